@@ -1,0 +1,174 @@
+"""Losses: the value of each example's loss ``ℓ`` and its gradient.
+
+All arrays here are ``(batch, n_outputs)``, columns in ``net.outputs`` order.
+A loss returns the per-example values ``ℓ`` (shape ``(batch,)``) and
+``∂ℓ/∂z`` of the outputs; the engines divide by the batch size, because the
+loss of a batch is the mean ``L`` of its examples' ``ℓ``.
+
+A loss may also give ``∂ℓ/∂a`` of the outputs directly (``gradient_a``), when
+that is more stable than ``∂ℓ/∂z · σ'(a)``: binary cross-entropy on logistic
+outputs gives ``z − y`` even where ``σ'`` underflows to 0.
+
+Examples
+--------
+>>> import numpy as np
+>>> se = get_loss("squared_error")
+>>> z, y = np.array([[0.5, 2.0]]), np.array([[1.0, 1.0]])
+>>> se.value(z, y, z)
+array([1.25])
+>>> se.gradient_z(z, y, z)          # 2 (z − y), the SPEC's ∂ℓ/∂z
+array([[-1.,  2.]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit, logsumexp, softmax
+
+from .exceptions import IncompatibleLossError, UnknownLossError
+
+__all__ = ["Loss", "LOSSES", "get_loss", "loss_terms"]
+
+# (z, y, a) -> array; z, y, a are (batch, n_outputs)
+LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+_PROBABILITY_FLOOR = 1e-15  # keeps ∂ℓ/∂z of cross-entropy finite where z rounds to 0 or 1
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss function of the network's outputs.
+
+    Parameters
+    ----------
+    name : str
+        Its name (``net.backward(..., loss=name)``).
+    value : callable
+        ``value(z, y, a) -> ℓ`` per example, shape ``(batch,)``.
+    gradient_z : callable
+        ``gradient_z(z, y, a) -> ∂ℓ/∂z``, shape ``(batch, n_outputs)``.
+    gradient_a : callable or None
+        ``gradient_a(z, y, a) -> ∂ℓ/∂a`` of the outputs, used instead of
+        ``∂ℓ/∂z · σ'(a)`` when given.
+    requires_activation : str or None
+        The activation every output neuron must have (``"logistic"`` for
+        binary cross-entropy).
+    """
+
+    name: str
+    value: LossFunction
+    gradient_z: LossFunction
+    gradient_a: LossFunction | None = None
+    requires_activation: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name!r})"
+
+
+def _bce_value(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # −y log σ(a) − (1 − y) log(1 − σ(a)) = softplus(a) − y a, computed from a.
+    return (np.logaddexp(0, a) - y * a).sum(axis=1)
+
+
+def _bce_gradient_z(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    p = np.clip(z, _PROBABILITY_FLOOR, 1 - _PROBABILITY_FLOOR)
+    return (p - y) / (p * (1 - p))
+
+
+def _softmax_ce_value(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # −Σ_k y_k log softmax(z)_k = Σ_k y_k (logsumexp(z) − z_k)
+    return (y * (logsumexp(z, axis=1, keepdims=True) - z)).sum(axis=1)
+
+
+def _softmax_ce_gradient_z(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return softmax(z, axis=1) * y.sum(axis=1, keepdims=True) - y
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in [
+        # The sources' loss: ℓ = Σ_k (y_k − z_k)², ∂ℓ/∂z_k = 2 (z_k − y_k).
+        Loss(
+            "squared_error",
+            lambda z, y, a: ((y - z) ** 2).sum(axis=1),
+            lambda z, y, a: 2 * (z - y),
+        ),
+        # ℓ = mean_k (y_k − z_k)², as torch.nn.MSELoss over one example.
+        Loss(
+            "mse",
+            lambda z, y, a: ((y - z) ** 2).mean(axis=1),
+            lambda z, y, a: 2 * (z - y) / z.shape[1],
+        ),
+        Loss(
+            "binary_cross_entropy",
+            _bce_value,
+            _bce_gradient_z,
+            gradient_a=lambda z, y, a: expit(a) - y,
+            requires_activation="logistic",
+        ),
+        # Softmax over the outputs' z (logits), then cross-entropy with y.
+        Loss("softmax_cross_entropy", _softmax_ce_value, _softmax_ce_gradient_z),
+    ]
+}
+
+
+def get_loss(spec: str | Loss) -> Loss:
+    """Look a loss up by name, or pass a :class:`Loss` through.
+
+    Raises
+    ------
+    UnknownLossError
+        If ``spec`` is not a known name; the message lists the known ones.
+
+    Examples
+    --------
+    >>> get_loss("mse")
+    Loss('mse')
+    """
+    if isinstance(spec, Loss):
+        return spec
+    try:
+        return LOSSES[spec]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(LOSSES))
+        raise UnknownLossError(f"unknown loss {spec!r}; known: {known} (or pass a Loss)") from None
+
+
+def loss_terms(
+    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: list
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """What both engines need from a loss, for the batch mean ``L``.
+
+    Parameters
+    ----------
+    loss : str or Loss
+    z, y, a : ndarray, shape (batch, n_outputs)
+        Outputs, targets, and the outputs' weighted inputs.
+    output_activations : list of Activation
+        The output neurons' activations, in column order.
+
+    Returns
+    -------
+    losses : ndarray, shape (batch,)
+        Each example's ``ℓ``.
+    dz : ndarray, shape (batch, n_outputs)
+        The loss's own ``∂L/∂z`` of the outputs (``∂ℓ/∂z / batch``).
+    da : ndarray or None
+        The loss's own ``∂L/∂a`` of the outputs when the loss gives it.
+    """
+    loss = get_loss(loss)
+    if loss.requires_activation is not None:
+        wrong = [i for i, act in enumerate(output_activations) if act.name != loss.requires_activation]
+        if wrong:
+            raise IncompatibleLossError(
+                f"loss {loss.name!r} needs {loss.requires_activation} output neurons; output column "
+                f"{wrong[0]} has activation {output_activations[wrong[0]].name!r}"
+            )
+    batch = z.shape[0]
+    losses = loss.value(z, y, a)
+    dz = loss.gradient_z(z, y, a) / batch
+    da = None if loss.gradient_a is None else loss.gradient_a(z, y, a) / batch
+    return losses, dz, da

@@ -1,0 +1,603 @@
+"""The neuron graph: build it, validate it, read and write its weights.
+
+A :class:`Network` keeps its structure in a :class:`networkx.DiGraph` (node
+attributes ``kind`` and ``activation``) and its weights in one flat float64
+array, in ``net.edges`` order: the order in which the edges were added
+(``from_networkx`` adds them in ``G.edges`` order). Passes are delegated to the
+compiled engine (default) or to the explicit reference engine.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+
+from . import engine, reference, topology
+from .activations import Activation, activation_name, get_activation
+from .exceptions import (
+    CycleError,
+    DuplicateEdgeError,
+    DuplicateNeuronError,
+    IncompleteNetworkError,
+    InvalidEdgeError,
+    InvalidWeightError,
+    NetworkStructureError,
+    StaleTraceError,
+    UnknownEdgeError,
+    UnknownNeuronError,
+    UnreachableOutputWarning,
+)
+from .losses import Loss
+from .results import Gradients, Trace
+
+__all__ = ["Network", "KINDS"]
+
+KINDS = ("input", "bias", "hidden", "output")
+Engine = Literal["compiled", "reference"]
+
+
+def _finite_weight(value: Any, edge: tuple) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidWeightError(f"weight of edge {edge[0]!r} → {edge[1]!r} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise InvalidWeightError(f"weight of edge {edge[0]!r} → {edge[1]!r} must be finite, got {value}")
+    return value
+
+
+class Network:
+    """A feed-forward network of neurons: any DAG, layered or not.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator or None
+        Seeds the initializer that draws the weights not given explicitly.
+    dtype : numpy dtype, default float64
+        The default floating type of passes (``forward(..., dtype=...)``
+        overrides it per pass). Weights are stored in float64 either way.
+
+    Notes
+    -----
+    Weights not given to :meth:`connect` (or missing in ``from_networkx``)
+    are drawn when first needed, uniformly in ``±1/√fan_in`` of the neuron the
+    edge heads into (as ``torch.nn.Linear``), from the seeded generator, in
+    ``net.edges`` order.
+
+    Examples
+    --------
+    >>> net = Network(seed=0)
+    >>> net.add_input("x"); net.add_bias("b")
+    >>> net.add_output("y", activation="identity")
+    >>> net.connect("x", "y", weight=2.0); net.connect("b", "y", weight=-1.0)
+    >>> net.forward([[3.0]]).output
+    array([[5.]])
+    >>> net
+    <Network: 3 neurons (1 input, 1 bias, 0 hidden, 1 output), 2 weights, layered>
+    """
+
+    def __init__(self, *, seed: int | np.random.Generator | None = None, dtype: Any = np.float64) -> None:
+        self._graph = nx.DiGraph()
+        self._edges: list[tuple] = []  # flat position -> edge
+        self._position: dict[tuple, int] = {}  # edge -> flat position
+        self._buffer = np.empty(16)  # weights in its first n_weights slots; NaN = not drawn yet
+        self._rng = np.random.default_rng(seed)
+        self.dtype = np.dtype(dtype)
+        self._structure_version = 0
+        self._weights_version = 0
+        self._plan: engine.Plan | None = None
+
+    # ------------------------------------------------------------------ neurons
+    def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
+        if neuron is None:
+            raise NetworkStructureError("a neuron id cannot be None")
+        try:
+            hash(neuron)
+        except TypeError:
+            raise NetworkStructureError(f"neuron ids must be hashable, got {neuron!r}") from None
+        if neuron in self._graph:
+            raise DuplicateNeuronError(f"neuron {neuron!r} already exists (a {self._graph.nodes[neuron]['kind']} neuron)")
+        act = None if activation is None else get_activation(activation)
+        self._graph.add_node(neuron, kind=kind, activation=act)
+        self._structure_changed()
+
+    def add_input(self, neuron: Hashable) -> None:
+        """Add an input neuron: ``z = x``, no function, no incoming edges."""
+        self._add(neuron, "input", None)
+
+    def add_bias(self, neuron: Hashable) -> None:
+        """Add a bias neuron: it always outputs 1 and has no incoming edges."""
+        self._add(neuron, "bias", None)
+
+    def add_neuron(self, neuron: Hashable, activation: str | Activation = "logistic") -> None:
+        """Add a hidden neuron computing ``z = σ(a)`` with the given activation."""
+        self._add(neuron, "hidden", activation)
+
+    def add_output(self, neuron: Hashable, activation: str | Activation = "identity") -> None:
+        """Add an output neuron: its ``z`` is part of the network's output."""
+        self._add(neuron, "output", activation)
+
+    def remove_neuron(self, neuron: Hashable) -> None:
+        """Remove a neuron and every edge into or out of it."""
+        self._require_neuron(neuron)
+        doomed = set(self._graph.in_edges(neuron)) | set(self._graph.out_edges(neuron))
+        self._drop_edges(doomed)
+        self._graph.remove_node(neuron)
+        self._structure_changed()
+
+    def set_activation(self, neuron: Hashable, activation: str | Activation) -> None:
+        """Change the activation of a hidden or output neuron."""
+        kind = self.kind(neuron)
+        if kind in ("input", "bias"):
+            raise InvalidEdgeError(f"neuron {neuron!r} is a {kind} neuron and applies no function")
+        self._graph.nodes[neuron]["activation"] = get_activation(activation)
+        self._structure_changed()
+
+    def kind(self, neuron: Hashable) -> str:
+        """The kind of ``neuron``: ``input``, ``bias``, ``hidden`` or ``output``."""
+        self._require_neuron(neuron)
+        return self._graph.nodes[neuron]["kind"]
+
+    def activation(self, neuron: Hashable) -> Activation | None:
+        """The activation of ``neuron`` (None for input and bias neurons)."""
+        self._require_neuron(neuron)
+        return self._graph.nodes[neuron]["activation"]
+
+    def _require_neuron(self, neuron: Hashable) -> None:
+        try:
+            present = neuron in self._graph
+        except TypeError:
+            present = False
+        if not present:
+            raise UnknownNeuronError(f"no neuron {neuron!r} in the network")
+
+    # -------------------------------------------------------------------- edges
+    def connect(self, source: Hashable, target: Hashable, weight: float | None = None) -> None:
+        """Add the edge ``source → target`` with weight ``w_{source,target}``.
+
+        Parameters
+        ----------
+        source, target : hashable
+            Existing neurons; ``target`` must be hidden or output.
+        weight : float, optional
+            A finite number; drawn by the seeded initializer when omitted.
+
+        Raises
+        ------
+        UnknownNeuronError, InvalidEdgeError, DuplicateEdgeError, CycleError, InvalidWeightError
+            The network is left unchanged.
+        """
+        edge = (source, target)
+        self._check_new_edge(edge)
+        value = math.nan if weight is None else _finite_weight(weight, edge)
+        if nx.has_path(self._graph, target, source):
+            path = nx.shortest_path(self._graph, target, source)
+            cycle = " → ".join(map(repr, [source, *path]))
+            raise CycleError(f"edge {source!r} → {target!r} would close the cycle {cycle}", list(zip([source, *path], path)))
+        self._graph.add_edge(source, target)
+        self._position[edge] = len(self._edges)
+        self._edges.append(edge)
+        if len(self._edges) > self._buffer.size:
+            self._buffer = np.concatenate([self._buffer, np.empty(self._buffer.size)])
+        self._buffer[len(self._edges) - 1] = value
+        self._structure_changed()
+
+    def _check_new_edge(self, edge: tuple) -> None:
+        source, target = edge
+        for neuron in edge:
+            self._require_neuron(neuron)
+        if source == target:
+            raise InvalidEdgeError(f"edge {source!r} → {target!r} is a self-loop; the network must be feed-forward")
+        kind = self._graph.nodes[target]["kind"]
+        if kind in ("input", "bias"):
+            raise InvalidEdgeError(
+                f"edge {source!r} → {target!r} heads into {kind} neuron {target!r}; "
+                f"only hidden and output neurons have incoming edges"
+            )
+        if self._graph.has_edge(source, target):
+            raise DuplicateEdgeError(f"edge {source!r} → {target!r} already exists; use set_weight to change its weight")
+
+    def disconnect(self, source: Hashable, target: Hashable) -> None:
+        """Remove the edge ``source → target`` and its weight."""
+        edge = (source, target)
+        if edge not in self._position:
+            raise UnknownEdgeError(f"no edge {source!r} → {target!r} in the network")
+        self._drop_edges({edge})
+        self._graph.remove_edge(source, target)
+        self._structure_changed()
+
+    def _drop_edges(self, doomed: set) -> None:
+        if not doomed:
+            return
+        keep = [p for p, e in enumerate(self._edges) if e not in doomed]
+        self._w = self._w[keep]
+        self._edges = [self._edges[p] for p in keep]
+        self._position = {e: p for p, e in enumerate(self._edges)}
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def _w(self) -> np.ndarray:
+        # the flat weights, in net.edges order (a view of the growable buffer)
+        return self._buffer[: len(self._edges)]
+
+    @_w.setter
+    def _w(self, values: np.ndarray) -> None:
+        self._buffer = np.array(values, dtype=float)
+
+    def _materialize(self) -> None:
+        """Draw the weights that were never given (NaN), uniform in ±1/√fan_in."""
+        pending = np.flatnonzero(np.isnan(self._w))
+        if pending.size == 0:
+            return
+        fan_in = np.array([self._graph.in_degree(self._edges[p][1]) for p in pending], dtype=float)
+        self._w[pending] = self._rng.uniform(-1.0, 1.0, pending.size) / np.sqrt(fan_in)
+        self._weights_version += 1
+
+    def initialize(self, seed: int | np.random.Generator | None = None, *, scale: float = 1.0) -> None:
+        """Redraw every weight uniformly in ``±scale/√fan_in``.
+
+        Parameters
+        ----------
+        seed : int, Generator or None
+            A new seed; None keeps drawing from the network's own generator.
+        scale : float, default 1.0
+        """
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        self._w[:] = np.nan
+        self._materialize()
+        if scale != 1.0:
+            self._w *= scale
+
+    @property
+    def edges(self) -> list[tuple]:
+        """The edges ``(i, j)`` in flat-weight order (the order they were added)."""
+        return list(self._edges)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """All weights as a read-only flat array, in :attr:`edges` order.
+
+        Use :meth:`set_weights` to change them; ``get_weights`` gives a copy.
+        """
+        self._materialize()
+        view = self._w.view()
+        view.flags.writeable = False
+        return view
+
+    def get_weights(self) -> np.ndarray:
+        """A copy of all weights, flat, in :attr:`edges` order."""
+        self._materialize()
+        return self._w.copy()
+
+    def set_weights(self, values: Iterable[float] | Mapping[tuple, float]) -> None:
+        """Set all weights from a flat array in :attr:`edges` order, or some from a mapping.
+
+        Raises
+        ------
+        InvalidWeightError
+            Wrong length or a non-finite value (the message names the edge).
+        UnknownEdgeError
+            A mapping key that is no edge. Nothing is changed on error.
+        """
+        if isinstance(values, Mapping):
+            updates = {}
+            for edge, value in values.items():
+                if edge not in self._position:
+                    raise UnknownEdgeError(f"no edge {edge!r} in the network")
+                updates[self._position[edge]] = _finite_weight(value, edge)
+            self._materialize()
+            self._w[list(updates)] = list(updates.values())
+        else:
+            array = np.asarray(values, dtype=float)
+            if array.shape != self._w.shape:
+                raise InvalidWeightError(f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}")
+            bad = np.flatnonzero(~np.isfinite(array))
+            if bad.size:
+                u, v = self._edges[bad[0]]
+                raise InvalidWeightError(f"weight of edge {u!r} → {v!r} must be finite, got {array[bad[0]]}")
+            self._w[:] = array
+        self._weights_version += 1
+
+    def get_weight(self, source: Hashable, target: Hashable) -> float:
+        """``w_{source,target}``."""
+        edge = (source, target)
+        if edge not in self._position:
+            raise UnknownEdgeError(f"no edge {source!r} → {target!r} in the network")
+        self._materialize()
+        return float(self._w[self._position[edge]])
+
+    def set_weight(self, source: Hashable, target: Hashable, weight: float) -> None:
+        """Set ``w_{source,target}`` to a finite number."""
+        self.set_weights({(source, target): weight})
+
+    # ---------------------------------------------------------------- structure
+    @property
+    def graph(self) -> nx.DiGraph:
+        """A read-only view of the structure (node attributes ``kind``, ``activation``)."""
+        return self._graph.copy(as_view=True)
+
+    @property
+    def neurons(self) -> list[Hashable]:
+        """All neurons, in the order they were added."""
+        return list(self._graph)
+
+    def _of_kind(self, kind: str) -> list[Hashable]:
+        return [n for n, k in self._graph.nodes(data="kind") if k == kind]
+
+    @property
+    def inputs(self) -> list[Hashable]:
+        """Input neurons, in the order of the columns of ``X``."""
+        return self._of_kind("input")
+
+    @property
+    def outputs(self) -> list[Hashable]:
+        """Output neurons, in the order of the columns of ``trace.output`` and ``Y``."""
+        return self._of_kind("output")
+
+    @property
+    def biases(self) -> list[Hashable]:
+        """Bias neurons."""
+        return self._of_kind("bias")
+
+    @property
+    def hidden(self) -> list[Hashable]:
+        """Hidden neurons."""
+        return self._of_kind("hidden")
+
+    @property
+    def n_neurons(self) -> int:
+        """Number of neurons."""
+        return self._graph.number_of_nodes()
+
+    @property
+    def n_weights(self) -> int:
+        """Number of weights (edges), bias weights included."""
+        return len(self._edges)
+
+    def __len__(self) -> int:
+        return self.n_neurons
+
+    def __contains__(self, neuron: object) -> bool:
+        try:
+            return neuron in self._graph
+        except TypeError:
+            return False
+
+    def generations(self) -> list[list[Hashable]]:
+        """Topological generations (the scheduler's stages); see :func:`topology.generations`."""
+        return topology.generations(self._graph)
+
+    def depth(self) -> int:
+        """Edges on the longest path (number of generations − 1)."""
+        return topology.depth(self._graph)
+
+    def is_layered(self) -> bool:
+        """Whether the network splits into layers with every edge going to the next one."""
+        return topology.is_layered(self._graph)
+
+    def layers(self) -> list[list[Hashable]]:
+        """The layers, from layer 1 (the inputs); raises :class:`NotLayeredError` naming an edge that breaks them."""
+        return topology.layers(self._graph)
+
+    def validate(self) -> None:
+        """Check that the network can be evaluated.
+
+        Raises
+        ------
+        IncompleteNetworkError
+            No input, no output, or a hidden or output neuron with no incoming edge.
+
+        Warns
+        -----
+        UnreachableOutputWarning
+            For an output that no input reaches: it computes a constant, which
+            is legal (and may be intended) but usually a wiring mistake.
+        """
+        if not self.inputs:
+            raise IncompleteNetworkError("the network has no input neuron; add one with add_input")
+        if not self.outputs:
+            raise IncompleteNetworkError("the network has no output neuron; add one with add_output")
+        for neuron, kind in self._graph.nodes(data="kind"):
+            if kind in ("hidden", "output") and self._graph.in_degree(neuron) == 0:
+                raise IncompleteNetworkError(
+                    f"{kind} neuron {neuron!r} has no incoming edge; connect a neuron into it or remove it"
+                )
+        reached = set(self.inputs)
+        for node in nx.topological_sort(self._graph):
+            if node in reached:
+                reached.update(self._graph.successors(node))
+        unreached = [n for n in self.outputs if n not in reached]
+        if unreached:
+            warnings.warn(
+                f"no input neuron reaches the output neurons {unreached!r}: they compute constants",
+                UnreachableOutputWarning,
+                stacklevel=2,
+            )
+
+    def _structure_changed(self) -> None:
+        self._structure_version += 1
+        self._plan = None
+
+    def compile(self) -> engine.Plan:
+        """The compiled schedule, built once and cached until the structure changes."""
+        if self._plan is None:
+            topology.check_acyclic(self._graph)
+            self.validate()
+            self._plan = engine.compile_plan(self)
+        return self._plan
+
+    # ------------------------------------------------------------------- passes
+    @property
+    def _versions(self) -> tuple[int, int]:
+        return (self._structure_version, self._weights_version)
+
+    def forward(self, X: Any, *, engine: Engine = "compiled", dtype: Any = None) -> Trace:
+        """Compute every neuron's ``a`` and ``z`` for a batch.
+
+        Parameters
+        ----------
+        X : array_like or mapping
+            ``(batch, n_inputs)`` in :attr:`inputs` order, a 1-D array for one
+            example, or ``{input neuron: values}``.
+        engine : {"compiled", "reference"}
+            The compiled schedule (default) or the explicit per-neuron loop.
+        dtype : numpy dtype, optional
+            float64 unless the network's ``dtype`` says otherwise.
+
+        Returns
+        -------
+        Trace
+        """
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        self._materialize()
+        if engine == "compiled":
+            return self.compile().forward(self._w, X, dtype, self._versions)
+        if engine == "reference":
+            topology.check_acyclic(self._graph)
+            self.validate()
+            return reference.forward(self, X, dtype)
+        raise ValueError(f"unknown engine {engine!r}; expected 'compiled' or 'reference'")
+
+    def backward(self, trace: Trace, Y: Any, *, loss: str | Loss = "squared_error") -> Gradients:
+        """Gradients of the batch-mean loss ``L`` with respect to every ``a``, ``z`` and weight.
+
+        Parameters
+        ----------
+        trace : Trace
+            From :meth:`forward` on this network, with unchanged weights.
+        Y : array_like or mapping
+            Targets, ``(batch, n_outputs)`` in :attr:`outputs` order (as ``X``).
+        loss : str or Loss, default "squared_error"
+            ``ℓ = Σ_k (y_k − z_k)²`` by default; see :mod:`autograd_graph.losses`.
+
+        Raises
+        ------
+        StaleTraceError
+            If the network changed since ``trace`` was computed.
+        """
+        if trace.versions != self._versions:
+            raise StaleTraceError(
+                "the network changed (structure or weights) after this trace was computed; call forward again"
+            )
+        if trace.engine == "reference":
+            return reference.backward(self, trace, Y, loss)
+        return trace.plan.backward(self._w, trace, Y, loss)
+
+    # ------------------------------------------------------------- conversions
+    @classmethod
+    def from_networkx(
+        cls,
+        G: nx.DiGraph,
+        *,
+        kind: str = "kind",
+        activation: str = "activation",
+        weight: str = "weight",
+        hidden_activation: str | Activation = "logistic",
+        output_activation: str | Activation = "identity",
+        seed: int | np.random.Generator | None = None,
+        dtype: Any = np.float64,
+    ) -> Network:
+        """Build a network from any ``nx.DiGraph``, in time linear in its size.
+
+        Parameters
+        ----------
+        G : networkx.DiGraph
+            Node attribute ``kind`` (input, bias, hidden, output; hidden when
+            missing; when no node has one, sources become inputs and sinks
+            outputs), node attribute ``activation`` (a name or an
+            :class:`Activation`), edge attribute ``weight``.
+        kind, activation, weight : str
+            The attribute names to read.
+        hidden_activation, output_activation :
+            Activations of neurons that have none.
+        seed :
+            Seeds the initializer for missing weights.
+
+        Raises
+        ------
+        NetworkStructureError
+            (or a subclass) naming the neuron or edge at fault.
+
+        Examples
+        --------
+        >>> G = nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")])
+        >>> net = Network.from_networkx(G, seed=0)
+        >>> net.inputs, net.outputs, net.n_weights
+        (['A'], ['C'], 3)
+        """
+        if not isinstance(G, nx.DiGraph) or G.is_multigraph():
+            raise NetworkStructureError(f"expected a networkx DiGraph, got {type(G).__name__}")
+        topology.check_acyclic(G)
+        kinds = dict(G.nodes(data=kind))
+        if all(k is None for k in kinds.values()):
+            kinds = {
+                n: "input" if G.in_degree(n) == 0 else "output" if G.out_degree(n) == 0 else "hidden" for n in G
+            }
+        net = cls(seed=seed, dtype=dtype)
+        H = net._graph
+        defaults = {"hidden": get_activation(hidden_activation), "output": get_activation(output_activation)}
+        for node, data in G.nodes(data=True):
+            k = kinds[node] if kinds[node] is not None else "hidden"
+            if k not in KINDS:
+                raise NetworkStructureError(f"neuron {node!r} has kind {k!r}; expected one of {', '.join(KINDS)}")
+            if k in ("input", "bias"):
+                act = None
+                if G.in_degree(node):
+                    source = next(iter(G.predecessors(node)))
+                    raise InvalidEdgeError(
+                        f"edge {source!r} → {node!r} heads into {k} neuron {node!r}; "
+                        f"only hidden and output neurons have incoming edges"
+                    )
+            else:
+                spec = data.get(activation)
+                act = defaults[k] if spec is None else get_activation(spec)
+            H.add_node(node, kind=k, activation=act)
+        edges = list(G.edges(data=weight))
+        values = np.empty(len(edges))
+        for p, (u, v, w) in enumerate(edges):
+            values[p] = math.nan if w is None else _finite_weight(w, (u, v))
+        net._edges = [(u, v) for u, v, _ in edges]
+        H.add_edges_from(net._edges)
+        net._position = {e: p for p, e in enumerate(net._edges)}
+        net._w = values
+        net.validate()
+        return net
+
+    def to_networkx(self) -> nx.DiGraph:
+        """A plain ``nx.DiGraph``: node attributes ``kind`` and ``activation``
+        (the name, or the :class:`Activation` if it is not in the table), edge
+        attribute ``weight``. ``Network.from_networkx`` of it gives this
+        network back exactly."""
+        self._materialize()
+        G = nx.DiGraph()
+        for node, data in self._graph.nodes(data=True):
+            act = data["activation"]
+            G.add_node(node, kind=data["kind"], **({} if act is None else {"activation": activation_name(act)}))
+        G.add_weighted_edges_from((u, v, float(w)) for (u, v), w in zip(self._edges, self._w))
+        return G
+
+    def copy(self) -> Network:
+        """An independent copy (structure, weights, and the generator's state)."""
+        new = Network.__new__(Network)
+        new.__dict__.update(self.__dict__)
+        new._graph = self._graph.copy()
+        new._edges = list(self._edges)
+        new._position = dict(self._position)
+        new._buffer = self._w.copy()
+        new._rng = np.random.default_rng()
+        new._rng.bit_generator.state = self._rng.bit_generator.state
+        return new
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(self._of_kind(k))} {k}" for k in KINDS)
+        try:
+            shape = "layered" if self.is_layered() else "not layered"
+        except NetworkStructureError:
+            shape = "cyclic"
+        return f"<Network: {self.n_neurons} neurons ({counts}), {self.n_weights} weights, {shape}>"
