@@ -10,7 +10,9 @@ arrays and one of three kernels for the edges into it, chosen by density:
   strided *view* of the flat vector, no copy;
 - ``scatter``: a dense enough block: weights are scattered into a dense
   matrix and the stage is one BLAS product;
-- ``sparse``: a CSR matrix over the stage's source rows.
+- ``sparse``: the block's edges sorted by source (CSR of the transposed
+  block), so that both directions stream through the large source rows and
+  scatter into, or gather from, the small block of the stage.
 
 Edges from bias neurons become a bias vector added to ``a``.
 
@@ -18,12 +20,21 @@ The state of a pass is two arrays ``A`` and ``Z`` of shape
 ``(n_neurons, batch)`` (one row per neuron, so a stage's rows are one
 contiguous block); forward and backward loop over stages, never over neurons
 or examples.
+
+What a pass needs from the weights (the dense matrices, the sparse data in
+kernel order, the bias vector, all in the pass's dtype) is prepared once per
+weights version and dtype and reused until the weights change, so a forward
+and its backward, or repeated passes with fixed weights, share it.
+
+The gradients of input and bias neurons (``∂L/∂z`` of a row that is never a
+target) are needed by no weight, so the backward pass leaves them for later:
+they are computed the first time ``grads.a`` or ``grads.z`` is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,17 +48,30 @@ from .exceptions import ShapeError
 from .losses import Loss, loss_terms
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 
+try:  # scipy's compiled loops that accumulate a sparse product into an existing array
+    from scipy.sparse import _sparsetools
+except ImportError:  # pragma: no cover - the public (slower) path below covers it
+    _sparsetools = None
+
 if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["Plan", "Stage", "compile_plan", "DENSE_MIN_DENSITY"]
 
-# Edges per stage below which a dense product beats CSR gather/scatter, as a
-# fraction of the stage's (targets × source span) block; from
+# Edges per stage below which a dense product beats the sparse kernel, as a
+# fraction of the stage's (targets × source span) block; measured by
 # benchmarks/dense_vs_sparse.py on this project's 2-core reference machine.
 DENSE_MIN_DENSITY = 0.25
-# Edges per chunk when summing ∂L/∂w of a sparse stage over the batch (bounds memory).
+# Most edges per chunk when summing ∂L/∂w of a sparse stage over the batch ...
 SPARSE_GRAD_CHUNK = 1 << 16
+# ... and at most this many bytes per gathered block, so that it stays in cache.
+SPARSE_GRAD_CHUNK_BYTES = 1 << 18
+# dtypes the compiled sparse loops handle; others take the public scipy path.
+_FAST_SPARSE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _index_dtype(*sizes: int) -> np.dtype:
+    return np.dtype(np.int32 if max(sizes, default=0) < np.iinfo(np.int32).max else np.int64)
 
 
 @dataclass
@@ -63,59 +87,126 @@ class _View:
         size = flat.itemsize
         return as_strided(flat[self.base :], self.shape, (self.row_stride * size, self.col_stride * size))
 
-    def forward(self, w: np.ndarray, z_src: np.ndarray, a: np.ndarray) -> None:
-        np.matmul(self.of(w), z_src, out=a)
+    def prepare(self, w: np.ndarray) -> np.ndarray:
+        return self.of(w)
 
-    def backward(self, w, z_src, dz_src, da, dw) -> None:
-        dz_src += self.of(w).T @ da
-        self.of(dw)[...] = da @ z_src.T
+    def snapshot(self, W: np.ndarray, skip: int) -> np.ndarray:
+        """A private copy of the columns a deferred source-gradient product reads."""
+        return np.array(W[:, :skip], order="K")
+
+    def forward(self, W: np.ndarray, z_src: np.ndarray, a: np.ndarray) -> None:
+        np.matmul(W, z_src, out=a)
+
+    def backward(self, W, z_src, dz_src, da, dw, skip: int) -> None:
+        if skip < self.shape[1]:
+            dz_src[skip:] += W[:, skip:].T @ da
+        D = self.of(dw)  # (targets, span), a strided view of the flat gradient
+        if self.col_stride == 1:
+            np.matmul(da, z_src.T, out=D)
+        elif self.row_stride == 1:
+            np.matmul(z_src, da.T, out=D.T)
+        else:
+            D[...] = da @ z_src.T
+
+    def backward_sources(self, W, dz_src, da) -> None:
+        """``dz_src += W.T @ da`` for the first ``len(dz_src)`` (deferred) source rows."""
+        dz_src += W[:, : dz_src.shape[0]].T @ da
 
 
 @dataclass
 class _Scatter:
-    """A dense block with holes: weights scattered into a zero matrix per pass."""
+    """A dense block with holes: weights scattered into a zero matrix per weights version."""
 
     flat_index: np.ndarray  # position in the (targets, span) block
     positions: np.ndarray  # position in the flat weight vector
     shape: tuple[int, int]
 
-    def matrix(self, w: np.ndarray) -> np.ndarray:
+    def prepare(self, w: np.ndarray) -> np.ndarray:
         W = np.zeros(self.shape, w.dtype)
         W.flat[self.flat_index] = w[self.positions]
         return W
 
-    def forward(self, w, z_src, a) -> None:
-        np.matmul(self.matrix(w), z_src, out=a)
+    def snapshot(self, W: np.ndarray, skip: int) -> np.ndarray:
+        return W  # already private
 
-    def backward(self, w, z_src, dz_src, da, dw) -> None:
-        dz_src += self.matrix(w).T @ da
+    def forward(self, W, z_src, a) -> None:
+        np.matmul(W, z_src, out=a)
+
+    def backward(self, W, z_src, dz_src, da, dw, skip: int) -> None:
+        if skip < self.shape[1]:
+            dz_src[skip:] += W[:, skip:].T @ da
         dw[self.positions] = (da @ z_src.T).flat[self.flat_index]
+
+    def backward_sources(self, W, dz_src, da) -> None:
+        dz_src += W[:, : dz_src.shape[0]].T @ da
 
 
 @dataclass
 class _Sparse:
-    """A CSR matrix of shape (targets, span); ``positions`` orders its data."""
+    """The block's edges sorted by source: a CSR matrix of shape (span, targets).
+
+    ``indptr`` runs over source rows, ``indices`` holds each stored weight's
+    target (a row within the stage), ``sources`` its source (a row within the
+    span) and ``positions`` its place in the flat weight vector.
+    """
 
     indptr: np.ndarray
     indices: np.ndarray
-    rows: np.ndarray  # target row (within the stage) of each stored weight
+    sources: np.ndarray
     positions: np.ndarray
-    shape: tuple[int, int]
+    shape: tuple[int, int]  # (targets, span), as the other kernels
 
-    def matrix(self, w: np.ndarray) -> csr_array:
-        return csr_array((w[self.positions], self.indices, self.indptr), shape=self.shape)
+    def prepare(self, w: np.ndarray) -> np.ndarray:
+        return w[self.positions]  # already private
 
-    def forward(self, w, z_src, a) -> None:
-        a[...] = self.matrix(w) @ z_src
+    def snapshot(self, data: np.ndarray, skip: int) -> np.ndarray:
+        return data
 
-    def backward(self, w, z_src, dz_src, da, dw) -> None:
-        dz_src += self.matrix(w).T @ da
-        # ∂L/∂w_e = Σ_batch ∂L/∂a_target(e) · z_source(e), in chunks to bound memory
-        for lo in range(0, self.positions.size, SPARSE_GRAD_CHUNK):
-            hi = lo + SPARSE_GRAD_CHUNK
-            dw[self.positions[lo:hi]] = np.einsum(
-                "eb,eb->e", da[self.rows[lo:hi]], z_src[self.indices[lo:hi]]
+    def _transposed(self, data: np.ndarray, skip: int = 0) -> csr_array:
+        indptr = self.indptr[skip:] - self.indptr[skip]
+        n_targets, span = self.shape
+        lo = self.indptr[skip]
+        return csr_array((data[lo:], self.indices[lo:], indptr), shape=(span - skip, n_targets))
+
+    def forward(self, data, z_src, a) -> None:
+        n_targets, span = self.shape
+        if _sparsetools is not None and a.dtype in _FAST_SPARSE_DTYPES:
+            a[...] = 0
+            # a += Wᵀᵀ z_src, read as a CSC matrix: stream the source rows, scatter into a
+            _sparsetools.csc_matvecs(
+                n_targets, span, a.shape[1], self.indptr, self.indices, data, z_src.reshape(-1), a.reshape(-1)
             )
+        else:
+            a[...] = self._transposed(data).T @ z_src
+
+    def _add_transposed_product(self, data, dz_src, da, skip: int, stop: int) -> None:
+        """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place."""
+        if stop <= skip:
+            return
+        n_targets = self.shape[0]
+        if _sparsetools is not None and da.dtype in _FAST_SPARSE_DTYPES:
+            _sparsetools.csr_matvecs(
+                stop - skip, n_targets, da.shape[1], self.indptr[skip : stop + 1], self.indices, data,
+                da.reshape(-1), dz_src[skip:stop].reshape(-1),
+            )
+        else:
+            dz_src[skip:stop] += self._transposed(data, skip)[: stop - skip] @ da
+
+    def backward(self, data, z_src, dz_src, da, dw, skip: int) -> None:
+        self._add_transposed_product(data, dz_src, da, skip, self.shape[1])
+        # ∂L/∂w_e = Σ_batch z_source(e) · ∂L/∂a_target(e), in chunks that stay in cache
+        chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, da.shape[1] * da.itemsize)))
+        for lo in range(0, self.positions.size, chunk):
+            hi = lo + chunk
+            dw[self.positions[lo:hi]] = np.einsum(
+                "eb,eb->e", z_src[self.sources[lo:hi]], da[self.indices[lo:hi]]
+            )
+
+    def backward_sources(self, data, dz_src, da) -> None:
+        self._add_transposed_product(data, dz_src, da, 0, dz_src.shape[0])
+
+
+Kernel = _View | _Scatter | _Sparse
 
 
 @dataclass
@@ -127,10 +218,9 @@ class Stage:
     groups: list[tuple[Activation, int, int]]  # (σ, first row, last row + 1)
     source_start: int  # the kernel reads Z[source_start:source_stop]
     source_stop: int
-    kernel: _View | _Scatter | _Sparse | None
-    bias_rows: np.ndarray  # target row (within the stage) of each bias edge
-    bias_sources: np.ndarray  # bias neuron (row − n_inputs) of each bias edge
-    bias_positions: np.ndarray
+    kernel: Kernel | None
+    has_bias: bool  # whether bias edges head into this stage
+    deferred: int  # the first `deferred` rows of the span are inputs or biases: their ∂L/∂z waits
     output_rows: np.ndarray  # absolute rows of output neurons in this stage
     output_columns: np.ndarray  # their columns in trace.output
 
@@ -152,11 +242,13 @@ def _dense_kernel(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, sha
 
 
 def _sparse_kernel(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]):
-    order = np.lexsort((cols, rows))
+    n_targets, span = shape
+    order = np.lexsort((rows, cols))  # by source, then target
     rows, cols, positions = rows[order], cols[order], positions[order]
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-    return _Sparse(indptr, cols.astype(np.int64), rows, positions, shape)
+    index = _index_dtype(span + 1, n_targets, positions.size)
+    indptr = np.zeros(span + 1, dtype=index)
+    np.cumsum(np.bincount(cols, minlength=span), out=indptr[1:])
+    return _Sparse(indptr, rows.astype(index), cols.astype(index), positions, shape)
 
 
 def compile_plan(net: Network) -> Plan:
@@ -176,40 +268,62 @@ def compile_plan(net: Network) -> Plan:
             order.extend(members)
         stage_bounds.append((start, len(order), groups))
     rows = {node: i for i, node in enumerate(order)}
-    n_sources = len(inputs) + len(biases)
+    n_inputs = len(inputs)
+    n_sources = n_inputs + len(biases)
 
     edges = net._edges
     src = np.fromiter((rows[u] for u, _ in edges), dtype=np.int64, count=len(edges))
     dst = np.fromiter((rows[v] for _, v in edges), dtype=np.int64, count=len(edges))
     by_target = np.argsort(dst, kind="stable")
     src, dst, pos = src[by_target], dst[by_target], by_target
+    is_bias = (src >= n_inputs) & (src < n_sources)
     output_rows = np.array([rows[n] for n in outputs], dtype=np.int64)
 
     stages = []
     for start, stop, groups in stage_bounds:
         lo, hi = np.searchsorted(dst, [start, stop])
-        s, d, p = src[lo:hi], dst[lo:hi] - start, pos[lo:hi]
-        is_bias = (s >= len(inputs)) & (s < n_sources)
-        ms, md, mp = s[~is_bias], d[~is_bias], p[~is_bias]
+        keep = ~is_bias[lo:hi]
+        s, d, p = src[lo:hi][keep], dst[lo:hi][keep] - start, pos[lo:hi][keep]
         kernel = None
         s0 = s1 = 0
-        if ms.size:
-            s0, s1 = int(ms.min()), int(ms.max()) + 1
+        if s.size:
+            s0, s1 = int(s.min()), int(s.max()) + 1
             shape = (stop - start, s1 - s0)
-            density = ms.size / (shape[0] * shape[1])
+            density = s.size / (shape[0] * shape[1])
             make = _dense_kernel if density >= DENSE_MIN_DENSITY else _sparse_kernel
-            kernel = make(md, ms - s0, mp, shape)
+            kernel = make(d, s - s0, p, shape)
         in_stage = (output_rows >= start) & (output_rows < stop)
         stages.append(
             Stage(
-                start, stop, groups, s0, s1, kernel,
-                d[is_bias], s[is_bias] - len(inputs), p[is_bias],
+                start, stop, groups, s0, s1, kernel, bool(is_bias[lo:hi].any()),
+                int(np.clip(n_sources - s0, 0, s1 - s0)),
                 output_rows[in_stage], np.flatnonzero(in_stage),
             )
         )
+    # bias edges: target rows, and a CSR matrix (bias neuron × rows) for the biases' own ∂L/∂z
+    b_src, b_dst, b_pos = src[is_bias] - n_inputs, dst[is_bias], pos[is_bias]
+    by_bias = np.lexsort((b_dst, b_src))
+    b_src, b_dst, b_pos = b_src[by_bias], b_dst[by_bias], b_pos[by_bias]
+    index = _index_dtype(len(order) + 1, b_pos.size)
+    bias_indptr = np.zeros(len(biases) + 1, dtype=index)
+    np.cumsum(np.bincount(b_src, minlength=len(biases)), out=bias_indptr[1:])
     output_activations = [G.nodes[n]["activation"] for n in outputs]
-    return Plan(order, rows, inputs, outputs, len(biases), len(edges), stages, output_rows,
-                output_activations, dict(net._position))
+    return Plan(
+        order, rows, inputs, outputs, len(biases), len(edges), stages, output_rows, output_activations,
+        dict(net._position), b_dst.astype(index), bias_indptr, b_pos,
+    )
+
+
+class _Prepared:
+    """What a pass needs from the weights, in one dtype; built once per weights version."""
+
+    def __init__(self, plan: Plan, w: np.ndarray, dtype: np.dtype) -> None:
+        self.w = w.astype(dtype, copy=False)  # (n_weights,); the network's own buffer for float64
+        self.aliases = self.w is w  # views of self.w then change with the network's weights
+        self.kernels = [None if st.kernel is None else st.kernel.prepare(self.w) for st in plan.stages]
+        self.bias_weights = self.w[plan.bias_positions]  # in the order of plan.bias_targets
+        total = np.bincount(plan.bias_targets, weights=self.bias_weights, minlength=len(plan.order))
+        self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
 
 
 @dataclass
@@ -226,10 +340,25 @@ class Plan:
     output_rows: np.ndarray
     output_activations: list[Activation]
     edge_positions: dict[tuple, int]
+    bias_targets: np.ndarray  # target row of each bias edge, grouped by bias neuron
+    bias_indptr: np.ndarray  # bias neuron k owns bias edges bias_indptr[k]:bias_indptr[k + 1]
+    bias_positions: np.ndarray  # their positions in the flat weight vector
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple[int, int]) -> Trace:
+    def _prepared(self, w: np.ndarray, dtype: np.dtype, versions: Any) -> _Prepared:
+        """The prepared weights for this weights version, from the cache when it has them."""
+        key = (versions, w.__array_interface__["data"][0], w.size)
+        hit = self._cache.get(dtype)
+        if hit is not None and hit[0] == key:
+            return hit[2]
+        prepared = _Prepared(self, w, dtype)
+        self._cache[dtype] = (key, w, prepared)  # holding w keeps its address from being reused
+        return prepared
+
+    def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple) -> Trace:
         """All neurons' ``a`` and ``z`` for a batch; ``w`` is the flat weight vector."""
         X = as_batch(X, self.inputs, dtype=dtype)  # (batch, n_inputs)
+        prep = self._prepared(w, dtype, versions)
         n_in = len(self.inputs)
         n_sources = n_in + self.n_biases
         A = np.empty((len(self.order), X.shape[0]), dtype)  # (n_neurons, batch)
@@ -237,15 +366,14 @@ class Plan:
         Z[:n_in] = X.T
         Z[n_in:n_sources] = 1
         A[:n_sources] = Z[:n_sources]
-        w = w.astype(dtype, copy=False)
-        for st in self.stages:
+        for st, W in zip(self.stages, prep.kernels, strict=True):
             a = A[st.start : st.stop]
             if st.kernel is None:
                 a[...] = 0
             else:
-                st.kernel.forward(w, Z[st.source_start : st.source_stop], a)
-            if st.bias_positions.size:
-                a += np.bincount(st.bias_rows, w[st.bias_positions], a.shape[0]).astype(dtype)[:, None]
+                st.kernel.forward(W, Z[st.source_start : st.source_stop], a)
+            if st.has_bias:
+                a += prep.bias[st.start : st.stop, None]
             for act, lo, hi in st.groups:
                 Z[lo:hi] = act.function(A[lo:hi])
         output = np.ascontiguousarray(Z[self.output_rows].T)
@@ -264,31 +392,69 @@ class Plan:
         losses, dz_own, da_own = loss_terms(
             loss, trace.output, Y, A[self.output_rows].T, self.output_activations
         )
-        w = w.astype(dtype, copy=False)
-        n_in = len(self.inputs)
-        n_sources = n_in + self.n_biases
+        prep = self._prepared(w, dtype, trace.versions)
+        n_sources = len(self.inputs) + self.n_biases
         dZ = np.zeros_like(Z)  # (n_neurons, batch)
         dA = np.empty_like(A)
-        dw = np.zeros(self.n_weights, dtype)
+        dw = np.empty(self.n_weights, dtype)
         if da_own is None:
             dZ[self.output_rows] = dz_own.T
-        for st in reversed(self.stages):
+        for st, W in zip(reversed(self.stages), reversed(prep.kernels), strict=True):
             for act, lo, hi in st.groups:
-                dA[lo:hi] = dZ[lo:hi] * act.derivative(A[lo:hi], Z[lo:hi])
+                np.multiply(dZ[lo:hi], act.derivative(A[lo:hi], Z[lo:hi]), out=dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
-            da = dA[st.start : st.stop]
-            if st.bias_positions.size:
-                dw[st.bias_positions] = da.sum(axis=1)[st.bias_rows]
-                np.add.at(dZ, n_in + st.bias_sources, w[st.bias_positions, None] * da[st.bias_rows])
             if st.kernel is not None:
                 s0, s1 = st.source_start, st.source_stop
-                st.kernel.backward(w, Z[s0:s1], dZ[s0:s1], da, dw)
-        dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z
+                st.kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred)
+        if self.bias_positions.size:
+            dw[self.bias_positions] = dA[n_sources:].sum(axis=1)[self.bias_targets - n_sources]
         if da_own is not None:
             dZ[self.output_rows] += dz_own.T
+        fill = self._source_gradients(prep, dA, dZ)
         return Gradients(
             float(losses.mean()), losses,
-            NeuronValues(self.rows, dA, "∂L/∂a"), NeuronValues(self.rows, dZ, "∂L/∂z"),
+            NeuronValues(self.rows, dA, "∂L/∂a", fill), NeuronValues(self.rows, dZ, "∂L/∂z", fill),
             EdgeValues(self.edge_positions, dw, "∂L/∂w"),
         )
+
+    def _source_gradients(self, prep: _Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
+        """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once.
+
+        It keeps private copies of the weights it reads, so that it gives the
+        gradients of the pass even when the weights change before it runs.
+        """
+        n_in = len(self.inputs)
+        n_sources = n_in + self.n_biases
+        deferred = []
+        for st, W in zip(self.stages, prep.kernels, strict=True):
+            if st.kernel is not None and st.deferred:
+                W = st.kernel.snapshot(W, st.deferred) if prep.aliases else W
+                deferred.append((st, W))
+        bias_weights = prep.bias_weights
+        done = False
+
+        def fill() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            for st, W in deferred:
+                s0 = st.source_start
+                st.kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
+            if bias_weights.size:
+                self._add_bias_gradients(bias_weights, dA, dZ[n_in:n_sources])
+            dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z
+
+        return fill
+
+    def _add_bias_gradients(self, bias_weights: np.ndarray, dA: np.ndarray, dz_bias: np.ndarray) -> None:
+        """``∂L/∂z_b += Σ_{j : b→j} w_{b,j} ∂L/∂a_j`` for every bias neuron ``b``."""
+        if _sparsetools is not None and dA.dtype in _FAST_SPARSE_DTYPES:
+            _sparsetools.csr_matvecs(
+                self.n_biases, dA.shape[0], dA.shape[1], self.bias_indptr, self.bias_targets, bias_weights,
+                dA.reshape(-1), dz_bias.reshape(-1),
+            )
+        else:
+            B = csr_array((bias_weights, self.bias_targets, self.bias_indptr), shape=(self.n_biases, dA.shape[0]))
+            dz_bias += B @ dA

@@ -8,7 +8,7 @@ is in ``net.edges`` order.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +29,31 @@ class NeuronValues(Mapping):
     array : ndarray, shape (n_neurons, batch)
     what : str
         What the values are, for messages (``"a"``, ``"∂L/∂z"``).
+    pending : callable, optional
+        Fills in rows of ``array`` that were left for later; called once,
+        the first time the values are read.
     """
 
-    def __init__(self, rows: Mapping[Hashable, int], array: np.ndarray, what: str) -> None:
+    def __init__(
+        self, rows: Mapping[Hashable, int], array: np.ndarray, what: str, pending: Callable[[], None] | None = None
+    ) -> None:
         self._rows = rows
-        self.array = array
+        self._array = array
         self._what = what
+        self._pending = pending
+
+    @property
+    def array(self) -> np.ndarray:
+        """All values, shape ``(n_neurons, batch)``."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending()
+        return self._array
+
+    @array.setter
+    def array(self, values: np.ndarray) -> None:
+        self._pending = None
+        self._array = values
 
     def __getitem__(self, neuron: Hashable) -> np.ndarray:
         try:
@@ -52,7 +71,7 @@ class NeuronValues(Mapping):
         return len(self._rows)
 
     def __repr__(self) -> str:
-        return f"<{self._what} of {len(self)} neurons, batch {self.array.shape[1]}>"
+        return f"<{self._what} of {len(self)} neurons, batch {self._array.shape[1]}>"
 
 
 class EdgeValues(Mapping):
