@@ -251,29 +251,47 @@ def _sparse_kernel(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, sh
     return _Sparse(indptr, rows.astype(index), cols.astype(index), positions, shape)
 
 
+def _row_order(net: Network, indexed: topology.IndexedGraph) -> tuple[np.ndarray, list[tuple[int, int, list]]]:
+    """Node indices in row order, and each stage's ``(start, stop, groups)``.
+
+    Rows: inputs, bias neurons, then generation after generation; within a
+    generation, neurons are grouped by activation (groups in the order of
+    their first neuron), graph order within a group.
+    """
+    G = net._graph
+    kind_rank = np.array([{"input": 0, "bias": 1}.get(kind, 2) for _, kind in G.nodes(data="kind")], dtype=np.int64)
+    activations = [act for _, act in G.nodes(data="activation")]
+    act_ids: dict[Activation | None, int] = {}
+    act_id = np.array([act_ids.setdefault(act, len(act_ids)) for act in activations], dtype=np.int64)
+    gen = indexed.generation
+    group = gen * len(act_ids) + act_id
+    keys, first = np.unique(group, return_index=True)
+    first_of_group = first[np.searchsorted(keys, group)]  # each node: the first node of its group
+    order = np.lexsort((np.arange(gen.size), first_of_group, gen, kind_rank))
+    n_sources = int((kind_rank < 2).sum())
+    target_gen, target_group = gen[order[n_sources:]], group[order[n_sources:]]
+    stage_starts = n_sources + np.flatnonzero(np.diff(target_gen, prepend=-1))
+    group_starts = n_sources + np.flatnonzero(np.diff(target_group, prepend=-1))
+    stage_bounds = []
+    for start, stop in zip(stage_starts.tolist(), [*stage_starts[1:].tolist(), gen.size], strict=True):
+        los = group_starts[(group_starts >= start) & (group_starts < stop)].tolist()
+        groups = [(activations[order[lo]], lo, hi) for lo, hi in zip(los, [*los[1:], stop], strict=True)]
+        stage_bounds.append((start, stop, groups))
+    return order, stage_bounds
+
+
 def compile_plan(net: Network) -> Plan:
     """Compile ``net`` into a :class:`Plan` (the network must be valid)."""
-    G = net._graph
+    indexed = net._indexed()
     inputs, biases, outputs = net.inputs, net.biases, net.outputs
-    order: list[Hashable] = inputs + biases
-    stage_bounds: list[tuple[int, int, list]] = []
-    for generation in topology.generations(G)[1:]:
-        by_activation: dict[Activation, list] = {}
-        for node in generation:
-            by_activation.setdefault(G.nodes[node]["activation"], []).append(node)
-        start = len(order)
-        groups = []
-        for act, members in by_activation.items():
-            groups.append((act, len(order), len(order) + len(members)))
-            order.extend(members)
-        stage_bounds.append((start, len(order), groups))
-    rows = {node: i for i, node in enumerate(order)}
     n_inputs = len(inputs)
     n_sources = n_inputs + len(biases)
-
-    edges = net._edges
-    src = np.fromiter((rows[u] for u, _ in edges), dtype=np.int64, count=len(edges))
-    dst = np.fromiter((rows[v] for _, v in edges), dtype=np.int64, count=len(edges))
+    node_order, stage_bounds = _row_order(net, indexed)
+    order = [indexed.nodes[i] for i in node_order.tolist()]
+    rows = dict(zip(order, range(len(order)), strict=True))
+    row_of = np.empty(len(order), dtype=np.int64)
+    row_of[node_order] = np.arange(len(order))
+    src, dst = row_of[indexed.src], row_of[indexed.dst]  # rows of each edge, in net.edges order
     by_target = np.argsort(dst, kind="stable")
     src, dst, pos = src[by_target], dst[by_target], by_target
     is_bias = (src >= n_inputs) & (src < n_sources)
@@ -307,9 +325,9 @@ def compile_plan(net: Network) -> Plan:
     index = _index_dtype(len(order) + 1, b_pos.size)
     bias_indptr = np.zeros(len(biases) + 1, dtype=index)
     np.cumsum(np.bincount(b_src, minlength=len(biases)), out=bias_indptr[1:])
-    output_activations = [G.nodes[n]["activation"] for n in outputs]
+    output_activations = [net._graph.nodes[n]["activation"] for n in outputs]
     return Plan(
-        order, rows, inputs, outputs, len(biases), len(edges), stages, output_rows, output_activations,
+        order, rows, inputs, outputs, len(biases), net.n_weights, stages, output_rows, output_activations,
         dict(net._position), b_dst.astype(index), bias_indptr, b_pos,
     )
 

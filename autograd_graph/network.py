@@ -9,10 +9,12 @@ compiled engine (default) or to the explicit reference engine.
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 import warnings
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import networkx as nx
@@ -49,6 +51,53 @@ def _finite_weight(value: Any, edge: tuple) -> float:
     if not math.isfinite(value):
         raise InvalidWeightError(f"weight of edge {edge[0]!r} → {edge[1]!r} must be finite, got {value}")
     return value
+
+
+def _weight_values(edges: list[tuple]) -> np.ndarray:
+    """The weights of ``(u, v, w)`` triples as floats, NaN where ``w`` is None.
+
+    Raises :class:`InvalidWeightError` naming the first bad edge, as
+    :func:`_finite_weight` would one edge at a time (it does, when a bad value
+    is among them).
+    """
+    raw = [w for _, _, w in edges]
+    types = set(map(type, raw))
+    if all(t is type(None) or (issubclass(t, (int, float, np.integer, np.floating)) and t is not bool) for t in types):
+        try:
+            values = np.array(raw, dtype=float)  # None becomes NaN
+        except (OverflowError, TypeError, ValueError):
+            values = None
+        if values is not None:
+            given = np.fromiter((w is not None for w in raw), dtype=bool, count=len(raw))
+            if np.isfinite(values[given]).all():
+                return values
+    values = np.empty(len(edges))
+    for p, (u, v, w) in enumerate(edges):
+        values[p] = math.nan if w is None else _finite_weight(w, (u, v))
+    return values
+
+
+def _digraph(nodes: list[tuple[Hashable, dict]], edges: list[tuple]) -> nx.DiGraph:
+    """``nx.DiGraph`` with these nodes and edges (no edge attributes), built straight into its
+    adjacency dicts: a third of ``add_edges_from``'s time, which checks every edge's ends."""
+    H = nx.DiGraph()
+    H.add_nodes_from(nodes)
+    succ, pred = H._succ, H._pred
+    for u, v in edges:
+        succ[u][v] = pred[v][u] = {}  # one attribute dict per edge, shared by both directions
+    return H
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector (reference counting still frees everything)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Network:
@@ -91,6 +140,7 @@ class Network:
         self._structure_version = 0
         self._weights_version = 0
         self._plan: engine.Plan | None = None
+        self._indexed_graph: topology.IndexedGraph | None = None  # cached until the structure changes
 
     # ------------------------------------------------------------------ neurons
     def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
@@ -371,7 +421,7 @@ class Network:
 
     def generations(self) -> list[list[Hashable]]:
         """Topological generations (the scheduler's stages); see :func:`topology.generations`."""
-        return topology.generations(self._graph)
+        return topology.generations(self._graph, self._indexed())
 
     def depth(self) -> int:
         """Edges on the longest path (number of generations − 1)."""
@@ -403,16 +453,20 @@ class Network:
             raise IncompleteNetworkError("the network has no input neuron; add one with add_input")
         if not self.outputs:
             raise IncompleteNetworkError("the network has no output neuron; add one with add_output")
-        for neuron, kind in self._graph.nodes(data="kind"):
-            if kind in ("hidden", "output") and self._graph.in_degree(neuron) == 0:
-                raise IncompleteNetworkError(
-                    f"{kind} neuron {neuron!r} has no incoming edge; connect a neuron into it or remove it"
-                )
-        reached = set(self.inputs)
-        for node in nx.topological_sort(self._graph):
-            if node in reached:
-                reached.update(self._graph.successors(node))
-        unreached = [n for n in self.outputs if n not in reached]
+        indexed = self._indexed()
+        topology.check_acyclic(self._graph, indexed)
+        kinds = [kind for _, kind in self._graph.nodes(data="kind")]
+        targets = np.array([kind in ("hidden", "output") for kind in kinds], dtype=bool)
+        unfed = np.flatnonzero(targets & (np.bincount(indexed.dst, minlength=len(kinds)) == 0))
+        if unfed.size:
+            neuron = indexed.nodes[unfed[0]]
+            raise IncompleteNetworkError(
+                f"{kinds[unfed[0]]} neuron {neuron!r} has no incoming edge; connect a neuron into it or remove it"
+            )
+        reached = topology.reachable(indexed, np.array([kind == "input" for kind in kinds], dtype=bool))
+        unreached = [
+            n for n, kind, hit in zip(indexed.nodes, kinds, reached.tolist(), strict=True) if kind == "output" and not hit
+        ]
         if unreached:
             warnings.warn(
                 f"no input neuron reaches the output neurons {unreached!r}: they compute constants",
@@ -420,14 +474,20 @@ class Network:
                 stacklevel=2,
             )
 
+    def _indexed(self) -> topology.IndexedGraph:
+        """The structure as integer arrays, edges in ``net.edges`` order (cached)."""
+        if self._indexed_graph is None:
+            self._indexed_graph = topology.index_graph(self._graph, self._edges)
+        return self._indexed_graph
+
     def _structure_changed(self) -> None:
         self._structure_version += 1
         self._plan = None
+        self._indexed_graph = None
 
     def compile(self) -> engine.Plan:
         """The compiled schedule, built once and cached until the structure changes."""
         if self._plan is None:
-            topology.check_acyclic(self._graph)
             self.validate()
             self._plan = engine.compile_plan(self)
         return self._plan
@@ -533,40 +593,41 @@ class Network:
         """
         if not isinstance(G, nx.DiGraph) or G.is_multigraph():
             raise NetworkStructureError(f"expected a networkx DiGraph, got {type(G).__name__}")
-        topology.check_acyclic(G)
-        kinds = dict(G.nodes(data=kind))
-        if all(k is None for k in kinds.values()):
-            kinds = {
-                n: "input" if G.in_degree(n) == 0 else "output" if G.out_degree(n) == 0 else "hidden" for n in G
-            }
-        net = cls(seed=seed, dtype=dtype)
-        H = net._graph
-        defaults = {"hidden": get_activation(hidden_activation), "output": get_activation(output_activation)}
-        for node, data in G.nodes(data=True):
-            k = kinds[node] if kinds[node] is not None else "hidden"
-            if k not in KINDS:
-                raise NetworkStructureError(f"neuron {node!r} has kind {k!r}; expected one of {', '.join(KINDS)}")
-            if k in ("input", "bias"):
-                act = None
-                if G.in_degree(node):
-                    source = next(iter(G.predecessors(node)))
-                    raise InvalidEdgeError(
-                        f"edge {source!r} → {node!r} heads into {k} neuron {node!r}; "
-                        f"only hidden and output neurons have incoming edges"
-                    )
-            else:
-                spec = data.get(activation)
-                act = defaults[k] if spec is None else get_activation(spec)
-            H.add_node(node, kind=k, activation=act)
-        edges = list(G.edges(data=weight))
-        values = np.empty(len(edges))
-        for p, (u, v, w) in enumerate(edges):
-            values[p] = math.nan if w is None else _finite_weight(w, (u, v))
-        net._edges = [(u, v) for u, v, _ in edges]
-        H.add_edges_from(net._edges)
-        net._position = {e: p for p, e in enumerate(net._edges)}
-        net._w = values
-        net.validate()
+        with _collector_paused():  # millions of small dicts would wake CPython's cycle collector over and over
+            indexed = topology.index_graph(G)  # nodes and edges in G's order: the network's order too
+            topology.check_acyclic(G, indexed)
+            kinds = dict(G.nodes(data=kind))
+            if all(k is None for k in kinds.values()):
+                kinds = {
+                    n: "input" if G.in_degree(n) == 0 else "output" if G.out_degree(n) == 0 else "hidden" for n in G
+                }
+            net = cls(seed=seed, dtype=dtype)
+            defaults = {"hidden": get_activation(hidden_activation), "output": get_activation(output_activation)}
+            nodes = []
+            for node, data in G.nodes(data=True):
+                k = kinds[node] if kinds[node] is not None else "hidden"
+                if k not in KINDS:
+                    raise NetworkStructureError(f"neuron {node!r} has kind {k!r}; expected one of {', '.join(KINDS)}")
+                if k in ("input", "bias"):
+                    act = None
+                    if G.in_degree(node):
+                        source = next(iter(G.predecessors(node)))
+                        raise InvalidEdgeError(
+                            f"edge {source!r} → {node!r} heads into {k} neuron {node!r}; "
+                            f"only hidden and output neurons have incoming edges"
+                        )
+                else:
+                    spec = data.get(activation)
+                    act = defaults[k] if spec is None else get_activation(spec)
+                nodes.append((node, {"kind": k, "activation": act}))
+            edges = list(G.edges(data=weight))
+            values = _weight_values(edges)
+            net._edges = [(u, v) for u, v, _ in edges]
+            net._graph = _digraph(nodes, net._edges)
+            net._position = dict(zip(net._edges, range(len(net._edges)), strict=True))
+            net._w = values
+            net._indexed_graph = indexed
+            net.validate()
         return net
 
     def to_networkx(self) -> nx.DiGraph:

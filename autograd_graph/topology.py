@@ -24,14 +24,21 @@ autograd_graph.exceptions.NotLayeredError: the network is not layered: edge 'A' 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 import networkx as nx
+import numpy as np
 
 from .exceptions import CycleError, NotLayeredError
 
 __all__ = [
+    "IndexedGraph",
+    "index_graph",
     "check_acyclic",
+    "reachable",
     "generations",
     "generation_numbers",
     "depth",
@@ -41,11 +48,132 @@ __all__ = [
 ]
 
 
-def check_acyclic(G: nx.DiGraph) -> None:
+@dataclass(frozen=True)
+class IndexedGraph:
+    """A graph as integer arrays: node ``i`` is ``nodes[i]`` (graph order).
+
+    Attributes
+    ----------
+    nodes : list
+        The nodes, in the graph's order.
+    src, dst : ndarray of int64
+        Source and target index of every edge.
+    generation : ndarray of int64 or None
+        Each node's topological generation; None when the graph has a cycle.
+    """
+
+    nodes: list[Hashable]
+    src: np.ndarray
+    dst: np.ndarray
+    generation: np.ndarray | None
+
+
+def index_graph(G: nx.DiGraph, edges: Sequence[tuple] | None = None) -> IndexedGraph:
+    """Number the nodes of ``G`` and compute their generations with numpy, in time linear in its size.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+    edges : sequence of (u, v), optional
+        The edges of ``G`` in the order wanted for ``src`` and ``dst``;
+        ``G.edges`` order when omitted.
+
+    Examples
+    --------
+    >>> ix = index_graph(nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c")]))
+    >>> ix.src.tolist(), ix.dst.tolist(), ix.generation.tolist()
+    ([0, 0, 1], [1, 2, 2], [0, 1, 2])
+    """
+    nodes = list(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    lookup = index.__getitem__
+    if edges is None:
+        successors = list(G.succ.values())
+        degrees = np.fromiter(map(len, successors), dtype=np.int64, count=len(nodes))
+        src = np.repeat(np.arange(len(nodes), dtype=np.int64), degrees)
+        dst = np.fromiter(map(lookup, chain.from_iterable(successors)), dtype=np.int64, count=src.size)
+    else:
+        src = np.fromiter(map(lookup, map(itemgetter(0), edges)), dtype=np.int64, count=len(edges))
+        dst = np.fromiter(map(lookup, map(itemgetter(1), edges)), dtype=np.int64, count=len(edges))
+    return IndexedGraph(nodes, src, dst, _generation_array(len(nodes), src, dst))
+
+
+# Below this many edges, Kahn's algorithm runs over Python lists (fast for deep, narrow
+# graphs); above it, one numpy step per generation (fast for wide ones).
+_PYTHON_KAHN_MAX_EDGES = 200_000
+
+
+def _generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Kahn's algorithm, one generation at a time: ``None`` if some node is on a cycle."""
+    by_source = np.argsort(src, kind="stable")
+    targets = dst[by_source]
+    first = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=first[1:])
+    missing = np.bincount(dst, minlength=n)  # incoming edges not yet seen
+    if src.size <= _PYTHON_KAHN_MAX_EDGES:
+        generation = _kahn_lists(targets.tolist(), first.tolist(), missing.tolist())
+        return None if min(generation, default=0) < 0 else np.array(generation, dtype=np.int64)
+    generation = np.full(n, -1, dtype=np.int64)
+    frontier = np.flatnonzero(missing == 0)
+    g = 0
+    while frontier.size:
+        generation[frontier] = g
+        starts, counts = first[frontier], first[frontier + 1] - first[frontier]
+        # the positions of all edges out of the frontier, without a loop over its nodes
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        heads = targets[offsets]
+        np.subtract.at(missing, heads, 1)
+        heads = np.unique(heads)
+        frontier = heads[missing[heads] == 0]
+        g += 1
+    return None if (generation < 0).any() else generation
+
+
+def _kahn_lists(targets: list[int], first: list[int], missing: list[int]) -> list[int]:
+    generation = [-1] * len(missing)
+    frontier = [i for i, m in enumerate(missing) if m == 0]
+    g = 0
+    while frontier:
+        following = []
+        for u in frontier:
+            generation[u] = g
+            for v in targets[first[u] : first[u + 1]]:
+                missing[v] -= 1
+                if not missing[v]:
+                    following.append(v)
+        frontier = following
+        g += 1
+    return generation
+
+
+def reachable(indexed: IndexedGraph, start: np.ndarray) -> np.ndarray:
+    """Which nodes a path reaches from the nodes where ``start`` is true (an acyclic graph).
+
+    Examples
+    --------
+    >>> ix = index_graph(nx.DiGraph([(0, 1), (2, 3)]))
+    >>> reachable(ix, np.array([True, False, False, False])).tolist()
+    [True, True, False, False]
+    """
+    gen = indexed.generation
+    reached = start.copy()
+    if not indexed.src.size:
+        return reached
+    order = np.argsort(gen[indexed.src], kind="stable")  # edges by the generation of their source
+    src, dst = indexed.src[order], indexed.dst[order]
+    bounds = np.searchsorted(gen[src], np.arange(gen.max() + 2))
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        live = reached[src[lo:hi]]
+        reached[dst[lo:hi][live]] = True
+    return reached
+
+
+def check_acyclic(G: nx.DiGraph, indexed: IndexedGraph | None = None) -> None:
     """Raise :class:`CycleError` naming one cycle if ``G`` has any.
 
-    The test is linear (``nx.is_directed_acyclic_graph``); only when a cycle
-    is known to exist is one found (``nx.find_cycle``) to name it.
+    The test is linear (:func:`index_graph`, or ``indexed`` when given);
+    only when a cycle is known to exist is one found (``nx.find_cycle``) to
+    name it.
 
     Examples
     --------
@@ -54,28 +182,33 @@ def check_acyclic(G: nx.DiGraph) -> None:
     ...
     autograd_graph.exceptions.CycleError: the network must be feed-forward, but it has the cycle 1 → 2 → 3 → 1
     """
-    if nx.is_directed_acyclic_graph(G):
+    if (indexed or index_graph(G)).generation is not None:
         return
     cycle = [edge[:2] for edge in nx.find_cycle(G)]
     path = " → ".join(repr(u) for u, _ in cycle) + f" → {cycle[0][0]!r}"
     raise CycleError(f"the network must be feed-forward, but it has the cycle {path}", cycle)
 
 
-def generations(G: nx.DiGraph) -> list[list[Hashable]]:
+def generations(G: nx.DiGraph, indexed: IndexedGraph | None = None) -> list[list[Hashable]]:
     """Topological generations: generation 0 holds the neurons without inputs,
     and each neuron sits one generation after the latest neuron feeding it.
 
     These are the stages of the compiled scheduler: the neurons of one
     generation depend only on earlier ones, so they are computed together.
+    ``indexed`` (from :func:`index_graph`) saves indexing ``G`` again.
 
     Examples
     --------
     >>> generations(nx.DiGraph([(1, 3), (2, 3), (3, 4), (1, 4)]))
     [[1, 2], [3], [4]]
     """
-    check_acyclic(G)
-    position = {node: i for i, node in enumerate(G)}
-    return [sorted(gen, key=position.__getitem__) for gen in nx.topological_generations(G)]
+    indexed = indexed or index_graph(G)
+    check_acyclic(G, indexed)
+    gen = indexed.generation
+    order = np.argsort(gen, kind="stable")  # by generation, graph order within one
+    bounds = np.cumsum(np.bincount(gen))[:-1] if gen.size else []
+    nodes = indexed.nodes
+    return [[nodes[i] for i in part] for part in np.split(order, bounds)] if gen.size else []
 
 
 def generation_numbers(G: nx.DiGraph) -> dict[Hashable, int]:
