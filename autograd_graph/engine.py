@@ -65,7 +65,7 @@ DENSE_MIN_DENSITY = 0.25
 # Most edges per chunk when summing ∂L/∂w of a sparse stage over the batch ...
 SPARSE_GRAD_CHUNK = 1 << 16
 # ... and at most this many bytes per gathered block, so that it stays in cache.
-SPARSE_GRAD_CHUNK_BYTES = 1 << 18
+SPARSE_GRAD_CHUNK_BYTES = 1 << 19
 # dtypes the compiled sparse loops handle; others take the public scipy path.
 _FAST_SPARSE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -342,6 +342,17 @@ class _Prepared:
         self.bias_weights = self.w[plan.bias_positions]  # in the order of plan.bias_targets
         total = np.bincount(plan.bias_targets, weights=self.bias_weights, minlength=len(plan.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
+        self._private: list | None = None
+
+    def private_kernels(self, plan: Plan) -> list:
+        """The kernels' weights as private copies where they alias the network's buffer (deferred
+        stages only): what a deferred gradient reads must not change when the network's weights do."""
+        if self._private is None:
+            self._private = [
+                W if W is None or not (self.aliases and st.deferred) else st.kernel.snapshot(W, st.deferred)
+                for st, W in zip(plan.stages, self.kernels, strict=True)
+            ]
+        return self._private
 
 
 @dataclass
@@ -412,7 +423,7 @@ class Plan:
         )
         prep = self._prepared(w, dtype, trace.versions)
         n_sources = len(self.inputs) + self.n_biases
-        dZ = np.zeros_like(Z)  # (n_neurons, batch)
+        dZ = np.zeros(Z.shape, dtype)  # (n_neurons, batch)
         dA = np.empty_like(A)
         dw = np.empty(self.n_weights, dtype)
         if da_own is None:
@@ -444,11 +455,10 @@ class Plan:
         """
         n_in = len(self.inputs)
         n_sources = n_in + self.n_biases
-        deferred = []
-        for st, W in zip(self.stages, prep.kernels, strict=True):
-            if st.kernel is not None and st.deferred:
-                W = st.kernel.snapshot(W, st.deferred) if prep.aliases else W
-                deferred.append((st, W))
+        deferred = [
+            (st, W) for st, W in zip(self.stages, prep.private_kernels(self), strict=True)
+            if st.kernel is not None and st.deferred
+        ]
         bias_weights = prep.bias_weights
         done = False
 

@@ -14,7 +14,7 @@ import numpy as np
 
 import autograd_graph as ag
 
-__all__ = ["Generation", "DagLayout", "dag_layout", "dense_layers"]
+__all__ = ["Generation", "DagLayout", "dag_layout", "dense_layers", "flat_from_layers"]
 
 
 @dataclass
@@ -64,21 +64,43 @@ def dag_layout(net: ag.Network) -> DagLayout:
     return DagLayout(len(order), len(net.inputs), len(net.biases), generations, outputs, net.n_weights, acts.pop())
 
 
-def dense_layers(net: ag.Network) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(W, b)`` per layer of a fully connected layered network with biases.
+def dense_layers(net: ag.Network) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """``(W, b, mask)`` per layer of a layered network with one bias neuron per layer.
 
-    ``W`` is ``(n_out, n_in)``, ``b`` is ``(n_out,)``, both float64 copies of
-    the network's weights.
+    ``W`` is ``(n_out, n_in)`` and ``b`` is ``(n_out,)``, float64 copies of the
+    network's weights; ``mask`` is None when every edge between the two layers
+    exists, else a 0/1 matrix of the edges that do (``W`` is 0 where it is 0).
     """
-    layers = net.layers()
     position = {e: p for p, e in enumerate(net.edges)}
     w = net.weights
+    layers = net.layers()
     result = []
     for before, after in zip(layers, layers[1:], strict=False):
         bias = [n for n in before if net.kind(n) == "bias"]
         neurons = [n for n in before if net.kind(n) != "bias"]
         targets = [n for n in after if net.kind(n) != "bias"]
-        W = np.array([[w[position[(i, j)]] for i in neurons] for j in targets])
-        b = np.array([w[position[(bias[0], j)]] for j in targets])
-        result.append((W, b))
+        W = np.zeros((len(targets), len(neurons)))
+        mask = np.zeros_like(W)
+        for j, t in enumerate(targets):
+            for i, n in enumerate(neurons):
+                if (n, t) in position:
+                    W[j, i], mask[j, i] = w[position[(n, t)]], 1
+        b = np.array([w[position[(bias[0], t)]] for t in targets])
+        result.append((W, b, None if mask.all() else mask))
     return result
+
+
+def flat_from_layers(net: ag.Network, layers) -> np.ndarray:
+    """The inverse of :func:`dense_layers`: ``[(W, b), …]`` back to ``net.edges`` order."""
+    position = {e: p for p, e in enumerate(net.edges)}
+    flat = np.zeros(net.n_weights)
+    for (before, after), (W, b) in zip(zip(net.layers(), net.layers()[1:], strict=False), layers, strict=True):
+        bias = [n for n in before if net.kind(n) == "bias"]
+        neurons = [n for n in before if net.kind(n) != "bias"]
+        targets = [n for n in after if net.kind(n) != "bias"]
+        for j, t in enumerate(targets):
+            flat[position[(bias[0], t)]] = b[j]
+            for i, n in enumerate(neurons):
+                if (n, t) in position:
+                    flat[position[(n, t)]] = W[j, i]
+    return flat

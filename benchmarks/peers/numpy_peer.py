@@ -4,7 +4,8 @@
   arrays, one matmul per layer and direction.
 - :class:`GenerationDAG`: a DAG generation by generation, each generation's
   incoming weights a ``scipy.sparse`` CSR matrix over all earlier rows (bias
-  neurons are rows of ones), as a numpy user would write it.
+  neurons are rows of ones), its transpose kept as CSR too for the backward
+  product, and ∂L/∂w summed over the batch in cache-sized chunks of edges.
 
 Both compute the batch-mean squared error ``L`` and every ``∂L/∂w``; neither
 computes the gradients of the inputs, which training does not need.
@@ -27,23 +28,23 @@ ACTIVATIONS = {
     "logistic": (lambda a: 1 / (1 + np.exp(-a)), lambda a, z: z * (1 - z)),
 }
 
-EDGE_CHUNK = 1 << 16  # edges per chunk of the ∂L/∂w gather, to bound memory
+CHUNK_BYTES = 1 << 18  # per gathered block of the ∂L/∂w sums: stays in cache, bounds memory
 
 
 class DenseMLP:
-    """``layers``: ``[(W, b), …]`` with ``W`` of shape ``(n_out, n_in)``."""
+    """``layers``: ``[(W, b, mask), …]`` with ``W`` of shape ``(n_out, n_in)`` (see ``dense_layers``)."""
 
     def __init__(self, layers, activation: str, output_activation: str, dtype=np.float64) -> None:
-        self.W = [np.ascontiguousarray(W, dtype) for W, _ in layers]
-        self.b = [np.asarray(b, dtype) for _, b in layers]
+        self.W = [np.array(W, dtype) for W, _, _ in layers]  # copies: training changes them in place
+        self.b = [np.array(b, dtype) for _, b, _ in layers]
+        self.mask = [None if m is None else np.asarray(m, dtype) for _, _, m in layers]
         acts = [activation] * (len(layers) - 1) + [output_activation]
         self.acts = [ACTIVATIONS[a] for a in acts]
-        self.dtype = dtype
 
     def loss_and_gradients(self, X: np.ndarray, Y: np.ndarray):
         """``L`` and ``[(∂L/∂W, ∂L/∂b), …]`` for one batch."""
         zs, As = [X], []
-        for W, b, (f, _) in zip(self.W, self.b, self.acts, strict=False):
+        for W, b, (f, _) in zip(self.W, self.b, self.acts, strict=True):
             a = zs[-1] @ W.T + b  # (batch, n_out)
             As.append(a)
             zs.append(f(a))
@@ -54,14 +55,18 @@ class DenseMLP:
         grads = []
         for k in reversed(range(len(self.W))):
             da = dz * self.acts[k][1](As[k], zs[k + 1])
-            grads.append((da.T @ zs[k], da.sum(axis=0)))
+            dW = da.T @ zs[k]
+            if self.mask[k] is not None:
+                dW *= self.mask[k]
+            grads.append((dW, da.sum(axis=0)))
             if k:
                 dz = da @ self.W[k]
         return loss, grads[::-1]
 
     def step(self, X, Y, lr: float) -> float:
+        """One step of gradient descent on the batch."""
         loss, grads = self.loss_and_gradients(X, Y)
-        for W, b, (dW, db) in zip(self.W, self.b, grads, strict=False):
+        for W, b, (dW, db) in zip(self.W, self.b, grads, strict=True):
             W -= lr * dW
             b -= lr * db
         return loss
@@ -79,7 +84,8 @@ class GenerationDAG:
             indptr = np.zeros(g.size + 1, dtype=np.int64)
             np.cumsum(np.bincount(g.dst, minlength=g.size), out=indptr[1:])
             data = np.asarray(w[g.edge], dtype=self.dtype)
-            self.mats.append(csr_array((data, g.src, indptr), shape=(g.size, g.start)))
+            W = csr_array((data, g.src, indptr), shape=(g.size, g.start))
+            self.mats.append((W, W.T.tocsr()))
 
     def loss_and_gradients(self, X: np.ndarray, Y: np.ndarray):
         """``L`` and ``∂L/∂w`` of every generation (in its CSR order)."""
@@ -88,7 +94,7 @@ class GenerationDAG:
         Z = np.empty((lay.n_rows, batch), self.dtype)  # (rows, batch)
         Z[: lay.n_inputs] = X.T
         Z[lay.n_inputs : lay.n_inputs + lay.n_biases] = 1
-        for g, W in zip(lay.generations, self.mats, strict=False):
+        for g, (W, _) in zip(lay.generations, self.mats, strict=True):
             Z[g.start : g.start + g.size] = self.f(W @ Z[: g.start])
         out = Z[lay.output_rows]  # (n_outputs, batch)
         diff = out - Y.T
@@ -96,13 +102,14 @@ class GenerationDAG:
         dZ = np.zeros_like(Z)
         dZ[lay.output_rows] = diff * (2 / batch)
         grads = []
-        for g, W in zip(reversed(lay.generations), reversed(self.mats), strict=False):
+        chunk = max(1, CHUNK_BYTES // (batch * self.dtype.itemsize))
+        for g, (_, WT) in zip(reversed(lay.generations), reversed(self.mats), strict=True):
             z = Z[g.start : g.start + g.size]
             da = dZ[g.start : g.start + g.size] * self.df(z, z)  # σ' from z alone (exact for these four)
-            dZ[: g.start] += W.T @ da
+            dZ[: g.start] += WT @ da
             dw = np.empty(g.src.size, self.dtype)
-            for lo in range(0, dw.size, EDGE_CHUNK):
-                hi = lo + EDGE_CHUNK
+            for lo in range(0, dw.size, chunk):
+                hi = lo + chunk
                 dw[lo:hi] = np.einsum("eb,eb->e", da[g.dst[lo:hi]], Z[g.src[lo:hi]])
             grads.append(dw)
         return loss, grads[::-1]
@@ -110,6 +117,6 @@ class GenerationDAG:
     def flat_gradient(self, grads) -> np.ndarray:
         """The gradients in ``net.edges`` order (for checking, not timed)."""
         flat = np.zeros(self.layout.n_weights)
-        for g, dw in zip(self.layout.generations, grads, strict=False):
+        for g, dw in zip(self.layout.generations, grads, strict=True):
             flat[g.edge] = dw
         return flat

@@ -1,0 +1,99 @@
+"""Compiling a big network from an ``nx.DiGraph``, and the peak memory of a pass over it."""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+
+import numpy as np
+
+import autograd_graph as ag
+
+from ..generators import random_dag
+from ..harness import Target, format_seconds
+from .common import Config, Report, optional
+
+__all__ = ["compile_time", "memory"]
+
+
+def compile_time(config: Config) -> Report:
+    """``Network.from_networkx(G)`` then ``net.compile()``, on a random DAG of 10^6 edges."""
+    n_edges = 10**5 if config.quick else 10**6
+    G = random_dag(n_edges, seed=config.seed)
+    times = []
+    for _ in range(3):
+        gc.collect()
+        start = time.perf_counter()
+        net = ag.Network.from_networkx(G)
+        built = time.perf_counter()
+        net.compile()
+        times.append((built - start, time.perf_counter() - built))
+        del net
+    build, comp = (float(np.median(t)) for t in zip(*times, strict=True))
+    report = Report(
+        f"Compiling {n_edges:,d} edges from an nx.DiGraph",
+        f"{G.number_of_nodes():,d} neurons; median of 3 fresh runs",
+    )
+    report.lines.append(
+        f"Network.from_networkx: {format_seconds(build)}   net.compile(): {format_seconds(comp)}   "
+        f"total: {format_seconds(build + comp)}"
+    )
+    met = build + comp <= 3 if n_edges == 10**6 else None
+    report.targets.append(Target("compile 10^6 edges from an nx.DiGraph in ≤ 3 s", format_seconds(build + comp)
+                                 + ("" if met is not None else f" (at {n_edges:,d} edges: --quick)"), met))
+    return report
+
+
+def _peak(f) -> tuple[int, int]:
+    """Peak and retained bytes allocated (numpy buffers included) while running ``f``."""
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    kept = f()
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del kept
+    return peak - base, current - base
+
+
+def memory(config: Config) -> Report:
+    """Peak memory of one forward and backward pass at 10^6 edges, batch 64, against the arrays it returns."""
+    n_edges = 10**5 if config.quick else 10**6
+    net = ag.Network.from_networkx(random_dag(n_edges, seed=config.seed))
+    rng = np.random.default_rng(config.seed)
+    X = rng.standard_normal((64, len(net.inputs)))
+    Y = rng.uniform(-1, 1, (64, len(net.outputs)))
+    net.backward(net.forward(X), Y)
+
+    def one_pass():
+        net.set_weights(net.weights)  # as in training: the weights changed since the last pass
+        trace = net.forward(X)
+        grads = net.backward(trace, Y)
+        grads.z.array  # the deferred ∂L/∂z of inputs and biases, too
+        return trace, grads
+
+    peak, kept = _peak(one_pass)
+    trace, grads = one_pass()
+    arrays = sum(
+        a.nbytes for a in [trace.a.array, trace.z.array, trace.output, grads.a.array, grads.z.array,
+                           grads.weights.flat, grads.losses]
+    )
+    report = Report(
+        f"Peak memory of a forward and backward pass, {n_edges:,d} edges, batch 64",
+        "tracemalloc (numpy's buffers included) around set_weights, forward, backward and reading every gradient",
+    )
+    report.lines.append(
+        f"the arrays returned (a, z, output, ∂L/∂a, ∂L/∂z, ∂L/∂w, losses): {arrays / 2**20:.1f} MiB; "
+        f"peak while computing them: {peak / 2**20:.1f} MiB ({peak / arrays:.2f}×); kept afterwards {kept / 2**20:.1f} MiB"
+    )
+    if (peer := optional("numpy", config, "numpy_peer")) is not None:
+        from ..peers.layout import dag_layout
+
+        numpy_dag = peer.GenerationDAG(dag_layout(net), net.weights)
+        numpy_peak, _ = _peak(lambda: numpy_dag.loss_and_gradients(X, Y))
+        report.lines.append(f"the numpy peer's peak for the same pass: {numpy_peak / 2**20:.1f} MiB")
+    met = peak <= 2 * arrays if n_edges == 10**6 else None
+    report.targets.append(Target("peak memory at 10^6 edges, batch 64 ≤ 2× the arrays", f"{peak / arrays:.2f}×"
+                                 + ("" if met is not None else f" (at {n_edges:,d} edges: --quick)"), met))
+    return report

@@ -1,0 +1,99 @@
+"""784→512→512→10 relu, batch 256: one forward and backward pass, and the machine's matmul peak."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import autograd_graph as ag
+
+from ..generators import layered
+from ..harness import Contender, Target, measure, paired_ratio
+from ..peers.layout import dense_layers, flat_from_layers
+from .common import ENGINE, ENGINE32, NUMPY, Config, Report, check_close, engine_pass, optional
+
+__all__ = ["mlp", "matmul_peak"]
+
+SIZES = [784, 512, 512, 10]
+BATCH = 256
+
+
+def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of the best of ``repeats`` float64 ``n × n`` matmuls (BLAS, all its threads)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _timed(f) -> float:
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def useful_flops(sizes: list[int], batch: int) -> int:
+    """Multiply-adds ×2 of the forward, of every ∂L/∂W, and of ∂L/∂z of every hidden layer."""
+    pairs = list(zip(sizes, sizes[1:], strict=False))
+    forward = sum(m * n for m, n in pairs)
+    hidden_dz = sum(m * n for m, n in pairs[1:])
+    return 2 * batch * (2 * forward + hidden_dz)
+
+
+def mlp(config: Config) -> Report:
+    net = ag.Network.from_networkx(layered(SIZES, activation="relu", seed=config.seed))
+    rng = np.random.default_rng(config.seed)
+    X = rng.standard_normal((BATCH, SIZES[0]))
+    Y = rng.standard_normal((BATCH, SIZES[-1]))
+    want = net.backward(net.forward(X), Y)
+    kernels = {type(st.kernel).__name__ for st in net.compile().stages}
+    w = net.weights
+    contenders = [Contender(ENGINE, engine_pass(net, X, Y)), Contender(ENGINE32, engine_pass(net, X, Y, np.float32))]
+
+    def new_weights():
+        net.set_weights(w)
+        return net.backward(net.forward(X), Y)
+
+    contenders.append(Contender(f"{ENGINE}, new weights each pass", new_weights))
+    layers = dense_layers(net)
+    if (peer := optional("numpy", config, "numpy_peer")) is not None:
+        numpy_mlp = peer.DenseMLP(layers, "relu", "identity")
+        _, grads = numpy_mlp.loss_and_gradients(X, Y)
+        check_close(NUMPY, flat_from_layers(net, grads), want.weights.flat, 1e-9)
+        contenders.append(Contender(NUMPY, lambda: numpy_mlp.loss_and_gradients(X, Y)))
+    if (tp := optional("torch", config, "torch_peer")) is not None:
+        torch = tp.torch
+        for dtype, bits, tol in [(torch.float64, 64, 1e-9), (torch.float32, 32, 1e-3)]:
+            peer = tp.TorchMLP(layers, "relu", "identity", dtype)
+            Xt, Yt = tp.as_tensor(X, dtype), tp.as_tensor(Y, dtype)
+            peer.loss_and_gradients(Xt, Yt)
+            grads = [(W.grad.double().numpy(), b.grad.double().numpy()) for W, b in zip(peer.W, peer.b, strict=True)]
+            check_close(f"torch f{bits}", flat_from_layers(net, grads), want.weights.flat, tol)
+            contenders.append(Contender(f"torch f{bits}", lambda p=peer, a=Xt, b=Yt: p.loss_and_gradients(a, b)))
+    if (jp := optional("jax", config, "jax_peer")) is not None:
+        jax_mlp = jp.JaxMLP(layers, "relu", "identity")
+        Xj, Yj = jp.jnp.asarray(X), jp.jnp.asarray(Y)
+        _, grads = jax_mlp.loss_and_gradients(jax_mlp.params, Xj, Yj)
+        check_close("jax f64", flat_from_layers(net, [tuple(map(np.asarray, g)) for g in grads]), want.weights.flat, 1e-9)
+        contenders.append(
+            Contender("jax f64 (jit)", lambda: jp.jax.block_until_ready(jax_mlp.loss_and_gradients(jax_mlp.params, Xj, Yj)))
+        )
+    results = measure(contenders, config.rounds)
+    peak = matmul_peak()
+    rate = useful_flops(SIZES, BATCH) / results[ENGINE].median / 1e9
+    report = Report(
+        "Layered 784→512→512→10 relu, batch 256",
+        f"one forward and backward pass (squared error); the engine's kernels: {', '.join(sorted(kernels))}",
+        [("", results)], [ENGINE, NUMPY],
+    )
+    report.lines.append(
+        f"float64 matmul peak of this machine (2048², best of 5): {peak:.1f} GFLOP/s; the engine's useful rate "
+        f"(forward, ∂L/∂W, hidden ∂L/∂z): {rate:.1f} GFLOP/s = {rate / peak:.0%} of peak"
+    )
+    if NUMPY in results:
+        r = paired_ratio(results, ENGINE, NUMPY)
+        report.targets.append(Target("784→512→512→10: time ÷ numpy ≤ 1.1", f"{r:.2f}", r <= 1.1))
+    report.targets.append(Target("784→512→512→10: ≥ 75% of the matmul peak", f"{rate / peak:.0%}", rate / peak >= 0.75))
+    return report
