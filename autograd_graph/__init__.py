@@ -17,6 +17,7 @@ Examples
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation, register_activation
+from .codegen import per_example_sgd
 from .exceptions import (
     AutogradGraphError,
     CycleError,
@@ -79,6 +80,7 @@ __all__ = [
     "check_gradients",
     "get_activation",
     "get_loss",
+    "per_example_sgd",
     "register_activation",
     "running_example",
     "__version__",

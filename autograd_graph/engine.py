@@ -84,6 +84,12 @@ class _View:
     shape: tuple[int, int]
 
     def of(self, flat: np.ndarray) -> np.ndarray:
+        n, span = self.shape
+        room = flat.size - self.base  # slicing and reshaping is much cheaper than as_strided
+        if self.col_stride == 1 and self.row_stride >= span and n * self.row_stride <= room:
+            return flat[self.base : self.base + n * self.row_stride].reshape(n, self.row_stride)[:, :span]
+        if self.row_stride == 1 and self.col_stride >= n and span * self.col_stride <= room:
+            return flat[self.base : self.base + span * self.col_stride].reshape(span, self.col_stride)[:, :n].T
         size = flat.itemsize
         return as_strided(flat[self.base :], self.shape, (self.row_stride * size, self.col_stride * size))
 

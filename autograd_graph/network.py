@@ -281,6 +281,8 @@ class Network:
 
     def _materialize(self) -> None:
         """Draw the weights that were never given (NaN), uniform in ±1/√fan_in."""
+        if not math.isnan(self._w.sum()):  # one pass, no temporary: the common case
+            return
         pending = np.flatnonzero(np.isnan(self._w))
         if pending.size == 0:
             return
@@ -347,8 +349,8 @@ class Network:
             array = np.asarray(values, dtype=float)
             if array.shape != self._w.shape:
                 raise InvalidWeightError(f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}")
-            bad = np.flatnonzero(~np.isfinite(array))
-            if bad.size:
+            bad = [] if np.isfinite(array).all() else np.flatnonzero(~np.isfinite(array))
+            if len(bad):
                 u, v = self._edges[bad[0]]
                 raise InvalidWeightError(f"weight of edge {u!r} → {v!r} must be finite, got {array[bad[0]]}")
             self._w[:] = array

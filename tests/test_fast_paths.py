@@ -35,6 +35,27 @@ def layered_net(seed: int = 0) -> ag.Network:
     return net
 
 
+def interleaved_net(seed: int = 0) -> ag.Network:
+    """3 → 4 → 2, each neuron's bias edge added just before its other edges: strided views whose
+    rows are one weight apart, the last row ending at the last weight."""
+    rng = np.random.default_rng(seed)
+    net = ag.Network(seed=seed)
+    for i in range(3):
+        net.add_input(("x", i))
+    net.add_bias("b")
+    layers = [[("x", i) for i in range(3)], [("h", j) for j in range(4)], [("y", 0), ("y", 1)]]
+    for j in range(4):
+        net.add_neuron(("h", j), "logistic")
+    for k in range(2):
+        net.add_output(("y", k))
+    for sources, targets in zip(layers, layers[1:], strict=False):
+        for t in targets:
+            net.connect("b", t, weight=rng.uniform(-1, 1))
+            for s in sources:
+                net.connect(s, t, weight=rng.uniform(-1, 1))
+    return net
+
+
 def sparse_net(seed: int = 0, n: int = 40) -> ag.Network:
     """A sparse random DAG with inputs feeding late neurons too (stages mixing inputs and hidden rows)."""
     rng = np.random.default_rng(seed)
@@ -53,7 +74,7 @@ def sparse_net(seed: int = 0, n: int = 40) -> ag.Network:
     return net
 
 
-NETS = {"view": layered_net, "sparse": sparse_net}
+NETS = {"view": layered_net, "view, interleaved biases": interleaved_net, "sparse": sparse_net}
 
 
 def data(net: ag.Network, batch: int = 5, seed: int = 1):
@@ -74,7 +95,7 @@ def assert_same_gradients(got, want, tol=1e-10):
 
 def test_the_nets_use_the_kernels_they_are_named_for():
     kinds = {name: {type(st.kernel) for st in make().compile().stages} for name, make in NETS.items()}
-    assert kinds["view"] == {engine._View}
+    assert kinds["view"] == kinds["view, interleaved biases"] == {engine._View}
     assert engine._Sparse in kinds["sparse"]
 
 
