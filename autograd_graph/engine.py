@@ -40,9 +40,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from scipy.sparse import csr_array
+from scipy.special import expit
 
 from . import topology
-from .activations import Activation
+from .activations import ACTIVATIONS, Activation
 from .data import as_batch
 from .exceptions import ShapeError
 from .losses import Loss, loss_terms
@@ -74,6 +75,62 @@ def _index_dtype(*sizes: int) -> np.dtype:
     return np.dtype(np.int32 if max(sizes, default=0) < np.iinfo(np.int32).max else np.int64)
 
 
+def _relu_chain(a, z, dz, da) -> None:
+    np.multiply(dz, a > 0, out=da)
+
+
+def _logistic_chain(a, z, dz, da) -> None:
+    np.subtract(1, z, out=da)  # σ' = z (1 − z)
+    da *= z
+    da *= dz
+
+
+def _tanh_chain(a, z, dz, da) -> None:
+    np.multiply(z, z, out=da)  # σ' = 1 − z²
+    np.subtract(1, da, out=da)
+    da *= dz
+
+
+# The table's own activations written into preallocated rows, without temporaries: the
+# same operations in the same order as their entries in activations.ACTIVATIONS. (Keys
+# compare by name *and* functions, so an activation registered under a taken name is not one.)
+_INTO: dict[Activation, tuple[Callable, Callable]] = {
+    ACTIVATIONS["identity"]: (lambda a, z: np.copyto(z, a), lambda a, z, dz, da: np.copyto(da, dz)),
+    ACTIVATIONS["relu"]: (lambda a, z: np.maximum(a, 0, out=z), _relu_chain),
+    ACTIVATIONS["logistic"]: (lambda a, z: expit(a, out=z), _logistic_chain),
+    ACTIVATIONS["tanh"]: (lambda a, z: np.tanh(a, out=z), _tanh_chain),
+}
+
+
+def _apply(act: Activation, a: np.ndarray, z: np.ndarray) -> None:
+    """``z[...] = σ(a)``."""
+    into = _INTO.get(act)
+    if into is None:
+        z[...] = act.function(a)
+    else:
+        into[0](a, z)
+
+
+def _chain(act: Activation, a: np.ndarray, z: np.ndarray, dz: np.ndarray, da: np.ndarray) -> None:
+    """``da[...] = dz · σ'(a)``."""
+    into = _INTO.get(act)
+    if into is None:
+        np.multiply(dz, act.derivative(a, z), out=da)
+    else:
+        into[1](a, z, dz, da)
+
+
+def _add_transposed_product(W: np.ndarray, dz_src: np.ndarray, da: np.ndarray, skip: int, sole: bool) -> None:
+    """``dz_src[skip:] += W[:, skip:].T @ da`` for a dense block; written straight into
+    ``dz_src`` when no other stage adds to those rows (``sole``)."""
+    if skip >= W.shape[1]:
+        return
+    if sole:
+        np.matmul(W[:, skip:].T, da, out=dz_src[skip:])
+    else:
+        dz_src[skip:] += W[:, skip:].T @ da
+
+
 @dataclass
 class _View:
     """Weights of a full block as a strided view of the flat vector."""
@@ -103,9 +160,8 @@ class _View:
     def forward(self, W: np.ndarray, z_src: np.ndarray, a: np.ndarray) -> None:
         np.matmul(W, z_src, out=a)
 
-    def backward(self, W, z_src, dz_src, da, dw, skip: int) -> None:
-        if skip < self.shape[1]:
-            dz_src[skip:] += W[:, skip:].T @ da
+    def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
+        _add_transposed_product(W, dz_src, da, skip, sole)
         D = self.of(dw)  # (targets, span), a strided view of the flat gradient
         if self.col_stride == 1:
             np.matmul(da, z_src.T, out=D)
@@ -138,9 +194,8 @@ class _Scatter:
     def forward(self, W, z_src, a) -> None:
         np.matmul(W, z_src, out=a)
 
-    def backward(self, W, z_src, dz_src, da, dw, skip: int) -> None:
-        if skip < self.shape[1]:
-            dz_src[skip:] += W[:, skip:].T @ da
+    def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
+        _add_transposed_product(W, dz_src, da, skip, sole)
         dw[self.positions] = (da @ z_src.T).flat[self.flat_index]
 
     def backward_sources(self, W, dz_src, da) -> None:
@@ -198,7 +253,7 @@ class _Sparse:
         else:
             dz_src[skip:stop] += self._transposed(data, skip)[: stop - skip] @ da
 
-    def backward(self, data, z_src, dz_src, da, dw, skip: int) -> None:
+    def backward(self, data, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         self._add_transposed_product(data, dz_src, da, skip, self.shape[1])
         # ∂L/∂w_e = Σ_batch z_source(e) · ∂L/∂a_target(e), in chunks that stay in cache
         chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, da.shape[1] * da.itemsize)))
@@ -227,6 +282,7 @@ class Stage:
     kernel: Kernel | None
     has_bias: bool  # whether bias edges head into this stage
     deferred: int  # the first `deferred` rows of the span are inputs or biases: their ∂L/∂z waits
+    sole: bool  # the other rows of the span get ∂L/∂z from this stage only (and are not outputs)
     output_rows: np.ndarray  # absolute rows of output neurons in this stage
     output_columns: np.ndarray  # their columns in trace.output
 
@@ -303,8 +359,9 @@ def compile_plan(net: Network) -> Plan:
     is_bias = (src >= n_inputs) & (src < n_sources)
     output_rows = np.array([rows[n] for n in outputs], dtype=np.int64)
 
-    stages = []
-    for start, stop, groups in stage_bounds:
+    kernels = []  # (kernel, first source row, last + 1, deferred rows) per stage
+    readers = np.zeros(len(order) + 1, dtype=np.int64)  # difference array: how many stages read each row
+    for start, stop, _ in stage_bounds:
         lo, hi = np.searchsorted(dst, [start, stop])
         keep = ~is_bias[lo:hi]
         s, d, p = src[lo:hi][keep], dst[lo:hi][keep] - start, pos[lo:hi][keep]
@@ -316,13 +373,19 @@ def compile_plan(net: Network) -> Plan:
             density = s.size / (shape[0] * shape[1])
             make = _dense_kernel if density >= DENSE_MIN_DENSITY else _sparse_kernel
             kernel = make(d, s - s0, p, shape)
+        deferred = int(np.clip(n_sources - s0, 0, s1 - s0))
+        readers[s0 + deferred] += 1
+        readers[s1] -= 1
+        kernels.append((kernel, s0, s1, deferred, bool(is_bias[lo:hi].any())))
+    readers = np.cumsum(readers)
+    readers[output_rows] += 1  # an output's ∂L/∂z has the loss's own term as well
+    stages = []
+    for (start, stop, groups), (kernel, s0, s1, deferred, has_bias) in zip(stage_bounds, kernels, strict=True):
+        sole = s0 + deferred < s1 and bool((readers[s0 + deferred : s1] == 1).all())
         in_stage = (output_rows >= start) & (output_rows < stop)
         stages.append(
-            Stage(
-                start, stop, groups, s0, s1, kernel, bool(is_bias[lo:hi].any()),
-                int(np.clip(n_sources - s0, 0, s1 - s0)),
-                output_rows[in_stage], np.flatnonzero(in_stage),
-            )
+            Stage(start, stop, groups, s0, s1, kernel, has_bias, deferred, sole,
+                  output_rows[in_stage], np.flatnonzero(in_stage))
         )
     # bias edges: target rows, and a CSR matrix (bias neuron × rows) for the biases' own ∂L/∂z
     b_src, b_dst, b_pos = src[is_bias] - n_inputs, dst[is_bias], pos[is_bias]
@@ -410,7 +473,7 @@ class Plan:
             if st.has_bias:
                 a += prep.bias[st.start : st.stop, None]
             for act, lo, hi in st.groups:
-                Z[lo:hi] = act.function(A[lo:hi])
+                _apply(act, A[lo:hi], Z[lo:hi])
         output = np.ascontiguousarray(Z[self.output_rows].T)
         return Trace(
             NeuronValues(self.rows, A, "a"), NeuronValues(self.rows, Z, "z"), output,
@@ -436,12 +499,12 @@ class Plan:
             dZ[self.output_rows] = dz_own.T
         for st, W in zip(reversed(self.stages), reversed(prep.kernels), strict=True):
             for act, lo, hi in st.groups:
-                np.multiply(dZ[lo:hi], act.derivative(A[lo:hi], Z[lo:hi]), out=dA[lo:hi])
+                _chain(act, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if st.kernel is not None:
                 s0, s1 = st.source_start, st.source_stop
-                st.kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred)
+                st.kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
         if self.bias_positions.size:
             dw[self.bias_positions] = dA[n_sources:].sum(axis=1)[self.bias_targets - n_sources]
         if da_own is not None:

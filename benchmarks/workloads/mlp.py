@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 import autograd_graph as ag
@@ -13,25 +11,24 @@ from ..harness import Contender, Target, measure, paired_ratio
 from ..peers.layout import dense_layers, flat_from_layers
 from .common import ENGINE, ENGINE32, NUMPY, Config, Report, check_close, engine_pass, optional
 
-__all__ = ["mlp", "matmul_peak"]
+__all__ = ["mlp", "matmul_probe"]
+
+PEAK_PROBE = "numpy matmul 2048²"
 
 SIZES = [784, 512, 512, 10]
 BATCH = 256
 
 
-def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
-    """GFLOP/s of the best of ``repeats`` float64 ``n × n`` matmuls (BLAS, all its threads)."""
+PEAK_N = 2048
+
+
+def matmul_probe() -> Contender:
+    """A float64 ``2048 × 2048`` matmul (BLAS, all its threads), timed in the same rounds as the
+    contenders: its best round gives the machine's matmul peak."""
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-    a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(repeats))
-    return 2 * n**3 / best / 1e9
-
-
-def _timed(f) -> float:
-    start = time.perf_counter()
-    f()
-    return time.perf_counter() - start
+    a, b = rng.standard_normal((PEAK_N, PEAK_N)), rng.standard_normal((PEAK_N, PEAK_N))
+    out = np.empty_like(a)
+    return Contender(PEAK_PROBE, lambda: np.matmul(a, b, out=out), "the peak probe, not a contender")
 
 
 def useful_flops(sizes: list[int], batch: int) -> int:
@@ -80,20 +77,25 @@ def mlp(config: Config) -> Report:
         contenders.append(
             Contender("jax f64 (jit)", lambda: jp.jax.block_until_ready(jax_mlp.loss_and_gradients(jax_mlp.params, Xj, Yj)))
         )
+    contenders.append(matmul_probe())
     results = measure(contenders, config.rounds)
-    peak = matmul_peak()
-    rate = useful_flops(SIZES, BATCH) / results[ENGINE].median / 1e9
+    peak = 2 * PEAK_N**3 / results.pop(PEAK_PROBE).times.min() / 1e9
+    flops = useful_flops(SIZES, BATCH)
+    best = {name: flops / res.times.min() / 1e9 for name, res in results.items() if "new weights" not in name}
     report = Report(
         "Layered 784→512→512→10 relu, batch 256",
         f"one forward and backward pass (squared error); the engine's kernels: {', '.join(sorted(kernels))}",
         [("", results)], [ENGINE, NUMPY],
     )
     report.lines.append(
-        f"float64 matmul peak of this machine (2048², best of 5): {peak:.1f} GFLOP/s; the engine's useful rate "
-        f"(forward, ∂L/∂W, hidden ∂L/∂z): {rate:.1f} GFLOP/s = {rate / peak:.0%} of peak"
+        f"float64 matmul peak of this machine (2048², best round): {peak:.1f} GFLOP/s. Useful rate (forward, "
+        "∂L/∂W, hidden ∂L/∂z; best round), as a share of it: "
+        + ", ".join(f"{name} {rate:.0f} GFLOP/s = {rate / peak:.0%}" for name, rate in best.items())
     )
+    rate = best[ENGINE]
     if NUMPY in results:
         r = paired_ratio(results, ENGINE, NUMPY)
         report.targets.append(Target("784→512→512→10: time ÷ numpy ≤ 1.1", f"{r:.2f}", r <= 1.1))
-    report.targets.append(Target("784→512→512→10: ≥ 75% of the matmul peak", f"{rate / peak:.0%}", rate / peak >= 0.75))
+    report.targets.append(Target("784→512→512→10: ≥ 75% of the matmul peak (best rounds)", f"{rate / peak:.0%}",
+                                 rate / peak >= 0.75))
     return report
