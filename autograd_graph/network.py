@@ -53,14 +53,13 @@ def _finite_weight(value: Any, edge: tuple) -> float:
     return value
 
 
-def _weight_values(edges: list[tuple]) -> np.ndarray:
-    """The weights of ``(u, v, w)`` triples as floats, NaN where ``w`` is None.
+def _weight_values(edges: list[tuple], raw: list) -> np.ndarray:
+    """The weights ``raw`` of ``edges`` as floats, NaN where a weight is None.
 
     Raises :class:`InvalidWeightError` naming the first bad edge, as
     :func:`_finite_weight` would one edge at a time (it does, when a bad value
     is among them).
     """
-    raw = [w for _, _, w in edges]
     types = set(map(type, raw))
     if all(t is type(None) or (issubclass(t, (int, float, np.integer, np.floating)) and t is not bool) for t in types):
         try:
@@ -72,8 +71,8 @@ def _weight_values(edges: list[tuple]) -> np.ndarray:
             if np.isfinite(values[given]).all():
                 return values
     values = np.empty(len(edges))
-    for p, (u, v, w) in enumerate(edges):
-        values[p] = math.nan if w is None else _finite_weight(w, (u, v))
+    for p, (edge, w) in enumerate(zip(edges, raw, strict=True)):
+        values[p] = math.nan if w is None else _finite_weight(w, edge)
     return values
 
 
@@ -622,9 +621,11 @@ class Network:
                     spec = data.get(activation)
                     act = defaults[k] if spec is None else get_activation(spec)
                 nodes.append((node, {"kind": k, "activation": act}))
-            edges = list(G.edges(data=weight))
-            values = _weight_values(edges)
-            net._edges = [(u, v) for u, v, _ in edges]
+            adjacency = G.adj  # in G.edges order: source by source
+            net._edges = [(u, v) for u, successors in adjacency.items() for v in successors]
+            values = _weight_values(
+                net._edges, [data.get(weight) for successors in adjacency.values() for data in successors.values()]
+            )
             net._graph = _digraph(nodes, net._edges)
             net._position = dict(zip(net._edges, range(len(net._edges)), strict=True))
             net._w = values
