@@ -157,8 +157,11 @@ class _View:
         """A private copy of the columns a deferred source-gradient product reads."""
         return np.array(W[:, :skip], order="K")
 
-    def forward(self, W: np.ndarray, z_src: np.ndarray, a: np.ndarray) -> None:
+    def forward(self, W: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
+        """``a = W z_src (+ bias)``."""
         np.matmul(W, z_src, out=a)
+        if bias is not None:
+            a += bias[:, None]
 
     def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         _add_transposed_product(W, dz_src, da, skip, sole)
@@ -191,8 +194,10 @@ class _Scatter:
     def snapshot(self, W: np.ndarray, skip: int) -> np.ndarray:
         return W  # already private
 
-    def forward(self, W, z_src, a) -> None:
+    def forward(self, W, z_src, a, bias) -> None:
         np.matmul(W, z_src, out=a)
+        if bias is not None:
+            a += bias[:, None]
 
     def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         _add_transposed_product(W, dz_src, da, skip, sole)
@@ -229,16 +234,18 @@ class _Sparse:
         lo = self.indptr[skip]
         return csr_array((data[lo:], self.indices[lo:], indptr), shape=(span - skip, n_targets))
 
-    def forward(self, data, z_src, a) -> None:
+    def forward(self, data, z_src, a, bias) -> None:
         n_targets, span = self.shape
         if _sparsetools is not None and a.dtype in _FAST_SPARSE_DTYPES:
-            a[...] = 0
+            a[...] = 0 if bias is None else bias[:, None]
             # a += Wᵀᵀ z_src, read as a CSC matrix: stream the source rows, scatter into a
             _sparsetools.csc_matvecs(
                 n_targets, span, a.shape[1], self.indptr, self.indices, data, z_src.reshape(-1), a.reshape(-1)
             )
         else:
             a[...] = self._transposed(data).T @ z_src
+            if bias is not None:
+                a += bias[:, None]
 
     def _add_transposed_product(self, data, dz_src, da, skip: int, stop: int) -> None:
         """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place."""
@@ -259,9 +266,8 @@ class _Sparse:
         chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, da.shape[1] * da.itemsize)))
         for lo in range(0, self.positions.size, chunk):
             hi = lo + chunk
-            dw[self.positions[lo:hi]] = np.einsum(
-                "eb,eb->e", z_src[self.sources[lo:hi]], da[self.indices[lo:hi]]
-            )
+            z = np.take(z_src, self.sources[lo:hi], axis=0)  # (chunk, batch)
+            dw[self.positions[lo:hi]] = np.einsum("eb,eb->e", z, np.take(da, self.indices[lo:hi], axis=0))
 
     def backward_sources(self, data, dz_src, da) -> None:
         self._add_transposed_product(data, dz_src, da, 0, dz_src.shape[0])
@@ -466,12 +472,11 @@ class Plan:
         A[:n_sources] = Z[:n_sources]
         for st, W in zip(self.stages, prep.kernels, strict=True):
             a = A[st.start : st.stop]
-            if st.kernel is None:
-                a[...] = 0
+            bias = prep.bias[st.start : st.stop] if st.has_bias else None
+            if st.kernel is not None:
+                st.kernel.forward(W, Z[st.source_start : st.source_stop], a, bias)
             else:
-                st.kernel.forward(W, Z[st.source_start : st.source_stop], a)
-            if st.has_bias:
-                a += prep.bias[st.start : st.stop, None]
+                a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
                 _apply(act, A[lo:hi], Z[lo:hi])
         output = np.ascontiguousarray(Z[self.output_rows].T)

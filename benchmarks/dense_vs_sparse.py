@@ -38,7 +38,7 @@ def step_time(kernel, n_edges: int, shape: tuple[int, int], batch: int, rng: np.
 
     def run() -> None:
         W = kernel.prepare(w)
-        kernel.forward(W, z, a)
+        kernel.forward(W, z, a, None)
         kernel.backward(W, z, dz, da, dw, 0, False)
 
     return run
