@@ -59,10 +59,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Plan", "Stage", "compile_plan", "DENSE_MIN_DENSITY"]
 
-# Edges per stage below which a dense product beats the sparse kernel, as a
-# fraction of the stage's (targets × source span) block; measured by
-# benchmarks/dense_vs_sparse.py on this project's 2-core reference machine.
-DENSE_MIN_DENSITY = 0.25
+# The density (edges ÷ the stage's targets × source span) from which a stage takes a dense
+# kernel: the median crossover over block shapes and batch sizes measured by
+# benchmarks/dense_vs_sparse.py on this project's 2-core reference machine (the
+# crossovers ranged from 0.1 at batch 256 to 0.5 and more at batch 16).
+DENSE_MIN_DENSITY = 0.15
 # Most edges per chunk when summing ∂L/∂w of a sparse stage over the batch ...
 SPARSE_GRAD_CHUNK = 1 << 16
 # ... and at most this many bytes per gathered block, so that it stays in cache.

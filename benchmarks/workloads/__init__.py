@@ -5,13 +5,15 @@ from .dag import dag_20k, scaling
 from .mlp import mlp
 from .training import digits, running_example
 
+# compile runs first: a one-shot build is timed in a process that has not yet allocated
+# (and left to the collector) gigabytes for the other workloads
 WORKLOADS = {
+    "compile": compile_time,
     "running": running_example,
     "digits": digits,
     "mlp": mlp,
     "dag": dag_20k,
     "scaling": scaling,
-    "compile": compile_time,
     "memory": memory,
 }
 
