@@ -133,8 +133,11 @@ def running_example(config: Config) -> Report:
 
 def digits(config: Config) -> Report:
     """64→16→10 relu on sklearn's digits: one epoch of minibatch SGD, batch 32."""
-    from sklearn.datasets import load_digits
-
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        return Report("sklearn digits, 64→16→10, minibatch SGD", "skipped: scikit-learn is not installed "
+                      "(pip install -e '.[bench]')")
     data = load_digits()
     X = data.data / 16.0
     Y = np.eye(10)[data.target]

@@ -1,0 +1,79 @@
+"""The benchmark suite's own pieces: its network generators, its timing harness, and its numpy
+peers (which must compute what the engine computes, or their ratios mean nothing). No timings
+are asserted here."""
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import autograd_graph as ag
+from benchmarks.generators import layered, random_dag
+from benchmarks.harness import Contender, format_table, measure, paired_ratio
+from benchmarks.peers.layout import dag_layout, dense_layers, flat_from_layers
+from benchmarks.peers.numpy_peer import DenseMLP, GenerationDAG
+from benchmarks.peers.pure_python import running_example_sgd
+from benchmarks.workloads.mlp import useful_flops
+
+
+@pytest.mark.parametrize(("n_edges", "n_neurons"), [(1_000, None), (3_000, 200)])
+def test_random_dag_has_the_requested_size_and_is_not_layered(n_edges, n_neurons):
+    G = random_dag(n_edges, n_neurons=n_neurons, seed=1)
+    assert G.number_of_edges() == n_edges
+    assert G.number_of_nodes() == (n_neurons or n_edges // 10)
+    assert nx.is_directed_acyclic_graph(G)
+    net = ag.Network.from_networkx(G)
+    assert (len(net.inputs), len(net.biases), len(net.outputs)) == (16, 1, 4)
+    assert not net.is_layered()
+    assert nx.utils.graphs_equal(G, random_dag(n_edges, n_neurons=n_neurons, seed=1))
+
+
+def test_layered_builder_counts_and_uses_the_strided_view_kernel():
+    net = ag.Network.from_networkx(layered([784, 16, 10]))
+    assert net.n_weights == 12_730  # the SPEC's 784 → 16 → 10
+    assert {type(st.kernel).__name__ for st in net.compile().stages} == {"_View"}
+
+
+def test_numpy_peers_compute_the_engines_gradients():
+    net = ag.Network.from_networkx(random_dag(2_000, n_neurons=150, seed=2))
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((7, 16)), rng.uniform(-1, 1, (7, 4))
+    want = net.backward(net.forward(X), Y)
+    dag = GenerationDAG(dag_layout(net), net.weights)
+    loss, grads = dag.loss_and_gradients(X, Y)
+    assert loss == pytest.approx(want.loss, rel=1e-12)
+    np.testing.assert_allclose(dag.flat_gradient(grads), want.weights.flat, rtol=1e-10, atol=1e-13)
+
+    mlp_net = ag.running_example(seed=3)  # layered, with a missing edge (3 → 7): masked
+    X, Y = rng.uniform(-1, 1, (5, 1)), rng.uniform(-1, 1, (5, 1))
+    want = mlp_net.backward(mlp_net.forward(X), Y)
+    mlp = DenseMLP(dense_layers(mlp_net), "logistic", "identity")
+    loss, grads = mlp.loss_and_gradients(X, Y)
+    assert loss == pytest.approx(want.loss, rel=1e-12)
+    np.testing.assert_allclose(flat_from_layers(mlp_net, grads), want.weights.flat, rtol=1e-10, atol=1e-13)
+
+
+def test_pure_python_running_example_sgd_matches_the_engine():
+    net = ag.running_example(seed=5)
+    x = np.linspace(-1, 1, 20)
+    got = running_example_sgd(net.get_weights().tolist(), x.tolist(), np.sin(3 * x).tolist(), 0.1)
+    ag.per_example_sgd(net, x[:, None], np.sin(3 * x)[:, None], 0.1)
+    np.testing.assert_allclose(got, net.weights, rtol=1e-12)
+
+
+def test_harness_rotates_scales_and_pairs_rounds():
+    calls = []
+    results = measure(
+        [Contender("a", lambda: calls.append("a")), Contender("b", lambda: calls.append("b"), "half the data", 2.0)],
+        rounds=3,
+        warmup=1,
+    )
+    assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]  # warm-up, then rotating rounds
+    assert len(results["a"].times) == len(results["b"].times) == 3
+    assert paired_ratio(results, "a", "a") == 1.0
+    table = format_table(results, ["a"])
+    assert "half the data" in table and table.splitlines()[0].split()[:2] == ["contender", "median"]
+
+
+def test_useful_flops_of_the_mlp():
+    # forward and ∂L/∂W: one multiply-add per weight and example each; ∂L/∂z of hidden layers only
+    assert useful_flops([2, 3, 1], batch=4) == 2 * 4 * (2 * (6 + 3) + 3)
