@@ -154,11 +154,10 @@ def sgd_source(net: Network, loss: str | Loss = "squared_error") -> str | None:
 
 def _labels(order: list) -> list[str]:
     """Names for the neurons in variable names: their ids when those read as names, else ``r<row>``."""
-    labels = [
-        str(n) if (isinstance(n, int) and not isinstance(n, bool) and n >= 0) or (isinstance(n, str) and n.isidentifier())
-        else f"r{row}"
-        for row, n in enumerate(order)
-    ]
+    def readable(n: object) -> bool:
+        return (isinstance(n, int) and not isinstance(n, bool) and n >= 0) or (isinstance(n, str) and n.isidentifier())
+
+    labels = [str(n) if readable(n) else f"r{row}" for row, n in enumerate(order)]
     return labels if len(set(labels)) == len(labels) else [f"r{row}" for row in range(len(order))]
 
 

@@ -85,7 +85,9 @@ def random_dag(
     return _graph(kinds, activations, src, dst, init_weights(src, dst, n, rng))
 
 
-def layered(sizes: list[int], *, activation: str = "relu", output_activation: str = "identity", seed: int = 0) -> nx.DiGraph:
+def layered(
+    sizes: list[int], *, activation: str = "relu", output_activation: str = "identity", seed: int = 0
+) -> nx.DiGraph:
     """A fully connected layered network with one bias neuron per non-output layer.
 
     Nodes are numbered layer by layer, each layer's bias neuron after its

@@ -92,6 +92,8 @@ def format_table(results: dict[str, Result], baselines: Sequence[str]) -> str:
         ratios = [f"{paired_ratio(results, res.name, b):.3g}" if b in results else "–" for b in baselines]
         rows.append([res.name, format_seconds(res.median), *ratios, res.note])
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    lines = [
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

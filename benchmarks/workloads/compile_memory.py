@@ -70,7 +70,7 @@ def memory(config: Config) -> Report:
         net.set_weights(net.weights)  # as in training: the weights changed since the last pass
         trace = net.forward(X)
         grads = net.backward(trace, Y)
-        grads.z.array  # the deferred ∂L/∂z of inputs and biases, too
+        _ = grads.z.array  # the deferred ∂L/∂z of inputs and biases, too
         return trace, grads
 
     peak, kept = _peak(one_pass)
@@ -85,7 +85,8 @@ def memory(config: Config) -> Report:
     )
     report.lines.append(
         f"the arrays returned (a, z, output, ∂L/∂a, ∂L/∂z, ∂L/∂w, losses): {arrays / 2**20:.1f} MiB; "
-        f"peak while computing them: {peak / 2**20:.1f} MiB ({peak / arrays:.2f}×); kept afterwards {kept / 2**20:.1f} MiB"
+        f"peak while computing them: {peak / 2**20:.1f} MiB ({peak / arrays:.2f}×); "
+        f"kept afterwards {kept / 2**20:.1f} MiB"
     )
     if (peer := optional("numpy", config, "numpy_peer")) is not None:
         from ..peers.layout import dag_layout
