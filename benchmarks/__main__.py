@@ -42,6 +42,15 @@ def print_report(report: Report, markdown: bool) -> None:
             print(f"\n{caption}:" + ("\n" if markdown else ""))
         table = format_table(results, [b for b in report.baselines if b in results])
         print(_markdown_table(table) if markdown else table)
+    if report.summary:
+        header, *rows = report.summary
+        if markdown:
+            print("\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+            print("\n".join("| " + " | ".join(row) + " |" for row in rows))
+        else:
+            widths = [max(len(row[i]) for row in report.summary) for i in range(len(header))]
+            for row in report.summary:
+                print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
     for line in report.lines:
         print(("\n" if markdown else "") + line)
 

@@ -39,6 +39,7 @@ class Report:
     tables: list[tuple[str, dict[str, Result]]] = field(default_factory=list)  # (caption, results)
     baselines: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    summary: list[list[str]] = field(default_factory=list)  # a small table: header row, then rows
     targets: list[Target] = field(default_factory=list)
 
 
