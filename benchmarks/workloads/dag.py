@@ -126,9 +126,8 @@ def scaling(config: Config) -> Report:
         report.targets += _dag_targets(results, f"DAG 10^{len(str(n_edges)) - 1}", numpy_target=n_edges == 10**6)
     report.summary.append(["edges", "neurons", "generations", "ns per edge, f64 (best round)", "f64 ÷ f32"])
     for n_edges, n_neurons, depth, _, _ in rows:
-        report.summary.append(
-            [f"{n_edges:,d}", f"{n_neurons:,d}", str(depth), f"{per_edge[n_edges] * 1e9:.0f}", f"{f32_ratio[n_edges]:.2f}"]
-        )
+        ns = per_edge[n_edges] * 1e9
+        report.summary.append([f"{n_edges:,d}", f"{n_neurons:,d}", str(depth), f"{ns:.0f}", f"{f32_ratio[n_edges]:.2f}"])
     report.tables = [(f"{n:,d} edges", res) for n, _, _, res, _ in rows]
     big = [n for n in per_edge if n >= 10**4]
     if len(big) >= 2:
