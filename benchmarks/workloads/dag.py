@@ -127,7 +127,8 @@ def scaling(config: Config) -> Report:
     report.summary.append(["edges", "neurons", "generations", "ns per edge, f64 (best round)", "f64 ÷ f32"])
     for n_edges, n_neurons, depth, _, _ in rows:
         ns = per_edge[n_edges] * 1e9
-        report.summary.append([f"{n_edges:,d}", f"{n_neurons:,d}", str(depth), f"{ns:.0f}", f"{f32_ratio[n_edges]:.2f}"])
+        row = [f"{n_edges:,d}", f"{n_neurons:,d}", str(depth), f"{ns:.0f}", f"{f32_ratio[n_edges]:.2f}"]
+        report.summary.append(row)
     report.tables = [(f"{n:,d} edges", res) for n, _, _, res, _ in rows]
     big = [n for n in per_edge if n >= 10**4]
     if len(big) >= 2:
