@@ -153,6 +153,7 @@ class Network:
         self._weights_version = 0
         self._plan: engine.Plan | None = None
         self._indexed_graph: topology.IndexedGraph | None = None  # cached until the structure changes
+        self._undrawn = False  # whether some weight may still be NaN (not drawn yet)
 
     # ------------------------------------------------------------------ neurons
     def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
@@ -237,6 +238,7 @@ class Network:
         edge = (source, target)
         self._check_new_edge(edge)
         value = math.nan if weight is None else _finite_weight(weight, edge)
+        self._undrawn |= weight is None
         if nx.has_path(self._graph, target, source):
             path = nx.shortest_path(self._graph, target, source)
             cycle = " → ".join(map(repr, [source, *path]))
@@ -290,11 +292,13 @@ class Network:
     @_w.setter
     def _w(self, values: np.ndarray) -> None:
         self._buffer = np.array(values, dtype=float)
+        self._undrawn = bool(np.isnan(self._buffer).any())
 
     def _materialize(self) -> None:
         """Draw the weights that were never given (NaN), uniform in ±1/√fan_in."""
-        if not math.isnan(self._w.sum()):  # one pass, no temporary: the common case
+        if not self._undrawn:  # no pass over the weights on every forward
             return
+        self._undrawn = False
         pending = np.flatnonzero(np.isnan(self._w))
         if pending.size == 0:
             return
@@ -314,6 +318,7 @@ class Network:
         if seed is not None:
             self._rng = np.random.default_rng(seed)
         self._w[:] = np.nan
+        self._undrawn = True
         self._materialize()
         if scale != 1.0:
             self._w *= scale
