@@ -470,7 +470,10 @@ class Plan:
         Z = np.empty_like(A)
         Z[:n_in] = X.T
         Z[n_in:n_sources] = 1
-        A[:n_sources] = Z[:n_sources]
+
+        def sources_a() -> None:  # a = z for inputs and biases; filled when trace.a is first read
+            A[:n_sources] = Z[:n_sources]
+
         for st, W in zip(self.stages, prep.kernels, strict=True):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
@@ -482,13 +485,13 @@ class Plan:
                 _apply(act, A[lo:hi], Z[lo:hi])
         output = np.ascontiguousarray(Z[self.output_rows].T)
         return Trace(
-            NeuronValues(self.rows, A, "a"), NeuronValues(self.rows, Z, "z"), output,
+            NeuronValues(self.rows, A, "a", sources_a), NeuronValues(self.rows, Z, "z"), output,
             "compiled", self.inputs, self.outputs, versions, self,
         )
 
     def backward(self, w: np.ndarray, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
         """Reverse sweep over the stages: ∂L/∂a, ∂L/∂z of every neuron, ∂L/∂w of every edge."""
-        A, Z = trace.a.array, trace.z.array
+        A, Z = trace.a.raw, trace.z.array  # the rows of targets are all backward reads of A
         dtype = A.dtype
         Y = as_batch(Y, self.outputs, dtype=dtype, what="Y")
         if Y.shape[0] != trace.batch_size:
@@ -512,7 +515,8 @@ class Plan:
                 s0, s1 = st.source_start, st.source_stop
                 st.kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
         if self.bias_positions.size:
-            dw[self.bias_positions] = dA[n_sources:].sum(axis=1)[self.bias_targets - n_sources]
+            ones = np.ones(dA.shape[1], dtype)
+            dw[self.bias_positions] = (dA[n_sources:] @ ones)[self.bias_targets - n_sources]  # Σ over the batch
         if da_own is not None:
             dZ[self.output_rows] += dz_own.T
         fill = self._source_gradients(prep, dA, dZ)

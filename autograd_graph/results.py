@@ -55,6 +55,11 @@ class NeuronValues(Mapping):
         self._pending = None
         self._array = values
 
+    @property
+    def raw(self) -> np.ndarray:
+        """``array`` without filling in the rows left for later (for the engine)."""
+        return self._array
+
     def __getitem__(self, neuron: Hashable) -> np.ndarray:
         try:
             row = self._rows[neuron]
