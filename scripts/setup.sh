@@ -27,6 +27,6 @@ EXTRAS="${EXTRAS:-dev,torch}"
 stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS}"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+  .venv/bin/python -m pip install -q -e ".[${EXTRAS}]" 2>&1 | { grep -v "^WARNING: Location" || true; } >&2
   rm -f .venv/.installed-* && touch "$stamp"
 fi
