@@ -227,7 +227,7 @@ class Plan:
     output_activations: list[Activation]
     edge_positions: dict[tuple, int]
 
-    def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple[int, int]) -> Trace:
+    def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple[object, int, int]) -> Trace:
         """All neurons' ``a`` and ``z`` for a batch; ``w`` is the flat weight vector."""
         X = as_batch(X, self.inputs, dtype=dtype)  # (batch, n_inputs)
         n_in = len(self.inputs)

@@ -88,6 +88,7 @@ class Network:
         self._buffer = np.empty(16)  # weights in its first n_weights slots; NaN = not drawn yet
         self._rng = np.random.default_rng(seed)
         self.dtype = np.dtype(dtype)
+        self._identity = object()  # tells this network's traces from another network's
         self._structure_version = 0
         self._weights_version = 0
         self._plan: engine.Plan | None = None
@@ -179,12 +180,12 @@ class Network:
             path = nx.shortest_path(self._graph, target, source)
             cycle = " → ".join(map(repr, [source, *path]))
             raise CycleError(f"edge {source!r} → {target!r} would close the cycle {cycle}", list(zip([source, *path], path)))
+        if len(self._edges) == self._buffer.size:  # grow (by doubling; the buffer may be empty after removals)
+            self._buffer = np.concatenate([self._buffer, np.empty(max(self._buffer.size, 16))])
+        self._buffer[len(self._edges)] = value
         self._graph.add_edge(source, target)
         self._position[edge] = len(self._edges)
         self._edges.append(edge)
-        if len(self._edges) > self._buffer.size:
-            self._buffer = np.concatenate([self._buffer, np.empty(self._buffer.size)])
-        self._buffer[len(self._edges) - 1] = value
         self._structure_changed()
 
     def _check_new_edge(self, edge: tuple) -> None:
@@ -434,8 +435,8 @@ class Network:
 
     # ------------------------------------------------------------------- passes
     @property
-    def _versions(self) -> tuple[int, int]:
-        return (self._structure_version, self._weights_version)
+    def _versions(self) -> tuple[object, int, int]:
+        return (self._identity, self._structure_version, self._weights_version)
 
     def forward(self, X: Any, *, engine: Engine = "compiled", dtype: Any = None) -> Trace:
         """Compute every neuron's ``a`` and ``z`` for a batch.
@@ -479,8 +480,11 @@ class Network:
         Raises
         ------
         StaleTraceError
-            If the network changed since ``trace`` was computed.
+            If the network changed since ``trace`` was computed, or another
+            network computed it.
         """
+        if trace.versions[0] is not self._identity:
+            raise StaleTraceError("this trace was computed by another network; call forward on this one")
         if trace.versions != self._versions:
             raise StaleTraceError(
                 "the network changed (structure or weights) after this trace was computed; call forward again"
@@ -591,6 +595,7 @@ class Network:
         new._position = dict(self._position)
         new._buffer = self._w.copy()
         new._rng = np.random.default_rng()
+        new._identity = object()
         new._rng.bit_generator.state = self._rng.bit_generator.state
         return new
 
