@@ -2,9 +2,11 @@
 
 A :class:`Network` keeps its structure in a :class:`networkx.DiGraph` (node
 attributes ``kind`` and ``activation``) and its weights in one flat float64
-array, in ``net.edges`` order: the order in which the edges were added
-(``from_networkx`` adds them in ``G.edges`` order). Passes are delegated to the
-compiled engine (default) or to the explicit reference engine.
+array, in ``net.edges`` order, which is networkx's ``G.edges`` order of the
+structure: grouped by source neuron (in the order neurons were added), then by
+target (in the order connected). ``to_networkx`` and ``from_networkx`` keep it.
+Passes are delegated to the compiled engine (default) or to the explicit
+reference engine.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class Network:
         self._rng = np.random.default_rng(seed)
         self.dtype = np.dtype(dtype)
         self._identity = object()  # tells this network's traces from another network's
+        self._ordered = True  # whether _edges is in canonical (networkx G.edges) order
         self._structure_version = 0
         self._weights_version = 0
         self._plan: engine.Plan | None = None
@@ -186,6 +189,7 @@ class Network:
         self._graph.add_edge(source, target)
         self._position[edge] = len(self._edges)
         self._edges.append(edge)
+        self._ordered = False
         self._structure_changed()
 
     def _check_new_edge(self, edge: tuple) -> None:
@@ -230,8 +234,22 @@ class Network:
     def _w(self, values: np.ndarray) -> None:
         self._buffer = np.array(values, dtype=float)
 
+    def _normalize(self) -> None:
+        """Put the flat weights in canonical order: networkx's ``G.edges`` order
+        (grouped by source neuron in neuron order, then by target in the order
+        connected), so that ``to_networkx``/``from_networkx`` keep it exactly."""
+        if self._ordered:
+            return
+        order = list(self._graph.edges)
+        permutation = np.fromiter((self._position[e] for e in order), dtype=np.int64, count=len(order))
+        self._buffer = self._w[permutation]
+        self._edges = order
+        self._position = {e: p for p, e in enumerate(order)}
+        self._ordered = True
+
     def _materialize(self) -> None:
         """Draw the weights that were never given (NaN), uniform in ±1/√fan_in."""
+        self._normalize()
         pending = np.flatnonzero(np.isnan(self._w))
         if pending.size == 0:
             return
@@ -257,7 +275,12 @@ class Network:
 
     @property
     def edges(self) -> list[tuple]:
-        """The edges ``(i, j)`` in flat-weight order (the order they were added)."""
+        """The edges ``(i, j)`` in flat-weight order.
+
+        That is networkx's ``G.edges`` order: grouped by source neuron, in the
+        order the neurons were added, then by target in the order connected.
+        """
+        self._normalize()
         return list(self._edges)
 
     @property
@@ -295,6 +318,7 @@ class Network:
             self._materialize()
             self._w[list(updates)] = list(updates.values())
         else:
+            self._normalize()
             array = np.asarray(values, dtype=float)
             if array.shape != self._w.shape:
                 raise InvalidWeightError(f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}")
@@ -428,6 +452,7 @@ class Network:
     def compile(self) -> engine.Plan:
         """The compiled schedule, built once and cached until the structure changes."""
         if self._plan is None:
+            self._materialize()
             topology.check_acyclic(self._graph)
             self.validate()
             self._plan = engine.compile_plan(self)
