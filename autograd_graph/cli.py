@@ -235,7 +235,7 @@ def _render(args: argparse.Namespace) -> None:
         trace,
         grads,
         number_format=args.number_format,
-        edge_labels=not args.no_edge_labels,
+        edge_labels=False if args.no_edge_labels else None,
         edge_width=args.edge_width,
         edge_color=args.edge_color,
         fold_biases=args.fold_biases,
@@ -328,7 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     pic.add_argument("--x", type=_floats, metavar="X1,X2,...", help="one input example, in the network's input order")
     pic.add_argument("--y", type=_floats, metavar="Y1,...", help="its targets, in output order: show gradients too")
     pic.add_argument("--number-format", default=".3g", help="format spec of the numbers (default: .3g)")
-    pic.add_argument("--no-edge-labels", action="store_true", help="leave the weights off the edges")
+    pic.add_argument(
+        "--no-edge-labels",
+        action="store_true",
+        help="leave the weights off the edges (they are on when at most 60 edges are drawn)",
+    )
     pic.add_argument("--edge-width", action="store_true", help="edge width by |w|")
     pic.add_argument("--edge-color", action="store_true", help="edge color by the sign of w")
     pic.add_argument("--fold-biases", action="store_true", help="fold bias neurons into the neurons they feed")

@@ -69,6 +69,7 @@ KIND_COLORS: dict[str, tuple[str, str]] = {
 # a diverging palette (ColorBrewer PuOr) for the sign of a weight: orange < 0 < purple
 NEGATIVE, ZERO, POSITIVE = (230, 97, 1), (186, 186, 186), (94, 60, 153)
 PEN_WIDTH = (0.6, 4.0)  # thinnest and thickest edge, for edge_width=True
+EDGE_LABELS_UP_TO = 60  # by default, edges are labelled only when at most this many are drawn
 FORMATS = ("svg", "png", "pdf")
 INSTALL_GRAPHVIZ = (
     "Graphviz's `dot` program was not found on PATH: pictures can be built without it, but writing "
@@ -84,7 +85,7 @@ class _Style:
 
     example: int = 0
     number_format: NumberFormat = ".3g"
-    edge_labels: bool = True
+    edge_labels: bool | None = None
     edge_width: bool = False
     edge_color: bool = False
     fold_biases: bool = False
@@ -237,7 +238,7 @@ class _Drawing:
     def _value(equation: Equation) -> float:
         return equation.engine if equation.engine is not None else equation.value
 
-    def edge_attributes(self, edge: tuple, scale: float) -> dict[str, str]:
+    def edge_attributes(self, edge: tuple, scale: float, labels: bool) -> dict[str, str]:
         w, style = self.weights[edge], self.style
         i, j = edge
         attrs: dict[str, str] = {}
@@ -247,7 +248,7 @@ class _Drawing:
             gradient = self.edge_gradient(edge)
             label.append(f"∂{self.loss}/∂w = {style.number(self._value(gradient))}")
             tooltip.append(gradient.format(style.number_format))
-        if style.edge_labels:
+        if labels:
             attrs["label"] = _lines(*label)
         if style.tooltips:
             attrs["tooltip"] = attrs["labeltooltip"] = _lines(*tooltip)
@@ -282,15 +283,16 @@ class _Drawing:
                         same.edge(upper, lower, style="invis")
         shown = [e for e in self.net.edges if e[0] not in self.folded]
         scale = max((abs(self.weights[e]) for e in shown), default=0.0) or 1.0
+        drawn = [e for e in shown if e[0] not in self.more and e[1] not in self.more]
+        labels = len(drawn) <= EDGE_LABELS_UP_TO if self.style.edge_labels is None else self.style.edge_labels
+        for i, j in drawn:
+            g.edge(self.names[i], self.names[j], **self.edge_attributes((i, j), scale, labels))
         collapsed = set()
         for i, j in shown:
-            if i in self.more or j in self.more:
-                ends = (self.more.get(i, self.names[i]), self.more.get(j, self.names[j]))
-                if ends not in collapsed and ends[0] != ends[1]:
-                    collapsed.add(ends)
-                    g.edge(*ends, style="dashed", color="#9e9e9e")
-                continue
-            g.edge(self.names[i], self.names[j], **self.edge_attributes((i, j), scale))
+            ends = (self.more.get(i, self.names[i]), self.more.get(j, self.names[j]))
+            if (i in self.more or j in self.more) and ends not in collapsed and ends[0] != ends[1]:
+                collapsed.add(ends)
+                g.edge(*ends, style="dashed", color="#9e9e9e")
 
 
 def _new_digraph(rankdir: str, title: str | None) -> graphviz.Digraph:
@@ -321,7 +323,7 @@ def to_graphviz(
     *,
     example: int = 0,
     number_format: NumberFormat = ".3g",
-    edge_labels: bool = True,
+    edge_labels: bool | None = None,
     edge_width: bool = False,
     edge_color: bool = False,
     fold_biases: bool = False,
@@ -343,8 +345,10 @@ def to_graphviz(
         Which example of the batch the values are of.
     number_format : str or callable, default ".3g"
         A format spec, or a function of a float.
-    edge_labels : bool, default True
-        Write the weight (and its gradient) on each edge.
+    edge_labels : bool, optional
+        Write the weight (and its gradient) on each edge; by default only
+        when at most 60 edges are drawn (beyond that labels swamp the
+        picture: the SVG tooltips still carry them).
     edge_width, edge_color : bool, default False
         Edge width by ``|w|``; edge color by the sign of ``w`` on a diverging
         palette (orange negative, purple positive, grey near 0).
@@ -425,6 +429,9 @@ def side_by_side(
     """
     if titles is not None and len(titles) != len(panels):
         raise ValueError(f"got {len(titles)} titles for {len(panels)} panels")
+    unknown = sorted(set(options) - set(_Style.__dataclass_fields__))
+    if unknown:
+        raise TypeError(f"unknown options {unknown}; known: {', '.join(_Style.__dataclass_fields__)}")
     style = _Style(**options)
     g = _new_digraph(rankdir, title)
     previous = None

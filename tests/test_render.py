@@ -304,3 +304,20 @@ def test_big_network_builds_quickly_enough_to_stay_legible():
     nodes, _, ranks = parse_dot(net.to_graphviz(trace, fold_biases=True, max_per_rank=8).source)
     assert [len(r) for r in ranks] == [9, 9, 9]
     assert nodes["more_0"]["label"] == "+776 more"
+
+
+def test_side_by_side_names_unknown_options():
+    with pytest.raises(TypeError, match="unknown options \\['colour'\\]"):
+        ag.side_by_side([ag.running_example()], colour=True)
+
+
+def test_edge_labels_are_left_off_big_pictures_unless_asked():
+    G = nx.complete_multipartite_graph(8, 8, 2).to_directed()
+    G = nx.DiGraph([(u, v) for u, v in G.edges if u < v])  # 8 → 8 → 2, layer to layer and skipping
+    net = ag.Network.from_networkx(G, seed=0)
+    _, edges, _ = parse_dot(net.to_graphviz().source)
+    assert len(edges) > 60 and not any("label" in attrs for attrs in edges.values())
+    _, edges, _ = parse_dot(net.to_graphviz(edge_labels=True).source)
+    assert all("label" in attrs for attrs in edges.values())
+    _, edges, _ = parse_dot(ag.running_example().to_graphviz(edge_labels=False).source)
+    assert not any("label" in attrs for attrs in edges.values())
