@@ -19,16 +19,20 @@ Examples
 from .activations import ACTIVATIONS, Activation, get_activation, register_activation
 from .exceptions import (
     AutogradGraphError,
+    CommandLineError,
     CycleError,
     DuplicateEdgeError,
     DuplicateNeuronError,
+    ExampleError,
     GradientCheckError,
+    GraphvizNotFoundError,
     IncompatibleLossError,
     IncompleteNetworkError,
     InvalidEdgeError,
     InvalidWeightError,
     NetworkStructureError,
     NotLayeredError,
+    RenderError,
     ShapeError,
     StaleTraceError,
     UnknownActivationError,
@@ -37,9 +41,11 @@ from .exceptions import (
     UnknownNeuronError,
     UnreachableOutputWarning,
 )
+from .explain import Equation, Explanation, Term, explain
 from .gradcheck import GradientCheckReport, check_gradients
 from .losses import LOSSES, Loss, get_loss
 from .network import KINDS, Network
+from .render import render, side_by_side, to_graphviz
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .running_example import RUNNING_EXAMPLE_EDGES, running_example
 
@@ -49,13 +55,18 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "AutogradGraphError",
+    "CommandLineError",
     "CycleError",
     "DuplicateEdgeError",
     "DuplicateNeuronError",
     "EdgeValues",
+    "Equation",
+    "ExampleError",
+    "Explanation",
     "GradientCheckError",
     "GradientCheckReport",
     "Gradients",
+    "GraphvizNotFoundError",
     "IncompatibleLossError",
     "IncompleteNetworkError",
     "InvalidEdgeError",
@@ -68,8 +79,10 @@ __all__ = [
     "NeuronValues",
     "NotLayeredError",
     "RUNNING_EXAMPLE_EDGES",
+    "RenderError",
     "ShapeError",
     "StaleTraceError",
+    "Term",
     "Trace",
     "UnknownActivationError",
     "UnknownEdgeError",
@@ -77,9 +90,13 @@ __all__ = [
     "UnknownNeuronError",
     "UnreachableOutputWarning",
     "check_gradients",
+    "explain",
     "get_activation",
     "get_loss",
     "register_activation",
+    "render",
     "running_example",
+    "side_by_side",
+    "to_graphviz",
     "__version__",
 ]

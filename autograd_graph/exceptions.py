@@ -28,6 +28,10 @@ __all__ = [
     "ShapeError",
     "StaleTraceError",
     "GradientCheckError",
+    "ExampleError",
+    "RenderError",
+    "GraphvizNotFoundError",
+    "CommandLineError",
     "UnreachableOutputWarning",
 ]
 
@@ -112,6 +116,22 @@ class StaleTraceError(AutogradGraphError, RuntimeError):
 
 class GradientCheckError(AutogradGraphError, AssertionError):
     """Analytic and numeric gradients disagree; the message names where."""
+
+
+class ExampleError(AutogradGraphError, ValueError):
+    """Which example of a batch to show or explain: out of range, or needed and not given."""
+
+
+class RenderError(AutogradGraphError, RuntimeError):
+    """Graphviz could not turn a picture into a file."""
+
+
+class GraphvizNotFoundError(RenderError):
+    """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+
+class CommandLineError(AutogradGraphError, ValueError):
+    """Bad input to the ``autograd-graph`` command (a file, a data set, an option)."""
 
 
 class UnreachableOutputWarning(UserWarning):

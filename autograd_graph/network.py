@@ -20,7 +20,7 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from . import engine, reference, topology
+from . import engine, reference, render, topology
 from .activations import Activation, activation_name, get_activation
 from .exceptions import (
     CycleError,
@@ -610,6 +610,15 @@ class Network:
             G.add_node(node, kind=data["kind"], **({} if act is None else {"activation": activation_name(act)}))
         G.add_weighted_edges_from((u, v, float(w)) for (u, v), w in zip(self._edges, self._w))
         return G
+
+    def to_graphviz(self, trace: Trace | None = None, grads: Gradients | None = None, **options: Any) -> Any:
+        """A picture of the network as a ``graphviz.Digraph`` (shows in Jupyter).
+
+        With ``trace`` (and ``grads``) the neurons show ``a``, ``z`` (and
+        ``∂L/∂a``), the edges ``∂L/∂w``. See :func:`autograd_graph.render.to_graphviz`
+        for ``options``; :func:`autograd_graph.render.render` writes it to a file.
+        """
+        return render.to_graphviz(self, trace, grads, **options)
 
     def copy(self) -> Network:
         """An independent copy (structure, weights, and the generator's state)."""

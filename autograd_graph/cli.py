@@ -1,0 +1,394 @@
+"""The ``autograd-graph`` command: ``demo``, ``render``, ``info`` and ``train``.
+
+Run ``autograd-graph --help`` (or ``python -m autograd_graph --help``). Each
+command is one function taking the parsed arguments; :func:`main` maps bad
+input to a one-line message on stderr and a non-zero exit status, never a
+traceback.
+
+Examples
+--------
+>>> main(["info", "no-such-file.json"])
+1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import graphviz
+import networkx as nx
+import numpy as np
+
+from .exceptions import AutogradGraphError, CommandLineError, GraphvizNotFoundError, ShapeError
+from .explain import explain
+from .files import write_atomically
+from .network import Network
+from .render import FORMATS, render, side_by_side
+from .running_example import running_example
+
+__all__ = ["main", "build_parser", "load_network", "save_network", "DATASETS", "sgd"]
+
+PROG = "autograd-graph"
+
+
+# ------------------------------------------------- saved networks (stand-in)
+# Until the library's own file format (ag.save / ag.load) lands, networks are
+# files of networkx's node-link JSON: nx.node_link_data(net.to_networkx(), edges="edges").
+def load_network(path: str | Path) -> Network:
+    """Read a network saved as networkx node-link JSON.
+
+    Raises
+    ------
+    CommandLineError
+        The file is not JSON or not node-link data (the message says which).
+    NetworkStructureError
+        The graph in it is no valid network.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise CommandLineError(f"{path} is not JSON: {error}") from None
+    try:
+        G = nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+    except (KeyError, TypeError, AttributeError, nx.NetworkXError) as error:
+        raise CommandLineError(
+            f"{path} is not a saved network (networkx node-link JSON with 'nodes' and 'edges'): {error!r}"
+        ) from None
+    return Network.from_networkx(G)
+
+
+def save_network(net: Network, path: str | Path) -> Path:
+    """Write ``net`` as networkx node-link JSON, whole or not at all."""
+    data = nx.node_link_data(net.to_networkx(), edges="edges")
+    try:
+        text = json.dumps(data, indent=1)
+    except TypeError:
+        raise CommandLineError(
+            f"cannot save to {path}: a neuron uses an activation that is not in the table (register it by name)"
+        ) from None
+    return write_atomically(path, text + "\n")
+
+
+# ------------------------------------------------------------- data and SGD
+def _xor() -> tuple[np.ndarray, np.ndarray]:
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (4, 2)
+    return X, np.logical_xor(X[:, 0], X[:, 1]).astype(float).reshape(-1, 1)  # (4, 1)
+
+
+def _sin() -> tuple[np.ndarray, np.ndarray]:
+    X = np.linspace(-1.0, 1.0, 41).reshape(-1, 1)  # (41, 1)
+    return X, np.sin(3 * X)
+
+
+DATASETS = {"xor": _xor, "sin": _sin}  # name -> () -> (X, Y)
+
+
+def _read_data(spec: str, net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """A built-in data set by name, or a CSV file: the inputs' columns, then the outputs'."""
+    if spec in DATASETS:
+        X, Y = DATASETS[spec]()
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise CommandLineError(f"no data set {spec!r}: neither a built-in one ({', '.join(DATASETS)}) nor a file")
+        X, Y = _read_csv(path, len(net.inputs), len(net.outputs))
+    if X.shape[1] != len(net.inputs) or Y.shape[1] != len(net.outputs):
+        raise CommandLineError(
+            f"data set {spec!r} has {X.shape[1]} inputs and {Y.shape[1]} outputs; "
+            f"the network has {len(net.inputs)} inputs and {len(net.outputs)} outputs"
+        )
+    return X, Y
+
+
+def _read_csv(path: Path, n_inputs: int, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers separated by commas, one example a row; a first row of names is skipped."""
+    for skip in (0, 1):
+        try:
+            table = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=skip)
+            break
+        except ValueError as error:
+            problem = error
+    else:
+        raise CommandLineError(f"{path} is not a CSV of numbers: {problem}")
+    if table.shape[1] != n_inputs + n_outputs or table.shape[0] == 0:
+        raise CommandLineError(
+            f"{path} has {table.shape[1]} columns and {table.shape[0]} rows; the network needs "
+            f"{n_inputs} input + {n_outputs} output columns and at least one row"
+        )
+    return table[:, :n_inputs], table[:, n_inputs:]
+
+
+def sgd(
+    net: Network, X: np.ndarray, Y: np.ndarray, *, epochs: int, step: float, decay: float = 0.01, seed: int = 0
+) -> list[float]:
+    """Stochastic gradient descent as the sources teach it: one example at a time, shuffled.
+
+    The step size of epoch ``e`` is ``step / (1 + decay·e)``. Returns the
+    loss over the whole data set before training and after every epoch.
+    (A stand-in until the library's own training loop lands.)
+    """
+    rng = np.random.default_rng(seed)
+    history = [net.backward(net.forward(X), Y).loss]
+    for epoch in range(epochs):
+        rate = step / (1.0 + decay * epoch)
+        for i in rng.permutation(len(X)):
+            grads = net.backward(net.forward(X[i : i + 1]), Y[i : i + 1])
+            net.set_weights(net.get_weights() - rate * grads.weights.flat)
+        history.append(net.backward(net.forward(X), Y).loss)
+    return history
+
+
+# ------------------------------------------------------------------ commands
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+class _Pictures:
+    """Renders pictures; without Graphviz's dot, writes their DOT source (``.gv``) and says so once."""
+
+    def __init__(self) -> None:
+        self.have_dot = True
+
+    def write(self, picture: graphviz.Digraph, path: Path) -> Path:
+        if self.have_dot:
+            try:
+                return render(picture, path)
+            except GraphvizNotFoundError as error:
+                self.have_dot = False
+                print(f"{PROG}: warning: {error} Writing DOT sources (.gv) instead.", file=sys.stderr)
+        return write_atomically(path.with_suffix(".gv"), picture.source)
+
+
+def _demo(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    net = running_example(seed=args.seed)
+    print(f"The running example: {net}")
+    print(f"layers: {net.layers()}")
+
+    X, Y = np.array([[0.5]]), np.array([[1.0]])  # one example: x_1 = 0.5, target y_9 = 1
+    trace = net.forward(X)
+    grads = net.backward(trace, Y)
+    print(f"\nforward and backward at x_1 = 0.5, y_9 = 1: z_9 = {trace.z[9][0]:.4f}, loss ℓ = {grads.loss:.4f}")
+    z9, dz9 = trace.z[9][0], grads.z[9][0]
+    print(f"∂ℓ/∂z_9 = 2 (z_9 − y_9) = 2·({z9:.4f} − 1) = {dz9:.4f}")
+    print("the chain rule for one weight:")
+    print(explain(net, trace, grads, (6, 9)))
+    print("and for neuron 4, which feeds 6 and 7 (the multivariate chain rule):")
+    print(explain(net, trace, grads, 4))
+    picture = net.to_graphviz(trace, grads, title="after one backward pass (x_1 = 0.5, y_9 = 1)")
+    pictures = _Pictures()
+    written = [pictures.write(picture, out / f"running_example_gradients.{args.format}")]
+
+    data_X, data_Y = _sin()
+    history = sgd(net, data_X, data_Y, epochs=args.epochs, step=0.5, seed=args.seed)
+    print(
+        f"\ntrained on y = sin(3x), {len(data_X)} points, {args.epochs} epochs of per-example SGD: "
+        f"loss {history[0]:.4f} → {history[-1]:.4f}"
+    )
+    title = f"after {args.epochs} epochs on y = sin(3x) (edge width |w|, color: sign of w)"
+    picture = net.to_graphviz(edge_width=True, edge_color=True, title=title)
+    written.append(pictures.write(picture, out / f"running_example_weights.{args.format}"))
+    skip = net.copy()
+    skip.connect(1, 9)
+    skip.connect(3, 7)
+    pair = side_by_side([net, skip], titles=["layered: the running example", "not layered: + skip edges 1→9, 3→7"])
+    written.append(pictures.write(pair, out / f"layered_vs_not.{args.format}"))
+    written.append(save_network(net, out / "running_example.json"))
+    print(f"\nwrote to {out}/: " + ", ".join(path.name for path in written))
+    print(f"try: {PROG} info {out / 'running_example.json'}")
+
+
+def _render(args: argparse.Namespace) -> None:
+    net = load_network(args.file)
+    output = Path(args.output) if args.output else Path(args.file).with_suffix(f".{args.format or 'svg'}")
+    trace = grads = None
+    if args.y is not None and args.x is None:
+        raise CommandLineError("--y (targets) needs --x (inputs) as well")
+    try:
+        if args.x is not None:
+            trace = net.forward(np.array([args.x]))
+        if trace is not None and args.y is not None:
+            grads = net.backward(trace, np.array([args.y]))
+    except ShapeError as error:
+        option = "--x" if trace is None else "--y"
+        raise CommandLineError(f"{option}: {error}") from None
+    picture = net.to_graphviz(
+        trace,
+        grads,
+        number_format=args.number_format,
+        edge_labels=False if args.no_edge_labels else None,
+        edge_width=args.edge_width,
+        edge_color=args.edge_color,
+        fold_biases=args.fold_biases,
+        max_per_rank=args.max_per_rank,
+        rankdir=args.rankdir,
+    )
+    print(f"wrote {render(picture, output, format=args.format)}")
+
+
+def _listing(groups: list[list], name: str, most: int = 12) -> list[str]:
+    lines = []
+    for number, group in enumerate(groups, start=1):
+        shown = ", ".join(map(str, group[:most])) + (f", … (+{len(group) - most} more)" if len(group) > most else "")
+        lines.append(f"  {name} {number}: {shown}")
+    return lines
+
+
+def _info(args: argparse.Namespace) -> None:
+    net = load_network(args.file)
+    print(f"{args.file}: {net}")
+    if net.is_layered():
+        layers = net.layers()
+        print(f"layered: yes, {len(layers)} layers")
+        print("\n".join(_listing(layers, "layer")))
+    else:
+        try:
+            net.layers()
+        except AutogradGraphError as error:
+            print(f"layered: no ({str(error).removeprefix('the network is not layered: ')})")
+        generations = net.generations()
+        print(f"generations (the scheduler's stages): {len(generations)}")
+        print("\n".join(_listing(generations, "generation", most=12)))
+    print(f"depth: {net.depth()} (edges on the longest path)")
+    print(f"inputs: {net.inputs}\noutputs: {net.outputs}")
+
+
+def _train(args: argparse.Namespace) -> None:
+    net = load_network(args.file)
+    X, Y = _read_data(args.data, net)
+    if args.restart:
+        net.initialize(args.seed)
+    history = sgd(net, X, Y, epochs=args.epochs, step=args.step, decay=args.decay, seed=args.seed)
+    for epoch in sorted({0, *range(0, args.epochs + 1, max(args.epochs // 10, 1)), args.epochs}):
+        print(f"epoch {epoch:>5}: loss {history[epoch]:.6g}")
+    if not np.isfinite(history[-1]):
+        raise CommandLineError(f"training diverged (loss {history[-1]}); try a smaller --step")
+    output = Path(args.output) if args.output else Path(args.file).with_name(Path(args.file).stem + ".trained.json")
+    print(f"wrote {save_network(net, output)}")
+
+
+# -------------------------------------------------------------------- parser
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``autograd-graph``."""
+    parser = _Parser(
+        prog=PROG,
+        description="An explicit computation-graph autodiff engine for neural networks, neuron by neuron.",
+        epilog=f"Saved networks are networkx node-link JSON files; `{PROG} demo` writes one. "
+        f"Run `{PROG} COMMAND --help` for a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser(
+        "demo",
+        help="the running example: forward, backward, the chain rule, training, pictures",
+        description="Build the sources' 9-neuron running example, run a forward and a backward pass, print the "
+        "chain rule of weight w_6,9 and neuron 4 with their numbers, train briefly on y = sin(3x), and write "
+        "pictures (with gradients, with trained weights, layered next to non-layered) and the trained network.",
+    )
+    demo.add_argument("--out", default="out", help="folder for the pictures and the network (default: ./out)")
+    demo.add_argument("--format", choices=FORMATS, default="svg", help="picture format (default: svg)")
+    demo.add_argument("--epochs", type=_positive_int, default=150, help="training epochs (default: 150)")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the weights and the shuffling (default: 0)")
+    demo.set_defaults(run=_demo)
+
+    pic = commands.add_parser(
+        "render",
+        help="draw a saved network to SVG, PNG or PDF",
+        description="Draw a saved network. With --x the neurons show a and z; with --y as well, the gradients.",
+    )
+    pic.add_argument("file", help="a saved network (JSON)")
+    pic.add_argument("-o", "--output", help="the picture to write (default: FILE with the format's suffix)")
+    pic.add_argument("--format", choices=FORMATS, help="svg, png or pdf (default: from --output's suffix, else svg)")
+    pic.add_argument("--x", type=_floats, metavar="X1,X2,...", help="one input example, in the network's input order")
+    pic.add_argument("--y", type=_floats, metavar="Y1,...", help="its targets, in output order: show gradients too")
+    pic.add_argument("--number-format", default=".3g", help="format spec of the numbers (default: .3g)")
+    pic.add_argument(
+        "--no-edge-labels",
+        action="store_true",
+        help="leave the weights off the edges (they are on when at most 60 edges are drawn)",
+    )
+    pic.add_argument("--edge-width", action="store_true", help="edge width by |w|")
+    pic.add_argument("--edge-color", action="store_true", help="edge color by the sign of w")
+    pic.add_argument("--fold-biases", action="store_true", help="fold bias neurons into the neurons they feed")
+    pic.add_argument("--max-per-rank", type=_positive_int, help="show at most N neurons per rank (+N more)")
+    pic.add_argument("--rankdir", choices=("LR", "RL", "TB", "BT"), default="LR", help="layout direction (LR)")
+    pic.set_defaults(run=_render)
+
+    info = commands.add_parser(
+        "info",
+        help="layered or not, layers or generations, counts",
+        description="Describe a saved network: neurons by kind, weights, layers (or generations), depth.",
+    )
+    info.add_argument("file", help="a saved network (JSON)")
+    info.set_defaults(run=_info)
+
+    train = commands.add_parser(
+        "train",
+        help="train a saved network on a CSV or a built-in data set, and save it",
+        description="Train a saved network by per-example stochastic gradient descent (shuffled, the step "
+        "size decreasing as step / (1 + decay·epoch)) on the squared error, and save the result.",
+    )
+    train.add_argument("file", help="a saved network (JSON)")
+    train.add_argument(
+        "--data",
+        required=True,
+        help=f"a built-in data set ({', '.join(DATASETS)}) or a CSV file: one example a row, the input "
+        "columns then the output columns, an optional first row of names",
+    )
+    train.add_argument("-o", "--output", help="where to save the trained network (default: FILE.trained.json)")
+    train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (default: 100)")
+    train.add_argument("--step", type=float, default=0.1, help="initial step size (default: 0.1)")
+    train.add_argument("--decay", type=float, default=0.01, help="step-size decay per epoch (default: 0.01)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the shuffling (default: 0)")
+    train.add_argument("--restart", action="store_true", help="redraw the weights from --seed before training")
+    train.set_defaults(run=_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 on success).
+
+    Bad input (a missing or malformed file, data that does not fit the
+    network, a bad option) gives one line on stderr and a non-zero status.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage mistake already reported
+        return stop.code if isinstance(stop.code, int) else 0
+    try:
+        args.run(args)
+    except (AutogradGraphError, OSError, ValueError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,223 @@
+"""The autograd-graph command: each command on good input and on bad input."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import autograd_graph as ag
+from autograd_graph.cli import load_network, main, save_network
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(status, err):
+    assert status != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("autograd-graph") and "error:" in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "net.json"
+    save_network(ag.running_example(seed=0), path)
+    return path
+
+
+@pytest.fixture
+def xor_net(tmp_path):
+    G = nx.DiGraph([(s, h) for h in ("h1", "h2") for s in ("x1", "x2", "b")] + [("h1", "y"), ("h2", "y"), ("b", "y")])
+    kinds = {"x1": "input", "x2": "input", "b": "bias", "h1": "hidden", "h2": "hidden", "y": "output"}
+    nx.set_node_attributes(G, kinds, "kind")
+    net = ag.Network.from_networkx(G, output_activation="logistic", seed=1)
+    path = tmp_path / "xor.json"
+    save_network(net, path)
+    return path
+
+
+def test_saved_networks_are_networkx_node_link_json(saved):
+    data = json.loads(saved.read_text())
+    G = nx.node_link_graph(data, edges="edges")
+    net = load_network(saved)
+    assert G.number_of_edges() == net.n_weights == 12
+    assert net.get_weight(6, 9) == ag.running_example(seed=0).get_weight(6, 9)
+
+
+def test_demo_writes_pictures_and_says_where(capsys, tmp_path):
+    status, out, err = run(capsys, "demo", "--out", str(tmp_path / "pics"), "--epochs", "3")
+    assert status == 0, err
+    assert "∂ℓ/∂w_6,9 = ∂ℓ/∂a_9·z_6 = " in out
+    assert "∂ℓ/∂z_4 = ∂ℓ/∂a_6·w_4,6 + ∂ℓ/∂a_7·w_4,7 = " in out
+    assert f"wrote to {tmp_path / 'pics'}/" in out
+    assert "3 epochs" in out
+    suffix = "svg" if shutil.which("dot") else "gv"
+    for name in ("running_example_gradients", "running_example_weights", "layered_vs_not"):
+        assert (tmp_path / "pics" / f"{name}.{suffix}").stat().st_size > 0
+    assert load_network(tmp_path / "pics" / "running_example.json").n_weights == 12
+
+
+@needs_dot
+def test_demo_gradient_picture_is_valid_svg(capsys, tmp_path):
+    assert run(capsys, "demo", "--out", str(tmp_path), "--epochs", "1")[0] == 0
+    root = ET.parse(tmp_path / "running_example_gradients.svg").getroot()
+    assert root.tag.endswith("svg")
+
+
+def test_demo_bad_option(capsys):
+    assert_one_line_error(*run(capsys, "demo", "--epochs", "zero")[::2])
+
+
+@needs_dot
+def test_render_writes_a_picture_with_gradients(capsys, saved, tmp_path):
+    target = tmp_path / "pic.svg"
+    status, out, err = run(capsys, "render", str(saved), "-o", str(target), "--x", "0.5", "--y", "1", "--edge-color")
+    assert status == 0, err
+    assert str(target) in out
+    assert "∂ℓ/∂w_6,9" in target.read_text()
+    status, _, err = run(capsys, "render", str(saved), "--format", "png", "--fold-biases", "--max-per-rank", "1")
+    assert status == 0, err
+    assert saved.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["render", "{missing}"],
+        ["render", "{saved}", "--x", "1,2"],
+        ["render", "{saved}", "--x", "a"],
+        ["render", "{saved}", "--y", "1"],
+        ["render", "{saved}", "-o", "{tmp}/pic.gif"],
+        ["render", "{saved}", "--max-per-rank", "0"],
+        ["render", "{garbage}"],
+        ["render", "{not_network}"],
+    ],
+)
+def test_render_bad_input(capsys, saved, tmp_path, argv):
+    (tmp_path / "garbage.json").write_text("{ not json")
+    (tmp_path / "not_network.json").write_text('{"nodes": 3}')
+    names = {
+        "missing": tmp_path / "missing.json",
+        "saved": saved,
+        "tmp": tmp_path,
+        "garbage": tmp_path / "garbage.json",
+        "not_network": tmp_path / "not_network.json",
+    }
+    status, _, err = run(capsys, *[arg.format(**names) for arg in argv])
+    assert_one_line_error(status, err)
+
+
+def test_info_layered(capsys, saved):
+    status, out, err = run(capsys, "info", str(saved))
+    assert status == 0, err
+    assert "9 neurons (1 input, 3 bias, 4 hidden, 1 output), 12 weights" in out
+    assert "layered: yes, 4 layers" in out
+    assert "layer 2: 3, 4, 5" in out
+    assert "depth: 3" in out
+
+
+def test_info_not_layered(capsys, tmp_path):
+    path = tmp_path / "abc.json"
+    save_network(ag.Network.from_networkx(nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")]), seed=0), path)
+    status, out, err = run(capsys, "info", str(path))
+    assert status == 0, err
+    assert "layered: no (edge 'A' → 'C'" in out
+    assert "generations (the scheduler's stages): 3" in out
+    assert "generation 2: B" in out
+
+
+def test_info_bad_input(capsys, tmp_path):
+    assert_one_line_error(*run(capsys, "info", str(tmp_path / "missing.json"))[::2])
+    cyclic = {"directed": True, "multigraph": False, "graph": {}, "nodes": [{"id": 1}, {"id": 2}],
+              "edges": [{"source": 1, "target": 2}, {"source": 2, "target": 1}]}  # fmt: skip
+    (tmp_path / "cyclic.json").write_text(json.dumps(cyclic))
+    status, _, err = run(capsys, "info", str(tmp_path / "cyclic.json"))
+    assert_one_line_error(status, err)
+    assert "cycle" in err
+
+
+def test_info_without_a_file(capsys):
+    assert_one_line_error(*run(capsys, "info")[::2])
+
+
+def test_train_on_a_builtin_data_set(capsys, xor_net, tmp_path):
+    target = tmp_path / "trained.json"
+    argv = ["train", str(xor_net), "--data", "xor", "--epochs", "200", "--step", "1", "-o", str(target)]
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    losses = [float(line.split("loss")[1]) for line in out.splitlines() if line.startswith("epoch")]
+    assert losses[-1] < losses[0]
+    trained, before = load_network(target), load_network(xor_net)
+    assert trained.n_weights == before.n_weights and not (trained.weights == before.weights).all()
+
+
+def test_train_on_a_csv_with_a_header(capsys, xor_net):
+    csv = xor_net.with_name("xor.csv")
+    csv.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    status, out, err = run(capsys, "train", str(xor_net), "--data", str(csv), "--epochs", "5")
+    assert status == 0, err
+    assert xor_net.with_name("xor.trained.json").is_file()
+    assert "epoch     5" in out
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("nope", "no data set 'nope'"),
+        ("sin", "1 inputs and 1 outputs"),
+        ("{csv_wrong}", "3 columns"),
+        ("{csv_text}", "not a CSV of numbers"),
+    ],
+)
+def test_train_bad_data(capsys, xor_net, tmp_path, data, message):
+    (tmp_path / "wrong.csv").write_text("1,2,3\n")
+    (tmp_path / "text.csv").write_text("a,b,c\nd,e,f\n")
+    spec = data.format(csv_wrong=tmp_path / "wrong.csv", csv_text=tmp_path / "text.csv")
+    if spec == str(tmp_path / "wrong.csv"):
+        net = tmp_path / "one.json"
+        save_network(ag.running_example(), net)  # 1 input + 1 output, the CSV has 3 columns
+    else:
+        net = xor_net
+    status, _, err = run(capsys, "train", str(net), "--data", spec)
+    assert_one_line_error(status, err)
+    assert message in err
+
+
+def test_train_requires_data(capsys, xor_net):
+    assert_one_line_error(*run(capsys, "train", str(xor_net))[::2])
+
+
+def test_help_and_unknown_commands(capsys):
+    status, out, _ = run(capsys, "--help")
+    assert status == 0
+    for command in ("demo", "render", "info", "train"):
+        assert command in out
+    assert run(capsys, "train", "--help")[0] == 0
+    assert_one_line_error(*run(capsys, "bogus")[::2])
+    assert_one_line_error(*run(capsys)[::2])
+
+
+def test_python_dash_m_in_a_subprocess(saved):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    good = subprocess.run([sys.executable, "-m", "autograd_graph", "info", str(saved)], capture_output=True, text=True,
+                          env=env, timeout=120)  # fmt: skip
+    assert good.returncode == 0, good.stderr
+    assert "layered: yes" in good.stdout
+    bad = subprocess.run([sys.executable, "-m", "autograd_graph", "info", str(saved) + ".missing"],
+                         capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert bad.returncode == 1
+    assert_one_line_error(bad.returncode, bad.stderr)
