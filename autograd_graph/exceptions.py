@@ -10,6 +10,9 @@ Messages name the neuron or edge at fault and what was expected.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 __all__ = [
     "AutogradGraphError",
     "NetworkStructureError",
@@ -32,7 +35,11 @@ __all__ = [
     "RenderError",
     "GraphvizNotFoundError",
     "CommandLineError",
+    "TrainingError",
+    "NonFiniteError",
+    "SerializationError",
     "UnreachableOutputWarning",
+    "TrainingInterruptedWarning",
 ]
 
 
@@ -134,5 +141,57 @@ class CommandLineError(AutogradGraphError, ValueError):
     """Bad input to the ``autograd-graph`` command (a file, a data set, an option)."""
 
 
+class TrainingError(AutogradGraphError, ValueError):
+    """A training setting that cannot work: an unknown optimizer, a bad batch size, a negative step size."""
+
+
+class NonFiniteError(AutogradGraphError, FloatingPointError):
+    """Training produced an infinite or NaN value; the message names the step and the neuron (or edge).
+
+    Attributes
+    ----------
+    run, epoch, step : int
+        Where it happened (``step`` counts the run's updates from 0).
+    quantity : str
+        What went non-finite first: ``"a"``, ``"z"``, ``"∂L/∂z"``, ``"∂L/∂a"``,
+        ``"∂L/∂w"``, ``"loss"`` or ``"weight"`` (the update itself overflowed).
+    neuron : hashable or None
+        The first neuron (in topological order; for gradients, in backward order) at fault.
+    edge : tuple or None
+        The edge at fault, for ``"∂L/∂w"`` and ``"weight"``.
+    indices : ndarray
+        The training examples of the failing step (rows of ``X``).
+    weights : ndarray
+        The weights the failing step started from (the network itself is
+        restored to the last weights whose pass was finite).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run: int,
+        epoch: int,
+        step: int,
+        quantity: str,
+        neuron: Hashable | None = None,
+        edge: tuple | None = None,
+        indices: Any = None,
+        weights: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.run, self.epoch, self.step = run, epoch, step
+        self.quantity, self.neuron, self.edge = quantity, neuron, edge
+        self.indices, self.weights = indices, weights
+
+
+class SerializationError(AutogradGraphError, ValueError):
+    """A network that cannot be saved, or a file that is not a valid saved network (the message says where)."""
+
+
 class UnreachableOutputWarning(UserWarning):
     """An output neuron that no input neuron reaches: it computes a constant."""
+
+
+class TrainingInterruptedWarning(UserWarning):
+    """Training stopped on Ctrl-C (KeyboardInterrupt); the network holds the best weights found so far."""

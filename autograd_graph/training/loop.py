@@ -1,0 +1,296 @@
+"""The training loop: restarts, epochs, batches, and what happens around them.
+
+One update is a forward pass over a batch, a backward pass, and an optimizer
+step on the flat weight vector. After every epoch the whole training set (and
+the validation data) is evaluated, a history row is written, the best weights
+are kept, checkpoints are saved and callbacks are called. The network always
+ends with the best weights found, also after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..data import as_batch
+from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
+from ..losses import Loss, get_loss
+from ..serialization import save
+from .evaluation import CLASSIFICATION_LOSSES, evaluate
+from .history import EpochLog, History, RunResult, TrainingResult
+from .nonfinite import Fault, backward_fault, forward_fault, update_fault
+from .optimizers import Optimizer, get_optimizer
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from .trainer import Trainer
+
+__all__ = ["run_training"]
+
+
+# ------------------------------------------------------------------ settings
+def _whole(name: str, value: Any, *, minimum: int, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise TrainingError(f"{name} must be a whole number ≥ {minimum}{' or None' if optional else ''}, got {value!r}")
+
+
+def _check_settings(cfg: Trainer) -> None:
+    _whole("epochs", cfg.epochs, minimum=0)
+    _whole("batch_size", cfg.batch_size, minimum=1, optional=True)
+    _whole("restarts", cfg.restarts, minimum=1)
+    _whole("patience", cfg.patience, minimum=1, optional=True)
+    _whole("checkpoint_every", cfg.checkpoint_every, minimum=1, optional=True)
+    if not (isinstance(cfg.validation_split, numbers.Real) and 0 <= cfg.validation_split < 1):
+        raise TrainingError(f"validation_split must be a fraction in [0, 1), got {cfg.validation_split!r}")
+    if not (isinstance(cfg.min_delta, numbers.Real) and cfg.min_delta >= 0):
+        raise TrainingError(f"min_delta must be a number ≥ 0, got {cfg.min_delta!r}")
+    if cfg.checkpoint_every is not None and cfg.checkpoint is None:
+        raise TrainingError("checkpoint_every needs checkpoint, the directory to save checkpoints to")
+    if not all(callable(c) for c in cfg.callbacks):
+        raise TrainingError(f"callbacks must be callables taking an EpochLog, got {list(cfg.callbacks)!r}")
+
+
+def _seed_sequence(seed: Any) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(2**63)))
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.SeedSequence(seed)
+    raise TrainingError(f"seed must be an integer ≥ 0, a SeedSequence, a Generator or None, got {seed!r}")
+
+
+@dataclass
+class _Data:
+    """Training and validation arrays, checked once."""
+
+    X: np.ndarray  # (n, n_inputs)
+    Y: np.ndarray  # (n, n_outputs)
+    X_val: np.ndarray | None = None
+    Y_val: np.ndarray | None = None
+
+
+def _arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    X = as_batch(X, net.inputs, what=f"X{what}")
+    Y = as_batch(Y, net.outputs, what=f"Y{what}")
+    if X.shape[0] != Y.shape[0]:
+        raise ShapeError(f"X{what} has {X.shape[0]} examples but Y{what} has {Y.shape[0]}")
+    for name, array in ((f"X{what}", X), (f"Y{what}", Y)):
+        bad = np.argwhere(~np.isfinite(array))
+        if bad.size:
+            row, col = bad[0]
+            raise ShapeError(f"{name}[{row}, {col}] is {array[row, col]}; training data must be finite")
+    return X, Y
+
+
+def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq: np.random.SeedSequence) -> _Data:
+    X, Y = _arrays(net, X, Y, "")
+    if X.shape[0] == 0:
+        raise ShapeError("X has no examples")
+    if validation_data is not None:
+        if split:
+            raise TrainingError("give either validation_data or validation_split, not both")
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise TrainingError("validation_data must be a pair (X_val, Y_val)")
+        return _Data(X, Y, *_arrays(net, *validation_data, "_val"))
+    if not split:
+        return _Data(X, Y)
+    n_val = int(round(split * X.shape[0]))
+    if not 0 < n_val < X.shape[0]:
+        raise TrainingError(
+            f"validation_split={split} of {X.shape[0]} examples leaves no validation or no training data"
+        )
+    order = np.random.default_rng(seq).permutation(X.shape[0])
+    val, fit = order[:n_val], order[n_val:]
+    return _Data(X[fit], Y[fit], X[val], Y[val])
+
+
+# ------------------------------------------------------------------ one run
+@dataclass
+class _Session:
+    """Everything shared by the runs of one call."""
+
+    cfg: Trainer
+    net: Network
+    data: _Data
+    loss: Loss
+    classification: bool
+    optimizer: Optimizer
+    bar: Any
+    best_loss: float = math.inf  # over all runs so far
+    runs: list[RunResult] = field(default_factory=list)
+
+    @property
+    def monitor(self) -> str:
+        return "loss" if self.data.X_val is None else "val_loss"
+
+    def evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
+        """Add the epoch's row to ``history`` (an overflow shows as an inf or NaN loss there)."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._evaluate(step_size, seconds, epoch, history)
+
+    def _evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
+        d = self.data
+        train = evaluate(self.net, d.X, d.Y, loss=self.loss, classification=self.classification)
+        row = {"epoch": epoch, "loss": train.loss, "accuracy": train.accuracy, "step_size": step_size,
+               "seconds": seconds}  # fmt: skip
+        if d.X_val is not None:
+            val = evaluate(self.net, d.X_val, d.Y_val, loss=self.loss, classification=self.classification)
+            row.update(val_loss=val.loss, val_accuracy=val.accuracy)
+        history.append(**row)
+        return row
+
+    def checkpoint(self, name: str, run: RunResult, epoch: int, row: dict) -> None:
+        directory = Path(self.cfg.checkpoint)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"run": run.run, "epoch": epoch, "init_seed": run.init_seed, "monitor": self.monitor,
+                **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}}  # fmt: skip
+        save(self.net, directory / name, metadata=meta)
+
+
+def _fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndarray, weights: np.ndarray):
+    example = None if fault.example is None else int(indices[fault.example])
+    where = fault.describe().replace(f"example {fault.example} of the batch", f"training example {example}")
+    return NonFiniteError(
+        f"non-finite value at step {step} (run {run}, epoch {epoch}): {where}. The network holds the last "
+        f"weights whose pass was finite; the error's .weights and .indices reproduce the failing step. "
+        f"A smaller learning rate often helps.",
+        run=run, epoch=epoch, step=step, quantity=fault.quantity, neuron=fault.neuron, edge=fault.edge,
+        indices=indices, weights=weights,
+    )  # fmt: skip
+
+
+def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer, epoch: int,
+           last_finite: np.ndarray) -> np.ndarray:
+    """One pass over the training set, one update per batch.
+
+    ``last_finite`` holds the weights of the last step whose pass was finite
+    (the network is restored to them if a pass goes non-finite); the updated
+    one is returned for the next epoch.
+    """
+    net, X, Y = s.net, s.data.X, s.data.Y
+    n = X.shape[0]
+    size = n if s.cfg.batch_size is None else min(s.cfg.batch_size, n)
+    order = rng.permutation(n) if s.cfg.shuffle and size < n else np.arange(n)
+    if size < n:
+        X, Y = X[order], Y[order]  # one copy per epoch; batches are then slices
+    w = net.get_weights()
+    edges = net.edges
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
+        for lo in range(0, n, size):
+            trace = net.forward(X[lo : lo + size])
+            grads = net.backward(trace, Y[lo : lo + size], loss=s.loss)
+            fault = forward_fault(trace) or backward_fault(grads, trace, edges)
+            if fault is None:
+                last_finite = w
+                new = opt.step(w, grads.weights.flat)
+                fault = update_fault(new, edges)
+            if fault is not None:
+                net.set_weights(last_finite)
+                raise _fault_error(fault, run.run, epoch, run.steps, order[lo : lo + size], w)
+            net.set_weights(new)
+            w = new
+            run.steps += 1
+    return last_finite
+
+
+def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
+    """Train one run in place; ``run`` keeps its best weights and history."""
+    cfg, net = s.cfg, s.net
+    start = time.perf_counter()
+    opt = copy.deepcopy(s.optimizer)
+    opt.reset(net.n_weights)
+    rng = np.random.default_rng(seq)
+    last_finite = net.get_weights()
+    waited = 0  # epochs since the last improvement by more than min_delta
+    reference = math.inf  # the loss of that improvement
+    for epoch in range(cfg.epochs + 1):
+        if epoch:
+            last_finite = _epoch(s, run, rng, opt, epoch, last_finite)
+        row = s.evaluate(opt.step_size, time.perf_counter() - start, epoch, run.history)
+        value = row[s.monitor]
+        if value < run.best_loss:
+            run.best_loss, run.best_epoch, run.best_weights = value, epoch, net.get_weights()
+            if value < s.best_loss:
+                s.best_loss = value
+                if cfg.checkpoint is not None:
+                    s.checkpoint("best.json", run, epoch, row)
+        if epoch == 0:
+            reference = value
+            continue
+        if cfg.checkpoint_every and epoch % cfg.checkpoint_every == 0:
+            s.checkpoint(f"run{run.run}-epoch{epoch}.json", run, epoch, row)
+        if value < reference - cfg.min_delta:
+            reference, waited = value, 0
+        else:
+            waited += 1
+        s.bar.set_postfix({"run": run.run, s.monitor: f"{value:.4g}"}, refresh=False)
+        s.bar.update(1)
+        h = run.history
+        log = EpochLog(run.run, epoch, h.loss[-1], h.accuracy[-1], h.val_loss[-1], h.val_accuracy[-1],
+                       h.step_size[-1], net, h)  # fmt: skip
+        if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list: every callback is called
+            run.stop_reason = "callback"
+        elif cfg.patience is not None and waited >= cfg.patience:
+            run.stop_reason = "early stopping"
+        else:
+            continue
+        s.bar.update(cfg.epochs - epoch)
+        return
+
+
+# ------------------------------------------------------------------ all runs
+def run_training(cfg: Trainer, net: Network, X: Any, Y: Any, validation_data: Any) -> TrainingResult:
+    """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.Trainer`."""
+    _check_settings(cfg)
+    loss = get_loss(cfg.loss)
+    optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
+    seq = _seed_sequence(cfg.seed)
+    split_seq, *run_seqs = seq.spawn(cfg.restarts + 1)
+    data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
+    classification = loss.name in CLASSIFICATION_LOSSES if cfg.classification is None else bool(cfg.classification)
+    progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
+    start_weights = net.get_weights()
+    bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
+    s = _Session(cfg, net, data, loss, classification, optimizer, bar)
+    interrupted = False
+    try:
+        for r, run_seq in enumerate(run_seqs):
+            init_seq, shuffle_seq = run_seq.spawn(2)
+            init_seed = None if cfg.restarts == 1 else int(init_seq.generate_state(1)[0])
+            if init_seed is not None:
+                net.initialize(init_seed)
+            run = RunResult(r, init_seed, History(), best_weights=net.get_weights())
+            s.runs.append(run)
+            _run(s, run, shuffle_seq)
+    except KeyboardInterrupt:
+        interrupted = True
+        if not s.runs:  # interrupted before the first run began
+            s.runs.append(RunResult(0, None, History(), best_weights=start_weights))
+        s.runs[-1].stop_reason = "interrupted"
+    finally:
+        bar.close()
+    best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
+    net.set_weights(best.best_weights)
+    result = TrainingResult(s.runs, best.run, s.monitor, int(seq.entropy), interrupted)
+    if interrupted:
+        warnings.warn(
+            f"training interrupted in run {s.runs[-1].run} after {s.runs[-1].epochs} epochs; the network holds "
+            f"the best weights found (run {result.best_run}, epoch {result.best.best_epoch}, "
+            f"{result.monitor} {result.loss:.6g})",
+            TrainingInterruptedWarning,
+            stacklevel=4,
+        )
+    return result
