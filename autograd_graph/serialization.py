@@ -128,6 +128,24 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
     }
 
 
+def _to_text(doc: dict) -> str:
+    """JSON with one neuron or edge per line: readable, and small diffs between checkpoints."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=_json_default)
+
+    def rows(items: list) -> str:
+        return "[\n" + ",\n".join(f"   {dump(item)}" for item in items) + "\n  ]" if items else "[]"
+
+    graph = doc["network"]
+    network = (
+        f'{{"directed": true, "multigraph": false, "graph": {dump(graph["graph"])},\n'
+        f'  "nodes": {rows(graph["nodes"])},\n  "edges": {rows(graph["edges"])}}}'
+    )
+    fields = [f"{dump(key)}: {network if key == 'network' else dump(value)}" for key, value in doc.items()]
+    return "{\n " + ",\n ".join(fields) + "\n}\n"
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all (temporary file, fsync, ``os.replace``)."""
     handle = tempfile.NamedTemporaryFile(
@@ -171,7 +189,7 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
     path = Path(path)
     doc = to_document(net, metadata)
     try:
-        text = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False, default=_json_default)
+        text = _to_text(doc)
     except (TypeError, ValueError) as error:
         raise SerializationError(f"cannot save to {str(path)!r}: the metadata is not valid JSON: {error}") from error
     _atomic_write_text(path, text)
@@ -314,7 +332,8 @@ def from_document(doc: Any, source: str = "document") -> Network:
         attrs = {"kind": kind}
         if kind in ("input", "bias"):
             if node.get("activation") is not None:
-                raise r.fail(f"{where}.activation", f"{kind} neuron {neuron!r} applies no function: expected no activation")
+                message = f"{kind} neuron {neuron!r} applies no function: expected no activation"
+                raise r.fail(f"{where}.activation", message)
         else:
             name = r.field(node, "activation", where, str, "the name of an activation")
             if name not in ACTIVATIONS:
