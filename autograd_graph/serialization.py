@@ -67,14 +67,16 @@ _NETWORK_FIELDS = {"directed", "multigraph", "graph", "nodes", "edges"}
 
 # ------------------------------------------------------------------ writing
 def _encode_id(neuron: Hashable) -> Any:
-    if isinstance(neuron, (str, bool)):
+    if type(neuron) in (str, int, bool):  # the common cases, without the slower ABC checks below
         return neuron
+    if isinstance(neuron, tuple):
+        return {"tuple": [_encode_id(part) for part in neuron]}
+    if isinstance(neuron, str):
+        return str(neuron)
     if isinstance(neuron, numbers.Integral):
         return int(neuron)
     if isinstance(neuron, numbers.Real) and math.isfinite(neuron):
         return float(neuron)
-    if isinstance(neuron, tuple):
-        return {"tuple": [_encode_id(part) for part in neuron]}
     raise SerializationError(
         f"neuron id {neuron!r} (a {type(neuron).__name__}) cannot be saved; "
         f"use strings, integers, finite floats, booleans or tuples of them"
@@ -101,9 +103,10 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
     """
     if metadata is not None and not isinstance(metadata, Mapping):
         raise SerializationError(f"metadata must be a mapping (a dict) or None, got {type(metadata).__name__}")
+    ids = {neuron: _encode_id(neuron) for neuron in net.neurons}
     nodes = []
     for neuron in net.neurons:
-        node = {"id": _encode_id(neuron), "kind": net.kind(neuron)}
+        node = {"id": ids[neuron], "kind": net.kind(neuron)}
         act = net.activation(neuron)
         if act is not None:
             name = activation_name(act)
@@ -116,7 +119,7 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
             node["activation"] = name
         nodes.append(node)
     edges = [
-        {"source": _encode_id(u), "target": _encode_id(v), "weight": w}
+        {"source": ids[u], "target": ids[v], "weight": w}
         for (u, v), w in zip(net.edges, net.get_weights().tolist(), strict=True)
     ]
     return {
@@ -220,14 +223,17 @@ class _Reader:
             raise self.fail(where, f"unexpected fields {extra}; expected only {sorted(allowed)}")
 
     def neuron_id(self, value: Any, where: str) -> Hashable:
-        if isinstance(value, (str, bool, int)):
+        if type(value) in (str, int, bool):  # what json.loads gives, checked fast
             return value
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise self.fail(where, f"a neuron id must be finite, got {value}")
             return value
         if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
-            return tuple(self.neuron_id(part, f"{where}.tuple[{i}]") for i, part in enumerate(value["tuple"]))
+            return tuple(
+                part if type(part) in (str, int, bool) else self.neuron_id(part, f"{where}.tuple[{i}]")
+                for i, part in enumerate(value["tuple"])
+            )
         raise self.fail(where, f"expected a neuron id (string, number, boolean or {{\"tuple\": [...]}}), "
                                f"got {_describe(value)}")  # fmt: skip
 

@@ -170,6 +170,8 @@ def test_a_truncated_file_is_a_clear_error(saved):
         (lambda d: d["network"]["nodes"][0].update(kind=None), r"nodes\[0\]\.kind: expected one of"),
         (lambda d: d["network"]["nodes"][1].update(id=1), r"nodes\[1\]\.id: neuron 1 appears twice"),
         (lambda d: d["network"]["nodes"][1].update(id=[1, 2]), r"nodes\[1\]\.id: expected a neuron id"),
+        (lambda d: d["network"]["nodes"][1].update(id={"tuple": [1, [2]]}),
+         r"nodes\[1\]\.id\.tuple\[1\]: expected a neuron id .* got an array"),
         (lambda d: d["network"]["edges"][0].update(target=42), r"edges\[0\]\.target: no neuron 42 among the nodes"),
         (lambda d: d["network"]["edges"].append(dict(d["network"]["edges"][0])), r"edge 1 → 3 appears twice"),
         (lambda d: d["network"]["edges"][0].pop("source"), r"edges\[0\]: missing field 'source'"),

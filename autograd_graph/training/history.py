@@ -148,7 +148,7 @@ class TrainingResult:
         The index of the run with the lowest monitored loss.
     monitor : str
         ``"val_loss"`` with validation data, else ``"loss"``.
-    seed : int
+    seed : int (or list of int)
         The entropy all random choices came from: passing it as ``seed`` repeats the training.
     interrupted : bool
         Whether Ctrl-C stopped the training early.
@@ -157,7 +157,7 @@ class TrainingResult:
     runs: list[RunResult]
     best_run: int
     monitor: str
-    seed: int
+    seed: int | list[int]
     interrupted: bool = False
 
     @property

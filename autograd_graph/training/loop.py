@@ -67,8 +67,10 @@ def _seed_sequence(seed: Any) -> np.random.SeedSequence:
         return seed
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
-        return np.random.SeedSequence(seed)
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
+        return np.random.SeedSequence(int(seed))
     raise TrainingError(f"seed must be an integer ≥ 0, a SeedSequence, a Generator or None, got {seed!r}")
 
 
@@ -104,7 +106,8 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
             raise TrainingError("give either validation_data or validation_split, not both")
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise TrainingError("validation_data must be a pair (X_val, Y_val)")
-        return _Data(X, Y, *_arrays(net, *validation_data, "_val"))
+        X_val, Y_val = validation_data
+        return _Data(X, Y, *_arrays(net, X_val, Y_val, "_val"))
     if not split:
         return _Data(X, Y)
     n_val = int(round(split * X.shape[0]))
@@ -144,16 +147,17 @@ class _Session:
     def _evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
         d = self.data
         train = evaluate(self.net, d.X, d.Y, loss=self.loss, classification=self.classification)
-        row = {"epoch": epoch, "loss": train.loss, "accuracy": train.accuracy, "step_size": step_size,
-               "seconds": seconds}  # fmt: skip
+        row: dict[str, Any] = dict(
+            epoch=epoch, loss=train.loss, accuracy=train.accuracy, step_size=step_size, seconds=seconds
+        )
         if d.X_val is not None:
             val = evaluate(self.net, d.X_val, d.Y_val, loss=self.loss, classification=self.classification)
             row.update(val_loss=val.loss, val_accuracy=val.accuracy)
         history.append(**row)
         return row
 
-    def checkpoint(self, name: str, run: RunResult, epoch: int, row: dict) -> None:
-        directory = Path(self.cfg.checkpoint)
+    def checkpoint(self, directory: Any, name: str, run: RunResult, epoch: int, row: dict) -> None:
+        directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         meta = {"run": run.run, "epoch": epoch, "init_seed": run.init_seed, "monitor": self.monitor,
                 **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}}  # fmt: skip
@@ -226,12 +230,12 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             if value < s.best_loss:
                 s.best_loss = value
                 if cfg.checkpoint is not None:
-                    s.checkpoint("best.json", run, epoch, row)
+                    s.checkpoint(cfg.checkpoint, "best.json", run, epoch, row)
         if epoch == 0:
             reference = value
             continue
-        if cfg.checkpoint_every and epoch % cfg.checkpoint_every == 0:
-            s.checkpoint(f"run{run.run}-epoch{epoch}.json", run, epoch, row)
+        if cfg.checkpoint is not None and cfg.checkpoint_every and epoch % cfg.checkpoint_every == 0:
+            s.checkpoint(cfg.checkpoint, f"run{run.run}-epoch{epoch}.json", run, epoch, row)
         if value < reference - cfg.min_delta:
             reference, waited = value, 0
         else:
@@ -241,14 +245,20 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
         h = run.history
         log = EpochLog(run.run, epoch, h.loss[-1], h.accuracy[-1], h.val_loss[-1], h.val_accuracy[-1],
                        h.step_size[-1], net, h)  # fmt: skip
-        if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list: every callback is called
-            run.stop_reason = "callback"
-        elif cfg.patience is not None and waited >= cfg.patience:
-            run.stop_reason = "early stopping"
-        else:
-            continue
-        s.bar.update(cfg.epochs - epoch)
-        return
+        reason = _stop_reason(cfg, log, waited)
+        if reason is not None:
+            run.stop_reason = reason
+            s.bar.update(cfg.epochs - epoch)
+            return
+
+
+def _stop_reason(cfg: Trainer, log: EpochLog, waited: int) -> str | None:
+    """Why the run ends after this epoch, if it does (the last epoch aside)."""
+    if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list, not a generator: every callback runs
+        return "callback"
+    if cfg.patience is not None and waited >= cfg.patience:
+        return "early stopping"
+    return None
 
 
 # ------------------------------------------------------------------ all runs
@@ -284,7 +294,8 @@ def run_training(cfg: Trainer, net: Network, X: Any, Y: Any, validation_data: An
         bar.close()
     best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
     net.set_weights(best.best_weights)
-    result = TrainingResult(s.runs, best.run, s.monitor, int(seq.entropy), interrupted)
+    entropy = seq.entropy if isinstance(seq.entropy, int) else [int(e) for e in seq.entropy or []]
+    result = TrainingResult(s.runs, best.run, s.monitor, entropy, interrupted)
     if interrupted:
         warnings.warn(
             f"training interrupted in run {s.runs[-1].run} after {s.runs[-1].epochs} epochs; the network holds "
