@@ -22,7 +22,8 @@ Activations are saved by name: a custom activation must be registered with
 :func:`~autograd_graph.register_activation` before saving and before loading.
 
 Writing is atomic: the file is written to a temporary file in the same
-directory and renamed over the target (``os.replace``), so a crash leaves
+directory and renamed over the target (``os.replace``, by
+:func:`~autograd_graph.files.write_atomically`), so a crash leaves
 either the old file or the new one, never half of one.
 
 Examples
@@ -45,7 +46,6 @@ import json
 import math
 import numbers
 import os
-import tempfile
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, activation_name
 from .exceptions import AutogradGraphError, SerializationError
+from .files import write_atomically
 from .network import KINDS, Network
 
 __all__ = ["save", "load", "load_metadata", "to_document", "from_document", "FORMAT", "FORMAT_VERSION"]
@@ -149,23 +150,6 @@ def _to_text(doc: dict) -> str:
     return "{\n " + ",\n ".join(fields) + "\n}\n"
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (temporary file, fsync, ``os.replace``)."""
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        # a failure (or Ctrl-C) anywhere above leaves the previous file as it was
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | None = None) -> Path:
     """Save ``net`` (structure, activations, weights) and optional ``metadata`` as JSON, atomically.
 
@@ -195,8 +179,7 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
         text = _to_text(doc)
     except (TypeError, ValueError) as error:
         raise SerializationError(f"cannot save to {str(path)!r}: the metadata is not valid JSON: {error}") from error
-    _atomic_write_text(path, text)
-    return path
+    return write_atomically(path, text)
 
 
 # ------------------------------------------------------------------ reading
@@ -352,7 +335,6 @@ def from_document(doc: Any, source: str = "document") -> Network:
             attrs["activation"] = name
         G.add_node(neuron, **attrs)
 
-    edges = []
     for i, edge in enumerate(r.field(graph, "edges", "network", list, "an array of edges")):
         where = f"network.edges[{i}]"
         if not isinstance(edge, dict):
@@ -377,26 +359,12 @@ def from_document(doc: Any, source: str = "document") -> Network:
         if not math.isfinite(weight):
             raise r.fail(f"{where}.weight", f"the weight of edge {u!r} → {v!r} must be finite, got {weight}")
         G.add_edge(u, v, weight=weight)
-        edges.append((u, v))
 
     try:
         net = Network.from_networkx(G, dtype=dtype)
     except AutogradGraphError as error:
         raise SerializationError(f"{source}: not a valid network: {error}") from error
-    _restore_edge_order(net, edges)
     return net
-
-
-def _restore_edge_order(net: Network, edges: list[tuple]) -> None:
-    # from_networkx orders the flat weights as G.edges (grouped by source);
-    # put them back in the file's order, which is the saved net.edges order.
-    # This mirrors how from_networkx itself fills these fields.
-    position = {e: p for p, e in enumerate(net._edges)}
-    weights = net._w[[position[e] for e in edges]]
-    net._edges = list(edges)
-    net._position = {e: p for p, e in enumerate(edges)}
-    net._w = weights
-    net._structure_changed()
 
 
 def _read(path: str | os.PathLike) -> tuple[dict, str]:

@@ -1,11 +1,11 @@
 """Handwritten digits with a 64 → 16 → 10 network: ≥ 95% on held-out images in about a second.
 
 scikit-learn's digits (1,797 images of 8×8 pixels) stand in for MNIST offline.
-The network is built neuron by neuron (row-major: all edges into one neuron
-together, so the compiled engine runs each layer as one matrix product over a
-view of the flat weights), trained with Adam on mini-batches and softmax
-cross-entropy, with a validation split and early stopping, then scored on a
-held-out 25% of the images it never saw. The trained network is saved as JSON.
+The network is built neuron by neuron (a full layer's weights form a strided
+view of the flat weight vector, so the compiled engine runs each layer as one
+matrix product), trained with Adam on mini-batches and softmax cross-entropy,
+with a validation split and early stopping, then scored on a held-out 25% of
+the images it never saw. The trained network is saved as JSON.
 
 Run: python examples/train_digits.py   (needs scikit-learn: pip install -e ".[dev]")
 """
@@ -26,7 +26,7 @@ except ImportError as error:  # scikit-learn is a development dependency only
 
 
 def layered_network(sizes, *, hidden="tanh", output="identity", seed=0):
-    """A fully connected layered network, built row by row: neuron ("h", layer, i), one bias per layer."""
+    """A fully connected layered network: neurons ("x", i), ("h", layer, i), ("y", layer, i), one bias per layer."""
     net = ag.Network(seed=seed)
     previous = [("x", i) for i in range(sizes[0])]
     for neuron in previous:
@@ -41,7 +41,7 @@ def layered_network(sizes, *, hidden="tanh", output="identity", seed=0):
                 net.add_output(neuron, activation=output)
             else:
                 net.add_neuron(neuron, activation=hidden)
-        for neuron in current:  # row-major: every edge into this neuron, then the next neuron
+        for neuron in current:
             for source in [*previous, bias]:
                 net.connect(source, neuron)
         previous = current

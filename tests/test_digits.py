@@ -20,7 +20,7 @@ def _example(name):
     return module
 
 
-# the example's row-major 64 → 16 → 10 builder (tanh hidden, identity outputs)
+# the example's builder of fully connected layers (tanh hidden, identity outputs)
 layered_network = _example("train_digits").layered_network
 
 

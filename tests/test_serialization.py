@@ -12,7 +12,7 @@ from autograd_graph import serialization
 
 
 def odd_order_net():
-    """A non-layered net whose edges are not grouped by source, with tuple and string ids."""
+    """A non-layered net connected out of source order, with tuple, string and float ids."""
     net = ag.Network(seed=4)
     net.add_input(("x", 0))
     net.add_input("x1")
