@@ -14,14 +14,12 @@ Examples
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import graphviz
-import networkx as nx
 import numpy as np
 
 from .exceptions import AutogradGraphError, CommandLineError, GraphvizNotFoundError, ShapeError
@@ -30,51 +28,15 @@ from .files import write_atomically
 from .network import Network
 from .render import FORMATS, render, side_by_side
 from .running_example import running_example
+from .serialization import load, save
+from .training import InverseTimeDecay, TrainingResult, train
 
-__all__ = ["main", "build_parser", "load_network", "save_network", "DATASETS", "sgd"]
+__all__ = ["main", "build_parser", "DATASETS"]
 
 PROG = "autograd-graph"
 
 
-# ------------------------------------------------- saved networks (stand-in)
-# Until the library's own file format (ag.save / ag.load) lands, networks are
-# files of networkx's node-link JSON: nx.node_link_data(net.to_networkx(), edges="edges").
-def load_network(path: str | Path) -> Network:
-    """Read a network saved as networkx node-link JSON.
-
-    Raises
-    ------
-    CommandLineError
-        The file is not JSON or not node-link data (the message says which).
-    NetworkStructureError
-        The graph in it is no valid network.
-    """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise CommandLineError(f"{path} is not JSON: {error}") from None
-    try:
-        G = nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
-    except (KeyError, TypeError, AttributeError, nx.NetworkXError) as error:
-        raise CommandLineError(
-            f"{path} is not a saved network (networkx node-link JSON with 'nodes' and 'edges'): {error!r}"
-        ) from None
-    return Network.from_networkx(G)
-
-
-def save_network(net: Network, path: str | Path) -> Path:
-    """Write ``net`` as networkx node-link JSON, whole or not at all."""
-    data = nx.node_link_data(net.to_networkx(), edges="edges")
-    try:
-        text = json.dumps(data, indent=1)
-    except TypeError:
-        raise CommandLineError(
-            f"cannot save to {path}: a neuron uses an activation that is not in the table (register it by name)"
-        ) from None
-    return write_atomically(path, text + "\n")
-
-
-# ------------------------------------------------------------- data and SGD
+# --------------------------------------------------------------------- data
 def _xor() -> tuple[np.ndarray, np.ndarray]:
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (4, 2)
     return X, np.logical_xor(X[:, 0], X[:, 1]).astype(float).reshape(-1, 1)  # (4, 1)
@@ -121,26 +83,6 @@ def _read_csv(path: Path, n_inputs: int, n_outputs: int) -> tuple[np.ndarray, np
             f"{n_inputs} input + {n_outputs} output columns and at least one row"
         )
     return table[:, :n_inputs], table[:, n_inputs:]
-
-
-def sgd(
-    net: Network, X: np.ndarray, Y: np.ndarray, *, epochs: int, step: float, decay: float = 0.01, seed: int = 0
-) -> list[float]:
-    """Stochastic gradient descent as the sources teach it: one example at a time, shuffled.
-
-    The step size of epoch ``e`` is ``step / (1 + decay·e)``. Returns the
-    loss over the whole data set before training and after every epoch.
-    (A stand-in until the library's own training loop lands.)
-    """
-    rng = np.random.default_rng(seed)
-    history = [net.backward(net.forward(X), Y).loss]
-    for epoch in range(epochs):
-        rate = step / (1.0 + decay * epoch)
-        for i in rng.permutation(len(X)):
-            grads = net.backward(net.forward(X[i : i + 1]), Y[i : i + 1])
-            net.set_weights(net.get_weights() - rate * grads.weights.flat)
-        history.append(net.backward(net.forward(X), Y).loss)
-    return history
 
 
 # ------------------------------------------------------------------ commands
@@ -199,10 +141,11 @@ def _demo(args: argparse.Namespace) -> None:
     written = [pictures.write(picture, out / f"running_example_gradients.{args.format}")]
 
     data_X, data_Y = _sin()
-    history = sgd(net, data_X, data_Y, epochs=args.epochs, step=0.5, seed=args.seed)
+    schedule = InverseTimeDecay(0.5, decay=0.001)
+    result = train(net, data_X, data_Y, epochs=args.epochs, batch_size=1, learning_rate=schedule, seed=args.seed)
     print(
-        f"\ntrained on y = sin(3x), {len(data_X)} points, {args.epochs} epochs of per-example SGD: "
-        f"loss {history[0]:.4f} → {history[-1]:.4f}"
+        f"\ntrained on y = sin(3x), {len(data_X)} points, {args.epochs} epochs of per-example SGD "
+        f"(step size η_t = 0.5 / (1 + 0.001·t) at update t): loss {result.history.loss[0]:.4f} → {result.loss:.4f}"
     )
     title = f"after {args.epochs} epochs on y = sin(3x) (edge width |w|, color: sign of w)"
     picture = net.to_graphviz(edge_width=True, edge_color=True, title=title)
@@ -212,13 +155,13 @@ def _demo(args: argparse.Namespace) -> None:
     skip.connect(3, 7)
     pair = side_by_side([net, skip], titles=["layered: the running example", "not layered: + skip edges 1→9, 3→7"])
     written.append(pictures.write(pair, out / f"layered_vs_not.{args.format}"))
-    written.append(save_network(net, out / "running_example.json"))
+    written.append(save(net, out / "running_example.json", metadata=result.metadata()))
     print(f"\nwrote to {out}/: " + ", ".join(path.name for path in written))
     print(f"try: {PROG} info {out / 'running_example.json'}")
 
 
 def _render(args: argparse.Namespace) -> None:
-    net = load_network(args.file)
+    net = load(args.file)
     output = Path(args.output) if args.output else Path(args.file).with_suffix(f".{args.format or 'svg'}")
     trace = grads = None
     if args.y is not None and args.x is None:
@@ -254,7 +197,7 @@ def _listing(groups: list[list], name: str, most: int = 12) -> list[str]:
 
 
 def _info(args: argparse.Namespace) -> None:
-    net = load_network(args.file)
+    net = load(args.file)
     print(f"{args.file}: {net}")
     if net.is_layered():
         layers = net.layers()
@@ -273,17 +216,26 @@ def _info(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    net = load_network(args.file)
+    net = load(args.file)
     X, Y = _read_data(args.data, net)
     if args.restart:
         net.initialize(args.seed)
-    history = sgd(net, X, Y, epochs=args.epochs, step=args.step, decay=args.decay, seed=args.seed)
-    for epoch in sorted({0, *range(0, args.epochs + 1, max(args.epochs // 10, 1)), args.epochs}):
-        print(f"epoch {epoch:>5}: loss {history[epoch]:.6g}")
-    if not np.isfinite(history[-1]):
-        raise CommandLineError(f"training diverged (loss {history[-1]}); try a smaller --step")
+    schedule = InverseTimeDecay(args.step, decay=args.decay)
+    result = train(net, X, Y, epochs=args.epochs, batch_size=args.batch_size, learning_rate=schedule,
+                   restarts=args.restarts, seed=args.seed)  # fmt: skip
+    _print_losses(result)
     output = Path(args.output) if args.output else Path(args.file).with_name(Path(args.file).stem + ".trained.json")
-    print(f"wrote {save_network(net, output)}")
+    print(f"wrote {save(net, output, metadata=result.metadata())}")
+
+
+def _print_losses(result: TrainingResult) -> None:
+    """About ten epochs of the best run's losses, then where the best weights came from."""
+    losses, epochs = result.history.loss, len(result.history) - 1
+    for epoch in sorted({0, *range(0, epochs + 1, max(epochs // 10, 1)), epochs}):
+        print(f"epoch {epoch:>5}: loss {losses[epoch]:.6g}")
+    best = result.best
+    run = f" of run {best.run} ({len(result.runs)} runs)" if len(result.runs) > 1 else ""
+    print(f"best loss {best.best_loss:.6g} at epoch {best.best_epoch}{run}")
 
 
 # -------------------------------------------------------------------- parser
@@ -299,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="An explicit computation-graph autodiff engine for neural networks, neuron by neuron.",
-        epilog=f"Saved networks are networkx node-link JSON files; `{PROG} demo` writes one. "
+        epilog=f"Saved networks are the JSON files of ag.save (networkx node-link data inside); `{PROG} demo` "
+        "writes one. "
         f"Run `{PROG} COMMAND --help` for a command's options.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -351,8 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a saved network on a CSV or a built-in data set, and save it",
-        description="Train a saved network by per-example stochastic gradient descent (shuffled, the step "
-        "size decreasing as step / (1 + decay·epoch)) on the squared error, and save the result.",
+        description="Train a saved network with ag.train: stochastic gradient descent (one shuffled example "
+        "per update by default) on the squared error, the step size of update t being step / (1 + decay·t), "
+        "and save the network with the best weights found (and the run's summary as metadata).",
     )
     train.add_argument("file", help="a saved network (JSON)")
     train.add_argument(
@@ -364,8 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", help="where to save the trained network (default: FILE.trained.json)")
     train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (default: 100)")
     train.add_argument("--step", type=float, default=0.1, help="initial step size (default: 0.1)")
-    train.add_argument("--decay", type=float, default=0.01, help="step-size decay per epoch (default: 0.01)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the shuffling (default: 0)")
+    train.add_argument("--decay", type=float, default=0.001, help="step-size decay per update (default: 0.001)")
+    train.add_argument("--batch-size", type=_positive_int, default=1, help="examples per update (default: 1)")
+    train.add_argument(
+        "--restarts", type=_positive_int, default=1, help="runs from redrawn weights; the best is kept (default: 1)"
+    )
+    train.add_argument("--seed", type=int, default=0, help="seed of the shuffling and the restarts (default: 0)")
     train.add_argument("--restart", action="store_true", help="redraw the weights from --seed before training")
     train.set_defaults(run=_train)
     return parser

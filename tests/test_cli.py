@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 import autograd_graph as ag
-from autograd_graph.cli import load_network, main, save_network
+from autograd_graph.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -35,7 +35,7 @@ def assert_one_line_error(status, err):
 @pytest.fixture
 def saved(tmp_path):
     path = tmp_path / "net.json"
-    save_network(ag.running_example(seed=0), path)
+    ag.save(ag.running_example(seed=0), path)
     return path
 
 
@@ -46,14 +46,15 @@ def xor_net(tmp_path):
     nx.set_node_attributes(G, kinds, "kind")
     net = ag.Network.from_networkx(G, output_activation="logistic", seed=1)
     path = tmp_path / "xor.json"
-    save_network(net, path)
+    ag.save(net, path)
     return path
 
 
-def test_saved_networks_are_networkx_node_link_json(saved):
-    data = json.loads(saved.read_text())
-    G = nx.node_link_graph(data, edges="edges")
-    net = load_network(saved)
+def test_saved_networks_are_ag_save_files_with_node_link_data(saved):
+    doc = json.loads(saved.read_text())
+    assert doc["format"] == "autograd_graph.network"
+    G = nx.node_link_graph(doc["network"], edges="edges")
+    net = ag.load(saved)
     assert G.number_of_edges() == net.n_weights == 12
     assert net.get_weight(6, 9) == ag.running_example(seed=0).get_weight(6, 9)
 
@@ -68,7 +69,11 @@ def test_demo_writes_pictures_and_says_where(capsys, tmp_path):
     suffix = "svg" if shutil.which("dot") else "gv"
     for name in ("running_example_gradients", "running_example_weights", "layered_vs_not"):
         assert (tmp_path / "pics" / f"{name}.{suffix}").stat().st_size > 0
-    assert load_network(tmp_path / "pics" / "running_example.json").n_weights == 12
+    assert ag.load(tmp_path / "pics" / "running_example.json").n_weights == 12
+    runs = ag.load_metadata(tmp_path / "pics" / "running_example.json")["runs"]
+    assert runs[0]["epochs"] == 3 and runs[0]["steps"] == 3 * 41  # per-example SGD on 41 points
+    before, after = (float(x) for x in out.split("loss ")[-1].split()[0:3:2])
+    assert after <= before
 
 
 @needs_dot
@@ -132,7 +137,7 @@ def test_info_layered(capsys, saved):
 
 def test_info_not_layered(capsys, tmp_path):
     path = tmp_path / "abc.json"
-    save_network(ag.Network.from_networkx(nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")]), seed=0), path)
+    ag.save(ag.Network.from_networkx(nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")]), seed=0), path)
     status, out, err = run(capsys, "info", str(path))
     assert status == 0, err
     assert "layered: no (edge 'A' → 'C'" in out
@@ -142,9 +147,9 @@ def test_info_not_layered(capsys, tmp_path):
 
 def test_info_bad_input(capsys, tmp_path):
     assert_one_line_error(*run(capsys, "info", str(tmp_path / "missing.json"))[::2])
-    cyclic = {"directed": True, "multigraph": False, "graph": {}, "nodes": [{"id": 1}, {"id": 2}],
-              "edges": [{"source": 1, "target": 2}, {"source": 2, "target": 1}]}  # fmt: skip
-    (tmp_path / "cyclic.json").write_text(json.dumps(cyclic))
+    doc = json.loads(ag.save(ag.running_example(seed=0), tmp_path / "net.json").read_text())
+    doc["network"]["edges"].append({"source": 9, "target": 3, "weight": 1.0})  # closes 3 → 6 → 9 → 3
+    (tmp_path / "cyclic.json").write_text(json.dumps(doc))
     status, _, err = run(capsys, "info", str(tmp_path / "cyclic.json"))
     assert_one_line_error(status, err)
     assert "cycle" in err
@@ -161,8 +166,23 @@ def test_train_on_a_builtin_data_set(capsys, xor_net, tmp_path):
     assert status == 0, err
     losses = [float(line.split("loss")[1]) for line in out.splitlines() if line.startswith("epoch")]
     assert losses[-1] < losses[0]
-    trained, before = load_network(target), load_network(xor_net)
+    trained, before = ag.load(target), ag.load(xor_net)
     assert trained.n_weights == before.n_weights and not (trained.weights == before.weights).all()
+
+
+def test_train_with_restarts_and_mini_batches(capsys, xor_net):
+    argv = ["train", str(xor_net), "--data", "xor", "--epochs", "4", "--restarts", "3", "--batch-size", "2"]
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    assert "(3 runs)" in out
+    runs = ag.load_metadata(xor_net.with_name("xor.trained.json"))["runs"]
+    assert [r["steps"] for r in runs] == [4 * 2] * 3  # 4 examples in batches of 2
+
+
+def test_train_diverging_is_a_one_line_error(capsys, saved):
+    status, _, err = run(capsys, "train", str(saved), "--data", "sin", "--step", "1e300", "--epochs", "3")
+    assert_one_line_error(status, err)
+    assert "non-finite" in err
 
 
 def test_train_on_a_csv_with_a_header(capsys, xor_net):
@@ -189,7 +209,7 @@ def test_train_bad_data(capsys, xor_net, tmp_path, data, message):
     spec = data.format(csv_wrong=tmp_path / "wrong.csv", csv_text=tmp_path / "text.csv")
     if spec == str(tmp_path / "wrong.csv"):
         net = tmp_path / "one.json"
-        save_network(ag.running_example(), net)  # 1 input + 1 output, the CSV has 3 columns
+        ag.save(ag.running_example(), net)  # 1 input + 1 output, the CSV has 3 columns
     else:
         net = xor_net
     status, _, err = run(capsys, "train", str(net), "--data", spec)
