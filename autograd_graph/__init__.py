@@ -17,9 +17,11 @@ Examples
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation, register_activation
+from .comparison import Comparison, SeedRun, compare
 from .exceptions import (
     AutogradGraphError,
     CommandLineError,
+    ComparisonError,
     CycleError,
     DuplicateEdgeError,
     DuplicateNeuronError,
@@ -147,4 +149,8 @@ __all__ = [
     "SerializationError",
     "TrainingError",
     "TrainingInterruptedWarning",
+    "Comparison",
+    "ComparisonError",
+    "SeedRun",
+    "compare",
 ]

@@ -38,6 +38,7 @@ __all__ = [
     "TrainingError",
     "NonFiniteError",
     "SerializationError",
+    "ComparisonError",
     "UnreachableOutputWarning",
     "TrainingInterruptedWarning",
 ]
@@ -187,6 +188,10 @@ class NonFiniteError(AutogradGraphError, FloatingPointError):
 
 class SerializationError(AutogradGraphError, ValueError):
     """A network that cannot be saved, or a file that is not a valid saved network (the message says where)."""
+
+
+class ComparisonError(AutogradGraphError, ValueError):
+    """A comparison of networks cannot run as asked (a bad network, setting, task or budget)."""
 
 
 class UnreachableOutputWarning(UserWarning):
