@@ -130,14 +130,12 @@ def _step_network(
     out_bias = "b2" if hidden else "b1"
     G.add_node(out_bias, kind="bias")
     G.add_node("y", kind="output", activation="step")
-    order = []
     for neuron, (weights, bias) in [*zip(hidden_ids, hidden, strict=True), ("y", output)]:
         sources = inputs if neuron != "y" or not hidden else hidden_ids
         bias_source = out_bias if neuron == "y" else "b1"
         for source, w in [*zip(sources, weights, strict=True), (bias_source, bias)]:
             G.add_edge(source, neuron, weight=float(w))
-            order.append((source, neuron))
-    return Network.from_networkx(G, edge_order=order)
+    return Network.from_networkx(G)
 
 
 def from_truth_table(table: Iterable[object] | Mapping[tuple, object]) -> Network:

@@ -2,11 +2,11 @@
 
 Layered networks are numbered as the sources number their running example:
 neurons ``1, 2, …`` layer by layer, each non-output layer's bias neuron last in
-its layer. Edges are added row by row: for each target neuron, its incoming
-edges in source order, the bias edge last. The flat weights of a layer are
-then the rows of its matrix ``A_k = [W_k | b_k]`` one after another (see
-:mod:`autograd_graph.matrix`), and the compiled engine reads each layer's
-weight matrix as a strided view of the flat weight vector, without a copy.
+its layer. The flat weights (``net.edges`` order: grouped by source neuron)
+then hold each layer's matrix ``A_k = [W_k | b_k]`` (see
+:mod:`autograd_graph.matrix`) column by column, and the compiled engine reads
+each layer's weight matrix as a strided view of the flat weight vector,
+without a copy.
 
 Every builder takes a ``seed`` and draws all weights before returning, so the
 seed alone fixes the network.
@@ -92,7 +92,7 @@ def _chain(
     seed: Seed,
 ) -> Network:
     """A chain of layers where layer ``k`` is fed by the layers ``source_layers(k)``
-    (and by the previous layer's bias neuron), built row by row."""
+    (and by the previous layer's bias neuron)."""
     sizes = _check_sizes(sizes)
     density = _check_fraction(density, "density")
     n_layers = len(sizes)
@@ -113,17 +113,15 @@ def _chain(
         if biases[k] is not None:
             G.add_node(biases[k], kind="bias")
 
-    order: list[tuple[int, int]] = []
     for k in range(1, n_layers):
         sources = [n for j in source_layers(k) for n in layers[j]]
         keep = _connection_mask(len(layers[k]), len(sources), density, rng)  # (targets, sources)
         bias_neuron = biases[k - 1]
         for row, target in enumerate(layers[k]):
-            order.extend((sources[c], target) for c in np.flatnonzero(keep[row]))
+            G.add_edges_from((sources[c], target) for c in np.flatnonzero(keep[row]))
             if bias_neuron is not None:
-                order.append((bias_neuron, target))
-    G.add_edges_from(order)
-    net = Network.from_networkx(G, seed=rng, edge_order=order)
+                G.add_edge(bias_neuron, target)
+    net = Network.from_networkx(G, seed=rng)
     net.get_weights()  # draws every weight now, so the seed alone fixes the network
     return net
 
@@ -171,8 +169,8 @@ def layered(
     >>> net = layered([2, 3, 1], activation="tanh", seed=0)
     >>> net.layers()
     [[1, 2, 3], [4, 5, 6, 7], [8]]
-    >>> net.edges[:3]                 # into neuron 4: from 1, from 2, then the bias 3
-    [(1, 4), (2, 4), (3, 4)]
+    >>> net.edges[:4]                 # grouped by source: neuron 1 feeds all of layer 2
+    [(1, 4), (1, 5), (1, 6), (2, 4)]
     >>> layered([10, 10, 1], density=0.5, seed=0).n_weights   # 50 + 10 bias + 10 + 1 bias
     71
     """
@@ -193,10 +191,10 @@ def densenet(
 ) -> Network:
     """A DenseNet-style network: every layer feeds every later layer.
 
-    Neuron numbering, parameters and edge order are those of :func:`layered`;
-    each neuron's incoming edges come from all earlier layers (in layer
-    order), then from the previous layer's bias neuron. The result is not
-    layered (its skip edges span several generations).
+    Neuron numbering and parameters are those of :func:`layered`; each
+    neuron is fed by every neuron of all earlier layers and by the previous
+    layer's bias neuron. The result is not layered (its skip edges span
+    several generations).
 
     Examples
     --------
@@ -213,13 +211,13 @@ def densenet(
 
 
 def _with_new_edges(net: Network, new: list[tuple], weight: float | None, rng: np.random.Generator) -> Network:
-    """A copy of ``net`` with the edges ``new`` appended (after its own, in that order)."""
+    """A copy of ``net`` with the edges ``new`` added."""
     G = net.to_networkx()
     if weight is None:
         G.add_edges_from(new)
     else:
         G.add_edges_from(new, weight=weight)
-    result = Network.from_networkx(G, seed=rng, dtype=net.dtype, edge_order=net.edges + new)
+    result = Network.from_networkx(G, seed=rng, dtype=net.dtype)
     result.get_weights()  # draws the new weights now
     return result
 
@@ -266,7 +264,7 @@ def add_skip_connections(
     Returns
     -------
     Network
-        The new network: ``net``'s edges and weights first, then the skip edges.
+        The new network: ``net``'s edges and weights, and the skip edges.
 
     Raises
     ------
@@ -321,9 +319,9 @@ def from_edge_list(
     Parameters
     ----------
     edges : iterable of tuples
-        ``(source, target)`` or ``(source, target, weight)``; ``net.edges``
-        keeps this order. Neurons are added inputs first, then biases, hidden
-        neurons in order of first appearance, and outputs.
+        ``(source, target)`` or ``(source, target, weight)``. Neurons are
+        added inputs first, then biases, hidden neurons in order of first
+        appearance, and outputs; ``net.edges`` is grouped by source in that order.
     inputs : sequence, optional
         The input neurons, in the order of the columns of ``X``; by default
         every neuron without incoming edges that is not a bias neuron, in
@@ -379,8 +377,6 @@ def from_edge_list(
             G.add_node(node, kind=kinds[node])
     for edge in order:
         G.add_edge(*edge, **({} if weights[edge] is None else {"weight": weights[edge]}))
-    net = Network.from_networkx(
-        G, hidden_activation=activation, output_activation=output_activation, seed=seed, edge_order=order
-    )
+    net = Network.from_networkx(G, hidden_activation=activation, output_activation=output_activation, seed=seed)
     net.get_weights()  # draws the missing weights now
     return net

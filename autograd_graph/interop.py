@@ -1,7 +1,7 @@
 """Interop: GraphML files (Gephi, yEd) and PyTorch modules.
 
-GraphML keeps node attributes ``kind`` and ``activation`` (by name) and edge
-attributes ``weight`` and ``position`` (the index in ``net.edges``), so
+GraphML keeps node attributes ``kind`` and ``activation`` (by name) and the
+edge attribute ``weight``, neurons and edges in the network's order, so
 :func:`read_graphml` gives back the same network, weight order included.
 GraphML node ids are strings; ids that are ints, floats or tuples of them are
 also stored as ``python_id`` and restored on reading.
@@ -37,7 +37,6 @@ from __future__ import annotations
 import ast
 import functools
 import os
-import tempfile
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +47,8 @@ import numpy as np
 from .activations import LEAKY_RELU_SLOPE, Activation
 from .builders import layered
 from .exceptions import NetworkStructureError, UnsupportedActivationError, UnsupportedModuleError
+from .files import write_atomically
+from .matrix import matrix_weights
 from .network import Network
 
 __all__ = ["write_graphml", "read_graphml", "to_torch", "from_torch"]
@@ -79,7 +80,8 @@ def write_graphml(net: Network, path: str | os.PathLike) -> None:
     ----------
     net : Network
     path : str or path-like
-        Written through a temporary file in the same folder, then renamed.
+        Written through a temporary file in the same folder, then renamed
+        (:func:`~autograd_graph.files.write_atomically`).
 
     Raises
     ------
@@ -101,25 +103,8 @@ def write_graphml(net: Network, path: str | os.PathLike) -> None:
         if not isinstance(node, str) and _restorable(node):
             attributes["python_id"] = repr(node)
         G.add_node(name, **attributes)
-    for position, ((u, v), w) in enumerate(zip(net.edges, net.weights, strict=True)):
-        G.add_edge(str(u), str(v), weight=float(w), position=position)
-    _write_atomically(path, lambda file: nx.write_graphml(G, file))
-
-
-def _write_atomically(path: str | os.PathLike, write: Callable[[Any], None]) -> None:
-    """Write through a temporary file in the same folder, renamed over ``path`` once complete."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a new file's usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    G.add_weighted_edges_from((str(u), str(v), float(w)) for (u, v), w in zip(net.edges, net.weights, strict=True))
+    write_atomically(path, "\n".join(nx.generate_graphml(G)) + "\n")
 
 
 def read_graphml(
@@ -132,8 +117,7 @@ def read_graphml(
     """Read a network from a GraphML file (ours, or any directed one from Gephi or yEd).
 
     Nodes without ``kind`` follow :meth:`Network.from_networkx`'s rules;
-    edges keep the order of their ``position`` attribute when every edge has
-    one; missing weights are drawn from ``seed``.
+    missing weights are drawn from ``seed``.
 
     Raises
     ------
@@ -147,11 +131,7 @@ def read_graphml(
     for _, data in G.nodes(data=True):
         data.pop("python_id", None)
         data.pop("label", None)
-    positions = dict(((u, v), p) for u, v, p in G.edges(data="position"))
-    order = None if None in positions.values() else sorted(positions, key=positions.__getitem__)
-    return Network.from_networkx(
-        G, hidden_activation=hidden_activation, output_activation=output_activation, seed=seed, edge_order=order
-    )
+    return Network.from_networkx(G, hidden_activation=hidden_activation, output_activation=output_activation, seed=seed)
 
 
 # ----------------------------------------------------------------------- PyTorch
@@ -463,11 +443,10 @@ def from_torch(module: Any) -> Network:
         sizes, activation=activations[:-1], output_activation=activations[-1],
         bias=[linear.bias is not None for linear in linears],
     )
-    rows = []
+    matrices = []  # A_k = [W | b], a zero bias column for a Linear without bias (no edge reads it)
     for linear in linears:
         W = linear.weight.detach().cpu().double().numpy()  # (out, in)
-        if linear.bias is not None:
-            W = np.hstack([W, linear.bias.detach().cpu().double().numpy()[:, None]])
-        rows.append(W.ravel())  # the layer's edges, row by row, bias last
-    net.set_weights(np.concatenate(rows))
+        b = np.zeros(W.shape[0]) if linear.bias is None else linear.bias.detach().cpu().double().numpy()
+        matrices.append(np.column_stack([W, b]))
+    net.set_weights(matrix_weights(net, matrices))
     return net

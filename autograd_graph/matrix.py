@@ -42,7 +42,7 @@ from .data import as_batch
 from .exceptions import BuilderError, MatrixViewError, NonLinearNetworkError
 from .network import Network
 
-__all__ = ["MatrixView", "to_matrices", "from_matrices", "identity_collapse"]
+__all__ = ["MatrixView", "to_matrices", "from_matrices", "matrix_weights", "identity_collapse"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,18 @@ def to_matrices(net: Network) -> MatrixView:
     array([[5., 6., 8.],
            [0., 7., 9.]])
     """
+    layers, cells = _layers_and_cells(net)
+    matrices = [np.zeros((len(layers[k]), len(layers[k - 1]) + 1)) for k in range(1, len(layers))]
+    for (k, row, column), w in zip(cells, net.weights, strict=True):
+        matrices[k][row, column] += w
+    graph = net.graph
+    activations = [[graph.nodes[n]["activation"] for n in layer] for layer in layers[1:]]
+    return MatrixView(matrices, layers, activations)
+
+
+def _layers_and_cells(net: Network) -> tuple[list[list[Hashable]], list[tuple[int, int, int]]]:
+    """The non-bias neurons of each layer, and each edge's cell ``(k, row, column)``
+    in ``matrices[k] = A_{k+2}``, in ``net.edges`` order (column −1: the bias column)."""
     graph = net.graph
     layers = [[n for n in layer if graph.nodes[n]["kind"] != "bias"] for layer in net.layers()]
     last = len(layers) - 1
@@ -110,13 +122,28 @@ def to_matrices(net: Network) -> MatrixView:
                 )
     position = {n: i for layer in layers for i, n in enumerate(layer)}  # row in A_k, column in A_{k+1}
     layer_of = {n: k for k, layer in enumerate(layers) for n in layer}
-    matrices = [np.zeros((len(layers[k]), len(layers[k - 1]) + 1)) for k in range(1, len(layers))]
-    for (u, v), w in zip(net.edges, net.weights, strict=True):
-        A = matrices[layer_of[v] - 1]
-        column = -1 if graph.nodes[u]["kind"] == "bias" else position[u]
-        A[position[v], column] += w
-    activations = [[graph.nodes[n]["activation"] for n in layer] for layer in layers[1:]]
-    return MatrixView(matrices, layers, activations)
+    cells = [
+        (layer_of[v] - 1, position[v], -1 if graph.nodes[u]["kind"] == "bias" else position[u]) for u, v in net.edges
+    ]
+    return layers, cells
+
+
+def matrix_weights(net: Network, matrices: Sequence[np.ndarray]) -> np.ndarray:
+    """The flat weights (``net.edges`` order) that give ``net`` the matrices ``A_2 … A_ℓ``.
+
+    Each edge reads its own cell; cells without an edge are ignored. Use it as
+    ``net.set_weights(matrix_weights(net, matrices))``.
+
+    Examples
+    --------
+    >>> from autograd_graph.builders import layered
+    >>> net = layered([1, 1], seed=0)
+    >>> net.set_weights(matrix_weights(net, [np.array([[2.0, -1.0]])]))
+    >>> net.forward([[3.0]]).output          # 2·3 − 1
+    array([[5.]])
+    """
+    _, cells = _layers_and_cells(net)
+    return np.array([matrices[k][row, column] for k, row, column in cells], dtype=float)
 
 
 def from_matrices(
@@ -127,8 +154,7 @@ def from_matrices(
 ) -> Network:
     """The layered network of the matrices ``A_2 … A_ℓ`` (bias weights in each last column).
 
-    Neurons are numbered as :func:`~autograd_graph.builders.layered` numbers
-    them, and the flat weights are the rows of ``A_2``, then of ``A_3``, …
+    Neurons are numbered as :func:`~autograd_graph.builders.layered` numbers them.
 
     Raises
     ------
@@ -159,7 +185,7 @@ def from_matrices(
             )
     sizes = [arrays[0].shape[1] - 1] + [A.shape[0] for A in arrays]
     net = layered(sizes, activation=activation, output_activation=output_activation)
-    net.set_weights(np.concatenate([A.ravel() for A in arrays]))
+    net.set_weights(matrix_weights(net, arrays))
     return net
 
 

@@ -147,14 +147,12 @@ def orient_by_node_order(
     Returns
     -------
     Network
-        Edges added row by row: each neuron's incoming edges in node order,
-        the bias edge last.
 
     Examples
     --------
     >>> net = orient_by_node_order(nx.cycle_graph(4), bias=None, seed=0)
     >>> net.edges     # the cycle 0-1-2-3-0, each edge from the earlier node to the later
-    [(0, 1), (1, 2), (0, 3), (2, 3)]
+    [(0, 1), (0, 3), (1, 2), (2, 3)]
     """
     order = list(G)
     _check_counts(len(order), n_inputs, n_outputs)
@@ -196,7 +194,7 @@ def orient_by_node_order(
             edges.append((bias, order[j]))
     D.add_edges_from(edges)
     net = Network.from_networkx(
-        D, hidden_activation=activation, output_activation=output_activation, seed=rng, edge_order=edges
+        D, hidden_activation=activation, output_activation=output_activation, seed=rng
     )
     net.get_weights()  # draws every weight now, so the seed alone fixes the network
     return net

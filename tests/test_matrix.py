@@ -44,12 +44,13 @@ def test_running_example_matrices_by_hand():
     np.testing.assert_allclose(A4 @ np.append(z, 1), net.forward([[x]]).output[0], rtol=0, atol=1e-15)
 
 
-def test_from_matrices_round_trip_and_row_major_weights():
+def test_from_matrices_round_trip_and_column_by_column_weights():
     matrices = [rng.normal(size=(4, 3)), rng.normal(size=(5, 5)), rng.normal(size=(2, 6))]
     net = from_matrices(matrices, activation=["tanh", "relu"], output_activation="logistic")
     for got, want in zip(to_matrices(net).matrices, matrices, strict=True):
         np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(net.weights, np.concatenate([A.ravel() for A in matrices]))
+    # net.edges is grouped by source neuron: the flat weights hold each A_k column by column
+    np.testing.assert_array_equal(net.weights, np.concatenate([A.T.ravel() for A in matrices]))
     assert [type(st.kernel).__name__ for st in net.compile().stages] == ["_View"] * 3
 
 

@@ -66,10 +66,12 @@ def test_from_torch_same_outputs_and_gradients():
     grads = net.backward(net.forward(X), Y)
     np.testing.assert_allclose(net.forward(X).output, output.detach().numpy(), rtol=0, atol=1e-10)
     linears = [m for m in seq.modules() if isinstance(m, nn.Linear)]
-    # the same order as net.edges: each layer row by row, bias last
-    rows = [m.weight.grad if m.bias is None else torch.cat([m.weight.grad, m.bias.grad[:, None]], 1) for m in linears]
-    torch_grads = np.concatenate([r.numpy().ravel() for r in rows])
-    np.testing.assert_allclose(grads.weights.flat, torch_grads, rtol=0, atol=1e-10)
+    # each layer's gradients as a matrix [∂W | ∂b], read in net.edges order
+    matrices = [
+        np.column_stack([m.weight.grad.numpy(), np.zeros(m.out_features) if m.bias is None else m.bias.grad.numpy()])
+        for m in linears
+    ]
+    np.testing.assert_allclose(grads.weights.flat, ag.matrix_weights(net, matrices), rtol=0, atol=1e-10)
 
 
 def test_round_trip_through_torch_training():
