@@ -17,9 +17,13 @@ Examples
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation, register_activation
+from .analysis import print_summary, summary, summary_table
+from .boolean import and_neuron, from_predicate, from_truth_table, mcculloch_pitts, not_neuron, or_neuron, perceptron
+from .builders import add_skip_connections, densenet, from_edge_list, layered
 from .comparison import Comparison, SeedRun, compare
 from .exceptions import (
     AutogradGraphError,
+    BuilderError,
     CommandLineError,
     ComparisonError,
     CycleError,
@@ -32,8 +36,10 @@ from .exceptions import (
     IncompleteNetworkError,
     InvalidEdgeError,
     InvalidWeightError,
+    MatrixViewError,
     NetworkStructureError,
     NonFiniteError,
+    NonLinearNetworkError,
     NotLayeredError,
     RenderError,
     SerializationError,
@@ -41,16 +47,22 @@ from .exceptions import (
     StaleTraceError,
     TrainingError,
     TrainingInterruptedWarning,
+    TruthTableError,
     UnknownActivationError,
     UnknownEdgeError,
     UnknownLossError,
     UnknownNeuronError,
     UnreachableOutputWarning,
+    UnsupportedActivationError,
+    UnsupportedModuleError,
 )
 from .explain import Equation, Explanation, Term, explain
 from .gradcheck import GradientCheckReport, check_gradients
+from .interop import from_torch, read_graphml, to_torch, write_graphml
 from .losses import LOSSES, Loss, get_loss
+from .matrix import MatrixView, from_matrices, identity_collapse, matrix_weights, to_matrices
 from .network import KINDS, Network
+from .random_dags import GRAPH_MODELS, orient_by_node_order, random_dag
 from .render import render, side_by_side, to_graphviz
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .running_example import RUNNING_EXAMPLE_EDGES, running_example
@@ -149,6 +161,40 @@ __all__ = [
     "SerializationError",
     "TrainingError",
     "TrainingInterruptedWarning",
+    # topology toolkit
+    "BuilderError",
+    "TruthTableError",
+    "MatrixViewError",
+    "NonLinearNetworkError",
+    "UnsupportedModuleError",
+    "UnsupportedActivationError",
+    "layered",
+    "densenet",
+    "add_skip_connections",
+    "from_edge_list",
+    "GRAPH_MODELS",
+    "random_dag",
+    "orient_by_node_order",
+    "from_truth_table",
+    "from_predicate",
+    "mcculloch_pitts",
+    "and_neuron",
+    "or_neuron",
+    "not_neuron",
+    "perceptron",
+    "MatrixView",
+    "to_matrices",
+    "from_matrices",
+    "matrix_weights",
+    "identity_collapse",
+    "summary",
+    "summary_table",
+    "print_summary",
+    "write_graphml",
+    "read_graphml",
+    "to_torch",
+    "from_torch",
+    # comparing networks
     "Comparison",
     "ComparisonError",
     "SeedRun",

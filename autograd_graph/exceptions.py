@@ -41,6 +41,12 @@ __all__ = [
     "ComparisonError",
     "UnreachableOutputWarning",
     "TrainingInterruptedWarning",
+    "BuilderError",
+    "TruthTableError",
+    "MatrixViewError",
+    "NonLinearNetworkError",
+    "UnsupportedModuleError",
+    "UnsupportedActivationError",
 ]
 
 
@@ -200,3 +206,29 @@ class UnreachableOutputWarning(UserWarning):
 
 class TrainingInterruptedWarning(UserWarning):
     """Training stopped on Ctrl-C (KeyboardInterrupt); the network holds the best weights found so far."""
+
+
+class BuilderError(AutogradGraphError, ValueError):
+    """A builder or generator was asked for a network it cannot make (a size,
+    density or model parameter out of range); the message gives the value and the limit."""
+
+
+class TruthTableError(BuilderError):
+    """A truth table that does not define a function {0,1}^n → {0,1}."""
+
+
+class MatrixViewError(NetworkStructureError):
+    """A layered network that is no chain of matrices: an input or output
+    neuron outside the first or last layer, or a hidden neuron in the last one."""
+
+
+class NonLinearNetworkError(AutogradGraphError, ValueError):
+    """The identity collapse needs every activation to be the identity; the message names a neuron that is not."""
+
+
+class UnsupportedModuleError(AutogradGraphError, TypeError):
+    """A PyTorch module that has no counterpart here (only Linear layers and elementwise activations do)."""
+
+
+class UnsupportedActivationError(AutogradGraphError, ValueError):
+    """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
