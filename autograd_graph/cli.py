@@ -1,4 +1,4 @@
-"""The ``autograd-graph`` command: ``demo``, ``render``, ``info`` and ``train``.
+"""The ``autograd-graph`` command: ``demo``, ``render``, ``info``, ``train`` and ``compare``.
 
 Run ``autograd-graph --help`` (or ``python -m autograd_graph --help``). Each
 command is one function taking the parsed arguments; :func:`main` maps bad
@@ -14,15 +14,18 @@ Examples
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import graphviz
 import numpy as np
 
-from .exceptions import AutogradGraphError, CommandLineError, GraphvizNotFoundError, ShapeError
+from .comparison import compare, load_task, matched_builders
+from .comparison.tasks import TASKS
+from .exceptions import AutogradGraphError, CommandLineError, ComparisonError, GraphvizNotFoundError, ShapeError
 from .explain import explain
 from .files import write_atomically
 from .network import Network
@@ -37,23 +40,14 @@ PROG = "autograd-graph"
 
 
 # --------------------------------------------------------------------- data
-def _xor() -> tuple[np.ndarray, np.ndarray]:
-    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (4, 2)
-    return X, np.logical_xor(X[:, 0], X[:, 1]).astype(float).reshape(-1, 1)  # (4, 1)
-
-
-def _sin() -> tuple[np.ndarray, np.ndarray]:
-    X = np.linspace(-1.0, 1.0, 41).reshape(-1, 1)  # (41, 1)
-    return X, np.sin(3 * X)
-
-
-DATASETS = {"xor": _xor, "sin": _sin}  # name -> () -> (X, Y)
+DATASETS = tuple(TASKS)  # built-in data sets: the comparison tasks' training data
 
 
 def _read_data(spec: str, net: Network) -> tuple[np.ndarray, np.ndarray]:
     """A built-in data set by name, or a CSV file: the inputs' columns, then the outputs'."""
     if spec in DATASETS:
-        X, Y = DATASETS[spec]()
+        task = load_task(spec)
+        X, Y = task.X, task.Y
     else:
         path = Path(spec)
         if not path.is_file():
@@ -140,7 +134,8 @@ def _demo(args: argparse.Namespace) -> None:
     pictures = _Pictures()
     written = [pictures.write(picture, out / f"running_example_gradients.{args.format}")]
 
-    data_X, data_Y = _sin()
+    data_X = np.linspace(-1.0, 1.0, 41).reshape(-1, 1)  # (41, 1)
+    data_Y = np.sin(3 * data_X)
     schedule = InverseTimeDecay(0.5, decay=0.001)
     result = train(net, data_X, data_Y, epochs=args.epochs, batch_size=1, learning_rate=schedule, seed=args.seed)
     print(
@@ -226,6 +221,59 @@ def _train(args: argparse.Namespace) -> None:
     _print_losses(result)
     output = Path(args.output) if args.output else Path(args.file).with_name(Path(args.file).stem + ".trained.json")
     print(f"wrote {save(net, output, metadata=result.metadata())}")
+
+
+def _compare_networks(args: argparse.Namespace, task: Any) -> dict[str, Any]:
+    """The user's networks by file name, or the task's layered baseline; then the matched ones if asked."""
+    networks: dict[str, Any] = {}
+    for file in args.networks:
+        name = Path(file).stem if Path(file).stem not in networks else str(file)
+        if name in networks:
+            raise CommandLineError(f"{file} is given twice")
+        networks[name] = load(file)
+    if not networks:
+        networks[f"layered {'→'.join(map(str, task.sizes))}"] = task.baseline(seed=0)
+    if args.matched or not args.networks:
+        base = next(iter(networks.values()))
+        for name, builder in matched_builders(base).items():
+            try:
+                builder(0)
+            except ComparisonError as error:
+                print(f"{PROG}: warning: leaving out {name!r}: {error}", file=sys.stderr)
+                continue
+            networks[name] = builder
+    return networks
+
+
+def _compare(args: argparse.Namespace) -> None:
+    task = load_task(args.task, seed=args.data_seed)
+    networks = _compare_networks(args, task)
+    settings = dict(task.settings)
+    for key in ("epochs", "batch_size", "optimizer"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    if args.batch_size == 0:
+        settings["batch_size"] = None  # the full batch
+    if args.learning_rate is not None:
+        settings["learning_rate"] = InverseTimeDecay(args.learning_rate, decay=args.decay)
+    elif args.decay:
+        raise CommandLineError("--decay needs --learning-rate, the initial step size")
+    print(f"task {task.name}: {task.description}")
+    print(f"networks: {', '.join(networks)}; seeds 0…{args.seeds - 1}; "
+          + ", ".join(f"{key} {value}" for key, value in settings.items()))  # fmt: skip
+    result = compare(networks, task.X, task.Y, task.X_test, task.Y_test, seeds=args.seeds,
+                     loss=args.loss or task.loss, title=f"{task.name}: {task.description}",
+                     progress=not args.quiet, **settings)  # fmt: skip
+    print(result)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = result.figure()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    written = [write_atomically(out / "figure.png", buffer.getvalue()),
+               write_atomically(out / "comparison.json", result.to_json() + "\n"),
+               result.report(out / "report.html", fig=fig)]  # fmt: skip
+    print(f"wrote to {out}/: " + ", ".join(path.name for path in written))
 
 
 def _print_losses(result: TrainingResult) -> None:
@@ -326,6 +374,31 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="seed of the shuffling and the restarts (default: 0)")
     train.add_argument("--restart", action="store_true", help="redraw the weights from --seed before training")
     train.set_defaults(run=_train)
+
+    comp = commands.add_parser(
+        "compare",
+        help="train several networks on a built-in task over several seeds, and compare them",
+        description="Train networks on a built-in task with the same settings over several seeds, print a "
+        "table (mean ± std over seeds) and write a self-contained HTML report, the figure and the numbers. "
+        "Without network files: the task's layered network, a randomly wired one and one with skip "
+        "connections, both with exactly as many weights.",
+    )
+    comp.add_argument("task", choices=tuple(TASKS), help="the data: " + ", ".join(TASKS))
+    comp.add_argument("networks", nargs="*", metavar="NET.json", help="saved networks to compare (default: see above)")
+    comp.add_argument(
+        "--matched", action="store_true", help="add a random DAG and a skip-connection network of the first's budget"
+    )
+    comp.add_argument("--seeds", type=_positive_int, default=3, help="seeds 0…N−1 per network (default: 3)")
+    comp.add_argument("--epochs", type=_positive_int, help="passes over the data (default: the task's)")
+    comp.add_argument("--batch-size", type=int, help="examples per update, 0 for the full batch (default: the task's)")
+    comp.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), help="(default: the task's)")
+    comp.add_argument("--learning-rate", type=float, help="initial step size (default: the task's)")
+    comp.add_argument("--decay", type=float, default=0.0, help="step size lr / (1 + decay·t) at update t (default: 0)")
+    comp.add_argument("--loss", help="the loss (default: the task's)")
+    comp.add_argument("--data-seed", type=int, default=0, help="seed of the task's data and split (default: 0)")
+    comp.add_argument("--out", default="compare", help="folder for report.html, figure.png, comparison.json")
+    comp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    comp.set_defaults(run=_compare)
     return parser
 
 

@@ -7,6 +7,7 @@ in Jupyter it shows itself.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -73,15 +74,17 @@ def _curves(ax: Axes, comparison: Comparison, curve: str, colors: dict[str, Any]
 
 
 def _finals(ax: Axes, comparison: Comparison, metric: str, colors: dict[str, Any]) -> None:
+    """Per network: the mean with a ± std bar, and every seed as a faint dot beside it."""
     names = comparison.names
     for x, name in enumerate(names):
         values = comparison.values(name, metric)
         mean, std = mean_std(values)
-        ax.bar(x, mean, yerr=0 if np.isnan(std) else std, color=colors[name], alpha=0.6, capsize=4)
-        ax.scatter(np.full(len(values), x), values, color="black", s=10, zorder=3)
+        ax.errorbar(x, mean, yerr=0 if np.isnan(std) else std, fmt="o", color=colors[name], capsize=5, markersize=7)
+        ax.scatter(np.full(len(values), x + 0.15), values, color=colors[name], alpha=0.5, s=14)
     ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+    ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_title(f"final {METRICS[metric][0]}")
-    ax.set_ylabel("bars: mean ± std; dots: seeds", fontsize="small")
+    ax.set_ylabel("mean ± std (dots: seeds)", fontsize="small")
     ax.grid(True, axis="y", alpha=0.3)
 
 
@@ -96,7 +99,7 @@ def figure(comparison: Comparison, *, width: float = 4.2, height: float = 3.6) -
     ----------
     comparison : Comparison
     width, height : float
-        Inches per panel.
+        Inches per panel (four panels make a 2 × 2 grid, fewer a row).
 
     Returns
     -------
@@ -114,14 +117,17 @@ def figure(comparison: Comparison, *, width: float = 4.2, height: float = 3.6) -
     curves = ["loss"] + (["test_loss"] if comparison.has_test else [])
     if comparison.classification:
         curves.append("test_accuracy" if comparison.has_test else "accuracy")
-    fig = Figure(figsize=(width * (len(curves) + 1), height), layout="constrained")
+    n_panels = len(curves) + 1
+    columns = 2 if n_panels == 4 else n_panels
+    rows = n_panels // columns
+    fig = Figure(figsize=(width * columns, height * rows), layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, len(curves) + 1)
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
     palette = [f"C{i}" for i in range(10)]
     colors = {name: palette[i % len(palette)] for i, name in enumerate(comparison.names)}
     for ax, curve in zip(axes, curves, strict=False):
         _curves(ax, comparison, curve, colors)
     _finals(axes[-1], comparison, comparison.headline, colors)
     axes[0].legend(fontsize="small")
-    fig.suptitle(f"{comparison.title}: {len(comparison.seeds)} seeds, loss {comparison.loss}")
+    fig.suptitle(textwrap.fill(f"{comparison.title}: {len(comparison.seeds)} seeds, loss {comparison.loss}", 80))
     return fig

@@ -1,8 +1,9 @@
 """The comparison as one self-contained HTML file, and its networks' diagrams side by side.
 
 The report holds everything inline: the table, the verdict, the figure (a
-base64 PNG), the diagrams (inline SVG from Graphviz's ``dot``; the DOT
-source when ``dot`` is missing), every seed's numbers and the settings. It
+base64 PNG), the networks' diagrams side by side (one inline SVG each from
+Graphviz's ``dot``, so each scales on its own; the DOT source when ``dot`` is
+missing), every seed's numbers and the settings. It
 loads nothing from anywhere (its Content-Security-Policy forbids it), so it
 opens in any browser, offline, and can be mailed as one file.
 """
@@ -22,7 +23,7 @@ import graphviz
 
 from ..exceptions import GraphvizNotFoundError
 from ..files import write_atomically
-from ..render import render, side_by_side
+from ..render import render, side_by_side, to_graphviz
 from .results import METRICS, format_value
 
 if TYPE_CHECKING:
@@ -36,12 +37,16 @@ BIG = 40  # neurons: above this, diagrams fold biases, cap ranks and drop toolti
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; white-space: nowrap; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; }
+td { white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 tr.best td { font-weight: bold; }
 .figure img { max-width: 100%; height: auto; }
-.diagrams { overflow-x: auto; border: 1px solid #eee; padding: 0.5em; }
-.diagrams svg { max-width: 100%; height: auto; }
+.wide { overflow-x: auto; }
+.diagrams { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.diagrams figure { flex: 1 1 300px; margin: 0; border: 1px solid #eee; padding: 0.5em; overflow-x: auto; }
+.diagrams svg { max-width: 100%; max-height: 80vh; width: auto; height: auto; display: block; margin: auto; }
+figcaption { font-size: 0.9em; color: #444; text-align: center; }
 pre { background: #f6f6f6; padding: 0.7em; overflow-x: auto; }
 .note { color: #666; }
 """
@@ -78,10 +83,15 @@ def diagrams(comparison: Comparison, **options: Any) -> graphviz.Digraph:
     2
     """
     nets = list(comparison.networks.values())
-    defaults: dict[str, Any] = {"edge_width": True, "edge_color": True}
-    if max(net.n_neurons for net in nets) > BIG:
-        defaults.update(fold_biases=True, max_per_rank=8, tooltips=False)
+    defaults = _diagram_defaults(max(net.n_neurons for net in nets) > BIG)
     return side_by_side(nets, titles=_titles(comparison), **{**defaults, **options})
+
+
+def _diagram_defaults(big: bool) -> dict[str, Any]:
+    defaults: dict[str, Any] = {"edge_width": True, "edge_color": True}
+    if big:
+        defaults.update(fold_biases=True, max_per_rank=8, tooltips=False)
+    return defaults
 
 
 def _svg(picture: graphviz.Digraph) -> str:
@@ -109,7 +119,7 @@ def _table(comparison: Comparison) -> str:
     metrics = comparison.metrics
     best = comparison.best()
     head = ["network", "weights", "neurons", "hidden", "depth", "layered", "epochs", *[METRICS[m][0] for m in metrics]]
-    lines = ["<table id='results'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    lines = ["<div class='wide'><table id='results'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
     for row in comparison.rows():
         cells = [row["network"], row["n_weights_range"], row["n_neurons_range"], row["n_hidden"], row["depth_range"],
                  "yes" if row["layered"] else "no", row["epochs"]]  # fmt: skip
@@ -117,30 +127,37 @@ def _table(comparison: Comparison) -> str:
         mark = " class='best'" if row["network"] == best else ""
         lines.append(f"<tr data-network='{_e(row['network'])}'{mark}>" + "".join(f"<td>{_e(c)}</td>" for c in cells)
                      + "</tr>")  # fmt: skip
-    lines.append("</table>")
+    lines.append("</table></div>")
     return "\n".join(lines)
 
 
 def _seed_table(comparison: Comparison) -> str:
     metrics = comparison.metrics
     head = ["network", "seed", "weights", "epochs", *[METRICS[m][0] for m in metrics]]
-    lines = ["<table id='seeds'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    lines = ["<div class='wide'><table id='seeds'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
     for name, runs in comparison.runs.items():
         for run in runs:
             cells = [name, run.seed, run.structure.n_weights, run.epochs]
             cells += [format_value(m, run.final[m]) for m in metrics]
             lines.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
-    lines.append("</table>")
+    lines.append("</table></div>")
     return "\n".join(lines)
 
 
 def _diagram_section(comparison: Comparison, options: dict[str, Any]) -> str:
-    picture = diagrams(comparison, **options)
-    try:
-        return f"<div class='diagrams'>{_svg(picture)}</div>"
-    except GraphvizNotFoundError as error:
-        return (f"<p class='note'>{_e(error)}</p><details><summary>DOT source of the diagrams</summary>"
-                f"<pre>{_e(picture.source)}</pre></details>")  # fmt: skip
+    """One inline SVG per network, side by side (each scales on its own, so a small network stays legible)."""
+    figures = []
+    big = max(net.n_neurons for net in comparison.networks.values()) > BIG
+    defaults = _diagram_defaults(big)
+    for (name, net), title in zip(comparison.networks.items(), _titles(comparison), strict=True):
+        picture = to_graphviz(net, **{**defaults, **options})
+        try:
+            body = _svg(picture)
+        except GraphvizNotFoundError as error:
+            body = (f"<p class='note'>{_e(error)}</p><details><summary>DOT source</summary>"
+                    f"<pre>{_e(picture.source)}</pre></details>")  # fmt: skip
+        figures.append(f"<figure data-network='{_e(name)}'>{body}<figcaption>{_e(title)}</figcaption></figure>")
+    return "<div class='diagrams'>" + "\n".join(figures) + "</div>"
 
 
 def report_html(comparison: Comparison, *, fig: Figure | None = None, diagram_options: dict | None = None) -> str:

@@ -8,6 +8,7 @@ only large, consistent differences come out as significant.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -116,8 +117,12 @@ class SeedRun:
             "final": dict(self.final),
             "seconds": self.seconds,
             "epochs": self.epochs,
-            "curves": {"loss": list(self.history.loss), "accuracy": list(self.history.accuracy),
-                       "test_loss": list(self.test_loss), "test_accuracy": list(self.test_accuracy)},  # fmt: skip
+            "curves": {
+                "loss": list(self.history.loss),
+                "accuracy": list(self.history.accuracy),
+                "test_loss": list(self.test_loss),
+                "test_accuracy": list(self.test_accuracy),
+            },  # fmt: skip
         }
 
 
@@ -163,10 +168,22 @@ class Difference:
 
     def __str__(self) -> str:
         label = METRICS[self.metric][0]
-        text = f"{label}: {self.b} {self.mean_b:.4g} vs {self.a} {self.mean_a:.4g}, difference {self.delta:+.3g}"
+        m = self.metric
+        text = (f"{label}: {self.b} {format_value(m, self.mean_b)} vs {self.a} {format_value(m, self.mean_a)}, "
+                f"difference {_signed(m, self.delta)}")  # fmt: skip
         if math.isnan(self.p_value):
             return text + " (no p-value: too few seeds or no spread)"
-        return text + f" (95% CI {self.low:+.3g} to {self.high:+.3g}, Welch's t-test p = {self.p_value:.2g})"
+        interval = f"95% CI {_signed(m, self.low, unit=False)} to {_signed(m, self.high, unit=False)}"
+        return text + f" ({interval}, Welch's t-test p = {self.p_value:.2g})"
+
+
+def _signed(metric: str, value: float, *, unit: bool = True) -> str:
+    """A difference of ``metric``: percentage points for accuracies, ms for times."""
+    if "accuracy" in metric:
+        return f"{100 * value:+.1f}" + (" points" if unit else "")
+    if metric == "seconds_per_epoch":
+        return f"{1000 * value:+.3g}" + (" ms" if unit else "")
+    return f"{value:+.3g}"
 
 
 def welch(metric: str, a: str, values_a: Any, b: str, values_b: Any) -> Difference:
@@ -186,7 +203,8 @@ def welch(metric: str, a: str, values_a: Any, b: str, values_b: Any) -> Differen
     if x.size > 1 and y.size > 1:
         va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
         se = math.sqrt(va + vb)
-        if se > 0:
+        scale = max(abs(float(x.mean())), abs(float(y.mean())), 1e-300)
+        if se > 1e-9 * scale:  # below that the spread is rounding error: no test
             df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
             half = float(stats.t.ppf(0.975, df)) * se
             low, high = delta - half, delta + half
@@ -194,6 +212,16 @@ def welch(metric: str, a: str, values_a: Any, b: str, values_b: Any) -> Differen
     mean_a = float(x.mean()) if x.size else math.nan
     mean_b = float(y.mean()) if y.size else math.nan
     return Difference(metric, a, b, mean_a, mean_b, delta, low, high, p)
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nan_to_none(v) for v in value]
+    return value
 
 
 def _span(values: list[int]) -> str:
@@ -272,8 +300,8 @@ class Comparison:
     @property
     def metrics(self) -> list[str]:
         """The metrics reported: losses, accuracies when classifying, test ones with test data, time."""
-        return [m for m in METRICS
-                if (self.has_test or not m.startswith("test")) and (self.classification or "accuracy" not in m)]  # fmt: skip
+        wanted = [m for m in METRICS if self.classification or "accuracy" not in m]
+        return [m for m in wanted if self.has_test or not m.startswith("test")]
 
     @property
     def headline(self) -> str:
@@ -377,6 +405,10 @@ class Comparison:
             "rows": self.rows(),
             "runs": {name: [run.to_dict() for run in runs] for name, runs in self.runs.items()},
         }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text, NaN written as null."""
+        return json.dumps(_nan_to_none(self.to_dict()), indent=1, ensure_ascii=False)
 
     # ------------------------------------------------------------- pictures
     def figure(self, **options: Any) -> Figure:
