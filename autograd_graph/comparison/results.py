@@ -167,7 +167,7 @@ class Difference:
         return bool(self.p_value < 0.05)
 
     def __str__(self) -> str:
-        label = METRICS[self.metric][0]
+        label = METRICS.get(self.metric, (self.metric, True))[0]
         m = self.metric
         text = (f"{label}: {self.b} {format_value(m, self.mean_b)} vs {self.a} {format_value(m, self.mean_a)}, "
                 f"difference {_signed(m, self.delta)}")  # fmt: skip
@@ -208,7 +208,7 @@ def welch(metric: str, a: str, values_a: Any, b: str, values_b: Any) -> Differen
             df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
             half = float(stats.t.ppf(0.975, df)) * se
             low, high = delta - half, delta + half
-            p = float(stats.ttest_ind(y, x, equal_var=False).pvalue)
+            p = float(2 * stats.t.sf(abs(delta) / se, df))  # two-sided
     mean_a = float(x.mean()) if x.size else math.nan
     mean_b = float(y.mean()) if y.size else math.nan
     return Difference(metric, a, b, mean_a, mean_b, delta, low, high, p)
@@ -320,6 +320,32 @@ class Comparison:
             raise ComparisonError(f"no network {name!r} in this comparison; networks: {', '.join(self.names)}")
         if metric not in METRICS:
             raise ComparisonError(f"unknown metric {metric!r}; metrics: {', '.join(METRICS)}")
+
+    def epochs_to_reach(self, value: float, curve: str = "loss") -> dict[str, np.ndarray]:
+        """Per network and seed, the first epoch whose ``curve`` reaches ``value`` (NaN if it never does).
+
+        Losses reach a value by falling to it or below, accuracies by rising
+        to it or above: a measure of how fast each network trains.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import autograd_graph as ag
+        >>> X = np.linspace(-1, 1, 21).reshape(-1, 1)
+        >>> result = ag.compare({"A": ag.running_example()}, X, np.sin(3 * X), seeds=2, epochs=30, learning_rate=0.5)
+        >>> result.epochs_to_reach(0.2)["A"]
+        array([29., 13.])
+        """
+        lower = "loss" in curve
+        epochs = {}
+        for name, runs in self.runs.items():
+            firsts = []
+            for run in runs:
+                values = run.curve(curve)
+                hits = np.flatnonzero(values <= value if lower else values >= value)
+                firsts.append(float(hits[0]) if hits.size else math.nan)
+            epochs[name] = np.array(firsts)
+        return epochs
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per network: its structure, then ``{metric}_mean`` and ``{metric}_std`` of every metric.
