@@ -226,11 +226,12 @@ def _train(args: argparse.Namespace) -> None:
 def _compare_networks(args: argparse.Namespace, task: Any) -> dict[str, Any]:
     """The user's networks by file name, or the task's layered baseline; then the matched ones if asked."""
     networks: dict[str, Any] = {}
+    seen: set[Path] = set()
     for file in args.networks:
-        name = Path(file).stem if Path(file).stem not in networks else str(file)
-        if name in networks:
+        if Path(file).resolve() in seen:
             raise CommandLineError(f"{file} is given twice")
-        networks[name] = load(file)
+        seen.add(Path(file).resolve())
+        networks[Path(file).stem if Path(file).stem not in networks else str(file)] = load(file)
     if not networks:
         networks[f"layered {'→'.join(map(str, task.sizes))}"] = task.baseline(seed=0)
     if args.matched or not args.networks:
@@ -246,6 +247,8 @@ def _compare_networks(args: argparse.Namespace, task: Any) -> dict[str, Any]:
 
 
 def _compare(args: argparse.Namespace) -> None:
+    if args.decay and args.learning_rate is None:
+        raise CommandLineError("--decay needs --learning-rate, the initial step size")
     task = load_task(args.task, seed=args.data_seed)
     networks = _compare_networks(args, task)
     settings = dict(task.settings)
@@ -256,8 +259,6 @@ def _compare(args: argparse.Namespace) -> None:
         settings["batch_size"] = None  # the full batch
     if args.learning_rate is not None:
         settings["learning_rate"] = InverseTimeDecay(args.learning_rate, decay=args.decay)
-    elif args.decay:
-        raise CommandLineError("--decay needs --learning-rate, the initial step size")
     print(f"task {task.name}: {task.description}")
     print(f"networks: {', '.join(networks)}; seeds 0…{args.seeds - 1}; "
           + ", ".join(f"{key} {value}" for key, value in settings.items()))  # fmt: skip

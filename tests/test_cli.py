@@ -224,7 +224,7 @@ def test_train_requires_data(capsys, xor_net):
 def test_help_and_unknown_commands(capsys):
     status, out, _ = run(capsys, "--help")
     assert status == 0
-    for command in ("demo", "render", "info", "train"):
+    for command in ("demo", "render", "info", "train", "compare"):
         assert command in out
     assert run(capsys, "train", "--help")[0] == 0
     assert_one_line_error(*run(capsys, "bogus")[::2])
@@ -241,3 +241,57 @@ def test_python_dash_m_in_a_subprocess(saved):
                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert bad.returncode == 1
     assert_one_line_error(bad.returncode, bad.stderr)
+
+
+def test_compare_a_builtin_task(capsys, tmp_path):
+    out = tmp_path / "cmp"
+    status, text, err = run(capsys, "compare", "xor", "--seeds", "2", "--epochs", "5", "--out", str(out))
+    assert status == 0, err
+    names = ["layered 2→3→1", "random DAG (same budget)", "skip connections (same budget)"]
+    for name in names:
+        assert name in text
+    assert "mean ± std over seeds 0, 1" in text
+    assert "comparing" in err  # the progress bar
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "figure.png", "report.html"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert all(f"data-network='{name}'" in report for name in names)
+    data = json.loads((out / "comparison.json").read_text())
+    assert [row["network"] for row in data["rows"]] == names and data["seeds"] == [0, 1]
+    assert (out / "figure.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_compare_saved_networks_and_their_matched_ones(capsys, saved, tmp_path):
+    skip = ag.running_example(seed=1)
+    skip.connect(1, 9)
+    other = ag.save(skip, tmp_path / "skip.json")
+    argv = ["compare", "sin", str(saved), str(other), "--matched", "--seeds", "2", "--epochs", "3", "-q",
+            "--learning-rate", "0.1", "--decay", "0.01", "--batch-size", "0", "--out", str(tmp_path / "c")]  # fmt: skip
+    status, text, err = run(capsys, *argv)
+    assert status == 0, err
+    assert "comparing" not in err  # -q
+    # the running example has no room for skip connections in its 12 weights: said, and left out
+    assert err.startswith("autograd-graph: warning: leaving out 'skip connections (same budget)': ")
+    rows = json.loads((tmp_path / "c" / "comparison.json").read_text())["rows"]
+    assert [row["network"] for row in rows] == ["net", "skip", "random DAG (same budget)"]
+    assert {row["n_weights"] for row in rows} == {12, 13}
+    settings = json.loads((tmp_path / "c" / "comparison.json").read_text())["settings"]
+    assert settings["batch_size"] is None and settings["epochs"] == 3
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["compare", "mnist"], "invalid choice"),
+        (["compare", "sin", "{missing}"], "missing.json"),
+        (["compare", "xor", "{saved}", "--epochs", "1"], "does not fit the data"),
+        (["compare", "sin", "--decay", "0.1"], "--decay needs --learning-rate"),
+        (["compare", "sin", "--seeds", "0"], "positive whole number"),
+        (["compare", "sin", "{saved}", "{saved}"], "given twice"),
+    ],
+)
+def test_compare_bad_input(capsys, saved, tmp_path, argv, message):
+    names = {"missing": tmp_path / "missing.json", "saved": saved}
+    status, _, err = run(capsys, *[arg.format(**names) for arg in argv], "--out", str(tmp_path / "out"))
+    assert_one_line_error(status, err)
+    assert message in err
+    assert not (tmp_path / "out").exists()

@@ -54,7 +54,7 @@ def _common_activation(net: Network, neurons: list[Hashable], fallback: str) -> 
     return next(net.activation(k) for k in neurons if net.activation(k).name == name)
 
 
-def match_weights(net: Network, target: int, rng: np.random.Generator, *, keep: Iterable[tuple] = ()) -> Network:
+def match_weights(net: Network, target: int, rng: np.random.Generator, *, drop_last: Iterable[tuple] = ()) -> Network:
     """A copy of ``net`` with random edges added or dropped until it has ``target`` weights.
 
     Added edges go forward in a topological order (so the network stays
@@ -69,8 +69,8 @@ def match_weights(net: Network, target: int, rng: np.random.Generator, *, keep: 
     net : Network
     target : int
     rng : numpy Generator
-    keep : iterable of edges, optional
-        Edges never to drop.
+    drop_last : iterable of edges, optional
+        Edges to drop only once no other edge can go.
 
     Raises
     ------
@@ -99,12 +99,13 @@ def match_weights(net: Network, target: int, rng: np.random.Generator, *, keep: 
         picks = rng.choice(len(candidates), size=missing, replace=False)
         G.add_edges_from(candidates[p] for p in sorted(picks))
     elif missing < 0:
-        kept = set(keep)
-        edges = [(u, v) for u, v in G.edges if kind[u] != "bias" and (u, v) not in kept]
-        for p in rng.permutation(len(edges)):
+        last = set(drop_last)
+        edges = [(u, v) for u, v in G.edges if kind[u] != "bias"]
+        first = [edges[p] for p in rng.permutation(len(edges)) if edges[p] not in last]
+        then = [edges[p] for p in rng.permutation(len(edges)) if edges[p] in last]
+        for u, v in first + then:
             if G.number_of_edges() == target:
                 break
-            u, v = edges[p]
             feeds_other = G.out_degree(u) > 1
             fed_by_other = sum(1 for w in G.predecessors(v) if kind[w] != "bias") > 1
             if feeds_other and fed_by_other:
@@ -201,7 +202,7 @@ def matched_skip_network(
     The hidden layers are narrowed by a common factor just enough that the
     skip connections (every layer to every later one but the next, or only
     those of ``span``) fit in the budget; then random layer-to-layer edges are
-    dropped until the count is exact. Every skip edge is kept.
+    dropped until the count is exact (and, if that is not enough, skip edges).
 
     Parameters
     ----------
@@ -258,7 +259,12 @@ def matched_skip_network(
     base = layered(new, activation=hidden_acts, output_activation=output_act, bias=has_bias, seed=rng)
     with_skips = add_skip_connections(base, span=span, seed=rng)
     skips = set(with_skips.edges) - set(base.edges)
-    return match_weights(with_skips, target, rng, keep=skips)
+    matched = match_weights(with_skips, target, rng, drop_last=skips)
+    if not skips & set(matched.edges):
+        raise ComparisonError(
+            f"no room for skip connections in {target} weights: the layers {sizes} cannot lose the edges they need"
+        )
+    return matched
 
 
 def matched_builders(net: Network) -> dict[str, Callable[[int], Network]]:

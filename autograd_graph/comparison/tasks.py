@@ -25,7 +25,7 @@ import numpy as np
 from ..builders import layered
 from ..exceptions import ComparisonError
 from ..network import Network
-from ..training import ConstantSchedule, InverseTimeDecay
+from ..training import InverseTimeDecay
 
 __all__ = ["Task", "TASKS", "load_task"]
 
@@ -124,8 +124,8 @@ def _sin(seed: int) -> Task:
     X = rng.uniform(-1.0, 1.0, size=(160, 1))  # (160, 1)
     Y = np.sin(3 * X)
     return Task("sin", "y = sin(3x) on [−1, 1], 160 random points (40 held out)", X[:120], Y[:120], X[120:],
-                Y[120:], "squared_error", [1, 8, 1], "logistic", "identity",
-                {"epochs": 100, "batch_size": 1, "learning_rate": ConstantSchedule(0.1)})  # fmt: skip
+                Y[120:], "squared_error", [1, 8, 8, 1], "tanh", "identity",
+                {"epochs": 100, "batch_size": 1, "learning_rate": InverseTimeDecay(0.1, decay=0.001)})  # fmt: skip
 
 
 TASKS: dict[str, Callable[[int], Task]] = {
