@@ -11,13 +11,12 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .results import METRICS, mean_std
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from .results import Comparison
 
@@ -114,6 +113,10 @@ def figure(comparison: Comparison, *, width: float = 4.2, height: float = 3.6) -
     >>> [ax.get_title() for ax in figure(result).axes]
     ['training loss', 'test loss', 'final test loss']
     """
+    # matplotlib loads only when a figure is drawn: importing it would double the package's import time
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     curves = ["loss"] + (["test_loss"] if comparison.has_test else [])
     if comparison.classification:
         curves.append("test_accuracy" if comparison.has_test else "accuracy")

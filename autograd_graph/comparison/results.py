@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from ..exceptions import ComparisonError
 from ..training import History
@@ -195,6 +194,8 @@ def welch(metric: str, a: str, values_a: Any, b: str, values_b: Any) -> Differen
     >>> round(d.delta, 3), d.significant
     (1.0, True)
     """
+    from scipy import stats  # loads only when needed: it takes as long to import as the rest of the package
+
     x = np.asarray(values_a, dtype=float)
     y = np.asarray(values_b, dtype=float)
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
@@ -437,6 +438,7 @@ class Comparison:
         return json.dumps(_nan_to_none(self.to_dict()), indent=1, ensure_ascii=False)
 
     # ------------------------------------------------------------- pictures
+    # plots and report import this module: importing them here, at call time, avoids a cycle
     def figure(self, **options: Any) -> Figure:
         """Learning curves with bands across seeds, and the final metrics; see :func:`.plots.figure`."""
         from .plots import figure
