@@ -20,7 +20,7 @@ from .activations import ACTIVATIONS, Activation, get_activation, register_activ
 from .analysis import print_summary, summary, summary_table
 from .boolean import and_neuron, from_predicate, from_truth_table, mcculloch_pitts, not_neuron, or_neuron, perceptron
 from .builders import add_skip_connections, densenet, from_edge_list, layered
-from .comparison import Comparison, SeedRun, compare
+from .comparison import Comparison, SeedRun, compare, matched_builders, matched_random_dag, matched_skip_network
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
@@ -199,4 +199,7 @@ __all__ = [
     "ComparisonError",
     "SeedRun",
     "compare",
+    "matched_builders",
+    "matched_random_dag",
+    "matched_skip_network",
 ]

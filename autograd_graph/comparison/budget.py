@@ -37,6 +37,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ..activations import Activation
 from ..builders import add_skip_connections, layered
 from ..exceptions import ComparisonError
 from ..network import Network
@@ -45,13 +46,13 @@ from ..random_dags import random_dag
 __all__ = ["matched_random_dag", "matched_skip_network", "matched_builders", "match_weights"]
 
 
-def _common_activation(net: Network, neurons: list[Hashable], fallback: str) -> Any:
+def _common_activation(net: Network, neurons: list[Hashable], fallback: str) -> Activation | str:
     """The activation most of ``neurons`` use (by name), or ``fallback`` when there are none."""
-    if not neurons:
+    acts = [act for act in map(net.activation, neurons) if act is not None]
+    if not acts:
         return fallback
-    counts = Counter(net.activation(k).name for k in neurons)
-    name = counts.most_common(1)[0][0]
-    return next(net.activation(k) for k in neurons if net.activation(k).name == name)
+    name = Counter(act.name for act in acts).most_common(1)[0][0]
+    return next(act for act in acts if act.name == name)
 
 
 def match_weights(net: Network, target: int, rng: np.random.Generator, *, drop_last: Iterable[tuple] = ()) -> Network:
@@ -240,8 +241,9 @@ def matched_skip_network(
     bias_of = [[k for k in layer if net.kind(k) == "bias"] for layer in layers]
     sizes = [len(layer) - len(b) for layer, b in zip(layers, bias_of, strict=True)]
     has_bias = [bool(b) for b in bias_of[:-1]]
-    hidden_acts = [net.activation(next(k for k in layer if net.kind(k) != "bias")) for layer in layers[1:-1]]
-    output_act = net.activation(net.outputs[0])
+    hidden_acts = [_common_activation(net, [k for k in layer if net.kind(k) != "bias"], "logistic")
+                   for layer in layers[1:-1]]  # fmt: skip
+    output_act = _common_activation(net, net.outputs, "identity")
     spans = None if span is None else sorted({span} if isinstance(span, int) else set(span))
     target = net.n_weights
     widest = max(sizes[1:-1])
@@ -258,9 +260,9 @@ def matched_skip_network(
     rng = np.random.default_rng(seed)
     base = layered(new, activation=hidden_acts, output_activation=output_act, bias=has_bias, seed=rng)
     with_skips = add_skip_connections(base, span=span, seed=rng)
-    skips = set(with_skips.edges) - set(base.edges)
-    matched = match_weights(with_skips, target, rng, drop_last=skips)
-    if not skips & set(matched.edges):
+    skip_edges = set(with_skips.edges) - set(base.edges)
+    matched = match_weights(with_skips, target, rng, drop_last=skip_edges)
+    if not skip_edges & set(matched.edges):
         raise ComparisonError(
             f"no room for skip connections in {target} weights: the layers {sizes} cannot lose the edges they need"
         )

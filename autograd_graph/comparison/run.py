@@ -134,19 +134,18 @@ def _check_data(networks: dict[str, Network | Builder], X: Any, Y: Any, X_test: 
     """Build each network once for ``seed`` and check the data fits all of them."""
     if (X_test is None) != (Y_test is None):
         raise ComparisonError("give both X_test and Y_test, or neither")
-    checked = None
+    checked: list[np.ndarray] = []
     for name, spec in networks.items():
         net = _build(name, spec, seed)
         try:
-            arrays = (as_batch(X, net.inputs, what="X"), as_batch(Y, net.outputs, what="Y"))
+            arrays = [as_batch(X, net.inputs, what="X"), as_batch(Y, net.outputs, what="Y")]
             if X_test is not None:
-                arrays += (as_batch(X_test, net.inputs, what="X_test"), as_batch(Y_test, net.outputs, what="Y_test"))
+                arrays += [as_batch(X_test, net.inputs, what="X_test"), as_batch(Y_test, net.outputs, what="Y_test")]
         except ShapeError as error:
             raise ComparisonError(f"network {name!r} does not fit the data: {error}") from None
         checked = checked or arrays
-    assert checked is not None  # networks is not empty
     X, Y, *test = checked
-    return X, Y, (tuple(test) if test else None)
+    return X, Y, (test[0], test[1]) if test else None
 
 
 def compare(
