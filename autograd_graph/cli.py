@@ -397,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--decay", type=float, default=0.0, help="step size lr / (1 + decay·t) at update t (default: 0)")
     comp.add_argument("--loss", help="the loss (default: the task's)")
     comp.add_argument("--data-seed", type=int, default=0, help="seed of the task's data and split (default: 0)")
-    comp.add_argument("--out", default="compare", help="folder for report.html, figure.png, comparison.json")
+    comp.add_argument("--out", default="out/compare", help="folder for report.html, figure.png, comparison.json")
     comp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     comp.set_defaults(run=_compare)
     return parser

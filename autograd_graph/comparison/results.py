@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -451,7 +453,7 @@ class Comparison:
 
         return diagrams(self, **options)
 
-    def report(self, path: Any, **options: Any) -> Any:
+    def report(self, path: str | os.PathLike, **options: Any) -> Path:
         """Write the self-contained HTML report; see :func:`.report.write_report`."""
         from .report import write_report
 
