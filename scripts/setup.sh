@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what autograd_graph needs: Graphviz's dot and Chromium (from the OS
 # packages, when they are missing and we may install them) and the package with
-# its extras, into .venv. Sourced by ./dev; safe to run again.
+# its extras, into .venv. Run by ./dev; safe to run again.
+#   scripts/setup.sh        what the demo needs: dot and the package
+#   scripts/setup.sh test   also Chromium and the extras of the tests (dev tools, torch==2.13.0)
 set -euo pipefail
+FOR="${1:-demo}"
 cd "$(dirname "$0")/.."
 
 # apt_install PACKAGE: apt-get install when apt is usable (as root, or with sudo); false otherwise.
@@ -26,7 +29,7 @@ fi
 
 # Chromium opens the comparison report in a test (headless, through Playwright's Python package,
 # which ships its own driver: no browser download).
-if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+if [ "$FOR" = test ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   apt_install chromium || true
   command -v chromium >/dev/null 2>&1 || echo "setup: Chromium is missing; the browser test of the comparison report will be skipped (install the 'chromium' OS package)" >&2
 fi
@@ -35,10 +38,12 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-EXTRAS="${EXTRAS:-dev,torch}"
-stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS}"
-if [ ! -f "$stamp" ]; then
+if [ "$FOR" = test ]; then EXTRAS="${EXTRAS:-dev,torch}"; else EXTRAS="${EXTRAS:-}"; fi
+version="$(cksum < pyproject.toml | cut -d' ' -f1)"
+stamp=".venv/.installed-${version}-${EXTRAS}"
+# an install for the tests (with extras) of this pyproject.toml serves the demo too
+if [ ! -f "$stamp" ] && ! { [ -z "$EXTRAS" ] && ls .venv/.installed-"${version}"-* >/dev/null 2>&1; }; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[${EXTRAS}]" 2>&1 | { grep -v "^WARNING: Location" || true; } >&2
+  .venv/bin/python -m pip install -q -e ".${EXTRAS:+[$EXTRAS]}" 2>&1 | { grep -v "^WARNING: Location" || true; } >&2
   rm -f .venv/.installed-* && touch "$stamp"
 fi
