@@ -16,11 +16,13 @@ Examples
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TextIO
 
 import numpy as np
 
+from . import topology
 from .network import KINDS, Network
 
 __all__ = ["summary", "summary_table", "print_summary"]
@@ -59,8 +61,8 @@ def summary(net: Network) -> dict[str, Any]:
     {'min': 1, 'mean': 1.5, 'max': 2}
     """
     graph = net.graph
-    generations = net.generations()
-    generation = {n: g for g, members in enumerate(generations) for n in members}
+    generation = topology.generation_numbers(graph)
+    per_generation = Counter(generation.values())
     kind = dict(graph.nodes(data="kind"))
     layered = net.is_layered()
     return {
@@ -69,9 +71,9 @@ def summary(net: Network) -> dict[str, Any]:
         "bias_edges": sum(1 for u, _ in graph.edges if kind[u] == "bias"),
         "layered": layered,
         "layers": len(net.layers()) if layered else None,
-        "generations": len(generations),
+        "generations": len(per_generation),
         "depth": net.depth(),
-        "width": [len(members) for members in generations],
+        "width": [per_generation[g] for g in range(len(per_generation))],
         "skip_edges": sum(1 for u, v in graph.edges if kind[u] != "bias" and generation[v] - generation[u] > 1),
         "fan_in": _stats(d for n, d in graph.in_degree if kind[n] in ("hidden", "output")),
         "fan_out": _stats(d for n, d in graph.out_degree if kind[n] in ("input", "bias", "hidden")),
@@ -113,5 +115,15 @@ def summary_table(net: Network) -> str:
 
 
 def print_summary(net: Network, file: TextIO | None = None) -> None:
-    """Print :func:`summary_table` (to ``sys.stdout`` by default)."""
+    """Print :func:`summary_table` (to ``sys.stdout`` by default).
+
+    Examples
+    --------
+    >>> import io
+    >>> from autograd_graph.builders import from_edge_list
+    >>> buffer = io.StringIO()
+    >>> print_summary(from_edge_list([("A", "B"), ("A", "C"), ("B", "C")]), file=buffer)
+    >>> print(buffer.getvalue().splitlines()[-3])
+    skip_edges   1
+    """
     print(summary_table(net), file=sys.stdout if file is None else file)

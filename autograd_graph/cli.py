@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,11 +24,12 @@ from typing import Any, NoReturn
 import graphviz
 import numpy as np
 
+from .analysis import print_summary
 from .comparison import compare, load_task, matched_builders
 from .comparison.tasks import TASKS
 from .exceptions import AutogradGraphError, CommandLineError, ComparisonError, GraphvizNotFoundError, ShapeError
 from .explain import explain
-from .files import write_atomically
+from .files import prepare_folder, write_atomically
 from .network import Network
 from .render import FORMATS, render, side_by_side
 from .running_example import running_example
@@ -61,16 +63,25 @@ def _read_data(spec: str, net: Network) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
+def _is_header(line: str) -> bool:
+    """Whether a CSV's first line is a row of names: some field of it is not a number."""
+    try:
+        [float(field) for field in line.split(",")]
+    except ValueError:
+        return True
+    return False
+
+
 def _read_csv(path: Path, n_inputs: int, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers separated by commas, one example a row; a first row of names is skipped."""
-    for skip in (0, 1):
-        try:
-            table = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=skip)
-            break
-        except ValueError as error:
-            problem = error
-    else:
-        raise CommandLineError(f"{path} is not a CSV of numbers: {problem}")
+    """Numbers separated by commas, one example a row; a first row that is not all numbers is a header."""
+    with open(path, encoding="utf-8", errors="replace") as file:
+        header = _is_header(file.readline())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file: numpy warns, then the row count below says it
+            table = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=int(header))
+    except ValueError as error:
+        raise CommandLineError(f"{path} is not a CSV of numbers: {error}") from None
     if table.shape[1] != n_inputs + n_outputs or table.shape[0] == 0:
         raise CommandLineError(
             f"{path} has {table.shape[1]} columns and {table.shape[0]} rows; the network needs "
@@ -95,6 +106,33 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     return value
+
+
+FULL = "full"  # --batch-size full: the whole data set per update
+
+
+def _batch_size(text: str) -> int | str:
+    if text.strip().lower() == FULL:
+        return FULL
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number or 'full', got {text!r}") from None
+
+
+def _step_size(initial: float | None, decay: float | None, default: Any) -> Any:
+    """``initial / (1 + decay·t)``; what is not given comes from ``default`` (a rate or an InverseTimeDecay)."""
+    if initial is None and decay is None:
+        return default
+    if isinstance(default, InverseTimeDecay):
+        default_initial, default_decay = default.rate, default.decay
+    elif isinstance(default, (int, float)):
+        default_initial, default_decay = float(default), 0.0
+    else:
+        raise CommandLineError("--decay needs --learning-rate: the default step size is a schedule of its own")
+    return InverseTimeDecay(
+        default_initial if initial is None else initial, decay=default_decay if decay is None else decay
+    )
 
 
 class _Pictures:
@@ -194,32 +232,30 @@ def _listing(groups: list[list], name: str, most: int = 12) -> list[str]:
 def _info(args: argparse.Namespace) -> None:
     net = load(args.file)
     print(f"{args.file}: {net}")
+    print_summary(net)
     if net.is_layered():
-        layers = net.layers()
-        print(f"layered: yes, {len(layers)} layers")
-        print("\n".join(_listing(layers, "layer")))
+        print("\n".join(_listing(net.layers(), "layer")))
     else:
         try:
             net.layers()
         except AutogradGraphError as error:
-            print(f"layered: no ({str(error).removeprefix('the network is not layered: ')})")
-        generations = net.generations()
-        print(f"generations (the scheduler's stages): {len(generations)}")
-        print("\n".join(_listing(generations, "generation", most=12)))
-    print(f"depth: {net.depth()} (edges on the longest path)")
+            print(f"not layered: {str(error).removeprefix('the network is not layered: ')}")
+        print("\n".join(_listing(net.generations(), "generation")))
     print(f"inputs: {net.inputs}\noutputs: {net.outputs}")
 
 
 def _train(args: argparse.Namespace) -> None:
     net = load(args.file)
     X, Y = _read_data(args.data, net)
+    output = Path(args.output) if args.output else Path(args.file).with_name(Path(args.file).stem + ".trained.json")
+    prepare_folder(output)  # a path that cannot be written fails now, not after training
     if args.restart:
         net.initialize(args.seed)
-    schedule = InverseTimeDecay(args.step, decay=args.decay)
-    result = train(net, X, Y, epochs=args.epochs, batch_size=args.batch_size, learning_rate=schedule,
+    schedule = _step_size(args.learning_rate, args.decay, TRAIN_STEP_SIZE)
+    batch_size = None if args.batch_size == FULL else args.batch_size
+    result = train(net, X, Y, epochs=args.epochs, batch_size=batch_size, learning_rate=schedule,
                    restarts=args.restarts, seed=args.seed)  # fmt: skip
     _print_losses(result)
-    output = Path(args.output) if args.output else Path(args.file).with_name(Path(args.file).stem + ".trained.json")
     print(f"wrote {save(net, output, metadata=result.metadata())}")
 
 
@@ -247,18 +283,15 @@ def _compare_networks(args: argparse.Namespace, task: Any) -> dict[str, Any]:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    if args.decay and args.learning_rate is None:
-        raise CommandLineError("--decay needs --learning-rate, the initial step size")
     task = load_task(args.task, seed=args.data_seed)
-    networks = _compare_networks(args, task)
     settings = dict(task.settings)
+    settings["learning_rate"] = _step_size(args.learning_rate, args.decay, settings.get("learning_rate", 0.01))
+    networks = _compare_networks(args, task)
     for key in ("epochs", "batch_size", "optimizer"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    if args.batch_size == 0:
+    if args.batch_size == FULL:
         settings["batch_size"] = None  # the full batch
-    if args.learning_rate is not None:
-        settings["learning_rate"] = InverseTimeDecay(args.learning_rate, decay=args.decay)
     print(f"task {task.name}: {task.description}")
     print(f"networks: {', '.join(networks)}; seeds 0…{args.seeds - 1}; "
           + ", ".join(f"{key} {value}" for key, value in settings.items()))  # fmt: skip
@@ -295,8 +328,41 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+TRAIN_STEP_SIZE = InverseTimeDecay(0.1, decay=0.001)  # train's default step size
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    return value
+
+
+def _step_size_options(parser: argparse.ArgumentParser, rate: str, decay: str) -> None:
+    """--learning-rate and --decay, the same in every command: step size LR / (1 + DECAY·t) at update t."""
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        metavar="LR",
+        help=f"initial step size, LR in LR / (1 + DECAY·t) (default: {rate})",
+    )
+    parser.add_argument(
+        "--decay", type=_non_negative_float, help=f"step size LR / (1 + DECAY·t) at update t (default: {decay})"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``autograd-graph``."""
+    """The argument parser of ``autograd-graph``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["train", "net.json", "--data", "xor", "--batch-size", "full"])
+    >>> args.batch_size, args.learning_rate, args.decay
+    ('full', None, None)
+    """
     parser = _Parser(
         prog=PROG,
         description="An explicit computation-graph autodiff engine for neural networks, neuron by neuron.",
@@ -354,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train a saved network on a CSV or a built-in data set, and save it",
         description="Train a saved network with ag.train: stochastic gradient descent (one shuffled example "
-        "per update by default) on the squared error, the step size of update t being step / (1 + decay·t), "
+        "per update by default) on the squared error, the step size of update t being LR / (1 + DECAY·t), "
         "and save the network with the best weights found (and the run's summary as metadata).",
     )
     train.add_argument("file", help="a saved network (JSON)")
@@ -366,9 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("-o", "--output", help="where to save the trained network (default: FILE.trained.json)")
     train.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (default: 100)")
-    train.add_argument("--step", type=float, default=0.1, help="initial step size (default: 0.1)")
-    train.add_argument("--decay", type=float, default=0.001, help="step-size decay per update (default: 0.001)")
-    train.add_argument("--batch-size", type=_positive_int, default=1, help="examples per update (default: 1)")
+    _step_size_options(train, f"{TRAIN_STEP_SIZE.rate:g}", f"{TRAIN_STEP_SIZE.decay:g}")
+    train.add_argument("--batch-size", type=_batch_size, default=1, help="examples per update, or 'full' (default: 1)")
     train.add_argument(
         "--restarts", type=_positive_int, default=1, help="runs from redrawn weights; the best is kept (default: 1)"
     )
@@ -391,10 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--seeds", type=_positive_int, default=3, help="seeds 0…N−1 per network (default: 3)")
     comp.add_argument("--epochs", type=_positive_int, help="passes over the data (default: the task's)")
-    comp.add_argument("--batch-size", type=int, help="examples per update, 0 for the full batch (default: the task's)")
+    comp.add_argument("--batch-size", type=_batch_size, help="examples per update, or 'full' (default: the task's)")
     comp.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), help="(default: the task's)")
-    comp.add_argument("--learning-rate", type=float, help="initial step size (default: the task's)")
-    comp.add_argument("--decay", type=float, default=0.0, help="step size lr / (1 + decay·t) at update t (default: 0)")
+    _step_size_options(comp, "the task's", "the task's, 0 for a constant one")
     comp.add_argument("--loss", help="the loss (default: the task's)")
     comp.add_argument("--data-seed", type=int, default=0, help="seed of the task's data and split (default: 0)")
     comp.add_argument("--out", default="out/compare", help="folder for report.html, figure.png, comparison.json")
@@ -408,6 +472,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Bad input (a missing or malformed file, data that does not fit the
     network, a bad option) gives one line on stderr and a non-zero status.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from autograd_graph import running_example, save
+    >>> path = save(running_example(seed=0), Path(tempfile.mkdtemp()) / "net.json")
+    >>> main(["info", str(path)])  # doctest: +ELLIPSIS
+    /.../net.json: <Network: 9 neurons (1 input, 3 bias, 4 hidden, 1 output), 12 weights, layered>
+    neurons      input 1, bias 3, hidden 4, output 1, total 9
+    ...
+    0
     """
     parser = build_parser()
     try:

@@ -33,6 +33,9 @@ __all__ = [
     "GradientCheckError",
     "ExampleError",
     "RenderError",
+    "PictureOptionError",
+    "UnknownPictureOptionError",
+    "MissingGradientsError",
     "GraphvizNotFoundError",
     "CommandLineError",
     "TrainingError",
@@ -138,6 +141,19 @@ class ExampleError(AutogradGraphError, ValueError):
 
 class RenderError(AutogradGraphError, RuntimeError):
     """Graphviz could not turn a picture into a file."""
+
+
+class PictureOptionError(AutogradGraphError, ValueError):
+    """A picture asked for with an option value that cannot be drawn or written (a rank size, a
+    direction, a file format, a number of titles); the message names the option and what it accepts."""
+
+
+class UnknownPictureOptionError(AutogradGraphError, TypeError):
+    """A keyword that no picture function takes, or that does not apply here (options for a finished picture)."""
+
+
+class MissingGradientsError(AutogradGraphError, ValueError):
+    """A call that shows gradients got none (or got them without their trace): pass ``net.backward(trace, Y)``."""
 
 
 class GraphvizNotFoundError(RenderError):

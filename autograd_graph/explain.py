@@ -36,7 +36,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .exceptions import ExampleError, ShapeError, StaleTraceError, UnknownEdgeError
+from .exceptions import ExampleError, MissingGradientsError, ShapeError, StaleTraceError, UnknownEdgeError
+from .losses import Loss, get_loss
 
 if TYPE_CHECKING:
     from .network import Network
@@ -51,10 +52,20 @@ __all__ = [
     "join_sum",
     "PassValues",
     "check_pass",
+    "check_trace",
+    "edge_weights",
     "select_example",
 ]
 
 NumberFormat = str | Callable[[float], str]
+# the own term of each built-in loss: of ∂ℓ/∂z, and of ∂ℓ/∂a for a loss that gives it
+_OWN_TERMS = {
+    ("squared_error", "z"): "2 (z − y)",
+    ("mse", "z"): "2 (z − y) / n_outputs",
+    ("binary_cross_entropy", "z"): "(z − y) / (z (1 − z)); ∂ℓ/∂a takes σ(a) − y, not this times σ′",
+    ("binary_cross_entropy", "a"): "σ(a) − y",
+    ("softmax_cross_entropy", "z"): "softmax(z) − y",
+}
 MAX_TERMS_SHOWN = 8  # the numeric side of a long sum stops after this many terms
 
 
@@ -133,6 +144,14 @@ class Equation:
         (a sum over a batch).
     note : str
         A remark printed after the equation.
+
+    Examples
+    --------
+    >>> eq = Equation("a_6", (Term((("w_4,6", 0.5), ("z_4", 2.0))), Term((("w_5,6", -0.25),))), engine=0.75)
+    >>> print(eq.format(".2f"))
+    a_6 = w_4,6·z_4 + w_5,6 = 0.50·2.00 - 0.25 = 0.75
+    >>> eq.value == eq.engine
+    True
     """
 
     lhs: str
@@ -180,6 +199,17 @@ class Explanation:
         The first line of ``str(explanation)``.
     number_format : str or callable
         How ``str`` formats the numbers.
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> net = ag.running_example(seed=0)
+    >>> trace = net.forward([[0.5]])
+    >>> e = explain(net, trace, net.backward(trace, [[1.0]]), (6, 9))
+    >>> e.target, e.example, e.batch_size, len(e.equations)
+    ((6, 9), 0, 1, 2)
+    >>> e.header
+    'weight w_6,9 (edge 6 → 9), example 0 of 1:'
     """
 
     target: Hashable
@@ -199,24 +229,76 @@ class Explanation:
 
 
 # ----------------------------------------------------------------- checks
+def check_trace(net: Network, trace: Trace) -> None:
+    """Check that ``trace`` was computed by ``net`` as it is now (the check of ``Network.backward``).
+
+    Raises
+    ------
+    StaleTraceError
+        Another network computed ``trace``, or ``net`` changed since.
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> net = ag.running_example(seed=0)
+    >>> trace = net.forward([[0.5]])
+    >>> check_trace(net, trace)
+    >>> net.set_weight(6, 9, 0.1)
+    >>> try:
+    ...     check_trace(net, trace)
+    ... except StaleTraceError as error:
+    ...     print(error)
+    the network changed (structure or weights) after this trace was computed; call forward again
+    """
+    if trace.versions[0] is not net._versions[0]:
+        raise StaleTraceError("this trace was computed by another network; call forward on this one")
+    if trace.versions != net._versions:
+        raise StaleTraceError(
+            "the network changed (structure or weights) after this trace was computed; call forward again"
+        )
+
+
+def edge_weights(net: Network) -> dict[tuple, float]:
+    """``{(i, j): w_{i,j}}`` for every edge, as Python floats.
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> round(edge_weights(ag.running_example(seed=0))[6, 9], 3)
+    0.502
+    """
+    return dict(zip(net.edges, net.weights.tolist(), strict=True))
+
+
 def check_pass(net: Network, trace: Trace | None, grads: Gradients | None = None) -> None:
     """Check that ``trace`` (and ``grads``) come from ``net`` as it is now.
 
     Raises
     ------
     StaleTraceError
-        The network changed after ``trace`` was computed.
+        The network changed after ``trace`` was computed (see :func:`check_trace`).
+    MissingGradientsError
+        ``grads`` without ``trace``.
     ShapeError
-        ``grads`` without ``trace``, or values of another network or batch.
+        Gradients of another network or batch.
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> net = ag.running_example(seed=0)
+    >>> trace = net.forward([[0.5], [1.0]])
+    >>> check_pass(net, trace, net.backward(trace, [[1.0], [0.0]]))
+    >>> try:
+    ...     check_pass(net, None, net.backward(trace, [[1.0], [0.0]]))
+    ... except MissingGradientsError as error:
+    ...     print(error)
+    gradients need the trace they were computed from; pass trace= as well
     """
     if trace is None:
         if grads is not None:
-            raise ShapeError("gradients need the trace they were computed from; pass trace= as well")
+            raise MissingGradientsError("gradients need the trace they were computed from; pass trace= as well")
         return
-    if trace.versions != net._versions or len(trace.z) != net.n_neurons:
-        raise StaleTraceError(
-            "the network changed (structure or weights) after this trace was computed; call forward again"
-        )
+    check_trace(net, trace)
     if grads is not None and (len(grads.a) != net.n_neurons or grads.a.array.shape[1] != trace.batch_size):
         raise ShapeError(
             f"the gradients do not match the trace: {len(grads.a)} neurons × {grads.a.array.shape[1]} examples "
@@ -262,12 +344,26 @@ class PassValues:
     trace: Trace
     grads: Gradients | None
     weights: dict[tuple, float]  # w_{i,j} by edge, read once
+    loss_function: Loss  # the loss ``grads`` are of
 
     @classmethod
-    def of(cls, net: Network, trace: Trace, grads: Gradients | None = None) -> PassValues:
-        """Check ``trace`` and ``grads`` against ``net`` (see :func:`check_pass`) and bundle them."""
+    def of(
+        cls, net: Network, trace: Trace, grads: Gradients | None = None, loss: str | Loss = "squared_error"
+    ) -> PassValues:
+        """Check ``trace`` and ``grads`` against ``net`` (see :func:`check_pass`) and bundle them.
+
+        ``loss`` is the loss ``grads`` were computed with (``net.backward(..., loss=)``).
+
+        Examples
+        --------
+        >>> import autograd_graph as ag
+        >>> net = ag.running_example(seed=0)
+        >>> values = PassValues.of(net, net.forward([[0.5]]), loss="mse")
+        >>> values.loss, values.loss_function
+        ('ℓ', Loss('mse'))
+        """
         check_pass(net, trace, grads)
-        return cls(net, trace, grads, dict(zip(net.edges, net.weights.tolist(), strict=True)))
+        return cls(net, trace, grads, edge_weights(net), get_loss(loss))
 
     @property
     def loss(self) -> str:
@@ -276,7 +372,7 @@ class PassValues:
 
     def _gradients(self) -> Gradients:
         if self.grads is None:
-            raise ShapeError("this needs the gradients of a backward pass: grads = net.backward(trace, Y)")
+            raise MissingGradientsError("this needs the gradients of a backward pass: grads = net.backward(trace, Y)")
         return self.grads
 
     def weighted_input(self, neuron: Hashable, example: int) -> Equation:
@@ -284,6 +380,14 @@ class PassValues:
 
         A bias neuron's ``z = 1`` is left out of its term, as the SPEC writes
         ``a_6 = w_3,6·z_3 + w_4,6·z_4 + w_5,6``.
+
+        Examples
+        --------
+        >>> import autograd_graph as ag
+        >>> net = ag.running_example(seed=0)
+        >>> values = PassValues.of(net, net.forward([[0.5]]))
+        >>> print(values.weighted_input(6, 0).format(".3f"))
+        a_6 = w_3,6·z_3 + w_4,6·z_4 + w_5,6 = 0.362·0.365 + 0.477·0.300 + 0.265 = 0.540
         """
         terms = []
         for source in self.net.graph.predecessors(neuron):
@@ -292,38 +396,80 @@ class PassValues:
             terms.append(Term((w,) if self.net.kind(source) == "bias" else (w, z)))
         return Equation(f"a_{neuron}", tuple(terms), engine=float(self.trace.a[neuron][example]))
 
+    def _own_term(self, of: str) -> str:
+        """The note naming the loss's own term of ``∂ℓ/∂z`` (``of="z"``) or ``∂ℓ/∂a`` (``of="a"``)."""
+        name = self.loss_function.name
+        formula = _OWN_TERMS.get((name, of))
+        per_batch = " / batch" if self.loss == "L" else ""
+        if formula is None:
+            return f"[loss] is the own term of loss {name!r}"
+        return f"[loss] is {name}'s own term, {formula}{per_batch}"
+
     def neuron_gradient(self, neuron: Hashable, example: int) -> tuple[Equation, ...]:
         """``∂ℓ/∂z_k = Σ_j ∂ℓ/∂a_j·w_{k,j}``, then ``∂ℓ/∂a_k = ∂ℓ/∂z_k·σ_k′(a_k)`` (not for input and bias neurons).
 
         An output neuron's ``∂ℓ/∂z`` also has the loss's own term; the passes
-        do not keep it apart, so it is ``∂ℓ/∂z_k`` minus what flows back.
+        do not keep it apart, so it is ``∂ℓ/∂z_k`` minus what flows back. A
+        loss that gives ``∂ℓ/∂a`` of the outputs itself (binary cross-entropy
+        on logistic outputs: ``σ(a) − y``) adds its own term to ``∂ℓ/∂a``
+        instead: ``∂ℓ/∂a_k = (Σ_j ∂ℓ/∂a_j·w_{k,j})·σ_k′(a_k) + [loss]``.
+
+        Examples
+        --------
+        >>> import autograd_graph as ag
+        >>> net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
+        >>> trace = net.forward([[1.0]])
+        >>> grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
+        >>> values = PassValues.of(net, trace, grads, loss="binary_cross_entropy")
+        >>> print(values.neuron_gradient("y", 0)[-1].format(".3g"))
+        ∂ℓ/∂a_y = ∂ℓ/∂a_y[loss] = 1   ([loss] is binary_cross_entropy's own term, σ(a) − y)
         """
         grads, loss = self._gradients(), self.loss
         terms = [
             Term(((f"∂{loss}/∂a_{j}", float(grads.a[j][example])), (f"w_{neuron},{j}", self.weights[neuron, j])))
             for j in self.net.graph.successors(neuron)
         ]
+        downstream = math.fsum(t.value for t in terms)
         dz = float(grads.z[neuron][example])
+        da = float(grads.a[neuron][example])
+        output = self.net.kind(neuron) == "output"
+        own_a = output and self.loss_function.gradient_a is not None
         note = "" if terms else "it feeds no neuron"
-        if self.net.kind(neuron) == "output":
-            own = dz - math.fsum(t.value for t in terms)
-            terms.insert(0, Term(((f"∂{loss}/∂z_{neuron}[loss]", own),)))
-            own_term = "2 (z − y)" if loss == "ℓ" else "2 (z − y) / batch"
-            note = f"[loss] is the loss's own term, {own_term} for squared error"
+        if output:
+            terms.insert(0, Term(((f"∂{loss}/∂z_{neuron}[loss]", dz - downstream),)))
+            note = self._own_term("z")
         equations = [Equation(f"∂{loss}/∂z_{neuron}", tuple(terms), engine=dz, note=note)]
         activation = self.net.activation(neuron)
-        if activation is not None:
-            a = self.trace.a[neuron][example : example + 1]
-            z = self.trace.z[neuron][example : example + 1]
-            slope = float(activation.derivative(a, z)[0])
-            factors = ((f"∂{loss}/∂z_{neuron}", dz), (f"σ_{neuron}′(a_{neuron})", slope))
-            equations.append(Equation(f"∂{loss}/∂a_{neuron}", (Term(factors),), engine=float(grads.a[neuron][example])))
+        if activation is None:
+            return tuple(equations)
+        a = self.trace.a[neuron][example : example + 1]
+        z = self.trace.z[neuron][example : example + 1]
+        slope = float(activation.derivative(a, z)[0])
+        sigma = (f"σ_{neuron}′(a_{neuron})", slope)
+        if not own_a:
+            factors = ((f"∂{loss}/∂z_{neuron}", dz), sigma)
+            equations.append(Equation(f"∂{loss}/∂a_{neuron}", (Term(factors),), engine=da))
+            return tuple(equations)
+        # the loss's own ∂ℓ/∂a replaces its ∂ℓ/∂z·σ′ (which underflows where σ′ does); what flows back keeps σ′
+        flows_back = len(terms) > 1
+        a_terms = [Term(((f"∂{loss}/∂z_{neuron}[net]", downstream), sigma))] if flows_back else []
+        a_terms.append(Term(((f"∂{loss}/∂a_{neuron}[loss]", da - (downstream * slope if flows_back else 0.0)),)))
+        equations.append(Equation(f"∂{loss}/∂a_{neuron}", tuple(a_terms), engine=da, note=self._own_term("a")))
         return tuple(equations)
 
     def weight_gradient(self, edge: tuple, example: int | None) -> Equation:
         """``∂ℓ/∂w_{i,j} = ∂ℓ/∂a_j·z_i`` for one example, or its sum over the batch (``example=None``).
 
         For a bias neuron ``i`` (``z_i = 1``) the factor ``z_i`` is left out.
+
+        Examples
+        --------
+        >>> import autograd_graph as ag
+        >>> net = ag.running_example(seed=0)
+        >>> trace = net.forward([[0.5]])
+        >>> values = PassValues.of(net, trace, net.backward(trace, [[1.0]]))
+        >>> print(values.weight_gradient((8, 9), 0).format(".3f"))
+        ∂ℓ/∂w_8,9 = ∂ℓ/∂a_9 = -2.129
         """
         if edge not in self.weights:
             raise UnknownEdgeError(f"no edge {edge!r} in the network")
@@ -355,6 +501,7 @@ def explain(
     *,
     example: int | None = None,
     number_format: NumberFormat = ".4g",
+    loss: str | Loss = "squared_error",
 ) -> Explanation:
     """The chain-rule decomposition of one neuron's or one weight's gradient, with numbers.
 
@@ -375,6 +522,10 @@ def explain(
         ``grads.weights[(i, j)]``). A neuron on a bigger batch needs it.
     number_format : str or callable, default ".4g"
         A format spec, or a function of a float, for ``str(explanation)``.
+    loss : str or Loss, default "squared_error"
+        The loss ``grads`` were computed with (``net.backward(..., loss=)``):
+        it names the output neurons' own term, and a loss that gives ``∂ℓ/∂a``
+        itself (binary cross-entropy) adds that term to ``∂ℓ/∂a``.
 
     Returns
     -------
@@ -389,6 +540,10 @@ def explain(
         ``example`` out of range, or missing for a neuron on a batch.
     StaleTraceError
         The network changed after the forward pass.
+    MissingGradientsError
+        ``grads`` is None.
+    UnknownLossError
+        ``loss`` is not a known loss.
 
     Examples
     --------
@@ -403,10 +558,24 @@ def explain(
     neuron 7 (hidden, logistic), example 1 of 2:
     ∂L/∂z_7 = ∂L/∂a_9·w_7,9 = (-0.066)·0.365 = -0.024
     ∂L/∂a_7 = ∂L/∂z_7·σ_7′(a_7) = (-0.024)·0.249 = -0.006
+
+    With binary cross-entropy the loss gives ``∂ℓ/∂a`` of a logistic output
+    itself, exact even where ``σ′`` underflows to 0:
+
+    >>> net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
+    >>> trace = net.forward([[1.0]])
+    >>> grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
+    >>> e = explain(net, trace, grads, "y", loss="binary_cross_entropy")
+    >>> print(e.equations[-1].format(".3g"))
+    ∂ℓ/∂a_y = ∂ℓ/∂a_y[loss] = 1   ([loss] is binary_cross_entropy's own term, σ(a) − y)
+    >>> float(grads.a["y"][0])
+    1.0
     """
     if grads is None:
-        raise ShapeError("explain needs the gradients of a backward pass: grads = net.backward(trace, Y)")
-    values = PassValues.of(net, trace, grads)
+        raise MissingGradientsError(
+            f"explain needs the gradients of a backward pass for {target!r}: grads = net.backward(trace, Y)"
+        )
+    values = PassValues.of(net, trace, grads, loss)
     batch = trace.batch_size
     chosen = select_example(example, batch)
     if isinstance(target, tuple) and len(target) == 2 and target not in net:

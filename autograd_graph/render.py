@@ -16,6 +16,9 @@ What the picture shows:
   one example: ``example=``);
 - in SVG, tooltips with each neuron's formulas and each weight's chain rule,
   numbers filled in (see :mod:`autograd_graph.explain`);
+- DOT names the neurons by position (``n0``, ``n1``, ... in ``net.neurons``
+  order), so any id is safe (``"in:1"`` is not read as a port); the ids
+  appear in the labels and tooltips;
 - one rank (column, left to right) per layer of a layered network, per
   topological generation of any other one (a bias neuron sits just before
   the first neuron it feeds), so skip edges show as such.
@@ -28,11 +31,11 @@ Examples
 >>> g.graph_attr["rankdir"]
 'LR'
 >>> lines = [line.strip() for line in g.source.splitlines()]
->>> print(next(line for line in lines if line.startswith("6 -> 9")))
-6 -> 9 [label=0.502 labeltooltip="w_6,9 = 0.502" tooltip="w_6,9 = 0.502"]
->>> node = next(line for line in lines if line.startswith("6 ["))
+>>> print(next(line for line in lines if line.startswith("n5 -> n8")))
+n5 -> n8 [label=0.502 labeltooltip="w_6,9 = 0.502" tooltip="w_6,9 = 0.502"]
+>>> node = next(line for line in lines if line.startswith("n5 ["))
 >>> node.split(" color=")[0]
-'6 [label="6\\nlogistic"'
+'n5 [label="6\\nlogistic"'
 >>> print(node.split("tooltip=")[1].replace("\\n", "\n"))
 "a_6 = w_3,6·z_3 + w_4,6·z_4 + w_5,6
 = 0.362·z_3 + 0.477·z_4 + 0.265
@@ -49,9 +52,11 @@ from typing import TYPE_CHECKING, Any
 
 import graphviz
 
-from .exceptions import GraphvizNotFoundError, RenderError
-from .explain import Equation, NumberFormat, PassValues, format_number, join_sum, select_example
+from . import topology
+from .exceptions import GraphvizNotFoundError, PictureOptionError, RenderError, UnknownPictureOptionError
+from .explain import Equation, NumberFormat, PassValues, edge_weights, format_number, join_sum, select_example
 from .files import write_atomically
+from .losses import Loss
 
 if TYPE_CHECKING:
     from .network import Network
@@ -91,10 +96,13 @@ class _Style:
     fold_biases: bool = False
     max_per_rank: int | None = None
     tooltips: bool = True
+    loss: str | Loss = "squared_error"
 
     def __post_init__(self) -> None:
         if self.max_per_rank is not None and self.max_per_rank < 1:
-            raise ValueError(f"max_per_rank must be at least 1, got {self.max_per_rank}")
+            raise PictureOptionError(
+                f"max_per_rank must be a whole number of at least 1 (or None), got {self.max_per_rank!r}"
+            )
 
     def number(self, value: float) -> str:
         return format_number(value, self.number_format)
@@ -116,24 +124,21 @@ def rank_groups(net: Network) -> list[list[Hashable]]:
     """
     if net.is_layered():
         return net.layers()
-    generations = net.generations()
-    number = {n: g for g, gen in enumerate(generations) for n in gen}
     G = net.graph
+    number = topology.generation_numbers(G)
     for bias in net.biases:
         fed = [number[s] for s in G.successors(bias)]
         if fed:
             number[bias] = min(fed) - 1
-    groups: list[list[Hashable]] = [[] for _ in generations]
+    groups: list[list[Hashable]] = [[] for _ in range(max(number.values(), default=-1) + 1)]
     for neuron in net.neurons:
         groups[number[neuron]].append(neuron)
     return [group for group in groups if group]
 
 
 def _dot_names(net: Network, prefix: str) -> dict[Hashable, str]:
-    names = {n: f"{prefix}{n}" for n in net.neurons}
-    if len(set(names.values())) < len(names):  # ids such as 1 and "1"
-        names = {n: f"{prefix}#{p}" for p, n in enumerate(net.neurons)}
-    return names
+    """DOT node names by position: any id is safe (``"in:1"`` would be a port, ``"b\\"`` a syntax error)."""
+    return {n: f"{prefix}n{p}" for p, n in enumerate(net.neurons)}
 
 
 def _lines(*lines: str) -> str:
@@ -154,10 +159,10 @@ class _Drawing:
 
     def __init__(self, net: Network, trace: Trace | None, grads: Gradients | None, style: _Style, prefix: str):
         self.net, self.style = net, style
-        self.values = None if trace is None else PassValues.of(net, trace, grads)
+        self.values = None if trace is None else PassValues.of(net, trace, grads, style.loss)
         chosen = None if trace is None else select_example(style.example or 0, trace.batch_size)
         self.example: int = chosen or 0
-        self.weights = dict(zip(net.edges, net.weights.tolist(), strict=True))
+        self.weights = edge_weights(net) if self.values is None else self.values.weights
         self.names = _dot_names(net, prefix)
         self.prefix = prefix
         self.folded = set(net.biases) if style.fold_biases else set()
@@ -297,7 +302,7 @@ class _Drawing:
 
 def _new_digraph(rankdir: str, title: str | None) -> graphviz.Digraph:
     if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+        raise PictureOptionError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     graph = {"rankdir": rankdir, "nodesep": "0.35", "ranksep": "1.1", "fontname": "Helvetica"}
     if title:
         graph.update(label=title, labelloc="t", fontsize="13")
@@ -329,6 +334,7 @@ def to_graphviz(
     fold_biases: bool = False,
     max_per_rank: int | None = None,
     tooltips: bool = True,
+    loss: str | Loss = "squared_error",
     rankdir: str = "LR",
     title: str | None = None,
 ) -> graphviz.Digraph:
@@ -359,6 +365,8 @@ def to_graphviz(
         "+N more" node, their edges dashed.
     tooltips : bool, default True
         SVG tooltips with each neuron's formulas and each weight's chain rule.
+    loss : str or Loss, default "squared_error"
+        The loss ``grads`` were computed with (see :func:`~autograd_graph.explain`).
     rankdir : {"LR", "RL", "TB", "BT"}, default "LR"
         Graphviz's direction: the ranks run left to right by default.
     title : str, optional
@@ -374,6 +382,8 @@ def to_graphviz(
         The network changed after ``trace`` was computed.
     ExampleError
         ``example`` out of range for the batch.
+    PictureOptionError
+        ``max_per_rank`` below 1, or an unknown ``rankdir``.
 
     Examples
     --------
@@ -382,14 +392,16 @@ def to_graphviz(
     >>> trace = net.forward([[0.5]])
     >>> grads = net.backward(trace, [[1.0]])
     >>> g = to_graphviz(net, trace, grads, number_format=".2f")
-    >>> edge = next(line.strip() for line in g.source.splitlines() if line.strip().startswith("6 -> 9"))
+    >>> edge = next(line.strip() for line in g.source.splitlines() if line.strip().startswith("n5 -> n8"))
     >>> edge.split(" labeltooltip=")[0]
-    '6 -> 9 [label="0.50\\n∂ℓ/∂w = -1.35"'
+    'n5 -> n8 [label="0.50\\n∂ℓ/∂w = -1.35"'
     >>> print(edge.split(" tooltip=")[1].replace("\\n", "\n"))
     "w_6,9 = 0.50
     ∂ℓ/∂w_6,9 = ∂ℓ/∂a_9·z_6 = (-2.13)·0.63 = -1.35"]
     """
-    style = _Style(example, number_format, edge_labels, edge_width, edge_color, fold_biases, max_per_rank, tooltips)
+    style = _Style(
+        example, number_format, edge_labels, edge_width, edge_color, fold_biases, max_per_rank, tooltips, loss
+    )
     note = _batch_note(trace, example)
     g = _new_digraph(rankdir, "\n".join(t for t in (title, note) if t) or None)
     _Drawing(net, trace, grads, style, prefix="").draw(g)
@@ -417,6 +429,13 @@ def side_by_side(
     **options :
         Any other option of :func:`to_graphviz`, for every panel.
 
+    Raises
+    ------
+    PictureOptionError
+        Not one title per panel, or a bad option value.
+    UnknownPictureOptionError
+        An option :func:`to_graphviz` does not take.
+
     Examples
     --------
     >>> import networkx as nx
@@ -428,10 +447,13 @@ def side_by_side(
     (2, 15)
     """
     if titles is not None and len(titles) != len(panels):
-        raise ValueError(f"got {len(titles)} titles for {len(panels)} panels")
+        raise PictureOptionError(f"titles: expected one title per panel ({len(panels)}), got {len(titles)} titles")
     unknown = sorted(set(options) - set(_Style.__dataclass_fields__))
     if unknown:
-        raise TypeError(f"unknown options {unknown}; known: {', '.join(_Style.__dataclass_fields__)}")
+        raise UnknownPictureOptionError(
+            f"unknown options {unknown}; side_by_side takes titles, rankdir, title and "
+            f"to_graphviz's {', '.join(_Style.__dataclass_fields__)}"
+        )
     style = _Style(**options)
     g = _new_digraph(rankdir, title)
     previous = None
@@ -474,17 +496,34 @@ def render(
         Graphviz's ``dot`` is not installed; the message says how to install it.
     RenderError
         ``dot`` failed on the picture.
-    ValueError
+    PictureOptionError
         An unknown format.
+    UnknownPictureOptionError
+        Options given with a finished picture (they apply to a network only).
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> import autograd_graph as ag
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = render(ag.running_example(seed=0), folder / "new" / "net.svg", edge_width=True)
+    >>> path.name, path.read_text().lstrip().startswith("<?xml") if shutil.which("dot") else True
+    ('net.svg', True)
     """
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
-        raise ValueError(f"cannot write a picture as {fmt!r} ({path}); use one of {', '.join(FORMATS)}")
+        raise PictureOptionError(
+            f"cannot write a picture as {fmt!r} ({path}): expected a path ending in, or format=, one of "
+            f"{', '.join(FORMATS)}"
+        )
     if not isinstance(picture, graphviz.Digraph):
         picture = to_graphviz(picture, **options)
     elif options:
-        raise TypeError(f"options {sorted(options)} apply to a Network, not to a finished picture")
+        raise UnknownPictureOptionError(
+            f"options {sorted(options)} apply to a Network, not to a finished picture: pass them to to_graphviz"
+        )
     try:
         data = picture.pipe(format=fmt)
     except graphviz.ExecutableNotFound:

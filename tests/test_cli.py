@@ -130,9 +130,8 @@ def test_info_layered(capsys, saved):
     status, out, err = run(capsys, "info", str(saved))
     assert status == 0, err
     assert "9 neurons (1 input, 3 bias, 4 hidden, 1 output), 12 weights" in out
-    assert "layered: yes, 4 layers" in out
+    assert ag.summary_table(ag.load(saved)) in out  # the table of ag.print_summary
     assert "layer 2: 3, 4, 5" in out
-    assert "depth: 3" in out
 
 
 def test_info_not_layered(capsys, tmp_path):
@@ -140,8 +139,8 @@ def test_info_not_layered(capsys, tmp_path):
     ag.save(ag.Network.from_networkx(nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")]), seed=0), path)
     status, out, err = run(capsys, "info", str(path))
     assert status == 0, err
-    assert "layered: no (edge 'A' → 'C'" in out
-    assert "generations (the scheduler's stages): 3" in out
+    assert "not layered: edge 'A' → 'C'" in out
+    assert "generations  3" in out and "layered      False" in out
     assert "generation 2: B" in out
 
 
@@ -161,7 +160,7 @@ def test_info_without_a_file(capsys):
 
 def test_train_on_a_builtin_data_set(capsys, xor_net, tmp_path):
     target = tmp_path / "trained.json"
-    argv = ["train", str(xor_net), "--data", "xor", "--epochs", "200", "--step", "1", "-o", str(target)]
+    argv = ["train", str(xor_net), "--data", "xor", "--epochs", "200", "--learning-rate", "1", "-o", str(target)]
     status, out, err = run(capsys, *argv)
     assert status == 0, err
     losses = [float(line.split("loss")[1]) for line in out.splitlines() if line.startswith("epoch")]
@@ -180,7 +179,7 @@ def test_train_with_restarts_and_mini_batches(capsys, xor_net):
 
 
 def test_train_diverging_is_a_one_line_error(capsys, saved):
-    status, _, err = run(capsys, "train", str(saved), "--data", "sin", "--step", "1e300", "--epochs", "3")
+    status, _, err = run(capsys, "train", str(saved), "--data", "sin", "--learning-rate", "1e300", "--epochs", "3")
     assert_one_line_error(status, err)
     assert "non-finite" in err
 
@@ -236,7 +235,7 @@ def test_python_dash_m_in_a_subprocess(saved):
     good = subprocess.run([sys.executable, "-m", "autograd_graph", "info", str(saved)], capture_output=True, text=True,
                           env=env, timeout=120)  # fmt: skip
     assert good.returncode == 0, good.stderr
-    assert "layered: yes" in good.stdout
+    assert "layered      True" in good.stdout
     bad = subprocess.run([sys.executable, "-m", "autograd_graph", "info", str(saved) + ".missing"],
                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert bad.returncode == 1
@@ -265,7 +264,8 @@ def test_compare_saved_networks_and_their_matched_ones(capsys, saved, tmp_path):
     skip.connect(1, 9)
     other = ag.save(skip, tmp_path / "skip.json")
     argv = ["compare", "sin", str(saved), str(other), "--matched", "--seeds", "2", "--epochs", "3", "-q",
-            "--learning-rate", "0.1", "--decay", "0.01", "--batch-size", "0", "--out", str(tmp_path / "c")]  # fmt: skip
+            "--learning-rate", "0.1", "--decay", "0.01", "--batch-size", "full",
+            "--out", str(tmp_path / "c")]  # fmt: skip
     status, text, err = run(capsys, *argv)
     assert status == 0, err
     assert "comparing" not in err  # -q
@@ -284,7 +284,8 @@ def test_compare_saved_networks_and_their_matched_ones(capsys, saved, tmp_path):
         (["compare", "mnist"], "invalid choice"),
         (["compare", "sin", "{missing}"], "missing.json"),
         (["compare", "xor", "{saved}", "--epochs", "1"], "does not fit the data"),
-        (["compare", "sin", "--decay", "0.1"], "--decay needs --learning-rate"),
+        (["compare", "sin", "--batch-size", "0"], "positive whole number or 'full', got '0'"),
+        (["compare", "sin", "--decay", "-1"], "expected a number ≥ 0, got '-1'"),
         (["compare", "sin", "--seeds", "0"], "positive whole number"),
         (["compare", "sin", "{saved}", "{saved}"], "given twice"),
     ],
@@ -295,3 +296,72 @@ def test_compare_bad_input(capsys, saved, tmp_path, argv, message):
     assert_one_line_error(status, err)
     assert message in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "compare"])
+def test_train_and_compare_share_their_step_size_and_batch_options(command):
+    from autograd_graph.cli import build_parser
+
+    parser = build_parser()
+    head = ["train", "net.json", "--data", "xor"] if command == "train" else ["compare", "xor"]
+    args = parser.parse_args([*head, "--learning-rate", "0.5", "--decay", "0.01", "--batch-size", "full"])
+    assert (args.learning_rate, args.decay, args.batch_size) == (0.5, 0.01, "full")
+    assert parser.parse_args([*head, "--batch-size", "7"]).batch_size == 7
+
+
+@pytest.mark.parametrize("command", ["train", "compare"])
+@pytest.mark.parametrize("size", ["0", "-2", "two"])
+def test_a_bad_batch_size_is_one_line_in_both_commands(capsys, xor_net, tmp_path, command, size):
+    head = ["train", str(xor_net), "--data", "xor"] if command == "train" else ["compare", "xor"]
+    status, _, err = run(capsys, *head, "--batch-size", size)
+    assert status == 2
+    assert_one_line_error(status, err)
+    assert f"positive whole number or 'full', got '{size}'" in err
+
+
+def test_train_with_the_full_batch(capsys, xor_net):
+    status, _, err = run(capsys, "train", str(xor_net), "--data", "xor", "--epochs", "3", "--batch-size", "full")
+    assert status == 0, err
+    runs = ag.load_metadata(xor_net.with_name("xor.trained.json"))["runs"]
+    assert runs[0]["steps"] == 3  # one update per epoch
+
+
+def test_train_to_an_unwritable_place_fails_before_training(capsys, xor_net, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    status, out, err = run(capsys, "train", str(xor_net), "--data", "xor", "-o", str(tmp_path / "a_file" / "x.json"))
+    assert_one_line_error(status, err)
+    assert "a_file" in err and "is a file" in err
+    assert "epoch" not in out  # no training happened
+
+
+def test_train_output_folder_is_created(capsys, xor_net, tmp_path):
+    target = tmp_path / "new" / "deeper" / "x.json"
+    status, _, err = run(capsys, "train", str(xor_net), "--data", "xor", "--epochs", "2", "-o", str(target))
+    assert status == 0, err
+    assert ag.load(target).n_weights == ag.load(xor_net).n_weights
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "0 rows"),
+        ("0,0,0\n0,1,x\n", "could not convert string 'x' to float64 at row 1, column 3"),
+        ("x1,x2,y\n0,0,0\n0,1\n", "the number of columns changed from 3 to 2 at row 2"),
+    ],
+)
+def test_csv_errors_name_the_real_problem(capsys, xor_net, text, message):
+    csv = xor_net.with_name("data.csv")
+    csv.write_text(text)
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("error")  # no warning may escape to the user
+        status, _, err = run(capsys, "train", str(xor_net), "--data", str(csv), "--epochs", "1")
+    assert_one_line_error(status, err)
+    assert message in err, err
+
+
+def test_a_numeric_first_row_is_data(capsys, xor_net):
+    csv = xor_net.with_name("data.csv")
+    csv.write_text("0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    status, _, err = run(capsys, "train", str(xor_net), "--data", str(csv), "--epochs", "2", "--batch-size", "full")
+    assert status == 0, err
+    assert ag.load_metadata(xor_net.with_name("xor.trained.json"))["runs"][0]["steps"] == 2

@@ -112,7 +112,7 @@ def test_unknown_targets_are_named(example, target, error):
 
 def test_stale_trace_and_missing_gradients(example):
     net, trace, grads = example
-    with pytest.raises(ag.ShapeError, match="backward"):
+    with pytest.raises(ag.MissingGradientsError, match="backward pass for 4"):
         ag.explain(net, trace, None, 4)
     net.set_weight(4, 6, 1.0)
     with pytest.raises(ag.StaleTraceError):
@@ -144,3 +144,51 @@ def test_explain_matches_backward_on_random_dags(case):
         assert e.value == pytest.approx(grads.z[k][0], rel=1e-9, abs=1e-12)
     for edge in net.edges:
         assert ag.explain(net, trace, grads, edge).value == pytest.approx(grads.weights[edge], rel=1e-9, abs=1e-12)
+
+
+def test_binary_cross_entropy_at_saturation_shows_the_losss_own_da():
+    """σ′ underflows to 0 at a = 40: ∂ℓ/∂a is the loss's own σ(a) − y = 1, not ∂ℓ/∂z·σ′ = 0."""
+    net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
+    trace = net.forward([[1.0]])
+    grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
+    e = ag.explain(net, trace, grads, "y", loss="binary_cross_entropy")
+    da = e.equations[-1]
+    assert float(grads.a["y"][0]) == 1.0
+    assert da.value == da.engine == 1.0
+    assert "binary_cross_entropy's own term, σ(a) − y" in str(e)
+    assert "squared error" not in str(e)
+
+
+def _output_feeds_a_neuron():
+    G = nx.DiGraph([("x", "o1"), ("o1", "h"), ("h", "o2"), ("x", "o2"), ("b", "o1"), ("b", "h")])
+    nx.set_node_attributes(G, {"x": "input", "b": "bias", "o1": "output", "h": "hidden", "o2": "output"}, "kind")
+    nx.set_node_attributes(G, {"o1": "logistic", "h": "tanh", "o2": "logistic"}, "activation")
+    return ag.Network.from_networkx(G, seed=1)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "mse", "binary_cross_entropy", "softmax_cross_entropy"])
+def test_every_loss_adds_up_when_an_output_feeds_another_neuron(loss):
+    net = _output_feeds_a_neuron()
+    trace = net.forward([[0.3], [-0.7], [1.2]])
+    grads = net.backward(trace, [[1, 0], [0, 1], [1, 1]], loss=loss)
+    for k in ("o1", "h", "o2"):
+        for b in range(3):
+            e = ag.explain(net, trace, grads, k, example=b, loss=loss)
+            for equation in e.equations:
+                assert equation.value == pytest.approx(equation.engine, rel=1e-9, abs=1e-12), (k, b, str(e))
+            assert e.equations[-1].engine == grads.a[k][b]
+            if net.kind(k) == "output":
+                assert f"{loss}'s own term" in str(e)
+
+
+def test_explain_names_an_unknown_loss(example):
+    net, trace, grads = example
+    with pytest.raises(ag.UnknownLossError, match="'hinge'"):
+        ag.explain(net, trace, grads, 9, loss="hinge")
+
+
+def test_a_trace_of_another_network_is_stale(example):
+    net, trace, grads = example
+    other = net.copy()
+    with pytest.raises(ag.StaleTraceError, match="another network"):
+        ag.explain(other, trace, grads, 4)

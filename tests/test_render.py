@@ -19,8 +19,11 @@ ATTRIBUTE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^\s\]]+)')
 STATEMENT = re.compile(r"^\s*(\S+)(?: -> (\S+))? \[(.*)\]$")
 
 
-def parse_dot(source):
-    """Nodes {name: attrs}, visible edges {(u, v): attrs}, and the rank=same groups, from DOT text."""
+def parse_dot(source, *, ids=True):
+    """Nodes {name: attrs}, visible edges {(u, v): attrs}, and the rank=same groups, from DOT text.
+
+    With ``ids``, a neuron's DOT name (its position) is replaced by its id, from its label.
+    """
     nodes, edges, ranks, group = {}, {}, [], None
     for line in source.splitlines():
         if line.strip() == "rank=same":
@@ -40,7 +43,24 @@ def parse_dot(source):
                 group.append(source)
         elif attrs.get("style") != "invis":
             edges[(source, target)] = attrs
-    return nodes, edges, ranks
+    return by_id(nodes, edges, ranks) if ids else (nodes, edges, ranks)
+
+
+NEURON_NAME = re.compile(r"^(p\d+_)?n\d+$")  # DOT names neurons by position: n0, n1, ... (p0_n0 in a panel)
+
+
+def by_id(nodes, edges, ranks):
+    """Rename the neurons' DOT nodes to their ids, read off their labels' first line (panels keep their prefix)."""
+    ids = {}
+    for name, attrs in nodes.items():
+        match = NEURON_NAME.match(name)
+        ids[name] = (match.group(1) or "") + label_lines(attrs)[0] if match else name
+    assert len(set(ids.values())) == len(ids), "two neurons show the same id"
+    return (
+        {ids[n]: attrs for n, attrs in nodes.items()},
+        {(ids.get(u, u), ids.get(v, v)): attrs for (u, v), attrs in edges.items()},
+        [[ids[n] for n in group] for group in ranks],
+    )
 
 
 def unquote(text):
@@ -214,8 +234,53 @@ def test_neuron_ids_that_print_alike_get_distinct_dot_names():
     net.add_input(1)
     net.add_output("1")
     net.connect(1, "1")
-    nodes, edges, _ = parse_dot(net.to_graphviz().source)
+    nodes, edges, _ = parse_dot(net.to_graphviz().source, ids=False)
     assert len(nodes) == 2 and len(edges) == 1
+
+
+def svg_nodes_and_edges(picture, tmp_path):
+    svg = ag.render(picture, tmp_path / "deeper" / "net.svg").read_text()
+    root = ET.fromstring(svg)
+    groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g")]
+    nodes = [g for g in groups if g.get("class") == "node"]
+    edges = [g for g in groups if g.get("class") == "edge"]
+    titles = ["".join(t.itertext()) for g in nodes for t in g.iter("{http://www.w3.org/2000/svg}text")]
+    return nodes, edges, titles
+
+
+@needs_dot
+def test_ids_with_colons_are_not_read_as_ports(tmp_path):
+    net = ag.from_edge_list([("in:1", "h:1"), ("h:1", "out:1")], seed=0)
+    nodes, edges, texts = svg_nodes_and_edges(net, tmp_path)
+    assert (len(nodes), len(edges)) == (3, 2)
+    assert {"in:1", "h:1", "out:1"} <= set(texts)
+
+
+@needs_dot
+@pytest.mark.parametrize("ids", [("a\\", "b\\c", 'q"uote'), ("node", "edge", "graph"), ("more_0", "n1", "n0")])
+def test_any_id_renders_with_its_own_label(tmp_path, ids):
+    i, h, o = ids
+    net = ag.from_edge_list([(i, h), (h, o), (i, o)], seed=0)
+    trace = net.forward([[0.3]])
+    picture = net.to_graphviz(trace, net.backward(trace, [[1.0]]), max_per_rank=1)
+    nodes, edges, texts = svg_nodes_and_edges(picture, tmp_path)
+    assert len(nodes) == 3 and len(edges) == 3
+    assert {i, h, o} <= set(texts)
+
+
+def test_a_neuron_named_like_the_more_node_stays_apart():
+    net = ag.Network(seed=0)
+    net.add_input("x")
+    for k in ("more_1", "h"):
+        net.add_neuron(k)
+        net.connect("x", k)
+    net.add_output("y")
+    net.connect("more_1", "y")
+    net.connect("h", "y")
+    nodes, edges, _ = parse_dot(net.to_graphviz(max_per_rank=1).source, ids=False)
+    labels = sorted(label_lines(attrs)[0] for attrs in nodes.values())
+    assert labels == ["+1 more", "more_1", "x", "y"]  # the neuron, and the node standing for the hidden "h"
+    assert len(edges) == 4  # x → more_1 → y drawn; x ⇢ +1 more ⇢ y dashed
 
 
 def test_side_by_side_puts_each_network_in_its_own_cluster():
@@ -321,3 +386,45 @@ def test_edge_labels_are_left_off_big_pictures_unless_asked():
     assert all("label" in attrs for attrs in edges.values())
     _, edges, _ = parse_dot(ag.running_example().to_graphviz(edge_labels=False).source)
     assert not any("label" in attrs for attrs in edges.values())
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda net, tmp: net.to_graphviz(max_per_rank=0), "max_per_rank must be a whole number of at least 1"),
+        (lambda net, tmp: net.to_graphviz(rankdir="XY"), "rankdir must be one of 'LR'"),
+        (lambda net, tmp: ag.side_by_side([net, net], titles=["one"]), "one title per panel \\(2\\), got 1"),
+        (lambda net, tmp: ag.render(net, tmp / "net.jpg"), "'jpg'.*one of svg, png, pdf"),
+    ],
+)
+def test_bad_picture_options_raise_a_picture_option_error(tmp_path, call, expected):
+    with pytest.raises(ag.PictureOptionError, match=expected) as caught:
+        call(ag.running_example(seed=0), tmp_path)
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, ag.AutogradGraphError)
+
+
+def test_options_that_do_not_apply_raise_an_unknown_picture_option_error():
+    net = ag.running_example(seed=0)
+    with pytest.raises(ag.UnknownPictureOptionError, match="pass them to to_graphviz") as caught:
+        ag.render(net.to_graphviz(), "never.svg", edge_width=True)
+    assert isinstance(caught.value, TypeError)
+    with pytest.raises(ag.UnknownPictureOptionError, match="'colour'"):
+        ag.side_by_side([net], colour=True)
+
+
+@needs_dot
+def test_the_readme_render_line_works_in_a_fresh_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    g = ag.running_example(seed=0).to_graphviz()
+    path = ag.render(g, "out/net.svg")
+    assert path.read_text().count('class="node"') == 9
+    assert os.listdir(tmp_path / "out") == ["net.svg"]  # no temporary file left
+
+
+def test_binary_cross_entropy_tooltips_show_the_losss_own_da():
+    net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
+    trace = net.forward([[1.0]])
+    grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
+    nodes, _, _ = parse_dot(net.to_graphviz(trace, grads, loss="binary_cross_entropy").source)
+    assert label_lines(nodes["y"])[-1] == "∂ℓ/∂a = 1"
+    assert "∂ℓ/∂a_y = ∂ℓ/∂a_y[loss] = 1" in nodes["y"]["tooltip"]
