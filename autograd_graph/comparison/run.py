@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._checks import whole_number
 from ..data import as_batch
 from ..exceptions import ComparisonError, ShapeError
 from ..losses import get_loss
@@ -35,19 +36,17 @@ _RESERVED = {
 
 def _seeds(seeds: int | Iterable[int]) -> list[int]:
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ComparisonError(f"seeds must be a positive number of seeds or a list of seeds, got {seeds}")
-        return list(range(int(seeds)))
+        return list(range(whole_number("seeds (a number of seeds)", seeds, ComparisonError)))
     try:
         values = list(seeds)  # type: ignore[arg-type]
     except TypeError:
         raise ComparisonError(f"seeds must be a number of seeds or a list of integer seeds, got {seeds!r}") from None
-    bad = [s for s in values if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0]
-    if bad or not values:
-        raise ComparisonError(f"seeds must be integers ≥ 0 (at least one), got {values!r}")
+    if not values:
+        raise ComparisonError("seeds must hold at least one seed, got an empty list")
+    values = [whole_number(f"seeds[{i}]", s, ComparisonError, minimum=0) for i, s in enumerate(values)]
     if len(set(values)) < len(values):
         raise ComparisonError(f"seeds must differ from each other, got {values!r}")
-    return [int(s) for s in values]
+    return values
 
 
 def _build(name: str, spec: Network | Builder, seed: int) -> Network:

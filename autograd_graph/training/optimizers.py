@@ -25,22 +25,15 @@ array([0.95, 2.1 ])
 
 from __future__ import annotations
 
-import math
-import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .._checks import fraction, real
 from ..exceptions import TrainingError
 from .schedules import Schedule, as_schedule, step_size_at
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS", "get_optimizer"]
-
-
-def _fraction(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise TrainingError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer(ABC):
@@ -127,7 +120,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate: float | Schedule | None = None, momentum: float = 0.9) -> None:
         super().__init__(learning_rate)
-        self.momentum = _fraction("momentum", momentum)
+        self.momentum = fraction("momentum", momentum, TrainingError, high_open=True)
         self.velocity = np.zeros(0)
 
     def _reset_state(self, n_weights):
@@ -163,11 +156,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        self.beta1 = _fraction("beta1", beta1)
-        self.beta2 = _fraction("beta2", beta2)
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (math.isfinite(eps) and eps > 0):
-            raise TrainingError(f"eps must be a finite number > 0, got {eps!r}")
-        self.eps = float(eps)
+        self.beta1 = fraction("beta1", beta1, TrainingError, high_open=True)
+        self.beta2 = fraction("beta2", beta2, TrainingError, high_open=True)
+        self.eps = real("eps", eps, TrainingError, low_open=True)
         self.m = np.zeros(0)
         self.s = np.zeros(0)
 
