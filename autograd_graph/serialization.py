@@ -17,7 +17,9 @@ reads the same way: ``nx.node_link_graph(doc["network"], edges="edges")``), with
 nodes in ``net.neurons`` order and edges in ``net.edges`` order, so the flat
 weight vector comes back in the same order. Weights are written with
 ``repr(float)``, which round-trips exactly. Neuron ids may be strings, integers,
-finite floats, booleans, or tuples of these (written ``{"tuple": [...]}``).
+finite floats, booleans, or tuples of these (written ``{"tuple": [...]}``;
+numpy scalars are saved as the numbers they hold), the same ids as GraphML
+takes (:mod:`autograd_graph.ids`).
 Activations are saved by name: a custom activation must be registered with
 :func:`~autograd_graph.register_activation` before saving and before loading.
 
@@ -44,7 +46,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 from collections.abc import Hashable, Mapping
 from pathlib import Path
@@ -56,6 +57,7 @@ import numpy as np
 from .activations import ACTIVATIONS, activation_name
 from .exceptions import AutogradGraphError, SerializationError
 from .files import write_atomically
+from .ids import decode_id, encode_id
 from .network import KINDS, Network
 
 __all__ = ["save", "load", "load_metadata", "to_document", "from_document", "FORMAT", "FORMAT_VERSION"]
@@ -67,23 +69,6 @@ _NETWORK_FIELDS = {"directed", "multigraph", "graph", "nodes", "edges"}
 
 
 # ------------------------------------------------------------------ writing
-def _encode_id(neuron: Hashable) -> Any:
-    if type(neuron) in (str, int, bool):  # the common cases, without the slower ABC checks below
-        return neuron
-    if isinstance(neuron, tuple):
-        return {"tuple": [_encode_id(part) for part in neuron]}
-    if isinstance(neuron, str):
-        return str(neuron)
-    if isinstance(neuron, numbers.Integral):
-        return int(neuron)
-    if isinstance(neuron, numbers.Real) and math.isfinite(neuron):
-        return float(neuron)
-    raise SerializationError(
-        f"neuron id {neuron!r} (a {type(neuron).__name__}) cannot be saved; "
-        f"use strings, integers, finite floats, booleans or tuples of them"
-    )
-
-
 def _json_default(value: Any) -> Any:
     # numpy numbers and arrays in metadata become plain JSON
     if isinstance(value, np.generic):
@@ -104,7 +89,7 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
     """
     if metadata is not None and not isinstance(metadata, Mapping):
         raise SerializationError(f"metadata must be a mapping (a dict) or None, got {type(metadata).__name__}")
-    ids = {neuron: _encode_id(neuron) for neuron in net.neurons}
+    ids = {neuron: encode_id(neuron) for neuron in net.neurons}
     nodes = []
     for neuron in net.neurons:
         node = {"id": ids[neuron], "kind": net.kind(neuron)}
@@ -208,17 +193,10 @@ class _Reader:
     def neuron_id(self, value: Any, where: str) -> Hashable:
         if type(value) in (str, int, bool):  # what json.loads gives, checked fast
             return value
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise self.fail(where, f"a neuron id must be finite, got {value}")
-            return value
-        if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
-            return tuple(
-                part if type(part) in (str, int, bool) else self.neuron_id(part, f"{where}.tuple[{i}]")
-                for i, part in enumerate(value["tuple"])
-            )
-        raise self.fail(where, f"expected a neuron id (string, number, boolean or {{\"tuple\": [...]}}), "
-                               f"got {_describe(value)}")  # fmt: skip
+        try:
+            return decode_id(value, where)
+        except SerializationError as error:
+            raise SerializationError(f"{self.source}: {error}") from None
 
 
 def _as_tuple(types: type | tuple) -> tuple:
