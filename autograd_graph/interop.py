@@ -52,6 +52,7 @@ from .builders import layered
 from .exceptions import (
     NetworkStructureError,
     SerializationError,
+    ShapeError,
     UnsupportedActivationError,
     UnsupportedModuleError,
 )
@@ -336,6 +337,7 @@ def _graph_module_class() -> Any:
             self.functions = dict(functions)
             self.weight = torch.nn.Parameter(torch.as_tensor(net.get_weights(), dtype=dtype))
             self.network = net.copy()
+            self.n_inputs = len(net.inputs)
 
         def _collect(self, blocks: list, pieces: list[Piece]) -> Any:
             parts = [
@@ -345,7 +347,13 @@ def _graph_module_class() -> Any:
             return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
 
         def forward(self, X: Any) -> Any:
-            X = torch.as_tensor(X, dtype=self.weight.dtype, device=self.weight.device)  # (batch, n_inputs)
+            # as net.forward: a 1-D X of n_inputs values (or a scalar, with one input) is one example
+            X = torch.atleast_2d(torch.as_tensor(X, dtype=self.weight.dtype, device=self.weight.device))
+            if X.ndim != 2 or X.shape[1] != self.n_inputs:
+                raise ShapeError(
+                    f"X has shape {tuple(X.shape)}; expected (batch, {self.n_inputs}) for the inputs "
+                    f"{self.network.inputs!r}, or one example of {self.n_inputs} values"
+                )  # (batch, n_inputs)
             w = self.weight
             blocks = [X]  # then one (batch, neurons) block per generation
             for st in self.stages:
@@ -391,7 +399,8 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
     Returns
     -------
     torch.nn.Module
-        ``module(X)`` is ``net.forward(X).output``; ``module.weight`` is the
+        ``module(X)`` is ``net.forward(X).output`` (``(batch, n_outputs)``;
+        a 1-D ``X`` is one example, as for ``net.forward``); ``module.weight`` is the
         flat weight vector in ``net.edges`` order; ``module.to_network()``
         gives the network back with the module's weights.
 
@@ -401,6 +410,21 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
         Naming a neuron whose activation has no torch counterpart.
     ModuleNotFoundError
         If PyTorch is not installed (``pip install autograd_graph[torch]``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from autograd_graph.running_example import running_example
+    >>> net = running_example(seed=0)
+    >>> module = to_torch(net)
+    >>> X = torch.tensor([[0.5], [1.0]], dtype=torch.float64)
+    >>> bool(torch.allclose(module(X), torch.as_tensor(net.forward([[0.5], [1.0]]).output)))
+    True
+    >>> module(torch.tensor([0.5], dtype=torch.float64)).shape    # one example
+    torch.Size([1, 1])
+    >>> module(X).sum().backward()
+    >>> module.weight.grad.shape    # ∂/∂w in net.edges order
+    torch.Size([12])
     """
     import torch
 
@@ -416,35 +440,56 @@ def _flatten(module: Any, nn: Any) -> list:
 
 
 def from_torch(module: Any) -> Network:
-    """A network from a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations
-    (or from a module made by :func:`to_torch`, with its current weights).
+    """A network from a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations,
+    from a single ``nn.Linear``, or from a module made by :func:`to_torch` (with its current weights).
 
     Each ``Linear`` becomes a layer (with a bias neuron when it has a bias); an
     activation module after it becomes that layer's activation (identity when
     there is none). Supported: ``Sigmoid``, ``Tanh``, ``ReLU``,
     ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Softplus(beta=1)``, and ``Identity``
-    (ignored). Neurons are numbered as in :func:`~autograd_graph.builders.layered`.
+    and ``Dropout`` (both skipped). Dropout is the identity in evaluation mode,
+    so the network computes what ``module.eval()`` computes; it has no dropout
+    of its own. Neurons are numbered as in :func:`~autograd_graph.builders.layered`.
 
     Raises
     ------
     UnsupportedModuleError
         Naming the module (and its position) that cannot be converted, or a size mismatch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Dropout(0.2),
+    ...                             torch.nn.Linear(4, 1))
+    >>> net = from_torch(model)
+    >>> net.layers()
+    [[1, 2, 3, 4], [5, 6, 7, 8, 9], [10]]
+    >>> X = torch.rand(5, 3, dtype=torch.float32)
+    >>> bool(torch.allclose(model.eval()(X).double(), torch.as_tensor(net.forward(X.numpy()).output)))
+    True
+    >>> from_torch(torch.nn.Linear(2, 1)).n_weights    # a single Linear layer: 2 weights and a bias
+    3
     """
     import torch
 
     nn = torch.nn
     if isinstance(module, _graph_module_class()):
         return module.to_network()
+    if isinstance(module, nn.Linear):
+        module = nn.Sequential(module)
     if not isinstance(module, nn.Sequential):
         raise UnsupportedModuleError(
-            f"expected an nn.Sequential of Linear layers and activations, got {type(module).__name__}"
+            f"expected an nn.Sequential of Linear layers and activations (or one nn.Linear), "
+            f"got {type(module).__name__}"
         )
     known = _torch_activation_modules(nn)
     linears: list = []
     activations: list[str] = []
     after_linear = False
     for index, part in enumerate(_flatten(module, nn)):
-        if isinstance(part, nn.Identity):
+        if isinstance(part, (nn.Identity, nn.Dropout)):  # dropout is the identity in evaluation mode
             continue
         if isinstance(part, nn.Linear):
             if linears and part.in_features != linears[-1].out_features:
