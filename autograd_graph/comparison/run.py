@@ -17,7 +17,7 @@ from ..data import as_batch
 from ..exceptions import ComparisonError, ShapeError
 from ..losses import get_loss
 from ..network import Network
-from ..training import EpochLog, evaluate, train
+from ..training import EpochLog, Trainer, evaluate, train
 from ..training.evaluation import CLASSIFICATION_LOSSES
 from .results import Comparison, SeedRun, Structure
 
@@ -117,7 +117,7 @@ def _one_run(name: str, spec: Network | Builder, seed: int, X: Any, Y: Any, test
     if result.interrupted:  # ag.train caught Ctrl-C and kept its best weights; a comparison stops whole
         raise KeyboardInterrupt
     epochs = result.best.epochs
-    bar.update(settings.get("epochs", 100) - epochs)  # a run that stopped early
+    bar.update(settings.get("epochs", Trainer.epochs) - epochs)  # a run that stopped early
     train_eval = evaluate(net, X, Y, loss=loss, classification=classification)
     final = {"train_loss": train_eval.loss, "train_accuracy": train_eval.accuracy,
              "test_loss": math.nan, "test_accuracy": math.nan,
@@ -227,14 +227,14 @@ def compare(
             raise ComparisonError(f"{name!r} must be a Network or a builder seed -> Network, got {type(spec).__name__}")
     seed_list = _seeds(seeds)
     settings = _settings(settings)
-    loss = get_loss(settings.get("loss", "squared_error")).name
+    loss = get_loss(settings.get("loss", Trainer.loss)).name
     classification = settings.get("classification")
     classification = loss in CLASSIFICATION_LOSSES if classification is None else bool(classification)
     settings["classification"] = classification
     X, Y, test = _check_data(dict(networks), X, Y, X_test, Y_test, seed_list[0])
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
-    total = len(networks) * len(seed_list) * settings.get("epochs", 100)
+    total = len(networks) * len(seed_list) * settings.get("epochs", Trainer.epochs)
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
     with tqdm(total=total, unit="epoch", desc="comparing", disable=not show) as bar:
         for seed in seed_list:  # seed by seed, so an interrupted comparison has seen every network
