@@ -18,7 +18,7 @@ from ..exceptions import ComparisonError, ShapeError
 from ..losses import get_loss
 from ..network import Network
 from ..training import EpochLog, Trainer, evaluate, train
-from ..training.evaluation import CLASSIFICATION_LOSSES
+from ..training.evaluation import CLASSIFICATION_LOSSES, targets
 from .results import Comparison, SeedRun, Structure
 
 __all__ = ["compare", "Builder"]
@@ -137,9 +137,9 @@ def _check_data(networks: dict[str, Network | Builder], X: Any, Y: Any, X_test: 
     for name, spec in networks.items():
         net = _build(name, spec, seed)
         try:
-            arrays = [as_batch(X, net.inputs, what="X"), as_batch(Y, net.outputs, what="Y")]
+            arrays = [as_batch(X, net.inputs, what="X"), targets(Y, net)]
             if X_test is not None:
-                arrays += [as_batch(X_test, net.inputs, what="X_test"), as_batch(Y_test, net.outputs, what="Y_test")]
+                arrays += [as_batch(X_test, net.inputs, what="X_test"), targets(Y_test, net, what="Y_test")]
         except ShapeError as error:
             raise ComparisonError(f"network {name!r} does not fit the data: {error}") from None
         checked = checked or arrays

@@ -27,7 +27,7 @@ from ..data import as_batch
 from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
 from ..losses import Loss, get_loss
 from ..serialization import save
-from .evaluation import CLASSIFICATION_LOSSES, evaluate
+from .evaluation import CLASSIFICATION_LOSSES, evaluate, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
@@ -74,7 +74,7 @@ class _Data:
 
 def _arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
     X = as_batch(X, net.inputs, what=f"X{what}")
-    Y = as_batch(Y, net.outputs, what=f"Y{what}")
+    Y = targets(Y, net, what=f"Y{what}")
     if X.shape[0] != Y.shape[0]:
         raise ShapeError(f"X{what} has {X.shape[0]} examples but Y{what} has {Y.shape[0]}")
     for name, array in ((f"X{what}", X), (f"Y{what}", Y)):
