@@ -106,6 +106,6 @@ def seed(name: str, value: Any, error: type[Exception]) -> int | np.random.Gener
     """
     if value is None or isinstance(value, (np.random.Generator, np.random.SeedSequence)):
         return value
-    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value >= 0:
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and int(value) >= 0:
         return int(value)
     raise error(f"{name} must be an integer ≥ 0, a SeedSequence, a Generator or None, got {value!r}")

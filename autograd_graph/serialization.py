@@ -157,6 +157,15 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
     SerializationError
         If the network or the metadata cannot be written as JSON; the file at
         ``path`` is then left as it was.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_graph.running_example import running_example
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(running_example(seed=0), Path(folder) / "net.json", metadata={"epochs": 0})
+    ...     print(path.name, path.read_text().splitlines()[1])
+    net.json  "format": "autograd_graph.network",
     """
     path = Path(path)
     doc = to_document(net, metadata)
@@ -367,13 +376,40 @@ def load(path: str | os.PathLike) -> Network:
         a structural error (a cycle, say) is chained.
     FileNotFoundError
         If there is no such file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_graph.running_example import running_example
+    >>> net = running_example(seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     again = load(save(net, Path(folder) / "net.json"))
+    >>> again.edges == net.edges, again.get_weights().tolist() == net.get_weights().tolist()
+    (True, True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     broken = Path(folder) / "broken.json"
+    ...     _ = broken.write_text('{"format": "autograd_graph.network", "version": 1, "dtype": "float64"')
+    ...     load(broken)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.SerializationError: '...broken.json': not valid JSON (truncated or corrupted?): ...
     """
     doc, source = _read(path)
     return from_document(doc, source)
 
 
 def load_metadata(path: str | os.PathLike) -> dict | None:
-    """The metadata saved with a network (None if there was none); the whole file is validated."""
+    """The metadata saved with a network (None if there was none); the whole file is validated.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_graph.running_example import running_example
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(running_example(), Path(folder) / "net.json", metadata={"loss": np.float64(0.25)})
+    ...     load_metadata(path)
+    {'loss': 0.25}
+    """
     doc, source = _read(path)
     from_document(doc, source)
     return doc["metadata"]

@@ -116,7 +116,7 @@ def test_custom_activations_need_a_torch_function():
 @pytest.mark.parametrize(
     "module, message",
     [
-        (nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)), r"module 1 \(BatchNorm1d.* no counterpart"),
+        (nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)), r"module 1 \(BatchNorm1d.* counterpart"),
         (nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(0.2), nn.Linear(3, 1)), "negative_slope=0.01"),
         (nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), "must follow a Linear"),
         (nn.Sequential(nn.Linear(2, 3), nn.Linear(4, 1)), "takes 4 features but the layer before gives 3"),

@@ -55,11 +55,12 @@ def _check_settings(cfg: Trainer) -> None:
 
 
 def _seed_sequence(seed: Any) -> np.random.SeedSequence:
+    seed = check_seed("seed", seed, TrainingError)
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
-    return np.random.SeedSequence(check_seed("seed", seed, TrainingError))
+    return np.random.SeedSequence(seed)
 
 
 @dataclass

@@ -48,6 +48,18 @@ class Optimizer(ABC):
     -----
     Call :meth:`reset` before the first :meth:`step` of a run: it sizes the
     state and sets ``t`` back to 0. :meth:`step` never modifies its arguments.
+
+    Examples
+    --------
+    A subclass implements ``_update``; here, steps of the gradient's sign:
+
+    >>> class SignSGD(Optimizer):
+    ...     def _update(self, weights, gradient, eta):
+    ...         return weights - eta * np.sign(gradient)
+    >>> opt = SignSGD(0.1)
+    >>> opt.reset(2)
+    >>> opt.step(np.array([1.0, 1.0]), np.array([3.0, -0.5])), opt.t
+    (array([0.9, 1.1]), 1)
     """
 
     default_learning_rate = 0.01
@@ -116,6 +128,16 @@ class Momentum(Optimizer):
     learning_rate : float or callable, default 0.01
     momentum : float, default 0.9
         ``μ``, in [0, 1); 0 gives plain SGD.
+
+    Examples
+    --------
+    The same gradient twice: the second step is ``1 + μ`` times the first.
+
+    >>> opt = Momentum(0.1, momentum=0.5)
+    >>> opt.reset(1)
+    >>> w = opt.step(np.array([0.0]), np.array([1.0]))
+    >>> w, opt.step(w, np.array([1.0]))
+    (array([-0.1]), array([-0.25]))
     """
 
     def __init__(self, learning_rate: float | Schedule | None = None, momentum: float = 0.9) -> None:
@@ -144,6 +166,16 @@ class Adam(Optimizer):
         Decay rates of the moment estimates, in [0, 1).
     eps : float, default 1e-8
         Added to ``√ŝ`` so a zero gradient gives a zero step.
+
+    Examples
+    --------
+    The first step moves every weight by about the step size, whatever the
+    gradient's scale:
+
+    >>> opt = Adam(0.01)
+    >>> opt.reset(2)
+    >>> opt.step(np.zeros(2), np.array([1000.0, -0.001])).round(6)
+    array([-0.01,  0.01])
     """
 
     default_learning_rate = 0.001

@@ -166,6 +166,15 @@ def step_size_at(schedule: Schedule, t: int) -> float:
     ------
     TrainingError
         Naming the step when the schedule gives anything else.
+
+    Examples
+    --------
+    >>> step_size_at(StepDecay(1.0, factor=0.5, every=10), 25)
+    0.25
+    >>> step_size_at(lambda t: -1.0, 3)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.TrainingError: the step-size schedule gave -1.0 at update 3; expected a finite number ≥ 0
     """
     value = schedule(t)
     try:
