@@ -20,7 +20,16 @@ from .activations import ACTIVATIONS, Activation, get_activation, register_activ
 from .analysis import print_summary, summary, summary_table
 from .boolean import and_neuron, from_predicate, from_truth_table, mcculloch_pitts, not_neuron, or_neuron, perceptron
 from .builders import add_skip_connections, densenet, from_edge_list, layered
-from .comparison import Comparison, SeedRun, compare, matched_builders, matched_random_dag, matched_skip_network
+from .comparison import (
+    Comparison,
+    SeedRun,
+    Task,
+    compare,
+    load_task,
+    matched_builders,
+    matched_random_dag,
+    matched_skip_network,
+)
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
@@ -86,7 +95,9 @@ from .training import (
     Trainer,
     TrainingResult,
     accuracy,
+    as_schedule,
     evaluate,
+    get_optimizer,
     train,
 )
 
@@ -208,4 +219,8 @@ __all__ = [
     "matched_builders",
     "matched_random_dag",
     "matched_skip_network",
+    "Task",
+    "load_task",
+    "get_optimizer",
+    "as_schedule",
 ]

@@ -29,12 +29,12 @@ array([0., 1.])
 from __future__ import annotations
 
 import itertools
-import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
+from ._checks import whole_number
 from .exceptions import BuilderError, TruthTableError
 from .network import Network
 
@@ -67,8 +67,7 @@ def all_inputs(n: int) -> np.ndarray:
 
 
 def _check_arity(n: int) -> None:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise BuilderError(f"the number of boolean inputs must be a positive whole number, got {n!r}")
+    whole_number("the number of boolean inputs", n, BuilderError)
 
 
 def truth_table(f: Callable[..., object], n: int) -> np.ndarray:

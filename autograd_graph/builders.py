@@ -22,12 +22,12 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Hashable, Iterable, Sequence
 
 import networkx as nx
 import numpy as np
 
+from ._checks import fraction, whole_number
 from .activations import Activation
 from .exceptions import BuilderError, DuplicateEdgeError
 from .network import Network
@@ -42,10 +42,7 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
     sizes = list(sizes)
     if len(sizes) < 2:
         raise BuilderError(f"sizes needs at least two layers (inputs and outputs), got {sizes!r}")
-    for k, size in enumerate(sizes, start=1):
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise BuilderError(f"layer {k} must have a positive whole number of neurons, got {size!r}")
-    return [int(s) for s in sizes]
+    return [whole_number(f"the size of layer {k}", size, BuilderError) for k, size in enumerate(sizes, start=1)]
 
 
 def _per_layer(value, count: int, what: str) -> list:
@@ -56,12 +53,6 @@ def _per_layer(value, count: int, what: str) -> list:
     if len(values) != count:
         raise BuilderError(f"{what} needs one entry per layer it applies to ({count}), got {len(values)}")
     return values
-
-
-def _check_fraction(value: float, what: str) -> float:
-    if not (isinstance(value, numbers.Real) and 0 < value <= 1):
-        raise BuilderError(f"{what} must be in (0, 1], got {value!r}")
-    return float(value)
 
 
 def _connection_mask(n_targets: int, n_sources: int, density: float, rng: np.random.Generator) -> np.ndarray:
@@ -94,7 +85,7 @@ def _chain(
     """A chain of layers where layer ``k`` is fed by the layers ``source_layers(k)``
     (and by the previous layer's bias neuron)."""
     sizes = _check_sizes(sizes)
-    density = _check_fraction(density, "density")
+    density = fraction("density", density, BuilderError, low_open=True)
     n_layers = len(sizes)
     activations = [None, *_per_layer(activation, n_layers - 2, "activation"), output_activation]
     has_bias = _per_layer(bias, n_layers - 1, "bias")
@@ -226,10 +217,8 @@ def _spans(span: int | Iterable[int] | None, n_layers: int) -> list[int]:
     if span is None:
         return list(range(2, n_layers))
     spans = list(span) if isinstance(span, Iterable) else [span]
-    for s in spans:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 2:
-            raise BuilderError(f"a skip connection spans at least 2 layers (span 1 is an ordinary edge), got {s!r}")
-    return sorted({int(s) for s in spans})
+    # a skip connection spans at least 2 layers (span 1 is an ordinary edge)
+    return sorted({whole_number("span", s, BuilderError, minimum=2) for s in spans})
 
 
 def add_skip_connections(
@@ -283,7 +272,7 @@ def add_skip_connections(
     True
     """
     layers = net.layers()
-    probability = _check_fraction(probability, "probability")
+    probability = fraction("probability", probability, BuilderError, low_open=True)
     spans = _spans(span, len(layers))
     rng = np.random.default_rng(seed)
     graph = net.graph

@@ -3,8 +3,11 @@
 GraphML keeps node attributes ``kind`` and ``activation`` (by name) and the
 edge attribute ``weight``, neurons and edges in the network's order, so
 :func:`read_graphml` gives back the same network, weight order included.
-GraphML node ids are strings; ids that are ints, floats or tuples of them are
-also stored as ``python_id`` and restored on reading.
+GraphML node ids are strings: a neuron ``n`` is the node ``str(n)``, and an id
+that is no string is also kept, as JSON, in the attribute ``python_id`` and
+restored on reading. The ids accepted are those :func:`~autograd_graph.save`
+accepts (:mod:`autograd_graph.ids`): strings, integers, finite floats,
+booleans and tuples of them; numpy scalars are kept as the numbers they hold.
 
 PyTorch is optional: torch is imported only inside :func:`from_torch` and
 :func:`to_torch`. :func:`to_torch` gives a ``torch.nn.Module`` with one
@@ -26,7 +29,7 @@ Examples
 >>> net = running_example(seed=0)
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     path = os.path.join(folder, "net.graphml")
-...     write_graphml(net, path)
+...     _ = write_graphml(net, path)
 ...     again = read_graphml(path)
 >>> again.edges == net.edges, bool((again.weights == net.weights).all())
 (True, True)
@@ -34,11 +37,11 @@ Examples
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -46,8 +49,15 @@ import numpy as np
 
 from .activations import LEAKY_RELU_SLOPE, Activation
 from .builders import layered
-from .exceptions import NetworkStructureError, UnsupportedActivationError, UnsupportedModuleError
+from .exceptions import (
+    NetworkStructureError,
+    SerializationError,
+    ShapeError,
+    UnsupportedActivationError,
+    UnsupportedModuleError,
+)
 from .files import write_atomically
+from .ids import id_from_text, id_to_text
 from .matrix import matrix_weights
 from .network import Network
 
@@ -55,25 +65,7 @@ __all__ = ["write_graphml", "read_graphml", "to_torch", "from_torch"]
 
 
 # ----------------------------------------------------------------------- GraphML
-def _restorable(node: Hashable) -> bool:
-    """Whether ``repr(node)`` reads back as ``node`` (ints, floats, tuples of literals…)."""
-    try:
-        return ast.literal_eval(repr(node)) == node
-    except (ValueError, SyntaxError):
-        return False
-
-
-def _python_id(node: str, data: Mapping[str, Any]) -> Hashable:
-    """The id ``write_graphml`` stored for ``node`` (the GraphML id when there is none)."""
-    if "python_id" not in data:
-        return node
-    try:
-        return ast.literal_eval(data["python_id"])
-    except (ValueError, SyntaxError):
-        raise NetworkStructureError(f"node {node!r} has python_id {data['python_id']!r}, which is no literal") from None
-
-
-def write_graphml(net: Network, path: str | os.PathLike) -> None:
+def write_graphml(net: Network, path: str | os.PathLike) -> Path:
     """Write ``net`` to a GraphML file, whole or not at all.
 
     Parameters
@@ -83,14 +75,33 @@ def write_graphml(net: Network, path: str | os.PathLike) -> None:
         Written through a temporary file in the same folder, then renamed
         (:func:`~autograd_graph.files.write_atomically`).
 
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
     Raises
     ------
+    SerializationError
+        Naming a neuron whose id cannot be written (as :func:`~autograd_graph.save`).
     NetworkStructureError
         If two neuron ids have the same string form (``1`` and ``"1"``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from autograd_graph.builders import from_edge_list
+    >>> net = from_edge_list([((0, "in"), "out", 0.5)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_graphml(net, Path(folder) / "net.graphml")
+    ...     print(path.name, read_graphml(path).neurons)
+    net.graphml [(0, 'in'), 'out']
     """
     G = nx.DiGraph()
     names: dict[str, Hashable] = {}
     for node, data in net.graph.nodes(data=True):
+        python_id = id_to_text(node)  # checks the id first: SerializationError naming it
         name = str(node)
         if name in names:
             raise NetworkStructureError(
@@ -100,11 +111,11 @@ def write_graphml(net: Network, path: str | os.PathLike) -> None:
         attributes = {"kind": data["kind"], "label": name}
         if data["activation"] is not None:
             attributes["activation"] = data["activation"].name
-        if not isinstance(node, str) and _restorable(node):
-            attributes["python_id"] = repr(node)
+        if python_id is not None:
+            attributes["python_id"] = python_id
         G.add_node(name, **attributes)
     G.add_weighted_edges_from((str(u), str(v), float(w)) for (u, v), w in zip(net.edges, net.weights, strict=True))
-    write_atomically(path, "\n".join(nx.generate_graphml(G)) + "\n")
+    return write_atomically(path, "\n".join(nx.generate_graphml(G)) + "\n")
 
 
 def read_graphml(
@@ -123,11 +134,32 @@ def read_graphml(
     ------
     NetworkStructureError
         If the file holds an undirected graph, or anything ``from_networkx`` rejects.
+    SerializationError
+        If a node's ``python_id`` is not a neuron id written as JSON.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import networkx as nx
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "gephi.graphml"
+    ...     nx.write_graphml(nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")]), path)
+    ...     net = read_graphml(path, seed=0)
+    >>> net.inputs, net.hidden, net.outputs
+    (['A'], ['B'], ['C'])
     """
     G = nx.read_graphml(path)
     if not G.is_directed():
         raise NetworkStructureError(f"{os.fspath(path)!r} holds an undirected graph; a network needs directed edges")
-    G = nx.relabel_nodes(G, {node: _python_id(node, data) for node, data in G.nodes(data=True)})
+    ids = {
+        node: id_from_text(data["python_id"], f"node {node!r}") if "python_id" in data else node
+        for node, data in G.nodes(data=True)
+    }
+    if len(set(ids.values())) < len(ids):
+        twice = [node for node in ids if list(ids.values()).count(ids[node]) > 1]
+        raise SerializationError(f"nodes {twice!r} of {os.fspath(path)!r} stand for the same neuron id")
+    G = nx.relabel_nodes(G, ids)
     for _, data in G.nodes(data=True):
         data.pop("python_id", None)
         data.pop("label", None)
@@ -305,6 +337,7 @@ def _graph_module_class() -> Any:
             self.functions = dict(functions)
             self.weight = torch.nn.Parameter(torch.as_tensor(net.get_weights(), dtype=dtype))
             self.network = net.copy()
+            self.n_inputs = len(net.inputs)
 
         def _collect(self, blocks: list, pieces: list[Piece]) -> Any:
             parts = [
@@ -314,7 +347,13 @@ def _graph_module_class() -> Any:
             return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
 
         def forward(self, X: Any) -> Any:
-            X = torch.as_tensor(X, dtype=self.weight.dtype, device=self.weight.device)  # (batch, n_inputs)
+            # as net.forward: a 1-D X of n_inputs values (or a scalar, with one input) is one example
+            X = torch.atleast_2d(torch.as_tensor(X, dtype=self.weight.dtype, device=self.weight.device))
+            if X.ndim != 2 or X.shape[1] != self.n_inputs:
+                raise ShapeError(
+                    f"X has shape {tuple(X.shape)}; expected (batch, {self.n_inputs}) for the inputs "
+                    f"{self.network.inputs!r}, or one example of {self.n_inputs} values"
+                )  # (batch, n_inputs)
             w = self.weight
             blocks = [X]  # then one (batch, neurons) block per generation
             for st in self.stages:
@@ -360,7 +399,8 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
     Returns
     -------
     torch.nn.Module
-        ``module(X)`` is ``net.forward(X).output``; ``module.weight`` is the
+        ``module(X)`` is ``net.forward(X).output`` (``(batch, n_outputs)``;
+        a 1-D ``X`` is one example, as for ``net.forward``); ``module.weight`` is the
         flat weight vector in ``net.edges`` order; ``module.to_network()``
         gives the network back with the module's weights.
 
@@ -370,6 +410,21 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
         Naming a neuron whose activation has no torch counterpart.
     ModuleNotFoundError
         If PyTorch is not installed (``pip install autograd_graph[torch]``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from autograd_graph.running_example import running_example
+    >>> net = running_example(seed=0)
+    >>> module = to_torch(net)
+    >>> X = torch.tensor([[0.5], [1.0]], dtype=torch.float64)
+    >>> bool(torch.allclose(module(X), torch.as_tensor(net.forward([[0.5], [1.0]]).output)))
+    True
+    >>> module(torch.tensor([0.5], dtype=torch.float64)).shape    # one example
+    torch.Size([1, 1])
+    >>> module(X).sum().backward()
+    >>> module.weight.grad.shape    # ∂/∂w in net.edges order
+    torch.Size([12])
     """
     import torch
 
@@ -385,35 +440,56 @@ def _flatten(module: Any, nn: Any) -> list:
 
 
 def from_torch(module: Any) -> Network:
-    """A network from a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations
-    (or from a module made by :func:`to_torch`, with its current weights).
+    """A network from a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations,
+    from a single ``nn.Linear``, or from a module made by :func:`to_torch` (with its current weights).
 
     Each ``Linear`` becomes a layer (with a bias neuron when it has a bias); an
     activation module after it becomes that layer's activation (identity when
     there is none). Supported: ``Sigmoid``, ``Tanh``, ``ReLU``,
     ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Softplus(beta=1)``, and ``Identity``
-    (ignored). Neurons are numbered as in :func:`~autograd_graph.builders.layered`.
+    and ``Dropout`` (both skipped). Dropout is the identity in evaluation mode,
+    so the network computes what ``module.eval()`` computes; it has no dropout
+    of its own. Neurons are numbered as in :func:`~autograd_graph.builders.layered`.
 
     Raises
     ------
     UnsupportedModuleError
         Naming the module (and its position) that cannot be converted, or a size mismatch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Dropout(0.2),
+    ...                             torch.nn.Linear(4, 1))
+    >>> net = from_torch(model)
+    >>> net.layers()
+    [[1, 2, 3, 4], [5, 6, 7, 8, 9], [10]]
+    >>> X = torch.rand(5, 3, dtype=torch.float32)
+    >>> bool(torch.allclose(model.eval()(X).double(), torch.as_tensor(net.forward(X.numpy()).output)))
+    True
+    >>> from_torch(torch.nn.Linear(2, 1)).n_weights    # a single Linear layer: 2 weights and a bias
+    3
     """
     import torch
 
     nn = torch.nn
     if isinstance(module, _graph_module_class()):
         return module.to_network()
+    if isinstance(module, nn.Linear):
+        module = nn.Sequential(module)
     if not isinstance(module, nn.Sequential):
         raise UnsupportedModuleError(
-            f"expected an nn.Sequential of Linear layers and activations, got {type(module).__name__}"
+            f"expected an nn.Sequential of Linear layers and activations (or one nn.Linear), "
+            f"got {type(module).__name__}"
         )
     known = _torch_activation_modules(nn)
     linears: list = []
     activations: list[str] = []
     after_linear = False
     for index, part in enumerate(_flatten(module, nn)):
-        if isinstance(part, nn.Identity):
+        if isinstance(part, (nn.Identity, nn.Dropout)):  # dropout is the identity in evaluation mode
             continue
         if isinstance(part, nn.Linear):
             if linears and part.in_features != linears[-1].out_features:

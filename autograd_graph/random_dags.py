@@ -21,12 +21,12 @@ True
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Hashable
 
 import networkx as nx
 import numpy as np
 
+from ._checks import fraction, whole_number
 from .activations import Activation
 from .exceptions import BuilderError
 from .network import Network
@@ -83,7 +83,9 @@ def random_dag(
     Raises
     ------
     BuilderError
-        For an unknown model, missing or wrong model parameters, or sizes that do not fit.
+        For an unknown model, missing or wrong model parameters (``p`` must be in
+        [0, 1]; ``m`` and ``k`` whole numbers ≥ 0), or sizes that do not fit; the
+        message names the parameter and its value.
 
     Examples
     --------
@@ -103,6 +105,11 @@ def random_dag(
         raise BuilderError(
             f"model {model!r} takes the parameters {', '.join(expected)}; got {', '.join(params) or 'none'}"
         )
+    for name, value in params.items():
+        if name == "p":
+            fraction(f"p (a parameter of model {model!r})", value, BuilderError)
+        else:  # m, k: counts
+            whole_number(f"{name} (a parameter of model {model!r})", value, BuilderError, minimum=0)
     rng = np.random.default_rng(seed)
     try:
         G = generator(n, **params, seed=int(rng.integers(2**32)))
@@ -116,8 +123,7 @@ def random_dag(
 
 def _check_counts(n: int, n_inputs: int, n_outputs: int) -> None:
     for name, value in (("n", n), ("n_inputs", n_inputs), ("n_outputs", n_outputs)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise BuilderError(f"{name} must be a positive whole number, got {value!r}")
+        whole_number(name, value, BuilderError)
     if n_inputs + n_outputs > n:
         raise BuilderError(f"n_inputs + n_outputs = {n_inputs + n_outputs} neurons do not fit in n = {n}")
 

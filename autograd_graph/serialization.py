@@ -17,7 +17,9 @@ reads the same way: ``nx.node_link_graph(doc["network"], edges="edges")``), with
 nodes in ``net.neurons`` order and edges in ``net.edges`` order, so the flat
 weight vector comes back in the same order. Weights are written with
 ``repr(float)``, which round-trips exactly. Neuron ids may be strings, integers,
-finite floats, booleans, or tuples of these (written ``{"tuple": [...]}``).
+finite floats, booleans, or tuples of these (written ``{"tuple": [...]}``;
+numpy scalars are saved as the numbers they hold), the same ids as GraphML
+takes (:mod:`autograd_graph.ids`).
 Activations are saved by name: a custom activation must be registered with
 :func:`~autograd_graph.register_activation` before saving and before loading.
 
@@ -44,7 +46,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 from collections.abc import Hashable, Mapping
 from pathlib import Path
@@ -56,6 +57,7 @@ import numpy as np
 from .activations import ACTIVATIONS, activation_name
 from .exceptions import AutogradGraphError, SerializationError
 from .files import write_atomically
+from .ids import decode_id, encode_id
 from .network import KINDS, Network
 
 __all__ = ["save", "load", "load_metadata", "to_document", "from_document", "FORMAT", "FORMAT_VERSION"]
@@ -67,23 +69,6 @@ _NETWORK_FIELDS = {"directed", "multigraph", "graph", "nodes", "edges"}
 
 
 # ------------------------------------------------------------------ writing
-def _encode_id(neuron: Hashable) -> Any:
-    if type(neuron) in (str, int, bool):  # the common cases, without the slower ABC checks below
-        return neuron
-    if isinstance(neuron, tuple):
-        return {"tuple": [_encode_id(part) for part in neuron]}
-    if isinstance(neuron, str):
-        return str(neuron)
-    if isinstance(neuron, numbers.Integral):
-        return int(neuron)
-    if isinstance(neuron, numbers.Real) and math.isfinite(neuron):
-        return float(neuron)
-    raise SerializationError(
-        f"neuron id {neuron!r} (a {type(neuron).__name__}) cannot be saved; "
-        f"use strings, integers, finite floats, booleans or tuples of them"
-    )
-
-
 def _json_default(value: Any) -> Any:
     # numpy numbers and arrays in metadata become plain JSON
     if isinstance(value, np.generic):
@@ -104,7 +89,7 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
     """
     if metadata is not None and not isinstance(metadata, Mapping):
         raise SerializationError(f"metadata must be a mapping (a dict) or None, got {type(metadata).__name__}")
-    ids = {neuron: _encode_id(neuron) for neuron in net.neurons}
+    ids = {neuron: encode_id(neuron) for neuron in net.neurons}
     nodes = []
     for neuron in net.neurons:
         node = {"id": ids[neuron], "kind": net.kind(neuron)}
@@ -172,6 +157,15 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
     SerializationError
         If the network or the metadata cannot be written as JSON; the file at
         ``path`` is then left as it was.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_graph.running_example import running_example
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(running_example(seed=0), Path(folder) / "net.json", metadata={"epochs": 0})
+    ...     print(path.name, path.read_text().splitlines()[1])
+    net.json  "format": "autograd_graph.network",
     """
     path = Path(path)
     doc = to_document(net, metadata)
@@ -208,17 +202,10 @@ class _Reader:
     def neuron_id(self, value: Any, where: str) -> Hashable:
         if type(value) in (str, int, bool):  # what json.loads gives, checked fast
             return value
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise self.fail(where, f"a neuron id must be finite, got {value}")
-            return value
-        if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
-            return tuple(
-                part if type(part) in (str, int, bool) else self.neuron_id(part, f"{where}.tuple[{i}]")
-                for i, part in enumerate(value["tuple"])
-            )
-        raise self.fail(where, f"expected a neuron id (string, number, boolean or {{\"tuple\": [...]}}), "
-                               f"got {_describe(value)}")  # fmt: skip
+        try:
+            return decode_id(value, where)
+        except SerializationError as error:
+            raise SerializationError(f"{self.source}: {error}") from None
 
 
 def _as_tuple(types: type | tuple) -> tuple:
@@ -389,13 +376,40 @@ def load(path: str | os.PathLike) -> Network:
         a structural error (a cycle, say) is chained.
     FileNotFoundError
         If there is no such file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_graph.running_example import running_example
+    >>> net = running_example(seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     again = load(save(net, Path(folder) / "net.json"))
+    >>> again.edges == net.edges, again.get_weights().tolist() == net.get_weights().tolist()
+    (True, True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     broken = Path(folder) / "broken.json"
+    ...     _ = broken.write_text('{"format": "autograd_graph.network", "version": 1, "dtype": "float64"')
+    ...     load(broken)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.SerializationError: '...broken.json': not valid JSON (truncated or corrupted?): ...
     """
     doc, source = _read(path)
     return from_document(doc, source)
 
 
 def load_metadata(path: str | os.PathLike) -> dict | None:
-    """The metadata saved with a network (None if there was none); the whole file is validated."""
+    """The metadata saved with a network (None if there was none); the whole file is validated.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_graph.running_example import running_example
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(running_example(), Path(folder) / "net.json", metadata={"loss": np.float64(0.25)})
+    ...     load_metadata(path)
+    {'loss': 0.25}
+    """
     doc, source = _read(path)
     from_document(doc, source)
     return doc["metadata"]

@@ -10,12 +10,10 @@ neurons' features, which makes XOR easier to reach from a random start
 Run: python examples/train_xor.py
 """
 
-import numpy as np
-
 import autograd_graph as ag
 
-X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-Y = np.array([[0], [1], [1], [0]], dtype=float)  # x1 XOR x2
+XOR = ag.load_task("xor")
+X, Y = XOR.X, XOR.Y  # the four points (x1, x2) and x1 XOR x2
 RESTARTS = 20
 SETTINGS = dict(
     epochs=500, batch_size=None, optimizer="momentum", learning_rate=0.5, classification=True, seed=0,
@@ -23,29 +21,18 @@ SETTINGS = dict(
 
 
 def xor_network(direct_edges: bool) -> ag.Network:
-    net = ag.Network(seed=0)
-    net.add_input("x1")
-    net.add_input("x2")
-    net.add_bias("b1")  # one bias neuron per layer, as in the running example
-    net.add_neuron("h1", activation="logistic")
-    net.add_neuron("h2", activation="logistic")
-    net.add_bias("b2")
-    net.add_output("y", activation="logistic")
-    for source in ("x1", "x2", "b1"):
-        net.connect(source, "h1")
-        net.connect(source, "h2")
-    for source in ("h1", "h2", "b2"):
-        net.connect(source, "y")
+    # inputs 1, 2 and bias 3; hidden 4, 5 and bias 6; output 7 (numbered as the running example)
+    net = ag.layered([2, 2, 1], activation="logistic", output_activation="logistic", seed=0)
     if direct_edges:
-        net.connect("x1", "y")
-        net.connect("x2", "y")
+        net.connect(1, 7)
+        net.connect(2, 7)
     return net
 
 
 def main() -> None:
     for direct in (False, True):
         net = xor_network(direct)
-        label = "non-layered (with x1→y, x2→y)" if direct else "layered 2-2-1"
+        label = "non-layered (with 1→7, 2→7)" if direct else "layered 2-2-1"
         print(f"{label}: {net}")
         if not direct:
             print(f"  layers: {net.layers()}")

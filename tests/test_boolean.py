@@ -101,7 +101,7 @@ def test_bad_truth_tables(table, message):
 def test_bad_predicates_and_gates():
     with pytest.raises(ag.TruthTableError, match=r"f\(0, 1\) = 0.5"):
         truth_table(lambda a, b: 0.5 if b else 0, 2)
-    with pytest.raises(ag.BuilderError, match="positive whole number"):
+    with pytest.raises(ag.BuilderError, match="the number of boolean inputs must be a whole number ≥ 1"):
         from_predicate(lambda: 1, 0)
     with pytest.raises(ag.BuilderError, match="inhibitory input 4"):
         mcculloch_pitts(3, 1, inhibitory=[4])

@@ -84,10 +84,10 @@ def test_sparse_layered_networks_stay_layered_and_connected(sizes, density, seed
     "kwargs, message",
     [
         ({"sizes": [3]}, "at least two layers"),
-        ({"sizes": [3, 0]}, "layer 2 must have a positive"),
-        ({"sizes": [3, 2.5]}, "layer 2 must have a positive"),
-        ({"sizes": [3, 2], "density": 0}, r"density must be in \(0, 1\]"),
-        ({"sizes": [3, 2], "density": 1.5}, r"density must be in \(0, 1\]"),
+        ({"sizes": [3, 0]}, "the size of layer 2 must be a whole number ≥ 1, got 0"),
+        ({"sizes": [3, 2.5]}, "the size of layer 2 must be a whole number ≥ 1, got 2.5"),
+        ({"sizes": [3, 2], "density": 0}, r"density must be a finite number in \(0, 1\], got 0"),
+        ({"sizes": [3, 2], "density": 1.5}, r"density must be a finite number in \(0, 1\], got 1.5"),
     ],
 )
 def test_layered_rejects_bad_arguments(kwargs, message):
@@ -134,7 +134,7 @@ def test_skip_connections_with_probability_are_seeded():
 def test_skip_connections_need_a_layered_network_and_a_span_of_two():
     with pytest.raises(ag.NotLayeredError):
         add_skip_connections(densenet([2, 2, 2]))
-    with pytest.raises(ag.BuilderError, match="at least 2 layers"):
+    with pytest.raises(ag.BuilderError, match="span must be a whole number ≥ 2, got 1"):
         add_skip_connections(layered([2, 2, 2]), span=1)
 
 

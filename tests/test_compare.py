@@ -143,9 +143,10 @@ def test_difference_is_welchs_t_test():
         (dict(networks={"": ag.running_example()}), "non-empty strings"),
         (dict(networks={"a": 3}), "must be a Network or a builder"),
         (dict(networks={"a": lambda seed: "no"}), "returned a str"),
-        (dict(seeds=0), "positive number of seeds"),
+        (dict(seeds=0), r"seeds \(a number of seeds\) must be a whole number ≥ 1, got 0"),
+        (dict(seeds=[]), "at least one seed"),
         (dict(seeds=[1, 1]), "differ"),
-        (dict(seeds=[-1]), "integers ≥ 0"),
+        (dict(seeds=[2, -1]), r"seeds\[1\] must be a whole number ≥ 0, got -1"),
         (dict(seed=1), "seed= cannot be given"),
         (dict(restarts=3), "seeds are the restarts"),
         (dict(X_test=X_TEST), "both X_test and Y_test"),
@@ -190,3 +191,31 @@ def test_tasks_fit_their_baselines(name):
 def test_unknown_task():
     with pytest.raises(ag.ComparisonError, match="no task 'mnist'"):
         load_task("mnist")
+
+
+def test_without_epochs_the_runs_and_the_progress_bar_use_trainers_default(monkeypatch):
+    from autograd_graph.comparison import run as run_module
+
+    totals = []
+
+    class Bar:  # records what compare asks of its tqdm bar
+        def __init__(self, total, **options):
+            totals.append([total, 0])
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            totals[-1][1] += n
+
+        def set_postfix_str(self, *args, **options):
+            pass
+
+    monkeypatch.setattr(run_module, "tqdm", Bar)
+    result = ag.compare({"a": ag.running_example()}, X[:3], Y[:3], seeds=1, patience=None, learning_rate=0.1)
+    default = ag.Trainer().epochs
+    assert len(result.runs["a"][0].history.loss) == default + 1
+    assert totals == [[default, default]]

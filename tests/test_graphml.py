@@ -89,5 +89,5 @@ def test_a_broken_python_id_is_named(tmp_path):
     G = nx.DiGraph([("1", "2")])
     G.nodes["1"]["python_id"] = "1 +"
     nx.write_graphml(G, path)
-    with pytest.raises(ag.NetworkStructureError, match="node '1' has python_id '1 \\+', which is no literal"):
+    with pytest.raises(ag.SerializationError, match="node '1': python_id '1 \\+' is not a neuron id written as JSON"):
         read_graphml(path)

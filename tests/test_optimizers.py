@@ -152,11 +152,11 @@ def test_training_uses_the_schedule_one_update_at_a_time(schedule):
 
 
 def test_bad_schedules_and_settings_are_clear_errors():
-    with pytest.raises(ag.TrainingError, match="decay_rate must be in"):
+    with pytest.raises(ag.TrainingError, match=r"decay_rate must be a finite number in \(0, 1\], got 1.5"):
         ag.ExponentialDecay(0.1, decay_rate=1.5)
-    with pytest.raises(ag.TrainingError, match="every must be a whole number"):
+    with pytest.raises(ag.TrainingError, match="every must be a whole number ≥ 1, got 0"):
         ag.StepDecay(0.1, factor=0.5, every=0)
-    with pytest.raises(ag.TrainingError, match="rate must be > 0"):
+    with pytest.raises(ag.TrainingError, match="rate must be a finite number > 0, got -0.1"):
         ag.InverseTimeDecay(-0.1)
     with pytest.raises(ag.TrainingError, match="gave -0.5 at update 0"):
         ag.train(linear_net(), *linear_data(), learning_rate=lambda t: -0.5, progress=False)
@@ -164,5 +164,16 @@ def test_bad_schedules_and_settings_are_clear_errors():
         ag.train(linear_net(), *linear_data(), optimizer="adamw", progress=False)
     with pytest.raises(ag.TrainingError, match="has its own"):
         ag.train(linear_net(), *linear_data(), optimizer=ag.Adam(), learning_rate=0.1, progress=False)
-    with pytest.raises(ag.TrainingError, match="momentum must be a number in"):
+    with pytest.raises(ag.TrainingError, match=r"momentum must be a finite number in \[0, 1\), got 1.0"):
         ag.Momentum(0.1, momentum=1.0)
+
+
+def test_optimizer_and_schedule_settings_share_one_rule_and_message():
+    for make in (lambda: ag.Adam(eps=0), lambda: ag.Adam(eps=True), lambda: ag.Adam(eps=float("inf"))):
+        with pytest.raises(ag.TrainingError, match="eps must be a finite number > 0"):
+            make()
+    with pytest.raises(ag.TrainingError, match=r"beta2 must be a finite number in \[0, 1\), got 'x'"):
+        ag.Adam(beta2="x")
+    with pytest.raises(ag.TrainingError, match=r"factor must be a finite number in \(0, 1\], got 0"):
+        ag.StepDecay(0.1, factor=0, every=1)
+    assert ag.ConstantSchedule(0).rate == 0 and ag.InverseTimeDecay(1, decay=0)(5) == 1.0

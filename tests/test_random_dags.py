@@ -92,7 +92,7 @@ def test_any_graph_can_be_oriented():
         ((10, "watts_strogatz"), {"k": 2}, "takes the parameters k, p; got k"),
         ((10, "barabasi_albert"), {"m": 12}, "m < n"),
         ((4, "gnp"), {"p": 0.5, "n_inputs": 3, "n_outputs": 2}, "do not fit in n = 4"),
-        ((0, "gnp"), {"p": 0.5}, "n must be a positive"),
+        ((0, "gnp"), {"p": 0.5}, "n must be a whole number ≥ 1, got 0"),
     ],
 )
 def test_generator_errors_say_what_was_expected(args, kwargs, message):
@@ -103,3 +103,27 @@ def test_generator_errors_say_what_was_expected(args, kwargs, message):
 def test_bias_id_must_be_new():
     with pytest.raises(ag.BuilderError, match="already a node"):
         orient_by_node_order(nx.path_graph(["bias", "x", "y"]))
+
+
+@pytest.mark.parametrize(
+    "model, params, message",
+    [
+        ("gnp", {"p": 1.5}, r"p \(a parameter of model 'gnp'\) must be a finite number in \[0, 1\], got 1.5"),
+        ("gnp", {"p": -0.1}, r"p \(a parameter of model 'gnp'\) .* got -0.1"),
+        ("erdos_renyi", {"p": "a"}, r"p \(a parameter of model 'erdos_renyi'\) .* got 'a'"),
+        ("watts_strogatz", {"k": 4, "p": float("nan")}, r"p \(a parameter of model 'watts_strogatz'\) .* got nan"),
+        ("watts_strogatz", {"k": 2.5, "p": 0.1},
+         r"k \(a parameter of model 'watts_strogatz'\) must be a whole number ≥ 0, got 2.5"),
+        ("gnm", {"m": -1}, r"m \(a parameter of model 'gnm'\) must be a whole number ≥ 0, got -1"),
+        ("barabasi_albert", {"m": True}, r"m \(a parameter of model 'barabasi_albert'\) .* got True"),
+    ],
+)
+def test_model_parameters_out_of_range_are_builder_errors_naming_them(model, params, message):
+    with pytest.raises(ag.BuilderError, match=message):
+        ag.random_dag(10, model, seed=0, **params)
+
+
+def test_model_parameters_at_their_limits_are_accepted():
+    assert ag.random_dag(10, "gnp", p=0, seed=0).n_neurons == 11
+    assert ag.random_dag(10, "gnp", p=1, seed=0).n_neurons == 11
+    assert ag.random_dag(10, "gnm", m=np.int64(0), seed=0).n_neurons == 11

@@ -138,3 +138,11 @@ def test_structure(net):
 def test_seeded_weights_are_reproducible():
     np.testing.assert_array_equal(ag.running_example(seed=7).weights, ag.running_example(seed=7).weights)
     assert not np.array_equal(ag.running_example(seed=7).weights, ag.running_example(seed=8).weights)
+
+
+@pytest.mark.parametrize(
+    "weights, got", [([1, 2, 3], "got 3 values"), (list(range(13)), "got 13 values"), (5, "got 5")]
+)
+def test_a_weight_list_of_the_wrong_length_names_the_expected_count(weights, got):
+    with pytest.raises(ag.InvalidWeightError, match=f"needs 12 weights, one per edge .*; {got}"):
+        ag.running_example(weights)

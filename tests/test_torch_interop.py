@@ -116,12 +116,12 @@ def test_custom_activations_need_a_torch_function():
 @pytest.mark.parametrize(
     "module, message",
     [
-        (nn.Sequential(nn.Linear(2, 3), nn.Dropout(), nn.Linear(3, 1)), r"module 1 \(Dropout"),
+        (nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)), r"module 1 \(BatchNorm1d.* counterpart"),
         (nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(0.2), nn.Linear(3, 1)), "negative_slope=0.01"),
         (nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), "must follow a Linear"),
         (nn.Sequential(nn.Linear(2, 3), nn.Linear(4, 1)), "takes 4 features but the layer before gives 3"),
         (nn.Sequential(nn.ReLU()), "must follow a Linear"),
-        (nn.Linear(2, 1), "expected an nn.Sequential"),
+        (nn.Conv1d(2, 1, 1), "expected an nn.Sequential .* got Conv1d"),
     ],
 )
 def test_unsupported_modules(module, message):
@@ -145,3 +145,34 @@ def test_generations_fed_only_by_bias_neurons():
     trace = net.forward(X)
     np.testing.assert_allclose(output.detach().numpy(), trace.output, rtol=0, atol=1e-12)
     np.testing.assert_allclose(module.weight.grad.numpy(), net.backward(trace, Y).weights.flat, rtol=0, atol=1e-12)
+
+
+def test_the_module_takes_a_1d_input_as_one_example_like_forward():
+    net = ag.running_example(seed=0)
+    module = to_torch(net)
+    one = module(torch.tensor([0.5], dtype=torch.float64))
+    assert one.shape == (1, 1) == net.forward([0.5]).output.shape
+    np.testing.assert_allclose(one.detach().numpy(), net.forward([0.5]).output, rtol=0, atol=1e-12)
+    assert module(0.5).shape == (1, 1)  # a scalar, for a network of one input
+    two_inputs = to_torch(ag.layered([2, 3, 1], seed=0))
+    assert two_inputs(np.array([0.1, 0.2])).shape == (1, 1)
+    with pytest.raises(ag.ShapeError, match=r"X has shape \(1, 3\); expected \(batch, 2\)"):
+        two_inputs(np.array([0.1, 0.2, 0.3]))
+
+
+def test_from_torch_takes_a_bare_linear_layer():
+    linear = nn.Linear(3, 2).double()
+    net = from_torch(linear)
+    assert net.layers() == [[1, 2, 3, 4], [5, 6]]
+    X = rng.normal(size=(4, 3))
+    np.testing.assert_allclose(net.forward(X).output, linear(torch.tensor(X)).detach().numpy(), rtol=0, atol=1e-12)
+
+
+def test_from_torch_skips_dropout_computing_what_the_module_computes_in_eval_mode():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), nn.Dropout(0.5), nn.ReLU(), nn.Linear(5, 1), nn.Dropout(0.1)).double()
+    net = from_torch(model)
+    assert [net.activation(n).name for n in net.hidden] == ["relu"] * 5
+    X = rng.normal(size=(6, 3))
+    expected = model.eval()(torch.tensor(X)).detach().numpy()
+    np.testing.assert_allclose(net.forward(X).output, expected, rtol=0, atol=1e-12)

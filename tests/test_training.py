@@ -302,7 +302,7 @@ def test_trainer_works_with_scikit_learn_clone():
         ({"epochs": -1}, "epochs must be a whole number ≥ 0"),
         ({"batch_size": 0}, "batch_size must be a whole number ≥ 1 or None"),
         ({"restarts": 1.5}, "restarts must be a whole number ≥ 1"),
-        ({"validation_split": 1.0}, r"validation_split must be a fraction in \[0, 1\)"),
+        ({"validation_split": 1.0}, r"validation_split must be a finite number in \[0, 1\), got 1.0"),
         ({"seed": -3}, "seed must be an integer ≥ 0"),
         ({"callbacks": [3]}, "callbacks must be callables"),
     ],
@@ -313,3 +313,34 @@ def test_bad_settings_are_clear_errors(params, message):
     with pytest.raises(ag.TrainingError, match=message):
         ag.train(net, X_SIN, Y_SIN, progress=False, **params)
     np.testing.assert_array_equal(net.get_weights(), w)
+
+
+def test_a_single_output_network_takes_1d_targets_in_training_and_evaluation():
+    X = np.linspace(-1, 1, 9).reshape(-1, 1)
+    Y = np.sin(3 * X)
+    settings = dict(epochs=3, seed=0, progress=False)
+    column, flat = ag.running_example(seed=0), ag.running_example(seed=0)
+    a = ag.train(column, X, Y, validation_data=(X, Y), **settings)
+    b = ag.train(flat, X, Y.ravel(), validation_data=(X, Y.ravel()), **settings)
+    assert a.history.loss == b.history.loss and a.history.val_loss == b.history.val_loss
+    np.testing.assert_array_equal(column.weights, flat.weights)
+    assert ag.evaluate(flat, X, Y.ravel()) == ag.evaluate(flat, X, Y)
+    labels = (Y.ravel() > 0).astype(float)
+    assert ag.evaluate(flat, X, labels, classification=True).accuracy == ag.accuracy(flat.forward(X).output, labels)
+    assert ag.accuracy(np.array([0.2, 0.8]), np.array([0, 1])) == 1.0
+    with pytest.raises(ag.ShapeError, match=r"output has shape \(2, 1\) but Y has shape \(3, 1\)"):
+        ag.accuracy(np.array([0.2, 0.8]), np.array([0, 1, 1]))
+    # several outputs: a 1-D Y stays one example, as everywhere else
+    with pytest.raises(ag.ShapeError):
+        ag.train(ag.layered([1, 2, 2], seed=0), X, Y.ravel(), **settings)
+
+
+def test_restarts_reseed_the_networks_generator_through_initialize():
+    X = np.linspace(-1, 1, 9).reshape(-1, 1)
+    net = ag.running_example(seed=0)
+    result = ag.train(net, X, np.sin(3 * X), epochs=1, restarts=2, seed=4, progress=False)
+    net.connect(1, 9)  # a new weight, drawn from the generator the last restart seeded
+    again = ag.running_example(seed=0)
+    again.initialize(result.runs[-1].init_seed)
+    again.connect(1, 9)
+    assert net.get_weight(1, 9) == again.get_weight(1, 9)

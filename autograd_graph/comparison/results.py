@@ -274,6 +274,20 @@ class Comparison:
         Sizes of the data: ``n_train``, ``n_test``, ``n_inputs``, ``n_outputs``.
     title : str
         What was compared (a task name, say).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import autograd_graph as ag
+    >>> X = np.linspace(-1, 1, 11).reshape(-1, 1)
+    >>> comparison = ag.compare({"a": ag.running_example(), "b": ag.layered([1, 3, 1])}, X, np.sin(3 * X),
+    ...                         seeds=2, epochs=3, learning_rate=0.1)
+    >>> comparison.names, comparison.seeds, comparison.loss
+    (['a', 'b'], [0, 1], 'squared_error')
+    >>> [row["n_weights"] for row in comparison.rows()]
+    [12, 10]
+    >>> len(comparison.runs["b"])    # one SeedRun per seed
+    2
     """
 
     runs: dict[str, list[SeedRun]]

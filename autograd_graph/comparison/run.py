@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._checks import whole_number
 from ..data import as_batch
 from ..exceptions import ComparisonError, ShapeError
 from ..losses import get_loss
 from ..network import Network
-from ..training import EpochLog, evaluate, train
-from ..training.evaluation import CLASSIFICATION_LOSSES
+from ..training import EpochLog, Trainer, evaluate, train
+from ..training.evaluation import CLASSIFICATION_LOSSES, targets
 from .results import Comparison, SeedRun, Structure
 
 __all__ = ["compare", "Builder"]
@@ -35,19 +36,17 @@ _RESERVED = {
 
 def _seeds(seeds: int | Iterable[int]) -> list[int]:
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ComparisonError(f"seeds must be a positive number of seeds or a list of seeds, got {seeds}")
-        return list(range(int(seeds)))
+        return list(range(whole_number("seeds (a number of seeds)", seeds, ComparisonError)))
     try:
         values = list(seeds)  # type: ignore[arg-type]
     except TypeError:
         raise ComparisonError(f"seeds must be a number of seeds or a list of integer seeds, got {seeds!r}") from None
-    bad = [s for s in values if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0]
-    if bad or not values:
-        raise ComparisonError(f"seeds must be integers ≥ 0 (at least one), got {values!r}")
+    if not values:
+        raise ComparisonError("seeds must hold at least one seed, got an empty list")
+    values = [whole_number(f"seeds[{i}]", s, ComparisonError, minimum=0) for i, s in enumerate(values)]
     if len(set(values)) < len(values):
         raise ComparisonError(f"seeds must differ from each other, got {values!r}")
-    return [int(s) for s in values]
+    return values
 
 
 def _build(name: str, spec: Network | Builder, seed: int) -> Network:
@@ -118,7 +117,7 @@ def _one_run(name: str, spec: Network | Builder, seed: int, X: Any, Y: Any, test
     if result.interrupted:  # ag.train caught Ctrl-C and kept its best weights; a comparison stops whole
         raise KeyboardInterrupt
     epochs = result.best.epochs
-    bar.update(settings.get("epochs", 100) - epochs)  # a run that stopped early
+    bar.update(settings.get("epochs", Trainer.epochs) - epochs)  # a run that stopped early
     train_eval = evaluate(net, X, Y, loss=loss, classification=classification)
     final = {"train_loss": train_eval.loss, "train_accuracy": train_eval.accuracy,
              "test_loss": math.nan, "test_accuracy": math.nan,
@@ -138,9 +137,9 @@ def _check_data(networks: dict[str, Network | Builder], X: Any, Y: Any, X_test: 
     for name, spec in networks.items():
         net = _build(name, spec, seed)
         try:
-            arrays = [as_batch(X, net.inputs, what="X"), as_batch(Y, net.outputs, what="Y")]
+            arrays = [as_batch(X, net.inputs, what="X"), targets(Y, net)]
             if X_test is not None:
-                arrays += [as_batch(X_test, net.inputs, what="X_test"), as_batch(Y_test, net.outputs, what="Y_test")]
+                arrays += [as_batch(X_test, net.inputs, what="X_test"), targets(Y_test, net, what="Y_test")]
         except ShapeError as error:
             raise ComparisonError(f"network {name!r} does not fit the data: {error}") from None
         checked = checked or arrays
@@ -228,14 +227,14 @@ def compare(
             raise ComparisonError(f"{name!r} must be a Network or a builder seed -> Network, got {type(spec).__name__}")
     seed_list = _seeds(seeds)
     settings = _settings(settings)
-    loss = get_loss(settings.get("loss", "squared_error")).name
+    loss = get_loss(settings.get("loss", Trainer.loss)).name
     classification = settings.get("classification")
     classification = loss in CLASSIFICATION_LOSSES if classification is None else bool(classification)
     settings["classification"] = classification
     X, Y, test = _check_data(dict(networks), X, Y, X_test, Y_test, seed_list[0])
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
-    total = len(networks) * len(seed_list) * settings.get("epochs", 100)
+    total = len(networks) * len(seed_list) * settings.get("epochs", Trainer.epochs)
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
     with tqdm(total=total, unit="epoch", desc="comparing", disable=not show) as bar:
         for seed in seed_list:  # seed by seed, so an interrupted comparison has seen every network

@@ -46,6 +46,14 @@ class Task:
         Of the baseline's hidden and output neurons.
     settings : dict
         Training settings for :func:`~autograd_graph.compare` (epochs, batch size, optimizer, step size).
+
+    Examples
+    --------
+    >>> task = load_task("sin", seed=0)
+    >>> task.X.shape, task.X_test.shape, task.loss
+    ((120, 1), (40, 1), 'squared_error')
+    >>> task.baseline(seed=0).layers()[1]    # 8 tanh neurons and a bias neuron
+    [3, 4, 5, 6, 7, 8, 9, 10, 11]
     """
 
     name: str
@@ -144,6 +152,17 @@ def load_task(name: str, *, seed: int = 0) -> Task:
     ------
     ComparisonError
         An unknown name, or scikit-learn missing for moons, circles or digits.
+
+    Examples
+    --------
+    >>> sorted(TASKS)
+    ['circles', 'digits', 'moons', 'sin', 'xor']
+    >>> load_task("xor").Y.ravel().tolist()
+    [0.0, 1.0, 1.0, 0.0]
+    >>> load_task("mnist")
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.ComparisonError: no task 'mnist'; tasks: xor, moons, circles, digits, sin
     """
     if name not in TASKS:
         raise ComparisonError(f"no task {name!r}; tasks: {', '.join(TASKS)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from ..losses import Loss, get_loss, loss_terms
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["Evaluation", "evaluate", "accuracy", "CLASSIFICATION_LOSSES"]
+__all__ = ["Evaluation", "evaluate", "accuracy", "targets", "CLASSIFICATION_LOSSES"]
 
 # Losses that only make sense for classifiers: accuracy is reported by default with them.
 CLASSIFICATION_LOSSES = ("softmax_cross_entropy", "binary_cross_entropy")
@@ -31,12 +32,34 @@ class Evaluation:
     accuracy: float
 
 
+def targets(Y: Any, net: Network, what: str = "Y") -> np.ndarray:
+    """``Y`` as a ``(batch, n_outputs)`` array; for a network of exactly one
+    output, a 1-D ``Y`` is one target per example (a column).
+
+    Elsewhere (``net.backward``, ``as_batch``) a 1-D array is one example; for
+    training and evaluation data a column is what a 1-D ``Y`` of a
+    single-output network means (``y.ravel()``, scikit-learn's ``y``).
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> targets([0.0, 1.0, 1.0], ag.running_example()).shape
+    (3, 1)
+    """
+    if len(net.outputs) == 1 and not isinstance(Y, Mapping):
+        array = np.asarray(Y)
+        if array.ndim == 1:
+            Y = array.reshape(-1, 1)
+    return as_batch(Y, net.outputs, what=what)
+
+
 def accuracy(output: np.ndarray, Y: np.ndarray) -> float:
     """The fraction of examples whose predicted class is the target class.
 
     With several outputs the class is the column of the largest value (of
     ``output`` and of the one-hot ``Y``); with one output it is
-    ``value ≥ 0.5`` (targets 0 and 1).
+    ``value ≥ 0.5`` (targets 0 and 1). 1-D arrays are one output, one value
+    per example.
 
     Examples
     --------
@@ -44,8 +67,14 @@ def accuracy(output: np.ndarray, Y: np.ndarray) -> float:
     0.5
     >>> accuracy(np.array([[0.8], [0.3]]), np.array([[1], [0]]))
     1.0
+    >>> accuracy(np.array([0.2, 0.8]), np.array([0, 0]))
+    0.5
     """
     output, Y = np.asarray(output), np.asarray(Y)
+    output = output.reshape(-1, 1) if output.ndim == 1 else output
+    Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+    if output.shape != Y.shape:
+        raise ShapeError(f"output has shape {output.shape} but Y has shape {Y.shape}; expected the same")
     if output.shape[1] == 1:
         hits = (output[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)
     else:
@@ -62,7 +91,8 @@ def evaluate(
     ----------
     net : Network
     X, Y : array_like or mapping
-        As for :meth:`Network.forward` and :meth:`Network.backward`.
+        As for :meth:`Network.forward` and :meth:`Network.backward`; with one
+        output neuron, ``Y`` may also be 1-D, one target per example.
     loss : str or Loss, default "squared_error"
     classification : bool, optional
         Whether to compute the accuracy (see :func:`accuracy`); by default only
@@ -81,7 +111,7 @@ def evaluate(
     """
     loss = get_loss(loss)
     X = as_batch(X, net.inputs)
-    Y = as_batch(Y, net.outputs, what="Y")
+    Y = targets(Y, net)
     if X.shape[0] != Y.shape[0]:
         raise ShapeError(f"X has {X.shape[0]} examples but Y has {Y.shape[0]}")
     if classification is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 import sys
 import time
 import warnings
@@ -22,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._checks import fraction, real, whole_number
+from .._checks import seed as check_seed
 from ..data import as_batch
 from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
 from ..losses import Loss, get_loss
 from ..serialization import save
-from .evaluation import CLASSIFICATION_LOSSES, evaluate
+from .evaluation import CLASSIFICATION_LOSSES, evaluate, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
@@ -39,23 +40,14 @@ __all__ = ["run_training"]
 
 
 # ------------------------------------------------------------------ settings
-def _whole(name: str, value: Any, *, minimum: int, optional: bool = False) -> None:
-    if optional and value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise TrainingError(f"{name} must be a whole number ≥ {minimum}{' or None' if optional else ''}, got {value!r}")
-
-
 def _check_settings(cfg: Trainer) -> None:
-    _whole("epochs", cfg.epochs, minimum=0)
-    _whole("batch_size", cfg.batch_size, minimum=1, optional=True)
-    _whole("restarts", cfg.restarts, minimum=1)
-    _whole("patience", cfg.patience, minimum=1, optional=True)
-    _whole("checkpoint_every", cfg.checkpoint_every, minimum=1, optional=True)
-    if not (isinstance(cfg.validation_split, numbers.Real) and 0 <= cfg.validation_split < 1):
-        raise TrainingError(f"validation_split must be a fraction in [0, 1), got {cfg.validation_split!r}")
-    if not (isinstance(cfg.min_delta, numbers.Real) and cfg.min_delta >= 0):
-        raise TrainingError(f"min_delta must be a number ≥ 0, got {cfg.min_delta!r}")
+    whole_number("epochs", cfg.epochs, TrainingError, minimum=0)
+    whole_number("batch_size", cfg.batch_size, TrainingError, minimum=1, optional=True)
+    whole_number("restarts", cfg.restarts, TrainingError, minimum=1)
+    whole_number("patience", cfg.patience, TrainingError, minimum=1, optional=True)
+    whole_number("checkpoint_every", cfg.checkpoint_every, TrainingError, minimum=1, optional=True)
+    fraction("validation_split", cfg.validation_split, TrainingError, high_open=True)
+    real("min_delta", cfg.min_delta, TrainingError)
     if cfg.checkpoint_every is not None and cfg.checkpoint is None:
         raise TrainingError("checkpoint_every needs checkpoint, the directory to save checkpoints to")
     if not all(callable(c) for c in cfg.callbacks):
@@ -63,15 +55,12 @@ def _check_settings(cfg: Trainer) -> None:
 
 
 def _seed_sequence(seed: Any) -> np.random.SeedSequence:
+    seed = check_seed("seed", seed, TrainingError)
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
-    if seed is None:
-        return np.random.SeedSequence()
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
-        return np.random.SeedSequence(int(seed))
-    raise TrainingError(f"seed must be an integer ≥ 0, a SeedSequence, a Generator or None, got {seed!r}")
+    return np.random.SeedSequence(seed)
 
 
 @dataclass
@@ -86,7 +75,7 @@ class _Data:
 
 def _arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
     X = as_batch(X, net.inputs, what=f"X{what}")
-    Y = as_batch(Y, net.outputs, what=f"Y{what}")
+    Y = targets(Y, net, what=f"Y{what}")
     if X.shape[0] != Y.shape[0]:
         raise ShapeError(f"X{what} has {X.shape[0]} examples but Y{what} has {Y.shape[0]}")
     for name, array in ((f"X{what}", X), (f"Y{what}", Y)):

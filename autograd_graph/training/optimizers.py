@@ -25,22 +25,15 @@ array([0.95, 2.1 ])
 
 from __future__ import annotations
 
-import math
-import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .._checks import fraction, real
 from ..exceptions import TrainingError
 from .schedules import Schedule, as_schedule, step_size_at
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS", "get_optimizer"]
-
-
-def _fraction(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise TrainingError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer(ABC):
@@ -55,6 +48,18 @@ class Optimizer(ABC):
     -----
     Call :meth:`reset` before the first :meth:`step` of a run: it sizes the
     state and sets ``t`` back to 0. :meth:`step` never modifies its arguments.
+
+    Examples
+    --------
+    A subclass implements ``_update``; here, steps of the gradient's sign:
+
+    >>> class SignSGD(Optimizer):
+    ...     def _update(self, weights, gradient, eta):
+    ...         return weights - eta * np.sign(gradient)
+    >>> opt = SignSGD(0.1)
+    >>> opt.reset(2)
+    >>> opt.step(np.array([1.0, 1.0]), np.array([3.0, -0.5])), opt.t
+    (array([0.9, 1.1]), 1)
     """
 
     default_learning_rate = 0.01
@@ -123,11 +128,21 @@ class Momentum(Optimizer):
     learning_rate : float or callable, default 0.01
     momentum : float, default 0.9
         ``μ``, in [0, 1); 0 gives plain SGD.
+
+    Examples
+    --------
+    The same gradient twice: the second step is ``1 + μ`` times the first.
+
+    >>> opt = Momentum(0.1, momentum=0.5)
+    >>> opt.reset(1)
+    >>> w = opt.step(np.array([0.0]), np.array([1.0]))
+    >>> w, opt.step(w, np.array([1.0]))
+    (array([-0.1]), array([-0.25]))
     """
 
     def __init__(self, learning_rate: float | Schedule | None = None, momentum: float = 0.9) -> None:
         super().__init__(learning_rate)
-        self.momentum = _fraction("momentum", momentum)
+        self.momentum = fraction("momentum", momentum, TrainingError, high_open=True)
         self.velocity = np.zeros(0)
 
     def _reset_state(self, n_weights):
@@ -151,6 +166,16 @@ class Adam(Optimizer):
         Decay rates of the moment estimates, in [0, 1).
     eps : float, default 1e-8
         Added to ``√ŝ`` so a zero gradient gives a zero step.
+
+    Examples
+    --------
+    The first step moves every weight by about the step size, whatever the
+    gradient's scale:
+
+    >>> opt = Adam(0.01)
+    >>> opt.reset(2)
+    >>> opt.step(np.zeros(2), np.array([1000.0, -0.001])).round(6)
+    array([-0.01,  0.01])
     """
 
     default_learning_rate = 0.001
@@ -163,11 +188,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        self.beta1 = _fraction("beta1", beta1)
-        self.beta2 = _fraction("beta2", beta2)
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (math.isfinite(eps) and eps > 0):
-            raise TrainingError(f"eps must be a finite number > 0, got {eps!r}")
-        self.eps = float(eps)
+        self.beta1 = fraction("beta1", beta1, TrainingError, high_open=True)
+        self.beta2 = fraction("beta2", beta2, TrainingError, high_open=True)
+        self.eps = real("eps", eps, TrainingError, low_open=True)
         self.m = np.zeros(0)
         self.s = np.zeros(0)
 

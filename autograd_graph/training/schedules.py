@@ -30,6 +30,7 @@ import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._checks import fraction, real, whole_number
 from ..exceptions import TrainingError
 
 __all__ = [
@@ -45,14 +46,6 @@ __all__ = [
 Schedule = Callable[[int], float]
 
 
-def _positive(name: str, value: float, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TrainingError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise TrainingError(f"{name} must be {'≥' if allow_zero else '>'} 0, got {value!r}")
-    return float(value)
-
-
 @dataclass(frozen=True)
 class ConstantSchedule:
     """``η_t = rate`` for every ``t``.
@@ -66,7 +59,7 @@ class ConstantSchedule:
     rate: float
 
     def __post_init__(self) -> None:
-        _positive("rate", self.rate, allow_zero=True)
+        real("rate", self.rate, TrainingError)
 
     def __call__(self, t: int) -> float:
         return self.rate
@@ -89,8 +82,8 @@ class InverseTimeDecay:
     decay: float = 1.0
 
     def __post_init__(self) -> None:
-        _positive("rate", self.rate)
-        _positive("decay", self.decay, allow_zero=True)
+        real("rate", self.rate, TrainingError, low_open=True)
+        real("decay", self.decay, TrainingError)
 
     def __call__(self, t: int) -> float:
         return self.rate / (1.0 + self.decay * t)
@@ -111,10 +104,9 @@ class ExponentialDecay:
     every: int = 1
 
     def __post_init__(self) -> None:
-        _positive("rate", self.rate)
-        if not 0 < _positive("decay_rate", self.decay_rate) <= 1:
-            raise TrainingError(f"decay_rate must be in (0, 1], got {self.decay_rate!r}")
-        _positive("every", self.every)
+        real("rate", self.rate, TrainingError, low_open=True)
+        fraction("decay_rate", self.decay_rate, TrainingError, low_open=True)
+        real("every", self.every, TrainingError, low_open=True)
 
     def __call__(self, t: int) -> float:
         return self.rate * self.decay_rate ** (t / self.every)
@@ -135,11 +127,9 @@ class StepDecay:
     every: int
 
     def __post_init__(self) -> None:
-        _positive("rate", self.rate)
-        if not 0 < _positive("factor", self.factor) <= 1:
-            raise TrainingError(f"factor must be in (0, 1], got {self.factor!r}")
-        if isinstance(self.every, bool) or not isinstance(self.every, numbers.Integral) or self.every < 1:
-            raise TrainingError(f"every must be a whole number of updates ≥ 1, got {self.every!r}")
+        real("rate", self.rate, TrainingError, low_open=True)
+        fraction("factor", self.factor, TrainingError, low_open=True)
+        whole_number("every", self.every, TrainingError)
 
     def __call__(self, t: int) -> float:
         return self.rate * self.factor ** (t // self.every)
@@ -176,6 +166,15 @@ def step_size_at(schedule: Schedule, t: int) -> float:
     ------
     TrainingError
         Naming the step when the schedule gives anything else.
+
+    Examples
+    --------
+    >>> step_size_at(StepDecay(1.0, factor=0.5, every=10), 25)
+    0.25
+    >>> step_size_at(lambda t: -1.0, 3)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.TrainingError: the step-size schedule gave -1.0 at update 3; expected a finite number ≥ 0
     """
     value = schedule(t)
     try:

@@ -49,8 +49,11 @@ class Trainer:
         (0.01, Adam 0.001) when omitted.
     restarts : int, default 1
         Runs of training. With 1, the run starts from the network's current
-        weights; with more, every run redraws them (``net.initialize``) from
-        its own seed. The network ends with the best weights of the best run.
+        weights; with more, every run redraws them with
+        ``net.initialize(init_seed)``, a seed of its own drawn from ``seed``
+        (``result.runs[k].init_seed``). That reseeds the network's own random
+        generator too: weights drawn later (a new edge) follow from the last
+        run's ``init_seed``. The network ends with the best weights of the best run.
     seed : int, numpy SeedSequence or Generator, optional
         Seeds everything random: the initial weights of restarts, the
         shuffling and the validation split. None draws fresh entropy, reported
@@ -113,7 +116,8 @@ class Trainer:
         net : Network
         X, Y : array_like or mapping
             ``(n_examples, n_inputs)`` and ``(n_examples, n_outputs)``, as for
-            :meth:`Network.forward` and :meth:`Network.backward`.
+            :meth:`Network.forward` and :meth:`Network.backward`; with one
+            output neuron, ``Y`` may also be 1-D, one target per example.
         validation_data : (X_val, Y_val), optional
             Held-out data: the best weights are then chosen by validation loss.
 
@@ -163,7 +167,8 @@ def train(
     ----------
     net : Network
     X, Y : array_like or mapping
-        Training inputs ``(n_examples, n_inputs)`` and targets ``(n_examples, n_outputs)``.
+        Training inputs ``(n_examples, n_inputs)`` and targets ``(n_examples, n_outputs)``
+        (or 1-D, one target per example, for a network of one output).
     validation_data : (X_val, Y_val), optional
     **params
         Any :class:`Trainer` parameter: ``loss``, ``epochs``, ``batch_size``,
