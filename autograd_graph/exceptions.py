@@ -28,6 +28,9 @@ __all__ = [
     "UnknownLossError",
     "IncompatibleLossError",
     "InvalidWeightError",
+    "InvalidDtypeError",
+    "InvalidSeedError",
+    "UnknownEngineError",
     "ShapeError",
     "StaleTraceError",
     "GradientCheckError",
@@ -117,6 +120,18 @@ class UnknownLossError(AutogradGraphError, ValueError):
 
 class IncompatibleLossError(AutogradGraphError, ValueError):
     """The loss needs output neurons of another kind (binary cross-entropy needs logistic ones)."""
+
+
+class InvalidDtypeError(AutogradGraphError, TypeError):
+    """A dtype that is not a floating type (float64, float32)."""
+
+
+class InvalidSeedError(AutogradGraphError, ValueError):
+    """A seed numpy.random.default_rng does not accept."""
+
+
+class UnknownEngineError(AutogradGraphError, ValueError):
+    """An engine name other than "compiled" or "reference"."""
 
 
 class InvalidWeightError(AutogradGraphError, ValueError):

@@ -23,6 +23,9 @@ import numpy as np
 from . import engine, reference, render, topology
 from .activations import Activation, activation_name, get_activation
 from .exceptions import (
+    UnknownEngineError,
+    InvalidSeedError,
+    InvalidDtypeError,
     CycleError,
     DuplicateEdgeError,
     DuplicateNeuronError,
@@ -42,6 +45,27 @@ __all__ = ["Network", "KINDS"]
 
 KINDS = ("input", "bias", "hidden", "output")
 Engine = Literal["compiled", "reference"]
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``, with an error that names the argument."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as error:
+        raise InvalidSeedError(
+            f"seed must be None, a non-negative int, a SeedSequence or a Generator, got {seed!r} ({error})"
+        ) from None
+
+
+def _floating(dtype: Any) -> np.dtype:
+    """``dtype`` as a numpy floating dtype, or a clear error."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result.kind != "f":
+        raise InvalidDtypeError(f"dtype must be a floating type such as float64 or float32, got {dtype!r}")
+    return result
 
 
 def _finite_weight(value: Any, edge: tuple) -> float:
@@ -88,13 +112,22 @@ class Network:
         self._edges: list[tuple] = []  # flat position -> edge
         self._position: dict[tuple, int] = {}  # edge -> flat position
         self._buffer = np.empty(16)  # weights in its first n_weights slots; NaN = not drawn yet
-        self._rng = np.random.default_rng(seed)
-        self.dtype = np.dtype(dtype)
+        self._rng = _generator(seed)
+        self.dtype = dtype
         self._identity = object()  # tells this network's traces from another network's
         self._ordered = True  # whether _edges is in canonical (networkx G.edges) order
         self._structure_version = 0
         self._weights_version = 0
         self._plan: engine.Plan | None = None
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The default floating type of passes (float64 unless set otherwise)."""
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, value: Any) -> None:
+        self._dtype = _floating(value)
 
     # ------------------------------------------------------------------ neurons
     def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
@@ -138,7 +171,7 @@ class Network:
         """Change the activation of a hidden or output neuron."""
         kind = self.kind(neuron)
         if kind in ("input", "bias"):
-            raise InvalidEdgeError(f"neuron {neuron!r} is a {kind} neuron and applies no function")
+            raise NetworkStructureError(f"neuron {neuron!r} is a {kind} neuron and applies no function")
         self._graph.nodes[neuron]["activation"] = get_activation(activation)
         self._structure_changed()
 
@@ -196,7 +229,7 @@ class Network:
         source, target = edge
         for neuron in edge:
             self._require_neuron(neuron)
-        if source == target:
+        if target in {source}:  # the same node by networkx's (dict) notion of equality
             raise InvalidEdgeError(f"edge {source!r} → {target!r} is a self-loop; the network must be feed-forward")
         kind = self._graph.nodes[target]["kind"]
         if kind in ("input", "bias"):
@@ -267,7 +300,7 @@ class Network:
         scale : float, default 1.0
         """
         if seed is not None:
-            self._rng = np.random.default_rng(seed)
+            self._rng = _generator(seed)
         self._w[:] = np.nan
         self._materialize()
         if scale != 1.0:
@@ -309,16 +342,15 @@ class Network:
         UnknownEdgeError
             A mapping key that is no edge. Nothing is changed on error.
         """
+        self._materialize()  # first: it may reorder the positions read below
         if isinstance(values, Mapping):
             updates = {}
             for edge, value in values.items():
                 if edge not in self._position:
                     raise UnknownEdgeError(f"no edge {edge!r} in the network")
                 updates[self._position[edge]] = _finite_weight(value, edge)
-            self._materialize()
             self._w[list(updates)] = list(updates.values())
         else:
-            self._normalize()
             array = np.asarray(values, dtype=float)
             if array.shape != self._w.shape:
                 raise InvalidWeightError(f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}")
@@ -480,7 +512,7 @@ class Network:
         -------
         Trace
         """
-        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        dtype = self.dtype if dtype is None else _floating(dtype)
         self._materialize()
         if engine == "compiled":
             return self.compile().forward(self._w, X, dtype, self._versions)
@@ -488,7 +520,7 @@ class Network:
             topology.check_acyclic(self._graph)
             self.validate()
             return reference.forward(self, X, dtype)
-        raise ValueError(f"unknown engine {engine!r}; expected 'compiled' or 'reference'")
+        raise UnknownEngineError(f"unknown engine {engine!r}; expected 'compiled' or 'reference'")
 
     def backward(self, trace: Trace, Y: Any, *, loss: str | Loss = "squared_error") -> Gradients:
         """Gradients of the batch-mean loss ``L`` with respect to every ``a``, ``z`` and weight.

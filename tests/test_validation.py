@@ -139,7 +139,7 @@ def test_unknown_activation_in_set_activation(net):
 
 
 def test_set_activation_of_an_input(net):
-    fails(net, lambda: net.set_activation("x", "tanh"), ag.InvalidEdgeError, "'x'", "input")
+    fails(net, lambda: net.set_activation("x", "tanh"), ag.NetworkStructureError, "'x'", "input")
 
 
 def test_unknown_activation_from_networkx():
@@ -413,3 +413,49 @@ def test_trace_of_another_network_is_rejected(net):
     copy = net.copy()
     with pytest.raises(ag.StaleTraceError, match="another network"):
         copy.backward(net.forward([[1.0]]), [[0.0]])
+
+
+def test_set_weight_after_connecting_out_of_order_writes_the_named_edge():
+    # regression: positions were read before the flat vector was put in canonical order
+    net = ag.Network(seed=0)
+    net.add_input(1)
+    net.add_bias(2)
+    net.add_neuron(3)
+    net.add_output(9)
+    for u, v in [(1, 3), (2, 3), (3, 9), (2, 9)]:
+        net.connect(u, v)
+    before = dict(zip(net.edges, net.weights, strict=True))
+    net2 = ag.Network(seed=0)
+    net2.add_input(1)
+    net2.add_bias(2)
+    net2.add_neuron(3)
+    net2.add_output(9)
+    for u, v in [(1, 3), (2, 3), (3, 9), (2, 9)]:
+        net2.connect(u, v)
+    net2.set_weight(3, 9, 7.0)  # without reading the weights first
+    assert net2.get_weight(3, 9) == 7.0
+    assert all(net2.get_weight(*e) == w for e, w in before.items() if e != (3, 9))
+
+
+@pytest.mark.parametrize("dtype", [int, "int32", bool, "not a dtype"])
+def test_dtype_must_be_floating(net, dtype):
+    fails(net, lambda: net.forward([[1.0]], dtype=dtype), ag.InvalidDtypeError, "floating", repr(dtype))
+    with pytest.raises(ag.InvalidDtypeError):
+        ag.Network(dtype=dtype)
+    with pytest.raises(ag.InvalidDtypeError):
+        net.dtype = dtype
+    assert net.dtype == np.float64
+
+
+def test_bad_seed_and_engine_are_named(net):
+    with pytest.raises(ag.InvalidSeedError, match="-1"):
+        ag.Network(seed=-1)
+    fails(net, lambda: net.initialize(seed="x"), ag.InvalidSeedError, "'x'")
+    fails(net, lambda: net.forward([[1.0]], engine="fast"), ag.UnknownEngineError, "'fast'", "compiled")
+
+
+@pytest.mark.parametrize("X", [np.zeros((0, 1)), {"x": []}])
+def test_an_empty_batch_is_an_error(net, X):
+    with pytest.raises(ag.ShapeError, match="no examples"):
+        net.forward(X)
+
