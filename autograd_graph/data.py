@@ -55,14 +55,15 @@ def as_batch(
         if len(lengths) != 1 or any(c.ndim != 1 for c in columns):
             shapes = {k: c.shape for k, c in zip(neurons, columns)}
             raise ShapeError(f"{what}: every neuron needs a scalar or a 1-D array of one common length; got shapes {shapes}")
-        return np.stack(columns, axis=1) if n else np.empty((columns[0].shape[0], 0), dtype)
-    try:
-        array = np.asarray(values, dtype=dtype)
-    except (TypeError, ValueError) as error:
-        raise ShapeError(f"{what} must be numeric, shape (batch, {n}): {error}") from None
+        array = np.stack(columns, axis=1)
+    else:
+        try:
+            array = np.asarray(values, dtype=dtype)
+        except (TypeError, ValueError) as error:
+            raise ShapeError(f"{what} must be numeric, shape (batch, {n}): {error}") from None
     if array.ndim == 1:
         if array.shape[0] != n:
-            hint = " (for a batch of one-input examples use shape (batch, 1))" if n == 1 else ""
+            hint = " (for a batch of examples with one value each, use shape (batch, 1))" if n == 1 else ""
             raise ShapeError(
                 f"{what} is 1-D with {array.shape[0]} values; one example needs {n} values "
                 f"for neurons {list(neurons)!r}{hint}"
@@ -72,4 +73,6 @@ def as_batch(
         raise ShapeError(
             f"{what} has shape {array.shape}; expected (batch, {n}), columns in the order {list(neurons)!r}"
         )
+    if array.shape[0] == 0:
+        raise ShapeError(f"{what} has no examples (shape {array.shape}); a batch needs at least one")
     return array

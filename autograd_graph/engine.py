@@ -460,7 +460,7 @@ class Plan:
         self._cache[dtype] = (key, w, prepared)  # holding w keeps its address from being reused
         return prepared
 
-    def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple) -> Trace:
+    def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple[object, int, int]) -> Trace:
         """All neurons' ``a`` and ``z`` for a batch; ``w`` is the flat weight vector."""
         X = as_batch(X, self.inputs, dtype=dtype)  # (batch, n_inputs)
         prep = self._prepared(w, dtype, versions)

@@ -10,6 +10,9 @@ Messages name the neuron or edge at fault and what was expected.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 __all__ = [
     "AutogradGraphError",
     "NetworkStructureError",
@@ -25,10 +28,31 @@ __all__ = [
     "UnknownLossError",
     "IncompatibleLossError",
     "InvalidWeightError",
+    "InvalidDtypeError",
+    "InvalidSeedError",
+    "UnknownEngineError",
     "ShapeError",
     "StaleTraceError",
     "GradientCheckError",
+    "ExampleError",
+    "RenderError",
+    "PictureOptionError",
+    "UnknownPictureOptionError",
+    "MissingGradientsError",
+    "GraphvizNotFoundError",
+    "CommandLineError",
+    "TrainingError",
+    "NonFiniteError",
+    "SerializationError",
+    "ComparisonError",
     "UnreachableOutputWarning",
+    "TrainingInterruptedWarning",
+    "BuilderError",
+    "TruthTableError",
+    "MatrixViewError",
+    "NonLinearNetworkError",
+    "UnsupportedModuleError",
+    "UnsupportedActivationError",
 ]
 
 
@@ -98,6 +122,18 @@ class IncompatibleLossError(AutogradGraphError, ValueError):
     """The loss needs output neurons of another kind (binary cross-entropy needs logistic ones)."""
 
 
+class InvalidDtypeError(AutogradGraphError, TypeError):
+    """A dtype that is not a floating type (float64, float32)."""
+
+
+class InvalidSeedError(AutogradGraphError, ValueError):
+    """A seed numpy.random.default_rng does not accept."""
+
+
+class UnknownEngineError(AutogradGraphError, ValueError):
+    """An engine name other than "compiled" or "reference"."""
+
+
 class InvalidWeightError(AutogradGraphError, ValueError):
     """A weight that is not a finite real number, or a weight vector of the wrong length."""
 
@@ -114,5 +150,116 @@ class GradientCheckError(AutogradGraphError, AssertionError):
     """Analytic and numeric gradients disagree; the message names where."""
 
 
+class ExampleError(AutogradGraphError, ValueError):
+    """Which example of a batch to show or explain: out of range, or needed and not given."""
+
+
+class RenderError(AutogradGraphError, RuntimeError):
+    """Graphviz could not turn a picture into a file."""
+
+
+class PictureOptionError(AutogradGraphError, ValueError):
+    """A picture asked for with an option value that cannot be drawn or written (a rank size, a
+    direction, a file format, a number of titles); the message names the option and what it accepts."""
+
+
+class UnknownPictureOptionError(AutogradGraphError, TypeError):
+    """A keyword that no picture function takes, or that does not apply here (options for a finished picture)."""
+
+
+class MissingGradientsError(AutogradGraphError, ValueError):
+    """A call that shows gradients got none (or got them without their trace): pass ``net.backward(trace, Y)``."""
+
+
+class GraphvizNotFoundError(RenderError):
+    """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+
+class CommandLineError(AutogradGraphError, ValueError):
+    """Bad input to the ``autograd-graph`` command (a file, a data set, an option)."""
+
+
+class TrainingError(AutogradGraphError, ValueError):
+    """A training setting that cannot work: an unknown optimizer, a bad batch size, a negative step size."""
+
+
+class NonFiniteError(AutogradGraphError, FloatingPointError):
+    """Training produced an infinite or NaN value; the message names the step and the neuron (or edge).
+
+    Attributes
+    ----------
+    run, epoch, step : int
+        Where it happened (``step`` counts the run's updates from 0).
+    quantity : str
+        What went non-finite first: ``"a"``, ``"z"``, ``"∂L/∂z"``, ``"∂L/∂a"``,
+        ``"∂L/∂w"``, ``"loss"`` or ``"weight"`` (the update itself overflowed).
+    neuron : hashable or None
+        The first neuron (in topological order; for gradients, in backward order) at fault.
+    edge : tuple or None
+        The edge at fault, for ``"∂L/∂w"`` and ``"weight"``.
+    indices : ndarray
+        The training examples of the failing step (rows of ``X``).
+    weights : ndarray
+        The weights the failing step started from (the network itself is
+        restored to the last weights whose pass was finite).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run: int,
+        epoch: int,
+        step: int,
+        quantity: str,
+        neuron: Hashable | None = None,
+        edge: tuple | None = None,
+        indices: Any = None,
+        weights: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.run, self.epoch, self.step = run, epoch, step
+        self.quantity, self.neuron, self.edge = quantity, neuron, edge
+        self.indices, self.weights = indices, weights
+
+
+class SerializationError(AutogradGraphError, ValueError):
+    """A network that cannot be saved, or a file that is not a valid saved network (the message says where)."""
+
+
+class ComparisonError(AutogradGraphError, ValueError):
+    """A comparison of networks cannot run as asked (a bad network, setting, task or budget)."""
+
+
 class UnreachableOutputWarning(UserWarning):
     """An output neuron that no input neuron reaches: it computes a constant."""
+
+
+class TrainingInterruptedWarning(UserWarning):
+    """Training stopped on Ctrl-C (KeyboardInterrupt); the network holds the best weights found so far."""
+
+
+class BuilderError(AutogradGraphError, ValueError):
+    """A builder or generator was asked for a network it cannot make (a size,
+    density or model parameter out of range); the message gives the value and the limit."""
+
+
+class TruthTableError(BuilderError):
+    """A truth table that does not define a function {0,1}^n → {0,1}."""
+
+
+class MatrixViewError(NetworkStructureError):
+    """A layered network that is no chain of matrices: an input or output
+    neuron outside the first or last layer, or a hidden neuron in the last one."""
+
+
+class NonLinearNetworkError(AutogradGraphError, ValueError):
+    """The identity collapse needs every activation to be the identity; the message names a neuron that is not."""
+
+
+class UnsupportedModuleError(AutogradGraphError, TypeError):
+    """A PyTorch module that has no counterpart here (only Linear layers and elementwise activations do)."""
+
+
+class UnsupportedActivationError(AutogradGraphError, ValueError):
+    """An activation with no known PyTorch counterpart; pass one in ``activations=``."""

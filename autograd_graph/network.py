@@ -2,9 +2,11 @@
 
 A :class:`Network` keeps its structure in a :class:`networkx.DiGraph` (node
 attributes ``kind`` and ``activation``) and its weights in one flat float64
-array, in ``net.edges`` order: the order in which the edges were added
-(``from_networkx`` adds them in ``G.edges`` order). Passes are delegated to the
-compiled engine (default) or to the explicit reference engine.
+array, in ``net.edges`` order, which is networkx's ``G.edges`` order of the
+structure: grouped by source neuron (in the order neurons were added), then by
+target (in the order connected). ``to_networkx`` and ``from_networkx`` keep it.
+Passes are delegated to the compiled engine (default) or to the explicit
+reference engine.
 """
 
 from __future__ import annotations
@@ -20,18 +22,21 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from . import engine, reference, topology
+from . import engine, reference, render, topology
 from .activations import Activation, activation_name, get_activation
 from .exceptions import (
     CycleError,
     DuplicateEdgeError,
     DuplicateNeuronError,
     IncompleteNetworkError,
+    InvalidDtypeError,
     InvalidEdgeError,
+    InvalidSeedError,
     InvalidWeightError,
     NetworkStructureError,
     StaleTraceError,
     UnknownEdgeError,
+    UnknownEngineError,
     UnknownNeuronError,
     UnreachableOutputWarning,
 )
@@ -42,6 +47,27 @@ __all__ = ["Network", "KINDS"]
 
 KINDS = ("input", "bias", "hidden", "output")
 Engine = Literal["compiled", "reference"]
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``, with an error that names the argument."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as error:
+        raise InvalidSeedError(
+            f"seed must be None, a non-negative int, a SeedSequence or a Generator, got {seed!r} ({error})"
+        ) from None
+
+
+def _floating(dtype: Any) -> np.dtype:
+    """``dtype`` as a numpy floating dtype, or a clear error."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result.kind != "f":
+        raise InvalidDtypeError(f"dtype must be a floating type such as float64 or float32, got {dtype!r}")
+    return result
 
 
 def _finite_weight(value: Any, edge: tuple) -> float:
@@ -147,13 +173,24 @@ class Network:
         self._edges: list[tuple] = []  # flat position -> edge
         self._position: dict[tuple, int] = {}  # edge -> flat position
         self._buffer = np.empty(16)  # weights in its first n_weights slots; NaN = not drawn yet
-        self._rng = np.random.default_rng(seed)
-        self.dtype = np.dtype(dtype)
+        self._rng = _generator(seed)
+        self.dtype = dtype
+        self._identity = object()  # tells this network's traces from another network's
+        self._ordered = True  # whether _edges is in canonical (networkx G.edges) order
         self._structure_version = 0
         self._weights_version = 0
         self._plan: engine.Plan | None = None
         self._indexed_graph: topology.IndexedGraph | None = None  # cached until the structure changes
         self._undrawn = False  # whether some weight may still be NaN (not drawn yet)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The default floating type of passes (float64 unless set otherwise)."""
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, value: Any) -> None:
+        self._dtype = _floating(value)
 
     # ------------------------------------------------------------------ neurons
     def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
@@ -197,7 +234,7 @@ class Network:
         """Change the activation of a hidden or output neuron."""
         kind = self.kind(neuron)
         if kind in ("input", "bias"):
-            raise InvalidEdgeError(f"neuron {neuron!r} is a {kind} neuron and applies no function")
+            raise NetworkStructureError(f"neuron {neuron!r} is a {kind} neuron and applies no function")
         self._graph.nodes[neuron]["activation"] = get_activation(activation)
         self._structure_changed()
 
@@ -243,19 +280,20 @@ class Network:
             path = nx.shortest_path(self._graph, target, source)
             cycle = " → ".join(map(repr, [source, *path]))
             raise CycleError(f"edge {source!r} → {target!r} would close the cycle {cycle}", list(zip([source, *path], path)))
+        if len(self._edges) == self._buffer.size:  # grow (by doubling; the buffer may be empty after removals)
+            self._buffer = np.concatenate([self._buffer, np.empty(max(self._buffer.size, 16))])
+        self._buffer[len(self._edges)] = value
         self._graph.add_edge(source, target)
         self._position[edge] = len(self._edges)
         self._edges.append(edge)
-        if len(self._edges) > self._buffer.size:
-            self._buffer = np.concatenate([self._buffer, np.empty(self._buffer.size)])
-        self._buffer[len(self._edges) - 1] = value
+        self._ordered = False
         self._structure_changed()
 
     def _check_new_edge(self, edge: tuple) -> None:
         source, target = edge
         for neuron in edge:
             self._require_neuron(neuron)
-        if source == target:
+        if target in {source}:  # the same node by networkx's (dict) notion of equality
             raise InvalidEdgeError(f"edge {source!r} → {target!r} is a self-loop; the network must be feed-forward")
         kind = self._graph.nodes[target]["kind"]
         if kind in ("input", "bias"):
@@ -294,8 +332,23 @@ class Network:
         self._buffer = np.array(values, dtype=float)
         self._undrawn = bool(np.isnan(self._buffer).any())
 
+    def _normalize(self) -> None:
+        """Put the flat weights in canonical order: networkx's ``G.edges`` order
+        (grouped by source neuron in neuron order, then by target in the order
+        connected), so that ``to_networkx``/``from_networkx`` keep it exactly."""
+        if self._ordered:
+            return
+        order = list(self._graph.edges)
+        permutation = np.fromiter((self._position[e] for e in order), dtype=np.int64, count=len(order))
+        self._buffer = self._w[permutation]
+        self._edges = order
+        self._position = {e: p for p, e in enumerate(order)}
+        self._ordered = True
+        self._indexed_graph = None  # its edge arrays follow the old order
+
     def _materialize(self) -> None:
         """Draw the weights that were never given (NaN), uniform in ±1/√fan_in."""
+        self._normalize()
         if not self._undrawn:  # no pass over the weights on every forward
             return
         self._undrawn = False
@@ -316,7 +369,7 @@ class Network:
         scale : float, default 1.0
         """
         if seed is not None:
-            self._rng = np.random.default_rng(seed)
+            self._rng = _generator(seed)
         self._w[:] = np.nan
         self._undrawn = True
         self._materialize()
@@ -325,7 +378,12 @@ class Network:
 
     @property
     def edges(self) -> list[tuple]:
-        """The edges ``(i, j)`` in flat-weight order (the order they were added)."""
+        """The edges ``(i, j)`` in flat-weight order.
+
+        That is networkx's ``G.edges`` order: grouped by source neuron, in the
+        order the neurons were added, then by target in the order connected.
+        """
+        self._normalize()
         return list(self._edges)
 
     @property
@@ -354,13 +412,13 @@ class Network:
         UnknownEdgeError
             A mapping key that is no edge. Nothing is changed on error.
         """
+        self._materialize()  # first: it may reorder the positions read below
         if isinstance(values, Mapping):
             updates = {}
             for edge, value in values.items():
                 if edge not in self._position:
                     raise UnknownEdgeError(f"no edge {edge!r} in the network")
                 updates[self._position[edge]] = _finite_weight(value, edge)
-            self._materialize()
             self._w[list(updates)] = list(updates.values())
         else:
             array = np.asarray(values, dtype=float)
@@ -507,14 +565,15 @@ class Network:
     def compile(self) -> engine.Plan:
         """The compiled schedule, built once and cached until the structure changes."""
         if self._plan is None:
+            self._materialize()  # first: it may reorder the edges
             self.validate()
             self._plan = engine.compile_plan(self)
         return self._plan
 
     # ------------------------------------------------------------------- passes
     @property
-    def _versions(self) -> tuple[int, int]:
-        return (self._structure_version, self._weights_version)
+    def _versions(self) -> tuple[object, int, int]:
+        return (self._identity, self._structure_version, self._weights_version)
 
     def forward(self, X: Any, *, engine: Engine = "compiled", dtype: Any = None) -> Trace:
         """Compute every neuron's ``a`` and ``z`` for a batch.
@@ -533,7 +592,7 @@ class Network:
         -------
         Trace
         """
-        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        dtype = self.dtype if dtype is None else _floating(dtype)
         self._materialize()
         if engine == "compiled":
             return self.compile().forward(self._w, X, dtype, self._versions)
@@ -541,7 +600,7 @@ class Network:
             topology.check_acyclic(self._graph)
             self.validate()
             return reference.forward(self, X, dtype)
-        raise ValueError(f"unknown engine {engine!r}; expected 'compiled' or 'reference'")
+        raise UnknownEngineError(f"unknown engine {engine!r}; expected 'compiled' or 'reference'")
 
     def backward(self, trace: Trace, Y: Any, *, loss: str | Loss = "squared_error") -> Gradients:
         """Gradients of the batch-mean loss ``L`` with respect to every ``a``, ``z`` and weight.
@@ -558,8 +617,11 @@ class Network:
         Raises
         ------
         StaleTraceError
-            If the network changed since ``trace`` was computed.
+            If the network changed since ``trace`` was computed, or another
+            network computed it.
         """
+        if trace.versions[0] is not self._identity:
+            raise StaleTraceError("this trace was computed by another network; call forward on this one")
         if trace.versions != self._versions:
             raise StaleTraceError(
                 "the network changed (structure or weights) after this trace was computed; call forward again"
@@ -670,6 +732,15 @@ class Network:
         G.add_weighted_edges_from((u, v, float(w)) for (u, v), w in zip(self._edges, self._w))
         return G
 
+    def to_graphviz(self, trace: Trace | None = None, grads: Gradients | None = None, **options: Any) -> Any:
+        """A picture of the network as a ``graphviz.Digraph`` (shows in Jupyter).
+
+        With ``trace`` (and ``grads``) the neurons show ``a``, ``z`` (and
+        ``∂L/∂a``), the edges ``∂L/∂w``. See :func:`autograd_graph.render.to_graphviz`
+        for ``options``; :func:`autograd_graph.render.render` writes it to a file.
+        """
+        return render.to_graphviz(self, trace, grads, **options)
+
     def copy(self) -> Network:
         """An independent copy (structure, weights, and the generator's state)."""
         new = Network.__new__(Network)
@@ -679,6 +750,7 @@ class Network:
         new._position = dict(self._position)
         new._buffer = self._w.copy()
         new._rng = np.random.default_rng()
+        new._identity = object()
         new._rng.bit_generator.state = self._rng.bit_generator.state
         return new
 

@@ -129,7 +129,7 @@ class Trace:
     engine: str
     inputs: Sequence[Hashable]
     outputs: Sequence[Hashable]
-    versions: tuple[int, int]  # (structure, weights) of the network at forward time
+    versions: tuple[object, int, int]  # (network identity, structure, weights) at forward time
     plan: Any = field(default=None, repr=False)  # the compiled schedule, if any
 
     @property

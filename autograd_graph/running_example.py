@@ -17,11 +17,12 @@ There is no 3→7 edge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .activations import Activation
+from .exceptions import InvalidWeightError
 from .network import Network
 
 __all__ = ["running_example", "RUNNING_EXAMPLE_EDGES"]
@@ -59,6 +60,12 @@ def running_example(
     -------
     Network
 
+    Raises
+    ------
+    InvalidWeightError
+        If ``weights`` is a sequence of other than 12 numbers (or holds a
+        weight that is not a finite number).
+
     Examples
     --------
     >>> net = running_example()
@@ -79,7 +86,14 @@ def running_example(
         net.connect(source, target)
     if weights is not None:
         if not isinstance(weights, Mapping):
-            weights = dict(zip(RUNNING_EXAMPLE_EDGES, weights, strict=True))
+            values = list(weights) if isinstance(weights, Iterable) and not isinstance(weights, str) else None
+            if values is None or len(values) != len(RUNNING_EXAMPLE_EDGES):
+                got = repr(weights) if values is None else f"{len(values)} values"
+                raise InvalidWeightError(
+                    f"the running example needs {len(RUNNING_EXAMPLE_EDGES)} weights, one per edge in "
+                    f"RUNNING_EXAMPLE_EDGES order (or a mapping {{(i, j): w}}); got {got}"
+                )
+            weights = dict(zip(RUNNING_EXAMPLE_EDGES, values, strict=True))
         net.set_weights(weights)
-    net.weights  # draw the rest now, so the network is fully defined
+    net.get_weights()  # draw the rest now, so the network is fully defined
     return net

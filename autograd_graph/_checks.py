@@ -1,0 +1,111 @@
+"""Argument checks shared by builders, training and comparisons: one rule, one message.
+
+Each check takes the argument's name, its value and the exception class to
+raise (``BuilderError``, ``TrainingError``, ``ComparisonError`` …), and
+returns the value as a plain Python number. Booleans are never numbers here.
+
+Examples
+--------
+>>> from autograd_graph.exceptions import TrainingError
+>>> whole_number("epochs", 5, TrainingError, minimum=0)
+5
+>>> fraction("momentum", 0.9, TrainingError, high_open=True)
+0.9
+>>> real("rate", -1, TrainingError)
+Traceback (most recent call last):
+...
+autograd_graph.exceptions.TrainingError: rate must be a finite number ≥ 0, got -1
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = ["whole_number", "real", "fraction", "seed"]
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def whole_number(name: str, value: Any, error: type[Exception], *, minimum: int = 1, optional: bool = False) -> Any:
+    """``value`` as an int ≥ ``minimum`` (numpy integers accepted; bools and floats not),
+    or None when ``optional``.
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import BuilderError
+    >>> whole_number("m", 2.5, BuilderError, minimum=0)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.BuilderError: m must be a whole number ≥ 0, got 2.5
+    """
+    if optional and value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise error(f"{name} must be a whole number ≥ {minimum}{' or None' if optional else ''}, got {value!r}")
+    return int(value)
+
+
+def real(
+    name: str, value: Any, error: type[Exception], *, low: float = 0.0, high: float = math.inf,
+    low_open: bool = False, high_open: bool = False,
+) -> float:
+    """``value`` as a finite float in the interval from ``low`` to ``high`` (each end closed unless ``*_open``).
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import TrainingError
+    >>> real("eps", 0, TrainingError, low_open=True)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.TrainingError: eps must be a finite number > 0, got 0
+    """
+    inside = (
+        _is_real(value) and math.isfinite(value)
+        and (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+    )
+    if not inside:
+        if high == math.inf:
+            where = f"{'>' if low_open else '≥'} {low:g}"
+        else:
+            where = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise error(f"{name} must be a finite number {where}, got {value!r}")
+    return float(value)
+
+
+def fraction(name: str, value: Any, error: type[Exception], *, low_open: bool = False,
+             high_open: bool = False) -> float:  # fmt: skip
+    """``value`` as a float in [0, 1] (either end open on request).
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import BuilderError
+    >>> fraction("p", 1.5, BuilderError)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.BuilderError: p must be a finite number in [0, 1], got 1.5
+    """
+    return real(name, value, error, low=0.0, high=1.0, low_open=low_open, high_open=high_open)
+
+
+def seed(name: str, value: Any, error: type[Exception]) -> int | np.random.Generator | np.random.SeedSequence | None:
+    """A seed for ``numpy.random.default_rng``: None, an int ≥ 0, a SeedSequence or a Generator.
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import TrainingError
+    >>> seed("seed", -1, TrainingError)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.TrainingError: seed must be an integer ≥ 0, a SeedSequence, a Generator or None, got -1
+    """
+    if value is None or isinstance(value, (np.random.Generator, np.random.SeedSequence)):
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and int(value) >= 0:
+        return int(value)
+    raise error(f"{name} must be an integer ≥ 0, a SeedSequence, a Generator or None, got {value!r}")

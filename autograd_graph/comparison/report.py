@@ -1,0 +1,239 @@
+"""The comparison as one self-contained HTML file, and its networks' diagrams side by side.
+
+The report holds everything inline: the table, the verdict, the figure (a
+base64 PNG), the networks' diagrams side by side (one inline SVG each from
+Graphviz's ``dot``, so each scales on its own; the DOT source when ``dot`` is
+missing), every seed's numbers and the settings. It
+loads nothing from anywhere (its Content-Security-Policy forbids it), so it
+opens in any browser, offline, and can be mailed as one file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import graphviz
+
+from ..exceptions import GraphvizNotFoundError
+from ..files import write_atomically
+from ..render import render, side_by_side, to_graphviz
+from .results import METRICS, format_value
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .results import Comparison
+
+__all__ = ["diagrams", "write_report", "report_html"]
+
+BIG = 40  # neurons: above this, diagrams fold biases, cap ranks and drop tooltips by default
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; }
+td { white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+tr.best td { font-weight: bold; }
+.figure img { max-width: 100%; height: auto; }
+.wide { overflow-x: auto; }
+.diagrams { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.diagrams figure { flex: 1 1 300px; margin: 0; border: 1px solid #eee; padding: 0.5em; overflow-x: auto; }
+.diagrams svg { max-width: 100%; max-height: 80vh; width: auto; height: auto; display: block; margin: auto; }
+figcaption { font-size: 0.9em; color: #444; text-align: center; }
+pre { background: #f6f6f6; padding: 0.7em; overflow-x: auto; }
+.note { color: #666; }
+"""
+
+
+def _titles(comparison: Comparison) -> list[str]:
+    titles = []
+    for row in comparison.rows():
+        shape = "layered" if row["layered"] else "not layered"
+        titles.append(f"{row['network']}: {row['n_weights_range']} weights, {shape}, depth {row['depth_range']}")
+    return titles
+
+
+def diagrams(comparison: Comparison, **options: Any) -> graphviz.Digraph:
+    """The networks (each trained from the first seed) side by side, by :func:`~autograd_graph.side_by_side`.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    **options
+        Options of :func:`~autograd_graph.to_graphviz`. By default edges are
+        drawn by the size and sign of their weight, and when a network has
+        more than 40 neurons, biases are folded, at most 8 neurons shown per
+        rank, and tooltips left out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import autograd_graph as ag
+    >>> X = np.linspace(-1, 1, 11).reshape(-1, 1)
+    >>> result = ag.compare({"A": ag.running_example(), "B": ag.running_example()}, X, np.sin(3 * X),
+    ...                     seeds=1, epochs=2)
+    >>> diagrams(result).source.count("subgraph cluster_")
+    2
+    """
+    nets = list(comparison.networks.values())
+    defaults = _diagram_defaults(max(net.n_neurons for net in nets) > BIG)
+    return side_by_side(nets, titles=_titles(comparison), **{**defaults, **options})
+
+
+def _diagram_defaults(big: bool) -> dict[str, Any]:
+    defaults: dict[str, Any] = {"edge_width": True, "edge_color": True}
+    if big:
+        defaults.update(fold_biases=True, max_per_rank=8, tooltips=False)
+    return defaults
+
+
+def _svg(picture: graphviz.Digraph) -> str:
+    """The picture as an inline ``<svg>`` element (the XML prolog dropped)."""
+    with tempfile.TemporaryDirectory() as folder:
+        text = render(picture, Path(folder) / "diagrams.svg").read_text(encoding="utf-8")
+    return text[text.index("<svg") :]
+
+
+def _png(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _table(comparison: Comparison) -> str:
+    metrics = comparison.metrics
+    best = comparison.best()
+    head = ["network", "weights", "neurons", "hidden", "depth", "layered", "epochs", *[METRICS[m][0] for m in metrics]]
+    lines = ["<div class='wide'><table id='results'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    for row in comparison.rows():
+        cells = [row["network"], row["n_weights_range"], row["n_neurons_range"], row["n_hidden"], row["depth_range"],
+                 "yes" if row["layered"] else "no", row["epochs"]]  # fmt: skip
+        cells += [format_value(m, row[f"{m}_mean"], row[f"{m}_std"]) for m in metrics]
+        mark = " class='best'" if row["network"] == best else ""
+        lines.append(f"<tr data-network='{_e(row['network'])}'{mark}>" + "".join(f"<td>{_e(c)}</td>" for c in cells)
+                     + "</tr>")  # fmt: skip
+    lines.append("</table></div>")
+    return "\n".join(lines)
+
+
+def _seed_table(comparison: Comparison) -> str:
+    metrics = comparison.metrics
+    head = ["network", "seed", "weights", "epochs", *[METRICS[m][0] for m in metrics]]
+    lines = ["<div class='wide'><table id='seeds'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    for name, runs in comparison.runs.items():
+        for run in runs:
+            cells = [name, run.seed, run.structure.n_weights, run.epochs]
+            cells += [format_value(m, run.final[m]) for m in metrics]
+            lines.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    lines.append("</table></div>")
+    return "\n".join(lines)
+
+
+def _diagram_section(comparison: Comparison, options: dict[str, Any]) -> str:
+    """One inline SVG per network, side by side (each scales on its own, so a small network stays legible)."""
+    figures = []
+    big = max(net.n_neurons for net in comparison.networks.values()) > BIG
+    defaults = _diagram_defaults(big)
+    for (name, net), title in zip(comparison.networks.items(), _titles(comparison), strict=True):
+        picture = to_graphviz(net, **{**defaults, **options})
+        try:
+            body = _svg(picture)
+        except GraphvizNotFoundError as error:
+            body = (f"<p class='note'>{_e(error)}</p><details><summary>DOT source</summary>"
+                    f"<pre>{_e(picture.source)}</pre></details>")  # fmt: skip
+        figures.append(f"<figure data-network='{_e(name)}'>{body}<figcaption>{_e(title)}</figcaption></figure>")
+    return "<div class='diagrams'>" + "\n".join(figures) + "</div>"
+
+
+def report_html(comparison: Comparison, *, fig: Figure | None = None, diagram_options: dict | None = None) -> str:
+    """The report as one HTML document (a string); :func:`write_report` writes it to a file."""
+    fig = comparison.figure() if fig is None else fig
+    d = comparison.data
+    networks = "".join(f"<li data-network='{_e(n)}'>{_e(n)}</li>" for n in comparison.names)
+    verdict = "".join(f"<li>{_e(line.strip())}</li>" for line in comparison.verdict())
+    csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{_e(comparison.title)}: {len(comparison.names)} networks compared</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>{_e(comparison.title)}</h1>
+<p>{len(comparison.names)} networks, each trained from seeds {_e(", ".join(map(str, comparison.seeds)))} with the same
+settings on {d["n_train"]} training examples ({_count(d["n_inputs"], "input")}, {_count(d["n_outputs"], "output")})
+and scored on {_count(d["n_test"], "test example")}; loss <code>{_e(comparison.loss)}</code>.</p>
+<ul id="networks">{networks}</ul>
+<h2>Results</h2>
+{_table(comparison)}
+<p class="note">mean ± standard deviation over seeds; the bold row is the best by
+{_e(METRICS[comparison.headline][0])}. Time per epoch counts the updates and the evaluation of the training set,
+not the test curve.</p>
+<ul id="verdict">{verdict}</ul>
+<h2>Learning curves</h2>
+<div class="figure"><img alt="learning curves of {_e(", ".join(comparison.names))}"
+src="data:image/png;base64,{_png(fig)}"></div>
+<h2>The networks</h2>
+{_diagram_section(comparison, diagram_options or {})}
+<h2>Every seed</h2>
+{_seed_table(comparison)}
+<h2>Settings</h2>
+<pre id="settings">{_e(json.dumps(comparison.settings, indent=1, ensure_ascii=False))}</pre>
+</body>
+</html>
+"""
+
+
+def write_report(
+    comparison: Comparison,
+    path: str | os.PathLike,
+    *,
+    fig: Figure | None = None,
+    diagram_options: dict | None = None,
+) -> Path:
+    """Write the self-contained HTML report, whole or not at all.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    path : str or path-like
+        The ``.html`` file to write; its folder must exist.
+    fig : matplotlib Figure, optional
+        The figure to include; by default ``comparison.figure()``.
+    diagram_options : dict, optional
+        Options of :func:`diagrams`.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> import autograd_graph as ag
+    >>> X = np.linspace(-1, 1, 11).reshape(-1, 1)
+    >>> result = ag.compare({"A": ag.running_example()}, X, np.sin(3 * X), seeds=1, epochs=2)
+    >>> path = write_report(result, Path(tempfile.mkdtemp()) / "report.html")
+    >>> "data-network='A'" in path.read_text()
+    True
+    """
+    return write_atomically(path, report_html(comparison, fig=fig, diagram_options=diagram_options))

@@ -1,0 +1,246 @@
+"""Training every network over every seed with the same settings: :func:`compare`."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .._checks import whole_number
+from ..data import as_batch
+from ..exceptions import ComparisonError, ShapeError
+from ..losses import get_loss
+from ..network import Network
+from ..training import EpochLog, Trainer, evaluate, train
+from ..training.evaluation import CLASSIFICATION_LOSSES, targets
+from .results import Comparison, SeedRun, Structure
+
+__all__ = ["compare", "Builder"]
+
+Builder = Callable[[int], Network]  # seed -> a new network
+# settings that compare sets itself, per seed, or that would make seeds incomparable
+_RESERVED = {
+    "seed": "compare gives every run its seed from `seeds`",
+    "progress": "pass progress= to compare itself",
+    "restarts": "compare's seeds are the restarts: each seed is one run, and all of them are reported",
+    "checkpoint": "compare keeps every trained network in the result",
+    "checkpoint_every": "compare keeps every trained network in the result",
+}
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        return list(range(whole_number("seeds (a number of seeds)", seeds, ComparisonError)))
+    try:
+        values = list(seeds)  # type: ignore[arg-type]
+    except TypeError:
+        raise ComparisonError(f"seeds must be a number of seeds or a list of integer seeds, got {seeds!r}") from None
+    if not values:
+        raise ComparisonError("seeds must hold at least one seed, got an empty list")
+    values = [whole_number(f"seeds[{i}]", s, ComparisonError, minimum=0) for i, s in enumerate(values)]
+    if len(set(values)) < len(values):
+        raise ComparisonError(f"seeds must differ from each other, got {values!r}")
+    return values
+
+
+def _build(name: str, spec: Network | Builder, seed: int) -> Network:
+    """A fresh network for one seed: a copy with redrawn weights, or what the builder makes."""
+    if isinstance(spec, Network):
+        net = spec.copy()
+        net.initialize(seed)
+        return net
+    net = spec(seed)
+    if not isinstance(net, Network):
+        raise ComparisonError(f"the builder of {name!r} returned a {type(net).__name__} for seed {seed}, not a Network")
+    return net
+
+
+def _settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    for key, reason in _RESERVED.items():
+        if key in settings:
+            raise ComparisonError(f"the training setting {key}= cannot be given to compare: {reason}")
+    return dict(settings)
+
+
+def _describe(value: Any) -> Any:
+    """A setting as JSON can hold it: numbers, strings and lists as they are, anything else as its repr."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_describe(v) for v in value]
+    return repr(value)
+
+
+class _TestCurve:
+    """A training callback: the test loss and accuracy after every epoch, and the time it took."""
+
+    def __init__(self, X: np.ndarray | None, Y: np.ndarray | None, loss: str, classification: bool, bar: Any):
+        self.X, self.Y, self.loss, self.classification, self.bar = X, Y, loss, classification, bar
+        self.losses: list[float] = []
+        self.accuracies: list[float] = []
+        self.seconds = 0.0
+
+    def measure(self, net: Network) -> None:
+        start = time.perf_counter()
+        if self.X is None:
+            value, hit_rate = math.nan, math.nan
+        else:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                result = evaluate(net, self.X, self.Y, loss=self.loss, classification=self.classification)
+            value, hit_rate = result.loss, result.accuracy
+        self.losses.append(value)
+        self.accuracies.append(hit_rate)
+        self.seconds += time.perf_counter() - start
+
+    def __call__(self, log: EpochLog) -> None:
+        self.measure(log.network)
+        self.bar.update(1)
+
+
+def _one_run(name: str, spec: Network | Builder, seed: int, X: Any, Y: Any, test: tuple | None,
+             settings: dict[str, Any], loss: str, classification: bool, bar: Any) -> SeedRun:  # fmt: skip
+    net = _build(name, spec, seed)
+    X_test, Y_test = test if test is not None else (None, None)
+    curve = _TestCurve(X_test, Y_test, loss, classification, bar)
+    curve.measure(net)  # epoch 0: before training
+    callbacks = [*settings.get("callbacks", ()), curve]
+    bar.set_postfix_str(f"{name}, seed {seed}", refresh=False)
+    start = time.perf_counter()
+    result = train(net, X, Y, **{**settings, "callbacks": callbacks}, seed=seed, progress=False)
+    seconds = time.perf_counter() - start - curve.seconds
+    if result.interrupted:  # ag.train caught Ctrl-C and kept its best weights; a comparison stops whole
+        raise KeyboardInterrupt
+    epochs = result.best.epochs
+    bar.update(settings.get("epochs", Trainer.epochs) - epochs)  # a run that stopped early
+    train_eval = evaluate(net, X, Y, loss=loss, classification=classification)
+    final = {"train_loss": train_eval.loss, "train_accuracy": train_eval.accuracy,
+             "test_loss": math.nan, "test_accuracy": math.nan,
+             "seconds_per_epoch": seconds / epochs if epochs else math.nan}  # fmt: skip
+    if test is not None:
+        test_eval = evaluate(net, X_test, Y_test, loss=loss, classification=classification)
+        final.update(test_loss=test_eval.loss, test_accuracy=test_eval.accuracy)
+    return SeedRun(name, seed, Structure.of(net), result.history, curve.losses, curve.accuracies, final, seconds, net)
+
+
+def _check_data(networks: dict[str, Network | Builder], X: Any, Y: Any, X_test: Any, Y_test: Any,
+                seed: int) -> tuple[np.ndarray, np.ndarray, tuple | None]:  # fmt: skip
+    """Build each network once for ``seed`` and check the data fits all of them."""
+    if (X_test is None) != (Y_test is None):
+        raise ComparisonError("give both X_test and Y_test, or neither")
+    checked: list[np.ndarray] = []
+    for name, spec in networks.items():
+        net = _build(name, spec, seed)
+        try:
+            arrays = [as_batch(X, net.inputs, what="X"), targets(Y, net)]
+            if X_test is not None:
+                arrays += [as_batch(X_test, net.inputs, what="X_test"), targets(Y_test, net, what="Y_test")]
+        except ShapeError as error:
+            raise ComparisonError(f"network {name!r} does not fit the data: {error}") from None
+        checked = checked or arrays
+    X, Y, *test = checked
+    return X, Y, (test[0], test[1]) if test else None
+
+
+def compare(
+    networks: Mapping[str, Network | Builder],
+    X: Any,
+    Y: Any,
+    X_test: Any = None,
+    Y_test: Any = None,
+    *,
+    seeds: int | Iterable[int] = 3,
+    title: str = "comparison",
+    progress: bool | None = None,
+    **settings: Any,
+) -> Comparison:
+    """Train several networks on the same data with the same settings over several seeds.
+
+    For every seed, each network is copied and its weights redrawn
+    (``net.copy()`` then ``net.initialize(seed)``), or a builder makes a new
+    one (``builder(seed)``: a randomly wired network can then differ from
+    seed to seed), and trained by :func:`~autograd_graph.train` with
+    ``seed=seed`` and the same ``settings``. The networks given are not changed.
+
+    Parameters
+    ----------
+    networks : mapping of str to Network or callable
+        Names and networks, or builders ``seed -> Network``. All must take
+        the same inputs and outputs.
+    X, Y : array_like
+        Training data, ``(n, n_inputs)`` and ``(n, n_outputs)``.
+    X_test, Y_test : array_like, optional
+        Held-out data: its loss (and accuracy) is recorded after every epoch,
+        and never used to choose weights.
+    seeds : int or iterable of int, default 3
+        The seeds (an int ``k`` means ``0, 1, …, k−1``).
+    title : str, default "comparison"
+        What is compared, for the table and the report.
+    progress : bool, optional
+        A tqdm bar over all epochs of all runs; by default shown when standard error is a terminal.
+    **settings
+        Passed to :func:`~autograd_graph.train` unchanged for every run:
+        ``loss``, ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
+        ``validation_split``, ``patience``, ``classification``, ``callbacks``…
+        (not ``seed``, ``restarts`` or ``checkpoint``: the seeds are the restarts).
+
+    Returns
+    -------
+    Comparison
+        Per network: weights, neurons, depth, layered or not, final training
+        and test loss and accuracy (mean ± std over seeds), time per epoch,
+        learning curves.
+
+    Raises
+    ------
+    ComparisonError
+        No networks, a bad name or seed, a reserved setting, a builder that
+        returns no network, data that does not fit a network.
+    TrainingError, NonFiniteError
+        From training, as :func:`~autograd_graph.train` raises them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import autograd_graph as ag
+    >>> X = np.linspace(-1, 1, 21).reshape(-1, 1)
+    >>> skip = ag.running_example()
+    >>> skip.connect(1, 9)
+    >>> result = ag.compare({"running example": ag.running_example(), "+ edge 1→9": skip},
+    ...                     X, np.sin(3 * X), seeds=2, epochs=5, learning_rate=0.1)
+    >>> [(row["network"], row["n_weights"], row["layered"]) for row in result.rows()]
+    [('running example', 12, True), ('+ edge 1→9', 13, False)]
+    >>> len(result.runs["+ edge 1→9"][1].history.loss)    # epochs 0 … 5
+    6
+    """
+    if not isinstance(networks, Mapping) or not networks:
+        raise ComparisonError("networks must be a non-empty dict of names to networks or builders")
+    for name, spec in networks.items():
+        if not isinstance(name, str) or not name:
+            raise ComparisonError(f"network names must be non-empty strings, got {name!r}")
+        if not (isinstance(spec, Network) or callable(spec)):
+            raise ComparisonError(f"{name!r} must be a Network or a builder seed -> Network, got {type(spec).__name__}")
+    seed_list = _seeds(seeds)
+    settings = _settings(settings)
+    loss = get_loss(settings.get("loss", Trainer.loss)).name
+    classification = settings.get("classification")
+    classification = loss in CLASSIFICATION_LOSSES if classification is None else bool(classification)
+    settings["classification"] = classification
+    X, Y, test = _check_data(dict(networks), X, Y, X_test, Y_test, seed_list[0])
+
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    total = len(networks) * len(seed_list) * settings.get("epochs", Trainer.epochs)
+    runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
+    with tqdm(total=total, unit="epoch", desc="comparing", disable=not show) as bar:
+        for seed in seed_list:  # seed by seed, so an interrupted comparison has seen every network
+            for name, spec in networks.items():
+                runs[name].append(_one_run(name, spec, seed, X, Y, test, settings, loss, classification, bar))
+    data = {"n_train": int(X.shape[0]), "n_test": 0 if test is None else int(test[0].shape[0]),
+            "n_inputs": int(X.shape[1]), "n_outputs": int(Y.shape[1])}  # fmt: skip
+    described = {key: _describe(value) for key, value in settings.items()}
+    return Comparison(runs, seed_list, described, loss, classification, data, title)

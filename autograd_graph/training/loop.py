@@ -1,0 +1,296 @@
+"""The training loop: restarts, epochs, batches, and what happens around them.
+
+One update is a forward pass over a batch, a backward pass, and an optimizer
+step on the flat weight vector. After every epoch the whole training set (and
+the validation data) is evaluated, a history row is written, the best weights
+are kept, checkpoints are saved and callbacks are called. The network always
+ends with the best weights found, also after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .._checks import fraction, real, whole_number
+from .._checks import seed as check_seed
+from ..data import as_batch
+from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
+from ..losses import Loss, get_loss
+from ..serialization import save
+from .evaluation import CLASSIFICATION_LOSSES, evaluate, targets
+from .history import EpochLog, History, RunResult, TrainingResult
+from .nonfinite import Fault, backward_fault, forward_fault, update_fault
+from .optimizers import Optimizer, get_optimizer
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from .trainer import Trainer
+
+__all__ = ["run_training"]
+
+
+# ------------------------------------------------------------------ settings
+def _check_settings(cfg: Trainer) -> None:
+    whole_number("epochs", cfg.epochs, TrainingError, minimum=0)
+    whole_number("batch_size", cfg.batch_size, TrainingError, minimum=1, optional=True)
+    whole_number("restarts", cfg.restarts, TrainingError, minimum=1)
+    whole_number("patience", cfg.patience, TrainingError, minimum=1, optional=True)
+    whole_number("checkpoint_every", cfg.checkpoint_every, TrainingError, minimum=1, optional=True)
+    fraction("validation_split", cfg.validation_split, TrainingError, high_open=True)
+    real("min_delta", cfg.min_delta, TrainingError)
+    if cfg.checkpoint_every is not None and cfg.checkpoint is None:
+        raise TrainingError("checkpoint_every needs checkpoint, the directory to save checkpoints to")
+    if not all(callable(c) for c in cfg.callbacks):
+        raise TrainingError(f"callbacks must be callables taking an EpochLog, got {list(cfg.callbacks)!r}")
+
+
+def _seed_sequence(seed: Any) -> np.random.SeedSequence:
+    seed = check_seed("seed", seed, TrainingError)
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(2**63)))
+    return np.random.SeedSequence(seed)
+
+
+@dataclass
+class _Data:
+    """Training and validation arrays, checked once."""
+
+    X: np.ndarray  # (n, n_inputs)
+    Y: np.ndarray  # (n, n_outputs)
+    X_val: np.ndarray | None = None
+    Y_val: np.ndarray | None = None
+
+
+def _arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    X = as_batch(X, net.inputs, what=f"X{what}")
+    Y = targets(Y, net, what=f"Y{what}")
+    if X.shape[0] != Y.shape[0]:
+        raise ShapeError(f"X{what} has {X.shape[0]} examples but Y{what} has {Y.shape[0]}")
+    for name, array in ((f"X{what}", X), (f"Y{what}", Y)):
+        bad = np.argwhere(~np.isfinite(array))
+        if bad.size:
+            row, col = bad[0]
+            raise ShapeError(f"{name}[{row}, {col}] is {array[row, col]}; training data must be finite")
+    return X, Y
+
+
+def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq: np.random.SeedSequence) -> _Data:
+    X, Y = _arrays(net, X, Y, "")
+    if X.shape[0] == 0:
+        raise ShapeError("X has no examples")
+    if validation_data is not None:
+        if split:
+            raise TrainingError("give either validation_data or validation_split, not both")
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise TrainingError("validation_data must be a pair (X_val, Y_val)")
+        X_val, Y_val = validation_data
+        return _Data(X, Y, *_arrays(net, X_val, Y_val, "_val"))
+    if not split:
+        return _Data(X, Y)
+    n_val = int(round(split * X.shape[0]))
+    if not 0 < n_val < X.shape[0]:
+        raise TrainingError(
+            f"validation_split={split} of {X.shape[0]} examples leaves no validation or no training data"
+        )
+    order = np.random.default_rng(seq).permutation(X.shape[0])
+    val, fit = order[:n_val], order[n_val:]
+    return _Data(X[fit], Y[fit], X[val], Y[val])
+
+
+# ------------------------------------------------------------------ one run
+@dataclass
+class _Session:
+    """Everything shared by the runs of one call."""
+
+    cfg: Trainer
+    net: Network
+    data: _Data
+    loss: Loss
+    classification: bool
+    optimizer: Optimizer
+    bar: Any
+    best_loss: float = math.inf  # over all runs so far
+    runs: list[RunResult] = field(default_factory=list)
+
+    @property
+    def monitor(self) -> str:
+        return "loss" if self.data.X_val is None else "val_loss"
+
+    def evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
+        """Add the epoch's row to ``history`` (an overflow shows as an inf or NaN loss there)."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._evaluate(step_size, seconds, epoch, history)
+
+    def _evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
+        d = self.data
+        train = evaluate(self.net, d.X, d.Y, loss=self.loss, classification=self.classification)
+        row: dict[str, Any] = dict(
+            epoch=epoch, loss=train.loss, accuracy=train.accuracy, step_size=step_size, seconds=seconds
+        )
+        if d.X_val is not None:
+            val = evaluate(self.net, d.X_val, d.Y_val, loss=self.loss, classification=self.classification)
+            row.update(val_loss=val.loss, val_accuracy=val.accuracy)
+        history.append(**row)
+        return row
+
+    def checkpoint(self, directory: Any, name: str, run: RunResult, epoch: int, row: dict) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"run": run.run, "epoch": epoch, "init_seed": run.init_seed, "monitor": self.monitor,
+                **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}}  # fmt: skip
+        save(self.net, directory / name, metadata=meta)
+
+
+def _fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndarray, weights: np.ndarray):
+    example = None if fault.example is None else int(indices[fault.example])
+    where = fault.describe().replace(f"example {fault.example} of the batch", f"training example {example}")
+    return NonFiniteError(
+        f"non-finite value at step {step} (run {run}, epoch {epoch}): {where}. The network holds the last "
+        f"weights whose pass was finite; the error's .weights and .indices reproduce the failing step. "
+        f"A smaller learning rate often helps.",
+        run=run, epoch=epoch, step=step, quantity=fault.quantity, neuron=fault.neuron, edge=fault.edge,
+        indices=indices, weights=weights,
+    )  # fmt: skip
+
+
+def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer, epoch: int,
+           last_finite: np.ndarray) -> np.ndarray:
+    """One pass over the training set, one update per batch.
+
+    ``last_finite`` holds the weights of the last step whose pass was finite
+    (the network is restored to them if a pass goes non-finite); the updated
+    one is returned for the next epoch.
+    """
+    net, X, Y = s.net, s.data.X, s.data.Y
+    n = X.shape[0]
+    size = n if s.cfg.batch_size is None else min(s.cfg.batch_size, n)
+    order = rng.permutation(n) if s.cfg.shuffle and size < n else np.arange(n)
+    if size < n:
+        X, Y = X[order], Y[order]  # one copy per epoch; batches are then slices
+    w = net.get_weights()
+    edges = net.edges
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
+        for lo in range(0, n, size):
+            trace = net.forward(X[lo : lo + size])
+            grads = net.backward(trace, Y[lo : lo + size], loss=s.loss)
+            fault = forward_fault(trace) or backward_fault(grads, trace, edges)
+            if fault is None:
+                last_finite = w
+                new = opt.step(w, grads.weights.flat)
+                fault = update_fault(new, edges)
+            if fault is not None:
+                net.set_weights(last_finite)
+                raise _fault_error(fault, run.run, epoch, run.steps, order[lo : lo + size], w)
+            net.set_weights(new)
+            w = new
+            run.steps += 1
+    return last_finite
+
+
+def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
+    """Train one run in place; ``run`` keeps its best weights and history."""
+    cfg, net = s.cfg, s.net
+    start = time.perf_counter()
+    opt = copy.deepcopy(s.optimizer)
+    opt.reset(net.n_weights)
+    rng = np.random.default_rng(seq)
+    last_finite = net.get_weights()
+    waited = 0  # epochs since the last improvement by more than min_delta
+    reference = math.inf  # the loss of that improvement
+    for epoch in range(cfg.epochs + 1):
+        if epoch:
+            last_finite = _epoch(s, run, rng, opt, epoch, last_finite)
+        row = s.evaluate(opt.step_size, time.perf_counter() - start, epoch, run.history)
+        value = row[s.monitor]
+        if value < run.best_loss:
+            run.best_loss, run.best_epoch, run.best_weights = value, epoch, net.get_weights()
+            if value < s.best_loss:
+                s.best_loss = value
+                if cfg.checkpoint is not None:
+                    s.checkpoint(cfg.checkpoint, "best.json", run, epoch, row)
+        if epoch == 0:
+            reference = value
+            continue
+        if cfg.checkpoint is not None and cfg.checkpoint_every and epoch % cfg.checkpoint_every == 0:
+            s.checkpoint(cfg.checkpoint, f"run{run.run}-epoch{epoch}.json", run, epoch, row)
+        if value < reference - cfg.min_delta:
+            reference, waited = value, 0
+        else:
+            waited += 1
+        s.bar.set_postfix({"run": run.run, s.monitor: f"{value:.4g}"}, refresh=False)
+        s.bar.update(1)
+        h = run.history
+        log = EpochLog(run.run, epoch, h.loss[-1], h.accuracy[-1], h.val_loss[-1], h.val_accuracy[-1],
+                       h.step_size[-1], net, h)  # fmt: skip
+        reason = _stop_reason(cfg, log, waited)
+        if reason is not None:
+            run.stop_reason = reason
+            s.bar.update(cfg.epochs - epoch)
+            return
+
+
+def _stop_reason(cfg: Trainer, log: EpochLog, waited: int) -> str | None:
+    """Why the run ends after this epoch, if it does (the last epoch aside)."""
+    if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list, not a generator: every callback runs
+        return "callback"
+    if cfg.patience is not None and waited >= cfg.patience:
+        return "early stopping"
+    return None
+
+
+# ------------------------------------------------------------------ all runs
+def run_training(cfg: Trainer, net: Network, X: Any, Y: Any, validation_data: Any) -> TrainingResult:
+    """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.Trainer`."""
+    _check_settings(cfg)
+    loss = get_loss(cfg.loss)
+    optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
+    seq = _seed_sequence(cfg.seed)
+    split_seq, *run_seqs = seq.spawn(cfg.restarts + 1)
+    data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
+    classification = loss.name in CLASSIFICATION_LOSSES if cfg.classification is None else bool(cfg.classification)
+    progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
+    start_weights = net.get_weights()
+    bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
+    s = _Session(cfg, net, data, loss, classification, optimizer, bar)
+    interrupted = False
+    try:
+        for r, run_seq in enumerate(run_seqs):
+            init_seq, shuffle_seq = run_seq.spawn(2)
+            init_seed = None if cfg.restarts == 1 else int(init_seq.generate_state(1)[0])
+            if init_seed is not None:
+                net.initialize(init_seed)
+            run = RunResult(r, init_seed, History(), best_weights=net.get_weights())
+            s.runs.append(run)
+            _run(s, run, shuffle_seq)
+    except KeyboardInterrupt:
+        interrupted = True
+        if not s.runs:  # interrupted before the first run began
+            s.runs.append(RunResult(0, None, History(), best_weights=start_weights))
+        s.runs[-1].stop_reason = "interrupted"
+    finally:
+        bar.close()
+    best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
+    net.set_weights(best.best_weights)
+    entropy = seq.entropy if isinstance(seq.entropy, int) else [int(e) for e in seq.entropy or []]
+    result = TrainingResult(s.runs, best.run, s.monitor, entropy, interrupted)
+    if interrupted:
+        warnings.warn(
+            f"training interrupted in run {s.runs[-1].run} after {s.runs[-1].epochs} epochs; the network holds "
+            f"the best weights found (run {result.best_run}, epoch {result.best.best_epoch}, "
+            f"{result.monitor} {result.loss:.6g})",
+            TrainingInterruptedWarning,
+            stacklevel=4,
+        )
+    return result

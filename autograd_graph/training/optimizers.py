@@ -1,0 +1,247 @@
+"""Optimizers: how one gradient moves the flat weight vector.
+
+Every optimizer works on the whole weight vector at once, in ``net.edges``
+order (``net.get_weights()``, gradient ``grads.weights.flat``). Its step size
+``η_t`` comes from a schedule (:mod:`.schedules`); ``t`` counts its updates.
+
+==========  =================================================================
+optimizer   update ``t`` with gradient ``g`` (``t`` from 0)
+==========  =================================================================
+SGD         ``w ← w − η_t g``
+Momentum    ``v ← μ v − η_t g``; ``w ← w + v`` (``v`` starts at 0)
+Adam        ``m ← β₁ m + (1 − β₁) g``; ``s ← β₂ s + (1 − β₂) g²``;
+            ``w ← w − η_t m̂ / (√ŝ + ε)`` with ``m̂ = m / (1 − β₁^(t+1))``,
+            ``ŝ = s / (1 − β₂^(t+1))`` (Kingma & Ba, 2015)
+==========  =================================================================
+
+Examples
+--------
+>>> import numpy as np
+>>> opt = SGD(learning_rate=0.1)
+>>> opt.reset(2)
+>>> opt.step(np.array([1.0, 2.0]), np.array([0.5, -1.0]))
+array([0.95, 2.1 ])
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from .._checks import fraction, real
+from ..exceptions import TrainingError
+from .schedules import Schedule, as_schedule, step_size_at
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS", "get_optimizer"]
+
+
+class Optimizer(ABC):
+    """Base class: a step-size schedule, a count of updates, and per-weight state.
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        A constant step size, or a schedule ``t -> η_t``.
+
+    Notes
+    -----
+    Call :meth:`reset` before the first :meth:`step` of a run: it sizes the
+    state and sets ``t`` back to 0. :meth:`step` never modifies its arguments.
+
+    Examples
+    --------
+    A subclass implements ``_update``; here, steps of the gradient's sign:
+
+    >>> class SignSGD(Optimizer):
+    ...     def _update(self, weights, gradient, eta):
+    ...         return weights - eta * np.sign(gradient)
+    >>> opt = SignSGD(0.1)
+    >>> opt.reset(2)
+    >>> opt.step(np.array([1.0, 1.0]), np.array([3.0, -0.5])), opt.t
+    (array([0.9, 1.1]), 1)
+    """
+
+    default_learning_rate = 0.01
+
+    def __init__(self, learning_rate: float | Schedule | None = None) -> None:
+        self.learning_rate = self.default_learning_rate if learning_rate is None else learning_rate
+        self.schedule = as_schedule(self.learning_rate)
+        self.t = 0  # updates made since the last reset
+
+    def reset(self, n_weights: int) -> None:
+        """Forget all state, for a run over ``n_weights`` weights."""
+        self.t = 0
+        self._reset_state(n_weights)
+
+    def _reset_state(self, n_weights: int) -> None:  # noqa: B027 (plain SGD has no state)
+        """Size the per-weight state."""
+
+    def step(self, weights: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+        """The weights after one update with ``gradient`` (a new array).
+
+        Raises
+        ------
+        TrainingError
+            If the schedule gives a step size that is not a finite number ≥ 0.
+        """
+        eta = step_size_at(self.schedule, self.t)
+        new = self._update(weights, gradient, eta)
+        self.t += 1
+        return new
+
+    @property
+    def step_size(self) -> float:
+        """The step size of the next update, ``η_t``."""
+        return step_size_at(self.schedule, self.t)
+
+    @abstractmethod
+    def _update(self, weights: np.ndarray, gradient: np.ndarray, eta: float) -> np.ndarray:
+        """The new weights; ``self.t`` is the number of earlier updates."""
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
+        return f"{type(self).__name__}({params})"
+
+    def _params(self) -> dict:
+        return {"learning_rate": self.learning_rate}
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: ``w ← w − η_t g``.
+
+    Examples
+    --------
+    >>> SGD(0.5).step_size
+    0.5
+    """
+
+    def _update(self, weights, gradient, eta):
+        return weights - eta * gradient
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum: ``v ← μ v − η_t g``, ``w ← w + v``.
+
+    Parameters
+    ----------
+    learning_rate : float or callable, default 0.01
+    momentum : float, default 0.9
+        ``μ``, in [0, 1); 0 gives plain SGD.
+
+    Examples
+    --------
+    The same gradient twice: the second step is ``1 + μ`` times the first.
+
+    >>> opt = Momentum(0.1, momentum=0.5)
+    >>> opt.reset(1)
+    >>> w = opt.step(np.array([0.0]), np.array([1.0]))
+    >>> w, opt.step(w, np.array([1.0]))
+    (array([-0.1]), array([-0.25]))
+    """
+
+    def __init__(self, learning_rate: float | Schedule | None = None, momentum: float = 0.9) -> None:
+        super().__init__(learning_rate)
+        self.momentum = fraction("momentum", momentum, TrainingError, high_open=True)
+        self.velocity = np.zeros(0)
+
+    def _reset_state(self, n_weights):
+        self.velocity = np.zeros(n_weights)
+
+    def _update(self, weights, gradient, eta):
+        self.velocity = self.momentum * self.velocity - eta * gradient
+        return weights + self.velocity
+
+    def _params(self):
+        return {**super()._params(), "momentum": self.momentum}
+
+
+class Adam(Optimizer):
+    """Adam: steps scaled by running estimates of the gradient's first and second moments.
+
+    Parameters
+    ----------
+    learning_rate : float or callable, default 0.001
+    beta1, beta2 : float, default 0.9 and 0.999
+        Decay rates of the moment estimates, in [0, 1).
+    eps : float, default 1e-8
+        Added to ``√ŝ`` so a zero gradient gives a zero step.
+
+    Examples
+    --------
+    The first step moves every weight by about the step size, whatever the
+    gradient's scale:
+
+    >>> opt = Adam(0.01)
+    >>> opt.reset(2)
+    >>> opt.step(np.zeros(2), np.array([1000.0, -0.001])).round(6)
+    array([-0.01,  0.01])
+    """
+
+    default_learning_rate = 0.001
+
+    def __init__(
+        self,
+        learning_rate: float | Schedule | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta1 = fraction("beta1", beta1, TrainingError, high_open=True)
+        self.beta2 = fraction("beta2", beta2, TrainingError, high_open=True)
+        self.eps = real("eps", eps, TrainingError, low_open=True)
+        self.m = np.zeros(0)
+        self.s = np.zeros(0)
+
+    def _reset_state(self, n_weights):
+        self.m = np.zeros(n_weights)
+        self.s = np.zeros(n_weights)
+
+    def _update(self, weights, gradient, eta):
+        self.m = self.beta1 * self.m + (1 - self.beta1) * gradient
+        self.s = self.beta2 * self.s + (1 - self.beta2) * gradient**2
+        m_hat = self.m / (1 - self.beta1 ** (self.t + 1))
+        s_hat = self.s / (1 - self.beta2 ** (self.t + 1))
+        return weights - eta * m_hat / (np.sqrt(s_hat) + self.eps)
+
+    def _params(self):
+        return {**super()._params(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def get_optimizer(spec: str | Optimizer, learning_rate: float | Schedule | None = None) -> Optimizer:
+    """An optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``), or an :class:`Optimizer` passed through.
+
+    Parameters
+    ----------
+    spec : str or Optimizer
+    learning_rate : float or callable, optional
+        For a name only: the step size or schedule (the optimizer's default when omitted).
+
+    Raises
+    ------
+    TrainingError
+        An unknown name (the message lists the known ones), or a
+        ``learning_rate`` given together with an :class:`Optimizer`.
+
+    Examples
+    --------
+    >>> get_optimizer("adam", 0.01)
+    Adam(learning_rate=0.01, beta1=0.9, beta2=0.999, eps=1e-08)
+    """
+    if isinstance(spec, Optimizer):
+        if learning_rate is not None:
+            raise TrainingError(
+                f"learning_rate={learning_rate!r} was given with the optimizer {spec!r}, which has its own; "
+                f"pass it to the optimizer instead"
+            )
+        return spec
+    try:
+        cls = OPTIMIZERS[spec]
+    except (KeyError, TypeError):
+        known = ", ".join(OPTIMIZERS)
+        raise TrainingError(f"unknown optimizer {spec!r}; known: {known} (or pass an Optimizer)") from None
+    return cls(learning_rate)

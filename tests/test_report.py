@@ -1,0 +1,101 @@
+"""The comparison's HTML report: self-contained, every network in it, and it loads in a real browser."""
+
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+import autograd_graph as ag
+from autograd_graph.comparison import diagrams, matched_builders
+
+NAMES = ["layered 2→8→1", "<random> & DAG", "skip connections (same budget)"]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    Y = (X[:, :1] * X[:, 1:] > 0).astype(float)  # (40, 1): same sign
+    base = ag.layered([2, 8, 1], activation="tanh", output_activation="logistic", seed=0)
+    builders = matched_builders(base)
+    networks = {NAMES[0]: base, NAMES[1]: builders["random DAG (same budget)"], NAMES[2]: builders[NAMES[2]]}
+    return ag.compare(networks, X[:30], Y[:30], X[30:], Y[30:], seeds=2, epochs=5, loss="binary_cross_entropy",
+                      batch_size=5, optimizer="adam", learning_rate=0.05)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report(comparison, tmp_path_factory):
+    return comparison.report(tmp_path_factory.mktemp("report") / "report.html")
+
+
+def test_report_exists_and_names_every_network(report):
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    for name in NAMES:
+        escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert text.count(f"data-network='{escaped}'") == 3  # the list, the table row, the diagram
+    assert "<random>" not in text  # escaped
+    assert "data:image/png;base64," in text
+
+
+def test_report_loads_nothing_from_outside(report):
+    text = report.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", text)
+    assert "Content-Security-Policy" in text
+
+
+def test_report_is_written_whole(report):
+    assert [p.name for p in report.parent.iterdir()] == ["report.html"]  # no temporary file left behind
+
+
+@needs_dot
+def test_report_has_an_svg_diagram_per_network(report):
+    text = report.read_text(encoding="utf-8")
+    assert text.count("<svg") == len(NAMES)
+    assert "<?xml" not in text
+
+
+def test_diagrams_side_by_side(comparison):
+    source = diagrams(comparison).source
+    assert source.count("subgraph cluster_") == len(NAMES)
+    for name in NAMES:
+        assert name in source
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
+def test_report_opens_in_headless_chromium_without_errors(report):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    problems = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page()
+            page.on(
+                "console",
+                lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+            )
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+            page.goto(report.as_uri(), wait_until="load")
+            assert page.title().endswith("3 networks compared")
+            rows = page.locator("#results tr[data-network]")
+            assert rows.count() == len(NAMES)
+            for name in NAMES:
+                for where in ("#networks", "#results", ".diagrams"):
+                    element = page.locator(f"{where} [data-network={name!r}]")
+                    assert element.count() == 1 and element.is_visible(), (where, name)
+            image = page.locator(".figure img")
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+            if shutil.which("dot"):
+                assert page.locator(".diagrams svg").count() == len(NAMES)
+        finally:
+            browser.close()
+    assert problems == []
