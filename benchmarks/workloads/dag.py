@@ -140,8 +140,10 @@ def scaling(config: Config) -> Report:
                    spread <= 1.5 if done else None)
         )
     large = max(per_edge)
-    if large >= 10**5:
-        r = f32_ratio[large]
-        report.targets.append(Target(f"float32 about 2× faster than float64 at {large:,d} edges (≥ 1.6)",
-                                     f"{r:.2f}×", r >= 1.6))
+    r = f32_ratio[large]
+    report.targets.append(
+        Target("float32 about 2× faster than float64 at 10^6 edges (≥ 1.6)",
+               f"{r:.2f}×" + ("" if large >= 10**6 else f" (at {large:,d} edges: --quick)"),
+               r >= 1.6 if large >= 10**6 else None)
+    )
     return report
