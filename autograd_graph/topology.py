@@ -24,7 +24,7 @@ autograd_graph.exceptions.NotLayeredError: the network is not layered: edge 'A' 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -85,17 +85,23 @@ def index_graph(G: nx.DiGraph, edges: Sequence[tuple] | None = None) -> IndexedG
     ([0, 0, 1], [1, 2, 2], [0, 1, 2])
     """
     nodes = list(G)
-    index = {node: i for i, node in enumerate(nodes)}
-    lookup = index.__getitem__
+    if all(type(node) is int for node in nodes) and nodes == list(range(len(nodes))):
+        lookup = None  # nodes 0, 1, 2, … in order (as networkx's generators make them) are their own indices
+    else:
+        lookup = {node: i for i, node in enumerate(nodes)}.__getitem__
+
+    def indices(labels: Iterable, count: int) -> np.ndarray:
+        return np.fromiter(labels if lookup is None else map(lookup, labels), dtype=np.int64, count=count)
+
     if edges is None:
         succ = getattr(G, "_succ", None)  # plain dicts iterate much faster than G.succ's views
         successors = list(succ.values() if type(succ) is dict else G.succ.values())
         degrees = np.fromiter(map(len, successors), dtype=np.int64, count=len(nodes))
         src = np.repeat(np.arange(len(nodes), dtype=np.int64), degrees)
-        dst = np.fromiter(map(lookup, chain.from_iterable(successors)), dtype=np.int64, count=src.size)
+        dst = indices(chain.from_iterable(successors), src.size)
     else:
-        src = np.fromiter(map(lookup, map(itemgetter(0), edges)), dtype=np.int64, count=len(edges))
-        dst = np.fromiter(map(lookup, map(itemgetter(1), edges)), dtype=np.int64, count=len(edges))
+        src = indices(map(itemgetter(0), edges), len(edges))
+        dst = indices(map(itemgetter(1), edges), len(edges))
     return IndexedGraph(nodes, src, dst, _generation_array(len(nodes), src, dst))
 
 

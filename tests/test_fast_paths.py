@@ -164,7 +164,8 @@ def test_generations_match_networkx(monkeypatch, kahn):
         n = int(rng.integers(1, 25))
         G = nx.gnp_random_graph(n, rng.uniform(0, 0.4), directed=True, seed=trial)
         H = nx.DiGraph()
-        H.add_nodes_from(rng.permutation(n).tolist())  # node order differs from the labels
+        # node order differs from the labels, or (every other trial) labels 0, 1, 2, … in order
+        H.add_nodes_from(rng.permutation(n).tolist() if trial % 2 else range(n))
         H.add_edges_from((u, v) for u, v in G.edges if u < v)  # acyclic
         order = {v: i for i, v in enumerate(H)}
         want = [sorted(gen, key=order.__getitem__) for gen in nx.topological_generations(H)]
@@ -194,3 +195,25 @@ def test_from_networkx_rejects_a_bad_weight_by_name(bad):
     G.edges["h", "y"]["weight"] = bad
     with pytest.raises((ag.InvalidWeightError, OverflowError), match="'h' → 'y'|int too large"):
         ag.Network.from_networkx(G)
+
+
+def test_from_networkx_builds_the_same_graph_as_add_edges_from():
+    # the network's own DiGraph is built straight into networkx's adjacency dicts: same order of
+    # successors and predecessors, one attribute dict per edge shared by both directions
+    rng = np.random.default_rng(5)
+    labels = [("t", i) if i % 3 == 0 else (f"s{i}" if i % 3 == 1 else i) for i in range(30)]
+    labels = [labels[i] for i in rng.permutation(30)]
+    G = nx.DiGraph()
+    G.add_nodes_from(labels)
+    for _ in range(80):
+        a, b = sorted(rng.choice(30, size=2, replace=False))
+        G.add_edge(labels[a], labels[b])
+    H = ag.Network.from_networkx(G)._graph
+    R = nx.DiGraph()
+    R.add_nodes_from(G)
+    R.add_edges_from(G.edges)
+    assert list(H) == list(R) and list(H.edges) == list(R.edges)
+    for n in G:
+        assert list(H.pred[n]) == list(R.pred[n])
+        assert all(H.succ[n][v] is H.pred[v][n] for v in H.succ[n])
+    assert len({id(d) for _, _, d in H.edges(data=True)}) == G.number_of_edges()
