@@ -142,7 +142,7 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
     ----------
     net : Network
     path : str or path-like
-        The file to write; its directory must exist.
+        The file to write (missing folders are created).
     metadata : mapping, optional
         Anything JSON can hold (numpy numbers and arrays are converted), for
         example ``result.metadata()`` of a training run.
