@@ -52,8 +52,14 @@ def whole_number(name: str, value: Any, error: type[Exception], *, minimum: int 
 
 
 def real(
-    name: str, value: Any, error: type[Exception], *, low: float = 0.0, high: float = math.inf,
-    low_open: bool = False, high_open: bool = False,
+    name: str,
+    value: Any,
+    error: type[Exception],
+    *,
+    low: float = 0.0,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
 ) -> float:
     """``value`` as a finite float in the interval from ``low`` to ``high`` (each end closed unless ``*_open``).
 
@@ -66,8 +72,10 @@ def real(
     autograd_graph.exceptions.TrainingError: eps must be a finite number > 0, got 0
     """
     inside = (
-        _is_real(value) and math.isfinite(value)
-        and (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+        _is_real(value)
+        and math.isfinite(value)
+        and (low < value if low_open else low <= value)
+        and (value < high if high_open else value <= high)
     )
     if not inside:
         if high == math.inf:

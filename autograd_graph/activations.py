@@ -168,10 +168,10 @@ def get_activation(spec: str | Activation) -> Activation:
     --------
     >>> get_activation("tanh")
     Activation('tanh')
-    >>> get_activation("sigmoidal")
+    >>> get_activation("sigmoidal")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    autograd_graph.exceptions.UnknownActivationError: unknown activation 'sigmoidal'; known: elu, identity, leaky_relu, logistic, relu, softplus, step, tanh (or pass an Activation)
+    autograd_graph.exceptions.UnknownActivationError: unknown activation 'sigmoidal'; known: elu, identity, ...
     """
     if isinstance(spec, Activation):
         return spec
@@ -179,9 +179,7 @@ def get_activation(spec: str | Activation) -> Activation:
         return ACTIVATIONS[spec]
     except (KeyError, TypeError):
         known = ", ".join(sorted(ACTIVATIONS))
-        raise UnknownActivationError(
-            f"unknown activation {spec!r}; known: {known} (or pass an Activation)"
-        ) from None
+        raise UnknownActivationError(f"unknown activation {spec!r}; known: {known} (or pass an Activation)") from None
 
 
 def activation_name(act: Activation) -> str | Activation:

@@ -113,9 +113,7 @@ def _as_table(table: Iterable[object] | Mapping[tuple, object]) -> np.ndarray:
     return np.array(values, dtype=int)
 
 
-def _step_network(
-    n_inputs: int, hidden: list[tuple[list[float], float]], output: tuple[list[float], float]
-) -> Network:
+def _step_network(n_inputs: int, hidden: list[tuple[list[float], float]], output: tuple[list[float], float]) -> Network:
     """Inputs ``x1 … xn``, step hidden neurons ``h1 …`` and one step output ``y``,
     each given as (weights from the layer before, bias weight); bias neurons
     ``b1`` (feeding the hidden layer) and ``b2`` (feeding ``y``). Without hidden

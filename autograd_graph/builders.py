@@ -166,8 +166,13 @@ def layered(
     71
     """
     return _chain(
-        sizes, lambda k: [k - 1],
-        activation=activation, output_activation=output_activation, bias=bias, density=density, seed=seed,
+        sizes,
+        lambda k: [k - 1],
+        activation=activation,
+        output_activation=output_activation,
+        bias=bias,
+        density=density,
+        seed=seed,
     )
 
 
@@ -196,8 +201,13 @@ def densenet(
     (False, 3)
     """
     return _chain(
-        sizes, range,
-        activation=activation, output_activation=output_activation, bias=bias, density=density, seed=seed,
+        sizes,
+        range,
+        activation=activation,
+        output_activation=output_activation,
+        bias=bias,
+        density=density,
+        seed=seed,
     )
 
 

@@ -81,8 +81,13 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + log1p(exp(-abs(a)))
 
 
-_NAMESPACE = {"_logistic": _logistic, "_tanh": tanh, "_expm1": expm1, "_softplus": _softplus,
-              "_LEAKY": LEAKY_RELU_SLOPE}
+_NAMESPACE = {
+    "_logistic": _logistic,
+    "_tanh": tanh,
+    "_expm1": expm1,
+    "_softplus": _softplus,
+    "_LEAKY": LEAKY_RELU_SLOPE,
+}
 
 
 def sgd_source(net: Network, loss: str | Loss = "squared_error") -> str | None:
@@ -123,8 +128,12 @@ def sgd_source(net: Network, loss: str | Loss = "squared_error") -> str | None:
         return weight[p] if n_in <= source < n_sources else f"{weight[p]} * z_{label[source]}"
 
     names = ", ".join(weight)
-    lines = ["def sgd(w, X, Y, step_sizes):", f"    {names}, = w", "    losses = []",
-             "    for x, y, eta in zip(X, Y, step_sizes):"]
+    lines = [
+        "def sgd(w, X, Y, step_sizes):",
+        f"    {names}, = w",
+        "    losses = []",
+        "    for x, y, eta in zip(X, Y, step_sizes):",
+    ]
     body = [f"{', '.join(f'z_{label[r]}' for r in range(n_in))}, = x"]
     for row in range(n_sources, len(plan.order)):
         f, _ = formulas[row]
@@ -154,6 +163,7 @@ def sgd_source(net: Network, loss: str | Loss = "squared_error") -> str | None:
 
 def _labels(order: list) -> list[str]:
     """Names for the neurons in variable names: their ids when those read as names, else ``r<row>``."""
+
     def readable(n: object) -> bool:
         return (isinstance(n, int) and not isinstance(n, bool) and n >= 0) or (isinstance(n, str) and n.isidentifier())
 

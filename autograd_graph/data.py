@@ -12,9 +12,7 @@ from .exceptions import ShapeError
 __all__ = ["as_batch"]
 
 
-def as_batch(
-    values: Any, neurons: Sequence[Hashable], *, dtype: Any = np.float64, what: str = "X"
-) -> np.ndarray:
+def as_batch(values: Any, neurons: Sequence[Hashable], *, dtype: Any = np.float64, what: str = "X") -> np.ndarray:
     """Return ``values`` as an array of shape ``(batch, len(neurons))``.
 
     Parameters
@@ -53,8 +51,10 @@ def as_batch(
         columns = [np.atleast_1d(np.asarray(values[k], dtype=dtype)) for k in neurons]
         lengths = {c.shape for c in columns}
         if len(lengths) != 1 or any(c.ndim != 1 for c in columns):
-            shapes = {k: c.shape for k, c in zip(neurons, columns)}
-            raise ShapeError(f"{what}: every neuron needs a scalar or a 1-D array of one common length; got shapes {shapes}")
+            shapes = {k: c.shape for k, c in zip(neurons, columns, strict=True)}
+            raise ShapeError(
+                f"{what}: every neuron needs a scalar or a 1-D array of one common length; got shapes {shapes}"
+            )
         array = np.stack(columns, axis=1)
     else:
         try:

@@ -255,8 +255,14 @@ class _Sparse:
         n_targets = self.shape[0]
         if _sparsetools is not None and da.dtype in _FAST_SPARSE_DTYPES:
             _sparsetools.csr_matvecs(
-                stop - skip, n_targets, da.shape[1], self.indptr[skip : stop + 1], self.indices, data,
-                da.reshape(-1), dz_src[skip:stop].reshape(-1),
+                stop - skip,
+                n_targets,
+                da.shape[1],
+                self.indptr[skip : stop + 1],
+                self.indices,
+                data,
+                da.reshape(-1),
+                dz_src[skip:stop].reshape(-1),
             )
         else:
             dz_src[skip:stop] += self._transposed(data, skip)[: stop - skip] @ da
@@ -391,8 +397,19 @@ def compile_plan(net: Network) -> Plan:
         sole = s0 + deferred < s1 and bool((readers[s0 + deferred : s1] == 1).all())
         in_stage = (output_rows >= start) & (output_rows < stop)
         stages.append(
-            Stage(start, stop, groups, s0, s1, kernel, has_bias, deferred, sole,
-                  output_rows[in_stage], np.flatnonzero(in_stage))
+            Stage(
+                start,
+                stop,
+                groups,
+                s0,
+                s1,
+                kernel,
+                has_bias,
+                deferred,
+                sole,
+                output_rows[in_stage],
+                np.flatnonzero(in_stage),
+            )
         )
     # bias edges: target rows, and a CSR matrix (bias neuron × rows) for the biases' own ∂L/∂z
     b_src, b_dst, b_pos = src[is_bias] - n_inputs, dst[is_bias], pos[is_bias]
@@ -403,8 +420,19 @@ def compile_plan(net: Network) -> Plan:
     np.cumsum(np.bincount(b_src, minlength=len(biases)), out=bias_indptr[1:])
     output_activations = [net._graph.nodes[n]["activation"] for n in outputs]
     return Plan(
-        order, rows, inputs, outputs, len(biases), net.n_weights, stages, output_rows, output_activations,
-        dict(net._position), b_dst.astype(index), bias_indptr, b_pos,
+        order,
+        rows,
+        inputs,
+        outputs,
+        len(biases),
+        net.n_weights,
+        stages,
+        output_rows,
+        output_activations,
+        dict(net._position),
+        b_dst.astype(index),
+        bias_indptr,
+        b_pos,
     )
 
 
@@ -485,8 +513,14 @@ class Plan:
                 _apply(act, A[lo:hi], Z[lo:hi])
         output = np.ascontiguousarray(Z[self.output_rows].T)
         return Trace(
-            NeuronValues(self.rows, A, "a", sources_a), NeuronValues(self.rows, Z, "z"), output,
-            "compiled", self.inputs, self.outputs, versions, self,
+            NeuronValues(self.rows, A, "a", sources_a),
+            NeuronValues(self.rows, Z, "z"),
+            output,
+            "compiled",
+            self.inputs,
+            self.outputs,
+            versions,
+            self,
         )
 
     def backward(self, w: np.ndarray, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
@@ -496,9 +530,7 @@ class Plan:
         Y = as_batch(Y, self.outputs, dtype=dtype, what="Y")
         if Y.shape[0] != trace.batch_size:
             raise ShapeError(f"Y has {Y.shape[0]} examples but the trace has {trace.batch_size}")
-        losses, dz_own, da_own = loss_terms(
-            loss, trace.output, Y, A[self.output_rows].T, self.output_activations
-        )
+        losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[self.output_rows].T, self.output_activations)
         prep = self._prepared(w, dtype, trace.versions)
         n_sources = len(self.inputs) + self.n_biases
         dZ = np.zeros(Z.shape, dtype)  # (n_neurons, batch)
@@ -521,8 +553,10 @@ class Plan:
             dZ[self.output_rows] += dz_own.T
         fill = self._source_gradients(prep, dA, dZ)
         return Gradients(
-            float(losses.mean()), losses,
-            NeuronValues(self.rows, dA, "∂L/∂a", fill), NeuronValues(self.rows, dZ, "∂L/∂z", fill),
+            float(losses.mean()),
+            losses,
+            NeuronValues(self.rows, dA, "∂L/∂a", fill),
+            NeuronValues(self.rows, dZ, "∂L/∂z", fill),
             EdgeValues(self.edge_positions, dw, "∂L/∂w"),
         )
 
@@ -535,7 +569,8 @@ class Plan:
         n_in = len(self.inputs)
         n_sources = n_in + self.n_biases
         deferred = [
-            (st, W) for st, W in zip(self.stages, prep.private_kernels(self), strict=True)
+            (st, W)
+            for st, W in zip(self.stages, prep.private_kernels(self), strict=True)
             if st.kernel is not None and st.deferred
         ]
         bias_weights = prep.bias_weights
@@ -559,8 +594,14 @@ class Plan:
         """``∂L/∂z_b += Σ_{j : b→j} w_{b,j} ∂L/∂a_j`` for every bias neuron ``b``."""
         if _sparsetools is not None and dA.dtype in _FAST_SPARSE_DTYPES:
             _sparsetools.csr_matvecs(
-                self.n_biases, dA.shape[0], dA.shape[1], self.bias_indptr, self.bias_targets, bias_weights,
-                dA.reshape(-1), dz_bias.reshape(-1),
+                self.n_biases,
+                dA.shape[0],
+                dA.shape[1],
+                self.bias_indptr,
+                self.bias_targets,
+                bias_weights,
+                dA.reshape(-1),
+                dz_bias.reshape(-1),
             )
         else:
             B = csr_array((bias_weights, self.bias_targets, self.bias_indptr), shape=(self.n_biases, dA.shape[0]))

@@ -39,7 +39,9 @@ class GradientCheckReport:
 
     def __str__(self) -> str:
         lines = [f"{'':>16} {'analytic':>14} {'numeric':>14}"]
-        lines += [f"{n:>16} {a:14.8g} {b:14.8g}" for n, a, b in zip(self.names, self.analytic, self.numeric)]
+        lines += [
+            f"{n:>16} {a:14.8g} {b:14.8g}" for n, a, b in zip(self.names, self.analytic, self.numeric, strict=True)
+        ]
         return "\n".join(lines)
 
 

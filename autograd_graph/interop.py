@@ -191,7 +191,9 @@ def _torch_activation_modules(nn: Any) -> dict[type, tuple[str, Callable[[Any], 
         nn.Tanh: ("tanh", always, ""),
         nn.ReLU: ("relu", always, ""),
         nn.LeakyReLU: (
-            "leaky_relu", lambda m: m.negative_slope == LEAKY_RELU_SLOPE, f"negative_slope={LEAKY_RELU_SLOPE}"
+            "leaky_relu",
+            lambda m: m.negative_slope == LEAKY_RELU_SLOPE,
+            f"negative_slope={LEAKY_RELU_SLOPE}",
         ),
         nn.ELU: ("elu", lambda m: m.alpha == 1.0, "alpha=1.0"),
         # torch's Softplus turns linear above `threshold` (error < 2e-9 at the default 20)
@@ -283,18 +285,29 @@ def _schedule(net: Network) -> _Schedule:
         sources[edges] = np.searchsorted(feeding, sources[edges])
         targets[edges] -= block_starts[k]
         bounds = np.cumsum([0, *map(len, groups.values())])
-        stages.append(_Stage(
-            block_stops[k] - block_starts[k], gathers.pieces(feeding), edges,
-            slice(int(bias_bounds[k - 1]), int(bias_bounds[k])),
-            [(name, int(lo), int(hi)) for name, lo, hi in zip(groups, bounds[:-1], bounds[1:], strict=True)],
-        ))
+        stages.append(
+            _Stage(
+                block_stops[k] - block_starts[k],
+                gathers.pieces(feeding),
+                edges,
+                slice(int(bias_bounds[k - 1]), int(bias_bounds[k])),
+                [(name, int(lo), int(hi)) for name, lo, hi in zip(groups, bounds[:-1], bounds[1:], strict=True)],
+            )
+        )
     bias_targets = target[bias] - np.asarray(block_starts)[np.searchsorted(block_starts, target[bias], "right") - 1]
     output_columns = np.array([column[n] for n in net.outputs], dtype=np.int64)
     by_column = np.argsort(output_columns)
     output_order = None if np.array_equal(by_column, np.arange(by_column.size)) else np.argsort(by_column)
     return _Schedule(
-        stages, sources, targets, kernel, bias_targets, bias, gathers.pieces(output_columns[by_column]),
-        output_order, np.concatenate([np.zeros(0, np.int64), *gathers.indices]),
+        stages,
+        sources,
+        targets,
+        kernel,
+        bias_targets,
+        bias,
+        gathers.pieces(output_columns[by_column]),
+        output_order,
+        np.concatenate([np.zeros(0, np.int64), *gathers.indices]),
     )
 
 
@@ -516,7 +529,9 @@ def from_torch(module: Any) -> Network:
         raise UnsupportedModuleError("the nn.Sequential has no Linear layer")
     sizes = [linears[0].in_features] + [linear.out_features for linear in linears]
     net = layered(
-        sizes, activation=activations[:-1], output_activation=activations[-1],
+        sizes,
+        activation=activations[:-1],
+        output_activation=activations[-1],
         bias=[linear.bias is not None for linear in linears],
     )
     matrices = []  # A_k = [W | b], a zero bias column for a Linear without bias (no edge reads it)

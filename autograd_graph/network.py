@@ -209,7 +209,9 @@ class Network:
         except TypeError:
             raise NetworkStructureError(f"neuron ids must be hashable, got {neuron!r}") from None
         if neuron in self._graph:
-            raise DuplicateNeuronError(f"neuron {neuron!r} already exists (a {self._graph.nodes[neuron]['kind']} neuron)")
+            raise DuplicateNeuronError(
+                f"neuron {neuron!r} already exists (a {self._graph.nodes[neuron]['kind']} neuron)"
+            )
         act = None if activation is None else get_activation(activation)
         self._graph.add_node(neuron, kind=kind, activation=act)
         self._structure_changed()
@@ -287,7 +289,10 @@ class Network:
         if nx.has_path(self._graph, target, source):
             path = nx.shortest_path(self._graph, target, source)
             cycle = " → ".join(map(repr, [source, *path]))
-            raise CycleError(f"edge {source!r} → {target!r} would close the cycle {cycle}", list(zip([source, *path], path)))
+            raise CycleError(
+                f"edge {source!r} → {target!r} would close the cycle {cycle}",
+                list(zip([source, *path], path, strict=False)),
+            )
         if len(self._edges) == self._buffer.size:  # grow (by doubling; the buffer may be empty after removals)
             self._buffer = np.concatenate([self._buffer, np.empty(max(self._buffer.size, 16))])
         self._buffer[len(self._edges)] = value
@@ -310,7 +315,9 @@ class Network:
                 f"only hidden and output neurons have incoming edges"
             )
         if self._graph.has_edge(source, target):
-            raise DuplicateEdgeError(f"edge {source!r} → {target!r} already exists; use set_weight to change its weight")
+            raise DuplicateEdgeError(
+                f"edge {source!r} → {target!r} already exists; use set_weight to change its weight"
+            )
 
     def disconnect(self, source: Hashable, target: Hashable) -> None:
         """Remove the edge ``source → target`` and its weight."""
@@ -431,7 +438,9 @@ class Network:
         else:
             array = np.asarray(values, dtype=float)
             if array.shape != self._w.shape:
-                raise InvalidWeightError(f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}")
+                raise InvalidWeightError(
+                    f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}"
+                )
             bad = [] if np.isfinite(array).all() else np.flatnonzero(~np.isfinite(array))
             if len(bad):
                 u, v = self._edges[bad[0]]
@@ -550,7 +559,9 @@ class Network:
             )
         reached = topology.reachable(indexed, np.array([kind == "input" for kind in kinds], dtype=bool))
         unreached = [
-            n for n, kind, hit in zip(indexed.nodes, kinds, reached.tolist(), strict=True) if kind == "output" and not hit
+            n
+            for n, kind, hit in zip(indexed.nodes, kinds, reached.tolist(), strict=True)
+            if kind == "output" and not hit
         ]
         if unreached:
             warnings.warn(
@@ -737,7 +748,7 @@ class Network:
         for node, data in self._graph.nodes(data=True):
             act = data["activation"]
             G.add_node(node, kind=data["kind"], **({} if act is None else {"activation": activation_name(act)}))
-        G.add_weighted_edges_from((u, v, float(w)) for (u, v), w in zip(self._edges, self._w))
+        G.add_weighted_edges_from((u, v, float(w)) for (u, v), w in zip(self._edges, self._w, strict=True))
         return G
 
     def to_graphviz(self, trace: Trace | None = None, grads: Gradients | None = None, **options: Any) -> Any:

@@ -116,8 +116,13 @@ def random_dag(
     except nx.NetworkXError as error:
         raise BuilderError(f"model {model!r} with n={n}, {params}: {error}") from None
     return orient_by_node_order(
-        G, n_inputs=n_inputs, n_outputs=n_outputs, activation=activation,
-        output_activation=output_activation, bias=bias, seed=rng,
+        G,
+        n_inputs=n_inputs,
+        n_outputs=n_outputs,
+        activation=activation,
+        output_activation=output_activation,
+        bias=bias,
+        seed=rng,
     )
 
 
@@ -199,8 +204,6 @@ def orient_by_node_order(
         if bias is not None:
             edges.append((bias, order[j]))
     D.add_edges_from(edges)
-    net = Network.from_networkx(
-        D, hidden_activation=activation, output_activation=output_activation, seed=rng
-    )
+    net = Network.from_networkx(D, hidden_activation=activation, output_activation=output_activation, seed=rng)
     net.get_weights()  # draws every weight now, so the seed alone fixes the network
     return net

@@ -37,7 +37,7 @@ def forward(net: Network, X: Any, dtype: np.dtype) -> Trace:
     G = net._graph
     X = as_batch(X, net.inputs, dtype=dtype)
     batch = X.shape[0]
-    w = {edge: dtype.type(value) for edge, value in zip(net._edges, net._w)}
+    w = {edge: dtype.type(value) for edge, value in zip(net._edges, net._w, strict=True)}
     a: dict = {}
     z: dict = {}
     for column, k in enumerate(net.inputs):
@@ -56,8 +56,13 @@ def forward(net: Network, X: Any, dtype: np.dtype) -> Trace:
     Z = np.stack([z[n] for n in net.neurons])
     output = np.stack([z[k] for k in net.outputs], axis=1)  # (batch, n_outputs)
     return Trace(
-        NeuronValues(rows, A, "a"), NeuronValues(rows, Z, "z"), output,
-        "reference", net.inputs, net.outputs, net._versions,
+        NeuronValues(rows, A, "a"),
+        NeuronValues(rows, Z, "z"),
+        output,
+        "reference",
+        net.inputs,
+        net.outputs,
+        net._versions,
     )
 
 
@@ -74,7 +79,7 @@ def backward(net: Network, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
     a_out = np.stack([a[k] for k in outputs], axis=1)
     losses, dz_own, da_own = loss_terms(loss, trace.output, Y, a_out, output_activations)
     column = {k: c for c, k in enumerate(outputs)}
-    w = {edge: dtype.type(value) for edge, value in zip(net._edges, net._w)}
+    w = {edge: dtype.type(value) for edge, value in zip(net._edges, net._w, strict=True)}
     da: dict = {}
     dz: dict = {}
     for k in reversed(_topological_order(net)):
@@ -99,7 +104,8 @@ def backward(net: Network, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
     dw = np.array([np.sum(da[j] * z[i]) for i, j in net._edges], dtype=dtype)
     rows = {node: i for i, node in enumerate(net.neurons)}
     return Gradients(
-        float(losses.mean()), losses,
+        float(losses.mean()),
+        losses,
         NeuronValues(rows, np.stack([da[n] for n in net.neurons]), "∂L/∂a"),
         NeuronValues(rows, np.stack([dz[n] for n in net.neurons]), "∂L/∂z"),
         EdgeValues(dict(net._position), dw, "∂L/∂w"),

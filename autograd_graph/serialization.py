@@ -142,7 +142,7 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
     ----------
     net : Network
     path : str or path-like
-        The file to write; its directory must exist.
+        The file to write (missing folders are created).
     metadata : mapping, optional
         Anything JSON can hold (numpy numbers and arrays are converted), for
         example ``result.metadata()`` of a training run.
@@ -242,8 +242,7 @@ def _check_envelope(doc: Any, source: str) -> None:
         raise SerializationError(f"{source}: expected a JSON object at the top, got {_describe(doc)}")
     if doc.get("format") != FORMAT:
         raise SerializationError(
-            f"{source}: not an autograd_graph network file (its \"format\" is {doc.get('format')!r}, "
-            f"expected {FORMAT!r})"
+            f'{source}: not an autograd_graph network file (its "format" is {doc.get("format")!r}, expected {FORMAT!r})'
         )
     version = doc.get("version")
     if version != FORMAT_VERSION or isinstance(version, bool):

@@ -60,8 +60,10 @@ def _markdown_table(table: str) -> str:
     lines = table.splitlines()
     header, rule, *rows = lines
     cuts = [i for i, ch in enumerate(rule) if ch == "-" and (i == 0 or rule[i - 1] == " ")]
+
     def cells(line):
         return [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], None], strict=True)]
+
     out = ["| " + " | ".join(cells(header)) + " |", "|" + "---|" * len(cuts)]
     out += ["| " + " | ".join(cells(row)) + " |" for row in rows]
     return "\n".join(out)
@@ -78,13 +80,18 @@ def print_targets(targets: list[Target], markdown: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("workloads", nargs="*", metavar="WORKLOAD",
-                        help=f"which to run (default: all): {', '.join(WORKLOADS)}")
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer rounds, sizes up to 10^5 edges only (targets at 10^6 are not decided)")
+    parser.add_argument(
+        "workloads", nargs="*", metavar="WORKLOAD", help=f"which to run (default: all): {', '.join(WORKLOADS)}"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer rounds, sizes up to 10^5 edges only (targets at 10^6 are not decided)",
+    )
     parser.add_argument("--rounds", type=int, help="timed rounds per workload (default 7, or 3 with --quick)")
-    parser.add_argument("--peers", default=",".join(PEERS),
-                        help=f"comma-separated peers to run (default: all of {','.join(PEERS)})")
+    parser.add_argument(
+        "--peers", default=",".join(PEERS), help=f"comma-separated peers to run (default: all of {','.join(PEERS)})"
+    )
     parser.add_argument("--markdown", action="store_true", help="print markdown tables (for benchmarks/README.md)")
     args = parser.parse_args(argv)
     unknown = [w for w in args.workloads if w not in WORKLOADS]

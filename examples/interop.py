@@ -18,8 +18,10 @@ def graphml(folder: Path) -> None:
     path = folder / "random_dag.graphml"
     ag.write_graphml(net, path)
     again = ag.read_graphml(path)
-    print(f"wrote {path} ({path.stat().st_size:,} bytes); read back the same network:",
-          again.edges == net.edges and np.array_equal(again.weights, net.weights))
+    print(
+        f"wrote {path} ({path.stat().st_size:,} bytes); read back the same network:",
+        again.edges == net.edges and np.array_equal(again.weights, net.weights),
+    )
 
 
 def pytorch() -> None:

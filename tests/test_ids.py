@@ -33,7 +33,7 @@ KEPT = {
     "tuples": ((0, 0), (0, 1), (1, 0), (2, 0)),
     "nested tuples": (((0,), "a"), ("b", (1, 2)), (1.5,), ("x",)),
     "bools and floats": (True, "b", 2.5, False),
-    "text with quotes": ('a"b', "b\\", "h\n1", "{\"tuple\": [1]}"),
+    "text with quotes": ('a"b', "b\\", "h\n1", '{"tuple": [1]}'),
 }
 
 
@@ -58,8 +58,11 @@ def test_numpy_scalars_come_back_as_the_python_numbers_they_hold(fmt, tmp_path):
 
 
 REJECTED = {
-    "frozenset": ((frozenset({1}), "b", "h", "o"), r"neuron frozenset\(\{1\}\) cannot be written to a file: it is a "
-                                                     r"frozenset, not a string, an integer"),
+    "frozenset": (
+        (frozenset({1}), "b", "h", "o"),
+        r"neuron frozenset\(\{1\}\) cannot be written to a file: it is a "
+        r"frozenset, not a string, an integer",
+    ),
     "None in a tuple": (((None, 1), "b", "h", "o"), r"neuron \(None, 1\) cannot be written to a file: its part None"),
     "NaN": ((float("nan"), "b", "h", "o"), r"neuron nan cannot be written to a file: it is a float, not"),
 }

@@ -15,8 +15,10 @@ def layered_networks():
         layered([4, 6, 5, 3], activation=["relu", "tanh"], output_activation="logistic", seed=1),
         layered([5, 7, 2], density=0.4, seed=2),
         layered([3, 4, 2], bias=[False, True], seed=3),
-        from_edge_list([("x", "h", 0.5), ("b", "h", 0.25), ("c", "h", -1.0), ("h", "y", 2.0), ("b2", "y", 1.0)],
-                       biases=["b", "c", "b2"]),  # two bias neurons into one layer: their weights add up
+        from_edge_list(
+            [("x", "h", 0.5), ("b", "h", 0.25), ("c", "h", -1.0), ("h", "y", 2.0), ("b2", "y", 1.0)],
+            biases=["b", "c", "b2"],
+        ),  # two bias neurons into one layer: their weights add up
     ]
 
 

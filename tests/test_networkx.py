@@ -2,7 +2,6 @@
 
 import networkx as nx
 import numpy as np
-import pytest
 from helpers import graph_state
 
 import autograd_graph as ag

@@ -65,8 +65,11 @@ def brute_force_layerings(G: nx.DiGraph) -> list[dict]:
     def extend(level: dict) -> None:
         if len(level) == len(nodes):
             parts = nx.weakly_connected_components(G)
-            if all(min(level[n] for n in part) == 1 for part in parts if not any(
-                    G.nodes[n]["kind"] == "input" for n in part)):
+            if all(
+                min(level[n] for n in part) == 1
+                for part in parts
+                if not any(G.nodes[n]["kind"] == "input" for n in part)
+            ):
                 found.append(dict(level))
             return
         node = nodes[len(level)]

@@ -112,8 +112,11 @@ def test_bias_id_must_be_new():
         ("gnp", {"p": -0.1}, r"p \(a parameter of model 'gnp'\) .* got -0.1"),
         ("erdos_renyi", {"p": "a"}, r"p \(a parameter of model 'erdos_renyi'\) .* got 'a'"),
         ("watts_strogatz", {"k": 4, "p": float("nan")}, r"p \(a parameter of model 'watts_strogatz'\) .* got nan"),
-        ("watts_strogatz", {"k": 2.5, "p": 0.1},
-         r"k \(a parameter of model 'watts_strogatz'\) must be a whole number ≥ 0, got 2.5"),
+        (
+            "watts_strogatz",
+            {"k": 2.5, "p": 0.1},
+            r"k \(a parameter of model 'watts_strogatz'\) must be a whole number ≥ 0, got 2.5",
+        ),
         ("gnm", {"m": -1}, r"m \(a parameter of model 'gnm'\) must be a whole number ≥ 0, got -1"),
         ("barabasi_albert", {"m": True}, r"m \(a parameter of model 'barabasi_albert'\) .* got True"),
     ],

@@ -29,7 +29,9 @@ def networks():
         # t is fed by h1 and h3, not h2 (gathered columns); output h3 comes before output y
         ag.from_edge_list(
             [("x", "h1"), ("x", "h2"), ("x", "h3"), ("h1", "t"), ("h3", "t"), ("t", "y"), ("h2", "y")],
-            outputs=["y", "h3"], activation="softplus", seed=0,
+            outputs=["y", "h3"],
+            activation="softplus",
+            seed=0,
         ),
     ]
 
@@ -53,8 +55,13 @@ def test_to_torch_same_outputs_and_gradients(net):
 def test_from_torch_same_outputs_and_gradients():
     torch.manual_seed(0)
     seq = nn.Sequential(
-        nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 5, bias=False), nn.ReLU(),
-        nn.Sequential(nn.Linear(5, 5), nn.Sigmoid()), nn.Linear(5, 3), nn.Identity(),
+        nn.Linear(4, 6),
+        nn.Tanh(),
+        nn.Linear(6, 5, bias=False),
+        nn.ReLU(),
+        nn.Sequential(nn.Linear(5, 5), nn.Sigmoid()),
+        nn.Linear(5, 3),
+        nn.Identity(),
     ).double()
     net = from_torch(seq)
     assert [len([n for n in layer if net.kind(n) != "bias"]) for layer in net.layers()] == [4, 6, 5, 5, 3]

@@ -290,8 +290,11 @@ def test_inputs_as_dict_and_one_dimensional(net):
 def test_incompatible_loss(net):
     trace = net.forward([[1.0]])
     fails(
-        net, lambda: net.backward(trace, [[1.0]], loss="binary_cross_entropy"),
-        ag.IncompatibleLossError, "logistic", "'identity'",
+        net,
+        lambda: net.backward(trace, [[1.0]], loss="binary_cross_entropy"),
+        ag.IncompatibleLossError,
+        "logistic",
+        "'identity'",
     )
 
 
@@ -458,4 +461,3 @@ def test_bad_seed_and_engine_are_named(net):
 def test_an_empty_batch_is_an_error(net, X):
     with pytest.raises(ag.ShapeError, match="no examples"):
         net.forward(X)
-

@@ -57,8 +57,17 @@ class History:
     step_size: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
-    def append(self, *, epoch: int, loss: float, step_size: float, seconds: float, accuracy: float = math.nan,
-               val_loss: float = math.nan, val_accuracy: float = math.nan) -> None:
+    def append(
+        self,
+        *,
+        epoch: int,
+        loss: float,
+        step_size: float,
+        seconds: float,
+        accuracy: float = math.nan,
+        val_loss: float = math.nan,
+        val_accuracy: float = math.nan,
+    ) -> None:
         """Add one epoch's row."""
         row = {"epoch": epoch, "loss": loss, "accuracy": accuracy, "val_loss": val_loss,
                "val_accuracy": val_accuracy, "step_size": step_size, "seconds": seconds}  # fmt: skip
@@ -188,9 +197,16 @@ class TrainingResult:
             "best_run": self.best_run,
             "interrupted": self.interrupted,
             "runs": [
-                {"run": r.run, "init_seed": r.init_seed, "epochs": r.epochs, "best_epoch": r.best_epoch,
-                 "best_loss": r.best_loss, "final_loss": r.final_loss, "steps": r.steps,
-                 "stop_reason": r.stop_reason}  # fmt: skip
+                {
+                    "run": r.run,
+                    "init_seed": r.init_seed,
+                    "epochs": r.epochs,
+                    "best_epoch": r.best_epoch,
+                    "best_loss": r.best_loss,
+                    "final_loss": r.final_loss,
+                    "steps": r.steps,
+                    "stop_reason": r.stop_reason,
+                }  # fmt: skip
                 for r in self.runs
             ],
         }

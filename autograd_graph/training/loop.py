@@ -165,8 +165,9 @@ def _fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndar
     )  # fmt: skip
 
 
-def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer, epoch: int,
-           last_finite: np.ndarray) -> np.ndarray:
+def _epoch(
+    s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer, epoch: int, last_finite: np.ndarray
+) -> np.ndarray:
     """One pass over the training set, one update per batch.
 
     ``last_finite`` holds the weights of the last step whose pass was finite

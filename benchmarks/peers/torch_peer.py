@@ -115,8 +115,9 @@ class TorchDAGPairs:
             parts = []
             for b in np.unique(block):
                 sel = np.flatnonzero(block == b)
-                parts.append((int(b), torch.as_tensor(g.src[sel] - bounds[b]), torch.as_tensor(g.dst[sel]),
-                              torch.as_tensor(sel)))
+                parts.append(
+                    (int(b), torch.as_tensor(g.src[sel] - bounds[b]), torch.as_tensor(g.dst[sel]), torch.as_tensor(sel))
+                )
             self.gens.append((g.size, w_g, parts))
         rows = layout.output_rows
         self.outputs = [(int(np.searchsorted(bounds, r, side="right") - 1), int(r)) for r in rows]

@@ -40,8 +40,13 @@ def compile_time(config: Config) -> Report:
         f"total: {format_seconds(build + comp)}"
     )
     met = build + comp <= 3 if n_edges == 10**6 else None
-    report.targets.append(Target("compile 10^6 edges from an nx.DiGraph in ≤ 3 s", format_seconds(build + comp)
-                                 + ("" if met is not None else f" (at {n_edges:,d} edges: --quick)"), met))
+    report.targets.append(
+        Target(
+            "compile 10^6 edges from an nx.DiGraph in ≤ 3 s",
+            format_seconds(build + comp) + ("" if met is not None else f" (at {n_edges:,d} edges: --quick)"),
+            met,
+        )
+    )
     return report
 
 
@@ -76,8 +81,16 @@ def memory(config: Config) -> Report:
     peak, kept = _peak(one_pass)
     trace, grads = one_pass()
     arrays = sum(
-        a.nbytes for a in [trace.a.array, trace.z.array, trace.output, grads.a.array, grads.z.array,
-                           grads.weights.flat, grads.losses]
+        a.nbytes
+        for a in [
+            trace.a.array,
+            trace.z.array,
+            trace.output,
+            grads.a.array,
+            grads.z.array,
+            grads.weights.flat,
+            grads.losses,
+        ]
     )
     report = Report(
         f"Peak memory of a forward and backward pass, {n_edges:,d} edges, batch 64",
@@ -95,6 +108,11 @@ def memory(config: Config) -> Report:
         numpy_peak, _ = _peak(lambda: numpy_dag.loss_and_gradients(X, Y))
         report.lines.append(f"the numpy peer's peak for the same pass: {numpy_peak / 2**20:.1f} MiB")
     met = peak <= 2 * arrays if n_edges == 10**6 else None
-    report.targets.append(Target("peak memory at 10^6 edges, batch 64 ≤ 2× the arrays", f"{peak / arrays:.2f}×"
-                                 + ("" if met is not None else f" (at {n_edges:,d} edges: --quick)"), met))
+    report.targets.append(
+        Target(
+            "peak memory at 10^6 edges, batch 64 ≤ 2× the arrays",
+            f"{peak / arrays:.2f}×" + ("" if met is not None else f" (at {n_edges:,d} edges: --quick)"),
+            met,
+        )
+    )
     return report

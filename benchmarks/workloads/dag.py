@@ -61,6 +61,7 @@ def dag_contenders(net: ag.Network, batch: int, config: Config, *, seed: int = 0
         Xj, Yj = jp.jnp.asarray(X), jp.jnp.asarray(Y)
         _, grads = jax_dag.loss_and_gradients(jax_dag.params, Xj, Yj)  # compiles
         check_close("jax f64", jax_dag.flat_gradient(grads), want.weights.flat, 1e-9)
+
         def run_jax():
             return jp.jax.block_until_ready(jax_dag.loss_and_gradients(jax_dag.params, Xj, Yj))
 
@@ -97,7 +98,8 @@ def dag_20k(config: Config) -> Report:
         "Random DAG, 20,000 edges, batch 256",
         f"2,000 neurons (16 inputs, 4 outputs, one bias), tanh, {len(net.generations()) - 1} generations; "
         "one forward and backward pass (squared error)",
-        [("", results)], [ENGINE, NUMPY],
+        [("", results)],
+        [ENGINE, NUMPY],
     )
     report.targets = _dag_targets(results, "DAG 20k")
     return report
@@ -135,15 +137,19 @@ def scaling(config: Config) -> Report:
         spread = max(per_edge[n] for n in big) / min(per_edge[n] for n in big)
         done = max(big) >= 10**6  # --quick stops at 10^5: not the target's range
         report.targets.append(
-            Target("time per edge flat from 10^4 to 10^6 (max ÷ min ≤ 1.5)",
-                   f"{spread:.2f}" + ("" if done else f" (up to 10^{len(str(max(big))) - 1} only: --quick)"),
-                   spread <= 1.5 if done else None)
+            Target(
+                "time per edge flat from 10^4 to 10^6 (max ÷ min ≤ 1.5)",
+                f"{spread:.2f}" + ("" if done else f" (up to 10^{len(str(max(big))) - 1} only: --quick)"),
+                spread <= 1.5 if done else None,
+            )
         )
     large = max(per_edge)
     r = f32_ratio[large]
     report.targets.append(
-        Target("float32 about 2× faster than float64 at 10^6 edges (≥ 1.6)",
-               f"{r:.2f}×" + ("" if large >= 10**6 else f" (at {large:,d} edges: --quick)"),
-               r >= 1.6 if large >= 10**6 else None)
+        Target(
+            "float32 about 2× faster than float64 at 10^6 edges (≥ 1.6)",
+            f"{r:.2f}×" + ("" if large >= 10**6 else f" (at {large:,d} edges: --quick)"),
+            r >= 1.6 if large >= 10**6 else None,
+        )
     )
     return report

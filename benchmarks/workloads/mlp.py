@@ -88,7 +88,8 @@ def mlp(config: Config) -> Report:
     report = Report(
         "Layered 784→512→512→10 relu, batch 256",
         f"one forward and backward pass (squared error); the engine's kernels: {', '.join(sorted(kernels))}",
-        [("", results)], [ENGINE, NUMPY],
+        [("", results)],
+        [ENGINE, NUMPY],
     )
     report.lines.append(
         f"float64 matmul peak of this machine (2048², best round): {peak:.1f} GFLOP/s. Useful rate (forward, "
@@ -99,6 +100,7 @@ def mlp(config: Config) -> Report:
     if NUMPY in results:
         r = paired_ratio(results, ENGINE, NUMPY)
         report.targets.append(Target("784→512→512→10: time ÷ numpy ≤ 1.1", f"{r:.2f}", r <= 1.1))
-    report.targets.append(Target("784→512→512→10: ≥ 75% of the matmul peak (best rounds)", f"{rate / peak:.0%}",
-                                 rate / peak >= 0.75))
+    report.targets.append(
+        Target("784→512→512→10: ≥ 75% of the matmul peak (best rounds)", f"{rate / peak:.0%}", rate / peak >= 0.75)
+    )
     return report

@@ -121,13 +121,19 @@ def running_example(config: Config) -> Report:
     report = Report(
         "Running example, per-example SGD",
         "9 neurons, 12 weights, logistic hidden neurons; one epoch of 1,000 steps at batch 1 (lr 0.1)",
-        [("", results)], [ENGINE, PYTHON] if PYTHON in results else [ENGINE],
+        [("", results)],
+        [ENGINE, PYTHON] if PYTHON in results else [ENGINE],
     )
     if PYTHON in results:
         r = paired_ratio(results, GENERATED, PYTHON)
-        report.targets.append(Target("running example: per-example SGD time ÷ straight-line pure Python ≤ 3",
-                                     f"{r:.2f} (per_example_sgd); {paired_ratio(results, ENGINE, PYTHON):.0f} "
-                                     "(forward/backward/set_weights per example)", r <= 3))
+        report.targets.append(
+            Target(
+                "running example: per-example SGD time ÷ straight-line pure Python ≤ 3",
+                f"{r:.2f} (per_example_sgd); {paired_ratio(results, ENGINE, PYTHON):.0f} "
+                "(forward/backward/set_weights per example)",
+                r <= 3,
+            )
+        )
     return report
 
 
@@ -136,8 +142,10 @@ def digits(config: Config) -> Report:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        return Report("sklearn digits, 64→16→10, minibatch SGD", "skipped: scikit-learn is not installed "
-                      "(pip install -e '.[bench]')")
+        return Report(
+            "sklearn digits, 64→16→10, minibatch SGD",
+            "skipped: scikit-learn is not installed (pip install -e '.[bench]')",
+        )
     data = load_digits()
     X = data.data / 16.0
     Y = np.eye(10)[data.target]
@@ -148,7 +156,8 @@ def digits(config: Config) -> Report:
     report = Report(
         "sklearn digits, 64→16→10, minibatch SGD",
         f"{len(X)} images, minibatches of 32 ({-(-len(X) // 32)} steps), squared error on one-hot targets (lr 0.05)",
-        [("", results)], [ENGINE, NUMPY],
+        [("", results)],
+        [ENGINE, NUMPY],
     )
     if MICROGRAD in results:
         r = paired_ratio(results, MICROGRAD, ENGINE)
