@@ -106,9 +106,10 @@ def sgd_source(net: Network, loss: str | Loss = "squared_error") -> str | None:
     for row, node in enumerate(plan.order):
         act = G.nodes[node]["activation"]
         if act is not None:
-            if _BUILTIN.get(act.name) is not act:
+            name = act.name
+            if _BUILTIN.get(name) is not act:
                 return None
-            formulas[row] = _SCALAR_ACTIVATIONS[act.name]
+            formulas[row] = _SCALAR_ACTIVATIONS[name]
     n_in = len(plan.inputs)
     n_sources = n_in + plan.n_biases
     rows = plan.rows

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -304,7 +304,7 @@ def _dense_kernel(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, sha
     n, span = shape
     flat_index = rows * span + cols
     if positions.size == n * span:
-        block = np.empty(n * span, dtype=np.int64)
+        block: np.ndarray = np.empty(n * span, dtype=np.int64)
         block[flat_index] = positions
         block = block.reshape(n, span)
         base = int(block[0, 0])
@@ -339,6 +339,7 @@ def _row_order(net: Network, indexed: topology.IndexedGraph) -> tuple[np.ndarray
     act_ids: dict[Activation | None, int] = {}
     act_id = np.array([act_ids.setdefault(act, len(act_ids)) for act in activations], dtype=np.int64)
     gen = indexed.generation
+    assert gen is not None  # a valid network is acyclic
     group = gen * len(act_ids) + act_id
     keys, first = np.unique(group, return_index=True)
     first_of_group = first[np.searchsorted(keys, group)]  # each node: the first node of its group
@@ -453,7 +454,9 @@ class _Prepared:
         stages only): what a deferred gradient reads must not change when the network's weights do."""
         if self._private is None:
             self._private = [
-                W if W is None or not (self.aliases and st.deferred) else st.kernel.snapshot(W, st.deferred)
+                W
+                if W is None or not (self.aliases and st.deferred)
+                else cast(Kernel, st.kernel).snapshot(W, st.deferred)
                 for st, W in zip(plan.stages, self.kernels, strict=True)
             ]
         return self._private
@@ -506,6 +509,7 @@ class Plan:
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
             if st.kernel is not None:
+                assert W is not None  # prepared from st.kernel
                 st.kernel.forward(W, Z[st.source_start : st.source_stop], a, bias)
             else:
                 a[...] = 0 if bias is None else bias[:, None]
@@ -583,7 +587,7 @@ class Plan:
             done = True
             for st, W in deferred:
                 s0 = st.source_start
-                st.kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
+                cast(Kernel, st.kernel).backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
             if bias_weights.size:
                 self._add_bias_gradients(bias_weights, dA, dZ[n_in:n_sources])
             dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z

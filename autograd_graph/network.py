@@ -441,7 +441,7 @@ class Network:
                 raise InvalidWeightError(
                     f"expected {self._w.size} weights (one per edge, in net.edges order), got shape {array.shape}"
                 )
-            bad = [] if np.isfinite(array).all() else np.flatnonzero(~np.isfinite(array))
+            bad: np.ndarray | list[int] = [] if np.isfinite(array).all() else np.flatnonzero(~np.isfinite(array))
             if len(bad):
                 u, v = self._edges[bad[0]]
                 raise InvalidWeightError(f"weight of edge {u!r} → {v!r} must be finite, got {array[bad[0]]}")

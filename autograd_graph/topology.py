@@ -118,8 +118,8 @@ def _generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | 
     np.cumsum(np.bincount(src, minlength=n), out=first[1:])
     missing = np.bincount(dst, minlength=n)  # incoming edges not yet seen
     if src.size <= _PYTHON_KAHN_MAX_EDGES:
-        generation = _kahn_lists(targets.tolist(), first.tolist(), missing.tolist())
-        return None if min(generation, default=0) < 0 else np.array(generation, dtype=np.int64)
+        levels = _kahn_lists(targets.tolist(), first.tolist(), missing.tolist())
+        return None if min(levels, default=0) < 0 else np.array(levels, dtype=np.int64)
     generation = np.full(n, -1, dtype=np.int64)
     frontier = np.flatnonzero(missing == 0)
     g = 0
@@ -163,6 +163,7 @@ def reachable(indexed: IndexedGraph, start: np.ndarray) -> np.ndarray:
     [True, True, False, False]
     """
     gen = indexed.generation
+    assert gen is not None  # documented precondition: the graph is acyclic
     reached = start.copy()
     if not indexed.src.size:
         return reached
@@ -212,8 +213,9 @@ def generations(G: nx.DiGraph, indexed: IndexedGraph | None = None) -> list[list
     indexed = indexed or index_graph(G)
     check_acyclic(G, indexed)
     gen = indexed.generation
+    assert gen is not None  # check_acyclic raised otherwise
     order = np.argsort(gen, kind="stable")  # by generation, graph order within one
-    bounds = np.cumsum(np.bincount(gen))[:-1] if gen.size else []
+    bounds: np.ndarray | list[int] = np.cumsum(np.bincount(gen))[:-1] if gen.size else []
     nodes = indexed.nodes
     return [[nodes[i] for i in part] for part in np.split(order, bounds)] if gen.size else []
 
