@@ -163,7 +163,8 @@ def reachable(indexed: IndexedGraph, start: np.ndarray) -> np.ndarray:
     [True, True, False, False]
     """
     gen = indexed.generation
-    assert gen is not None  # documented precondition: the graph is acyclic
+    if gen is None:
+        raise CycleError("reachable needs an acyclic graph; this one has a cycle (see check_acyclic)")
     reached = start.copy()
     if not indexed.src.size:
         return reached
