@@ -46,7 +46,7 @@ from . import topology
 from .activations import ACTIVATIONS, Activation
 from .data import as_batch
 from .exceptions import ShapeError
-from .losses import Loss, loss_terms
+from .losses import Loss, get_loss, loss_terms
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 
 try:  # scipy's compiled loops that accumulate a sparse product into an existing array
@@ -562,6 +562,7 @@ class Plan:
             NeuronValues(self.rows, dA, "∂L/∂a", fill),
             NeuronValues(self.rows, dZ, "∂L/∂z", fill),
             EdgeValues(self.edge_positions, dw, "∂L/∂w"),
+            get_loss(loss),
         )
 
     def _source_gradients(self, prep: _Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:

@@ -348,11 +348,12 @@ class PassValues:
 
     @classmethod
     def of(
-        cls, net: Network, trace: Trace, grads: Gradients | None = None, loss: str | Loss = "squared_error"
+        cls, net: Network, trace: Trace, grads: Gradients | None = None, loss: str | Loss | None = None
     ) -> PassValues:
         """Check ``trace`` and ``grads`` against ``net`` (see :func:`check_pass`) and bundle them.
 
-        ``loss`` is the loss ``grads`` were computed with (``net.backward(..., loss=)``).
+        ``loss`` is the loss ``grads`` were computed with; by default the one
+        they record (``grads.loss_function``), or squared error without ``grads``.
 
         Examples
         --------
@@ -363,6 +364,8 @@ class PassValues:
         ('ℓ', Loss('mse'))
         """
         check_pass(net, trace, grads)
+        if loss is None:
+            loss = getattr(grads, "loss_function", None) or "squared_error"
         return cls(net, trace, grads, edge_weights(net), get_loss(loss))
 
     @property
@@ -501,7 +504,7 @@ def explain(
     *,
     example: int | None = None,
     number_format: NumberFormat = ".4g",
-    loss: str | Loss = "squared_error",
+    loss: str | Loss | None = None,
 ) -> Explanation:
     """The chain-rule decomposition of one neuron's or one weight's gradient, with numbers.
 
@@ -522,8 +525,9 @@ def explain(
         ``grads.weights[(i, j)]``). A neuron on a bigger batch needs it.
     number_format : str or callable, default ".4g"
         A format spec, or a function of a float, for ``str(explanation)``.
-    loss : str or Loss, default "squared_error"
-        The loss ``grads`` were computed with (``net.backward(..., loss=)``):
+    loss : str or Loss, optional
+        The loss ``grads`` were computed with (by default the one they
+        record, ``grads.loss_function``):
         it names the output neurons' own term, and a loss that gives ``∂ℓ/∂a``
         itself (binary cross-entropy) adds that term to ``∂ℓ/∂a``.
 
@@ -565,7 +569,7 @@ def explain(
     >>> net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
     >>> trace = net.forward([[1.0]])
     >>> grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
-    >>> e = explain(net, trace, grads, "y", loss="binary_cross_entropy")
+    >>> e = explain(net, trace, grads, "y")  # the loss is the one grads record
     >>> print(e.equations[-1].format(".3g"))
     ∂ℓ/∂a_y = ∂ℓ/∂a_y[loss] = 1   ([loss] is binary_cross_entropy's own term, σ(a) − y)
     >>> float(grads.a["y"][0])

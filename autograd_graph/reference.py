@@ -19,7 +19,7 @@ import numpy as np
 
 from .data import as_batch
 from .exceptions import ShapeError
-from .losses import Loss, loss_terms
+from .losses import Loss, get_loss, loss_terms
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 
 if TYPE_CHECKING:
@@ -109,4 +109,5 @@ def backward(net: Network, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
         NeuronValues(rows, np.stack([da[n] for n in net.neurons]), "∂L/∂a"),
         NeuronValues(rows, np.stack([dz[n] for n in net.neurons]), "∂L/∂z"),
         EdgeValues(dict(net._position), dw, "∂L/∂w"),
+        get_loss(loss),
     )

@@ -96,7 +96,7 @@ class _Style:
     fold_biases: bool = False
     max_per_rank: int | None = None
     tooltips: bool = True
-    loss: str | Loss = "squared_error"
+    loss: str | Loss | None = None
 
     def __post_init__(self) -> None:
         if self.max_per_rank is not None and self.max_per_rank < 1:
@@ -334,7 +334,7 @@ def to_graphviz(
     fold_biases: bool = False,
     max_per_rank: int | None = None,
     tooltips: bool = True,
-    loss: str | Loss = "squared_error",
+    loss: str | Loss | None = None,
     rankdir: str = "LR",
     title: str | None = None,
 ) -> graphviz.Digraph:
@@ -365,8 +365,9 @@ def to_graphviz(
         "+N more" node, their edges dashed.
     tooltips : bool, default True
         SVG tooltips with each neuron's formulas and each weight's chain rule.
-    loss : str or Loss, default "squared_error"
-        The loss ``grads`` were computed with (see :func:`~autograd_graph.explain`).
+    loss : str or Loss, optional
+        The loss ``grads`` were computed with; by default the one they record
+        (see :func:`~autograd_graph.explain`).
     rankdir : {"LR", "RL", "TB", "BT"}, default "LR"
         Graphviz's direction: the ranks run left to right by default.
     title : str, optional

@@ -160,6 +160,8 @@ class Gradients:
     weights : EdgeValues
         ``∂L/∂w_{i,j}``, summed over the batch; ``weights.flat`` in
         ``net.edges`` order.
+    loss_function : Loss
+        The loss the gradients are of (``net.backward``'s ``loss=``).
     """
 
     loss: float
@@ -167,3 +169,4 @@ class Gradients:
     a: NeuronValues
     z: NeuronValues
     weights: EdgeValues
+    loss_function: Any = None  # the Loss the gradients are of (net.backward's loss=)

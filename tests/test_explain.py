@@ -159,6 +159,19 @@ def test_binary_cross_entropy_at_saturation_shows_the_losss_own_da():
     assert "squared error" not in str(e)
 
 
+def test_explain_and_pictures_default_to_the_loss_the_gradients_record():
+    net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
+    trace = net.forward([[1.0]])
+    grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
+    assert grads.loss_function is ag.get_loss("binary_cross_entropy")
+    assert str(ag.explain(net, trace, grads, "y")) == str(
+        ag.explain(net, trace, grads, "y", loss="binary_cross_entropy")
+    )
+    assert net.to_graphviz(trace, grads).source == net.to_graphviz(trace, grads, loss="binary_cross_entropy").source
+    reference = net.backward(net.forward([[1.0]], engine="reference"), [[0.0]], loss="mse")
+    assert reference.loss_function is ag.get_loss("mse")
+
+
 def _output_feeds_a_neuron():
     G = nx.DiGraph([("x", "o1"), ("o1", "h"), ("h", "o2"), ("x", "o2"), ("b", "o1"), ("b", "h")])
     nx.set_node_attributes(G, {"x": "input", "b": "bias", "o1": "output", "h": "hidden", "o2": "output"}, "kind")
