@@ -418,26 +418,25 @@ def test_trace_of_another_network_is_rejected(net):
         copy.backward(net.forward([[1.0]]), [[0.0]])
 
 
-def test_set_weight_after_connecting_out_of_order_writes_the_named_edge():
-    # regression: positions were read before the flat vector was put in canonical order
+def _connected_out_of_order() -> ag.Network:
     net = ag.Network(seed=0)
     net.add_input(1)
     net.add_bias(2)
     net.add_neuron(3)
     net.add_output(9)
-    for u, v in [(1, 3), (2, 3), (3, 9), (2, 9)]:
+    for u, v in [(1, 3), (2, 3), (3, 9), (2, 9)]:  # not grouped by source: the flat order is rebuilt
         net.connect(u, v)
+    return net
+
+
+def test_set_weight_after_connecting_out_of_order_writes_the_named_edge():
+    # regression: positions were read before the flat vector was put in canonical order
+    net = _connected_out_of_order()
     before = dict(zip(net.edges, net.weights, strict=True))
-    net2 = ag.Network(seed=0)
-    net2.add_input(1)
-    net2.add_bias(2)
-    net2.add_neuron(3)
-    net2.add_output(9)
-    for u, v in [(1, 3), (2, 3), (3, 9), (2, 9)]:
-        net2.connect(u, v)
-    net2.set_weight(3, 9, 7.0)  # without reading the weights first
-    assert net2.get_weight(3, 9) == 7.0
-    assert all(net2.get_weight(*e) == w for e, w in before.items() if e != (3, 9))
+    fresh = _connected_out_of_order()
+    fresh.set_weight(3, 9, 7.0)  # without reading the weights first
+    assert fresh.get_weight(3, 9) == 7.0
+    assert all(fresh.get_weight(*e) == w for e, w in before.items() if e != (3, 9))
 
 
 @pytest.mark.parametrize("dtype", [int, "int32", bool, "not a dtype"])
