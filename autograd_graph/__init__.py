@@ -17,10 +17,19 @@ Examples
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation, register_activation
-from .analysis import print_summary, summary, summary_table
-from .boolean import and_neuron, from_predicate, from_truth_table, mcculloch_pitts, not_neuron, or_neuron, perceptron
-from .builders import add_skip_connections, densenet, from_edge_list, layered
-from .codegen import per_example_sgd
+from .build.boolean import (
+    and_neuron,
+    from_predicate,
+    from_truth_table,
+    mcculloch_pitts,
+    not_neuron,
+    or_neuron,
+    perceptron,
+)
+from .build.builders import add_skip_connections, densenet, from_edge_list, layered
+from .build.matrix import MatrixView, from_matrices, identity_collapse, matrix_weights, to_matrices
+from .build.random_dags import GRAPH_MODELS, orient_by_node_order, random_dag
+from .build.running_example import RUNNING_EXAMPLE_EDGES, running_example
 from .comparison import (
     Comparison,
     SeedRun,
@@ -72,17 +81,17 @@ from .exceptions import (
     UnsupportedActivationError,
     UnsupportedModuleError,
 )
-from .explain import Equation, Explanation, Term, explain
 from .gradcheck import GradientCheckReport, check_gradients
-from .interop import from_torch, read_graphml, to_torch, write_graphml
+from .io.graphml import read_graphml, write_graphml
+from .io.pytorch import from_torch, to_torch
+from .io.serialization import load, load_metadata, save
 from .losses import LOSSES, Loss, get_loss
-from .matrix import MatrixView, from_matrices, identity_collapse, matrix_weights, to_matrices
 from .network import KINDS, Network
-from .random_dags import GRAPH_MODELS, orient_by_node_order, random_dag
-from .render import render, side_by_side, to_graphviz
 from .results import EdgeValues, Gradients, NeuronValues, Trace
-from .running_example import RUNNING_EXAMPLE_EDGES, running_example
-from .serialization import load, load_metadata, save
+from .show.equations import Equation, Term
+from .show.explain import Explanation, explain
+from .show.render import render, side_by_side, to_graphviz
+from .show.summary import print_summary, summary, summary_table
 from .training import (
     SGD,
     Adam,
@@ -104,6 +113,7 @@ from .training import (
     get_optimizer,
     train,
 )
+from .training.per_example import per_example_sgd, sgd_source
 
 __version__ = "0.1.0"
 
@@ -156,6 +166,7 @@ __all__ = [
     "get_activation",
     "get_loss",
     "per_example_sgd",
+    "sgd_source",
     "register_activation",
     "render",
     "running_example",

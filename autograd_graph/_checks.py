@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["whole_number", "real", "fraction", "seed"]
+__all__ = ["whole_number", "real", "fraction", "seed", "floating_dtype", "generator", "FLOAT_DTYPES"]
 
 
 def _is_real(value: Any) -> bool:
@@ -117,3 +117,46 @@ def seed(name: str, value: Any, error: type[Exception]) -> int | np.random.Gener
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and int(value) >= 0:
         return int(value)
     raise error(f"{name} must be an integer ≥ 0, a SeedSequence, a Generator or None, got {value!r}")
+
+
+# the floating types passes run in: float16 and longdouble fail inside scipy's sparse loops and BLAS
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def floating_dtype(value: Any, error: type[Exception], what: str = "dtype") -> np.dtype:
+    """``value`` as float64 or float32, the dtypes every engine supports end to end.
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import InvalidDtypeError
+    >>> floating_dtype("float32", InvalidDtypeError)
+    dtype('float32')
+    >>> floating_dtype(np.float16, InvalidDtypeError)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.InvalidDtypeError: dtype must be a floating type, float64 or float32, got <class 'numpy.float16'>
+    """
+    try:
+        result = np.dtype(value)
+    except TypeError:
+        result = None
+    if result is None or result not in FLOAT_DTYPES:  # (np.dtype(None) is float64: None is no dtype here)
+        raise error(f"{what} must be a floating type, float64 or float32, got {value!r}")
+    return result
+
+
+def generator(value: Any, error: type[Exception]) -> np.random.Generator:
+    """``numpy.random.default_rng(value)``, with an error that names the argument.
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import InvalidSeedError
+    >>> generator("x", InvalidSeedError)
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.InvalidSeedError: seed must be None, a non-negative int, a SeedSequence or a Generator, got 'x'
+    """
+    try:
+        return np.random.default_rng(value)
+    except (TypeError, ValueError):
+        raise error(f"seed must be None, a non-negative int, a SeedSequence or a Generator, got {value!r}") from None

@@ -1,14 +1,32 @@
-"""The functions inside neurons, in one table.
+"""THE activation table: every function inside a neuron, with all its forms, in one place.
 
 Each :class:`Activation` pairs a function ``σ`` with its derivative, and every
 derivative has the same signature ``derivative(a, z) -> σ'(a)``: it receives
 the weighted input ``a`` *and* the output ``z = σ(a)`` that the forward pass
 already computed, and uses whichever is cheaper or more stable.
 
+Besides these two, an entry may carry the forms other parts of the library
+use; each is optional, and where one is missing that part says so or takes the
+generic path with the same numbers:
+
+- ``forward_into(a, z)`` and ``chain_into(a, z, dz, da)``: ``z[...] = σ(a)`` and
+  ``da[...] = dz·σ'(a)`` written into preallocated rows without temporaries
+  (the compiled engine; without them it calls ``function``/``derivative``);
+- ``scalar``: :class:`ScalarForm`, ``σ`` and ``σ'`` as Python expressions of
+  one float (the straight-line code of :func:`~autograd_graph.per_example_sgd`;
+  without it that network takes the array engine);
+- ``torch``: ``torch(torch_module) -> callable`` on tensors, the same function
+  with the same derivative (:func:`~autograd_graph.to_torch`; without it
+  ``to_torch`` asks for one by name), and ``torch_module``:
+  :class:`TorchModuleForm`, the ``torch.nn`` module that computes it
+  (:func:`~autograd_graph.from_torch`).
+
+Registering an activation with :func:`register_activation` and any of these
+forms makes every engine use them.
+
 Examples
 --------
 >>> import numpy as np
->>> from autograd_graph.activations import get_activation
 >>> act = get_activation("logistic")
 >>> a = np.array([-1e4, 0.0, 1e4])
 >>> z = act.function(a)
@@ -18,12 +36,16 @@ array([0. , 0.5, 1. ])
 array([0.  , 0.25, 0.  ])
 >>> sorted(ACTIVATIONS)[:4]
 ['elu', 'identity', 'leaky_relu', 'logistic']
+>>> act.scalar.function, act.torch_module.name
+('_logistic({a})', 'Sigmoid')
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.special import expit
@@ -32,7 +54,10 @@ from .exceptions import UnknownActivationError
 
 __all__ = [
     "Activation",
+    "ScalarForm",
+    "TorchModuleForm",
     "ACTIVATIONS",
+    "LEAKY_RELU_SLOPE",
     "get_activation",
     "register_activation",
     "activation_name",
@@ -45,8 +70,40 @@ LEAKY_RELU_SLOPE = 0.01  # the slope for a < 0, as torch.nn.LeakyReLU's default
 
 
 @dataclass(frozen=True)
+class ScalarForm:
+    """``σ`` and ``σ'`` as Python expressions of one float, for generated code.
+
+    ``function`` is a template in ``{a}``, ``derivative`` in ``{a}`` and
+    ``{z}``; each must be safe as a factor of a product (parenthesized where
+    needed). ``namespace`` holds the names the expressions call.
+
+    Examples
+    --------
+    >>> ScalarForm("{a} * {a}", "2.0 * {a}").derivative.format(a="a_3")
+    '2.0 * a_3'
+    """
+
+    function: str
+    derivative: str
+    namespace: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TorchModuleForm:
+    """The ``torch.nn`` module class (by name) that computes an activation.
+
+    ``matches(module)`` tells whether the module's settings are ours
+    (``LeakyReLU`` must have our slope); ``requirement`` says what they must be.
+    """
+
+    name: str
+    matches: Callable[[Any], bool] = lambda module: True
+    requirement: str = ""
+
+
+@dataclass(frozen=True, eq=False)
 class Activation:
-    """A neuron's function ``σ`` and its derivative.
+    """A neuron's function ``σ``, its derivative, and its optional faster forms.
 
     Parameters
     ----------
@@ -56,6 +113,11 @@ class Activation:
         ``function(a) -> z``, elementwise over an array of any shape.
     derivative : callable
         ``derivative(a, z) -> σ'(a)``, elementwise; ``z`` is ``function(a)``.
+    forward_into, chain_into, scalar, torch, torch_module : optional
+        The forms described in the module notes.
+
+    Two activations are equal only when they are the same object: a function
+    registered under a taken name is another activation.
 
     Examples
     --------
@@ -68,53 +130,181 @@ class Activation:
     name: str
     function: ArrayFunction
     derivative: Derivative
+    forward_into: Callable[[np.ndarray, np.ndarray], None] | None = None
+    chain_into: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None
+    scalar: ScalarForm | None = None
+    torch: Callable[[Any], Callable[[Any], Any]] | None = None
+    torch_module: TorchModuleForm | None = None
+
+    def apply(self, a: np.ndarray, z: np.ndarray) -> None:
+        """``z[...] = σ(a)``, in place when the entry has ``forward_into``."""
+        if self.forward_into is None:
+            z[...] = self.function(a)
+        else:
+            self.forward_into(a, z)
+
+    def chain(self, a: np.ndarray, z: np.ndarray, dz: np.ndarray, da: np.ndarray) -> None:
+        """``da[...] = dz·σ'(a)``, in place when the entry has ``chain_into``."""
+        if self.chain_into is None:
+            np.multiply(dz, self.derivative(a, z), out=da)
+        else:
+            self.chain_into(a, z, dz, da)
+
+    def __reduce_ex__(self, protocol: Any) -> str | tuple:
+        # a table entry pickles (and deep-copies) by name, as it is saved: itself again on loading
+        if ACTIVATIONS.get(self.name) is self:
+            return (get_activation, (self.name,))
+        return super().__reduce_ex__(protocol)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
 
 
-def _identity(a: np.ndarray) -> np.ndarray:
-    return a
+# ------------------------------------------------------------ scalar helpers
+def _logistic(a: float) -> float:
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
 
 
-def _ones(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    return np.ones_like(a)
+def _softplus(a: float) -> float:
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
-def _zeros(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    return np.zeros_like(a)
+# ------------------------------------------------------------ in-place forms
+def _copy_chain(a, z, dz, da) -> None:
+    np.copyto(da, dz)
+
+
+def _relu_chain(a, z, dz, da) -> None:
+    np.multiply(dz, a > 0, out=da)
+
+
+def _logistic_chain(a, z, dz, da) -> None:
+    np.subtract(1, z, out=da)  # σ' = z (1 − z)
+    da *= z
+    da *= dz
+
+
+def _tanh_chain(a, z, dz, da) -> None:
+    np.multiply(z, z, out=da)  # σ' = 1 − z²
+    np.subtract(1, da, out=da)
+    da *= dz
 
 
 def _elu(a: np.ndarray) -> np.ndarray:
     return np.where(a > 0, a, np.expm1(np.minimum(a, 0)))
 
 
-# name -> (σ, σ'(a, z)); σ' uses z where that is both exact and cheaper.
+def _softplus_torch(torch: Any) -> Callable:
+    return lambda a: torch.logaddexp(a, torch.zeros_like(a))
+
+
+def _step_torch(torch: Any) -> Callable:
+    # the step's derivative is 0 everywhere (as here): + 0·a keeps the graph connected
+    return lambda a: (a >= 0).to(a.dtype) + 0 * a
+
+
+# name -> every form of one function; σ' uses z where that is both exact and cheaper.
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in [
-        Activation("identity", _identity, _ones),
+        Activation(
+            "identity",
+            lambda a: a,
+            lambda a, z: np.ones_like(a),
+            forward_into=lambda a, z: np.copyto(z, a),
+            chain_into=_copy_chain,
+            scalar=ScalarForm("{a}", "1.0"),
+            torch=lambda torch: lambda a: a,
+        ),
         # expit is overflow-free for any a; σ' = σ (1 − σ).
-        Activation("logistic", expit, lambda a, z: z * (1 - z)),
-        Activation("tanh", np.tanh, lambda a, z: 1 - z * z),
-        Activation("relu", lambda a: np.maximum(a, 0), lambda a, z: (a > 0).astype(a.dtype)),
+        Activation(
+            "logistic",
+            expit,
+            lambda a, z: z * (1 - z),
+            forward_into=lambda a, z: expit(a, out=z),
+            chain_into=_logistic_chain,
+            scalar=ScalarForm("_logistic({a})", "{z} * (1.0 - {z})", {"_logistic": _logistic}),
+            torch=lambda torch: torch.sigmoid,
+            torch_module=TorchModuleForm("Sigmoid"),
+        ),
+        Activation(
+            "tanh",
+            np.tanh,
+            lambda a, z: 1 - z * z,
+            forward_into=lambda a, z: np.tanh(a, out=z),
+            chain_into=_tanh_chain,
+            scalar=ScalarForm("_tanh({a})", "(1.0 - {z} * {z})", {"_tanh": math.tanh}),
+            torch=lambda torch: torch.tanh,
+            torch_module=TorchModuleForm("Tanh"),
+        ),
+        Activation(
+            "relu",
+            lambda a: np.maximum(a, 0),
+            lambda a, z: (a > 0).astype(a.dtype),
+            forward_into=lambda a, z: np.maximum(a, 0, out=z),
+            chain_into=_relu_chain,
+            scalar=ScalarForm("({a} if {a} > 0.0 else 0.0)", "(1.0 if {a} > 0.0 else 0.0)"),
+            torch=lambda torch: torch.relu,
+            torch_module=TorchModuleForm("ReLU"),
+        ),
         Activation(
             "leaky_relu",
             lambda a: np.where(a > 0, a, LEAKY_RELU_SLOPE * a),
             lambda a, z: np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(a.dtype),
+            scalar=ScalarForm(
+                "({a} if {a} > 0.0 else _LEAKY * {a})", "(1.0 if {a} > 0.0 else _LEAKY)", {"_LEAKY": LEAKY_RELU_SLOPE}
+            ),
+            torch=lambda torch: lambda a: torch.nn.functional.leaky_relu(a, LEAKY_RELU_SLOPE),
+            torch_module=TorchModuleForm(
+                "LeakyReLU", lambda m: m.negative_slope == LEAKY_RELU_SLOPE, f"negative_slope={LEAKY_RELU_SLOPE}"
+            ),
         ),
         # for a ≤ 0, σ(a) = e^a − 1, so σ'(a) = z + 1.
-        Activation("elu", _elu, lambda a, z: np.where(a > 0, 1, z + 1).astype(a.dtype)),
+        Activation(
+            "elu",
+            _elu,
+            lambda a, z: np.where(a > 0, 1, z + 1).astype(a.dtype),
+            scalar=ScalarForm("({a} if {a} > 0.0 else _expm1({a}))", "(1.0 if {a} > 0.0 else {z} + 1.0)",
+                              {"_expm1": math.expm1}),  # fmt: skip
+            torch=lambda torch: torch.nn.functional.elu,
+            torch_module=TorchModuleForm("ELU", lambda m: m.alpha == 1.0, "alpha=1.0"),
+        ),
         # softplus = log(1 + e^a) without overflow; its derivative is the logistic.
-        Activation("softplus", lambda a: np.logaddexp(0, a), lambda a, z: expit(a)),
+        Activation(
+            "softplus",
+            lambda a: np.logaddexp(0, a),
+            lambda a, z: expit(a),
+            scalar=ScalarForm("_softplus({a})", "_logistic({a})", {"_softplus": _softplus, "_logistic": _logistic}),
+            torch=_softplus_torch,
+            # torch's Softplus turns linear above its `threshold` (error < 2e-9 at the default 20)
+            torch_module=TorchModuleForm("Softplus", lambda m: m.beta == 1.0, "beta=1.0"),
+        ),
         # The perceptron's threshold: 1 when a ≥ 0 (put the threshold in a bias weight).
-        Activation("step", lambda a: (a >= 0).astype(a.dtype), _zeros),
+        Activation(
+            "step",
+            lambda a: (a >= 0).astype(a.dtype),
+            lambda a, z: np.zeros_like(a),
+            scalar=ScalarForm("(1.0 if {a} >= 0.0 else 0.0)", "0.0"),
+            torch=_step_torch,
+        ),
     ]
 }
 
 
 def register_activation(
-    name: str, function: ArrayFunction, derivative: Derivative, *, overwrite: bool = False
+    name: str,
+    function: ArrayFunction,
+    derivative: Derivative,
+    *,
+    overwrite: bool = False,
+    forward_into: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    chain_into: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
+    scalar: ScalarForm | None = None,
+    torch: Callable[[Any], Callable[[Any], Any]] | None = None,
+    torch_module: TorchModuleForm | None = None,
 ) -> Activation:
     """Add a user-defined activation to the table, so neurons can name it.
 
@@ -128,6 +318,9 @@ def register_activation(
         ``derivative(a, z) -> σ'(a)``, elementwise.
     overwrite : bool, default False
         Replace an existing entry of the same name instead of raising.
+    forward_into, chain_into, scalar, torch, torch_module : optional
+        Its faster or other forms (see the module notes); every engine uses
+        the ones given.
 
     Returns
     -------
@@ -137,11 +330,14 @@ def register_activation(
     ------
     ValueError
         If ``name`` is taken and ``overwrite`` is false.
+    TypeError
+        If ``function`` or ``derivative`` is not callable.
 
     Examples
     --------
     >>> import numpy as np
-    >>> sq = register_activation("square_doc", np.square, lambda a, z: 2 * a)
+    >>> sq = register_activation("square_doc", np.square, lambda a, z: 2 * a,
+    ...                          scalar=ScalarForm("({a} * {a})", "(2.0 * {a})"))
     >>> get_activation("square_doc") is sq
     True
     >>> del ACTIVATIONS["square_doc"]
@@ -150,7 +346,7 @@ def register_activation(
         raise ValueError(f"activation {name!r} already exists; pass overwrite=True to replace it")
     if not (callable(function) and callable(derivative)):
         raise TypeError(f"activation {name!r}: function and derivative must be callables")
-    act = Activation(name, function, derivative)
+    act = Activation(name, function, derivative, forward_into, chain_into, scalar, torch, torch_module)
     ACTIVATIONS[name] = act
     return act
 

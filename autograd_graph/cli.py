@@ -24,16 +24,16 @@ from typing import Any, NoReturn
 import graphviz
 import numpy as np
 
-from .analysis import print_summary
+from .build.running_example import running_example
 from .comparison import compare, load_task, matched_builders
 from .comparison.tasks import TASKS
 from .exceptions import AutogradGraphError, CommandLineError, ComparisonError, GraphvizNotFoundError, ShapeError
-from .explain import explain
-from .files import prepare_folder, write_atomically
+from .io.files import prepare_folder, write_atomically
+from .io.serialization import load, save
 from .network import Network
-from .render import FORMATS, render, side_by_side
-from .running_example import running_example
-from .serialization import load, save
+from .show.explain import explain
+from .show.render import FORMATS, render, side_by_side
+from .show.summary import print_summary
 from .training import InverseTimeDecay, TrainingResult, train
 
 __all__ = ["main", "build_parser", "DATASETS"]

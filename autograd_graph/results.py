@@ -2,21 +2,41 @@
 
 Per-neuron values are read by neuron id (``trace.z[6]``, shape ``(batch,)``);
 per-weight values by edge (``grads.weights[(6, 9)]``). Behind them sit plain
-arrays: ``NeuronValues.array`` is ``(n_neurons, batch)``, ``EdgeValues.flat``
-is in ``net.edges`` order.
+arrays: ``NeuronValues.array`` is ``(n_neurons, batch)``, rows in
+``NeuronValues.order`` (a topological order, for either engine),
+``EdgeValues.flat`` is in ``net.edges`` order. Every array handed out is
+read-only: a result never changes after the pass, and cannot be changed.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from .exceptions import UnknownEdgeError, UnknownNeuronError
+from .losses import Loss
 
-__all__ = ["NeuronValues", "EdgeValues", "Trace", "Gradients"]
+__all__ = ["EngineKind", "NeuronValues", "EdgeValues", "Trace", "Gradients", "read_only"]
+
+
+class EngineKind(str, enum.Enum):
+    """The engine that computed a pass: ``net.forward(X, engine=...)`` takes its value."""
+
+    COMPILED = "compiled"
+    REFERENCE = "reference"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array`` (the array itself stays writable for its owner)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 class NeuronValues(Mapping):
@@ -24,8 +44,10 @@ class NeuronValues(Mapping):
 
     Parameters
     ----------
+    order : sequence
+        The neuron of each row of ``array``.
     rows : mapping
-        ``neuron -> row`` of ``array``.
+        ``neuron -> row`` of ``array`` (the inverse of ``order``).
     array : ndarray, shape (n_neurons, batch)
     what : str
         What the values are, for messages (``"a"``, ``"∂L/∂z"``).
@@ -35,39 +57,42 @@ class NeuronValues(Mapping):
     """
 
     def __init__(
-        self, rows: Mapping[Hashable, int], array: np.ndarray, what: str, pending: Callable[[], None] | None = None
+        self,
+        order: Sequence[Hashable],
+        rows: Mapping[Hashable, int],
+        array: np.ndarray,
+        what: str,
+        pending: Callable[[], None] | None = None,
     ) -> None:
+        self.order = order
         self._rows = rows
         self._array = array
+        self._view = read_only(array)
         self._what = what
         self._pending = pending
 
     @property
     def array(self) -> np.ndarray:
-        """All values, shape ``(n_neurons, batch)``."""
+        """All values, shape ``(n_neurons, batch)``, rows in :attr:`order` (read-only)."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
             pending()
-        return self._array
-
-    @array.setter
-    def array(self, values: np.ndarray) -> None:
-        self._pending = None
-        self._array = values
+        return self._view
 
     @property
     def raw(self) -> np.ndarray:
-        """``array`` without filling in the rows left for later (for the engine)."""
-        return self._array
+        """``array`` without filling in the rows left for later (what an engine's backward reads)."""
+        return self._view
 
-    def __getitem__(self, neuron: Hashable) -> np.ndarray:
+    def row(self, neuron: Hashable) -> int:
+        """The row of ``neuron`` in :attr:`array`."""
         try:
-            row = self._rows[neuron]
+            return self._rows[neuron]
         except (KeyError, TypeError):
             raise UnknownNeuronError(f"{self._what}: no neuron {neuron!r} in this network") from None
-        view = self.array[row]
-        view.flags.writeable = False
-        return view
+
+    def __getitem__(self, neuron: Hashable) -> np.ndarray:
+        return self.array[self.row(neuron)]
 
     def __iter__(self) -> Iterator[Hashable]:
         return iter(self._rows)
@@ -83,12 +108,12 @@ class EdgeValues(Mapping):
     """Read-only mapping ``(i, j) -> float``, one value per weight.
 
     ``flat`` holds the values in ``net.edges`` order (the order of
-    ``net.weights``), as an optimizer wants them.
+    ``net.weights``), as an optimizer wants them (read-only).
     """
 
     def __init__(self, position: Mapping[tuple, int], flat: np.ndarray, what: str) -> None:
         self._position = position
-        self.flat = flat
+        self.flat = read_only(flat)
         self._what = what
 
     def __getitem__(self, edge: tuple) -> float:
@@ -119,18 +144,31 @@ class Trace:
         ``a = z = x``, a bias neuron ``a = z = 1``.
     output : ndarray, shape (batch, n_outputs)
         ``z`` of the output neurons, columns in ``net.outputs`` order.
-    engine : str
-        ``"compiled"`` or ``"reference"``.
+    engine : EngineKind
+        The engine that computed it (``EngineKind.COMPILED`` or ``EngineKind.REFERENCE``).
+    inputs, outputs : sequence
+        The network's input and output neurons (the columns of ``X`` and ``output``).
+    versions : tuple
+        ``(network, structure, weights)`` tokens at forward time; the network
+        refuses the trace (``StaleTraceError``) once they changed.
     """
 
     a: NeuronValues
     z: NeuronValues
     output: np.ndarray
-    engine: str
+    engine: EngineKind
     inputs: Sequence[Hashable]
     outputs: Sequence[Hashable]
-    versions: tuple[object, int, int]  # (network identity, structure, weights) at forward time
-    plan: Any = field(default=None, repr=False)  # the compiled schedule, if any
+    versions: tuple[object, object, object]
+
+    def __post_init__(self) -> None:
+        if self.output.flags.writeable:
+            object.__setattr__(self, "output", read_only(self.output))
+
+    @property
+    def order(self) -> Sequence[Hashable]:
+        """The neurons in the order the pass computed them (topological): the rows of ``a.array``."""
+        return self.a.order
 
     @property
     def batch_size(self) -> int:
@@ -169,4 +207,8 @@ class Gradients:
     a: NeuronValues
     z: NeuronValues
     weights: EdgeValues
-    loss_function: Any = None  # the Loss the gradients are of (net.backward's loss=)
+    loss_function: Loss | None = None  # the Loss the gradients are of (net.backward's loss=)
+
+    def __post_init__(self) -> None:
+        if self.losses.flags.writeable:
+            object.__setattr__(self, "losses", read_only(self.losses))

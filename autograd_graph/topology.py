@@ -6,6 +6,10 @@ methods of the same names call them on the network's own graph. Within a
 generation or a layer, neurons keep the graph's node order (the order they
 were added in).
 
+:class:`IndexedGraph` is the network as integer arrays, with each neuron's
+kind and activation: the documented description the engines read
+(``net.indexed()``), built in time linear in the graph's size.
+
 Examples
 --------
 >>> import networkx as nx
@@ -23,21 +27,24 @@ autograd_graph.exceptions.NotLayeredError: the network is not layered: edge 'A' 
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
 
 import networkx as nx
 import numpy as np
 
-from .exceptions import CycleError, NotLayeredError
+from .activations import Activation
+from .exceptions import CycleError, IncompleteNetworkError, NotLayeredError, UnreachableOutputWarning
 
 __all__ = [
     "IndexedGraph",
     "index_graph",
     "check_acyclic",
+    "check_evaluable",
     "reachable",
     "generations",
     "generation_numbers",
@@ -48,35 +55,67 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IndexedGraph:
     """A graph as integer arrays: node ``i`` is ``nodes[i]`` (graph order).
+
+    What the engines read of a network (``net.indexed()``): it never changes
+    once built, and a network builds a new one when its structure changes.
 
     Attributes
     ----------
     nodes : list
-        The nodes, in the graph's order.
+        The nodes, in the graph's order (``net.neurons``).
     src, dst : ndarray of int64
-        Source and target index of every edge.
+        Source and target index of every edge, edges in flat-weight order.
     generation : ndarray of int64 or None
         Each node's topological generation; None when the graph has a cycle.
+    kinds : tuple of str
+        Each node's kind (``input``, ``bias``, ``hidden``, ``output``; None
+        when the graph has no kinds).
+    activations : tuple
+        Each node's :class:`~autograd_graph.Activation` (None for input and bias neurons).
+    edges : sequence of (i, j)
+        The edges by neuron id, in flat-weight order (``net.edges``).
+    positions : mapping
+        ``edge -> position`` in the flat weight vector (the inverse of ``edges``).
     """
 
     nodes: list[Hashable]
     src: np.ndarray
     dst: np.ndarray
     generation: np.ndarray | None
+    kinds: tuple[str | None, ...] = ()
+    activations: tuple[Activation | None, ...] = ()
+    edges: Sequence[tuple] = ()
+    positions: Mapping[tuple, int] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        """Indices of the nodes of ``kind``, in graph order."""
+        return np.array([i for i, k in enumerate(self.kinds) if k == kind], dtype=np.int64)
+
+    def topological_order(self) -> np.ndarray:
+        """Node indices by generation, graph order within one (an acyclic graph)."""
+        if self.generation is None:
+            raise CycleError("the graph has a cycle; it has no topological order (see check_acyclic)")
+        return np.argsort(self.generation, kind="stable")
 
 
-def index_graph(G: nx.DiGraph, edges: Sequence[tuple] | None = None) -> IndexedGraph:
+def index_graph(
+    G: nx.DiGraph, edges: Sequence[tuple] | None = None, positions: Mapping[tuple, int] | None = None
+) -> IndexedGraph:
     """Number the nodes of ``G`` and compute their generations with numpy, in time linear in its size.
 
     Parameters
     ----------
     G : networkx.DiGraph
+        Node attributes ``kind`` and ``activation``, when present, fill
+        ``kinds`` and ``activations``.
     edges : sequence of (u, v), optional
         The edges of ``G`` in the order wanted for ``src`` and ``dst``;
         ``G.edges`` order when omitted.
+    positions : mapping, optional
+        ``edge -> position`` in ``edges`` (built when omitted and ``edges`` given).
 
     Examples
     --------
@@ -102,7 +141,22 @@ def index_graph(G: nx.DiGraph, edges: Sequence[tuple] | None = None) -> IndexedG
     else:
         src = indices(map(itemgetter(0), edges), len(edges))
         dst = indices(map(itemgetter(1), edges), len(edges))
-    return IndexedGraph(nodes, src, dst, _generation_array(len(nodes), src, dst))
+    kinds = tuple(kind for _, kind in G.nodes(data="kind"))
+    activations = tuple(act for _, act in G.nodes(data="activation"))
+    if edges is not None and positions is None:
+        positions = dict(zip(edges, range(len(edges)), strict=True))
+    for array in (src, dst):
+        array.flags.writeable = False
+    return IndexedGraph(
+        nodes,
+        src,
+        dst,
+        _generation_array(len(nodes), src, dst),
+        kinds,
+        activations,
+        () if edges is None else edges,
+        {} if positions is None else positions,
+    )
 
 
 # Below this many edges, Kahn's algorithm runs over Python lists (fast for deep, narrow
@@ -196,6 +250,48 @@ def check_acyclic(G: nx.DiGraph, indexed: IndexedGraph | None = None) -> None:
     cycle = [edge[:2] for edge in nx.find_cycle(G)]
     path = " → ".join(repr(u) for u, _ in cycle) + f" → {cycle[0][0]!r}"
     raise CycleError(f"the network must be feed-forward, but it has the cycle {path}", cycle)
+
+
+def check_evaluable(indexed: IndexedGraph) -> None:
+    """Check that a network (an :class:`IndexedGraph` with kinds) can be evaluated.
+
+    Raises
+    ------
+    IncompleteNetworkError
+        No input, no output, or a hidden or output neuron with no incoming edge.
+    CycleError
+        The graph has a cycle.
+
+    Warns
+    -----
+    UnreachableOutputWarning
+        For an output that no input reaches: it computes a constant, which is
+        legal (and may be intended) but usually a wiring mistake.
+    """
+    kinds = indexed.kinds
+    if "input" not in kinds:
+        raise IncompleteNetworkError("the network has no input neuron; add one with add_input")
+    if "output" not in kinds:
+        raise IncompleteNetworkError("the network has no output neuron; add one with add_output")
+    if indexed.generation is None:
+        raise CycleError("the network must be feed-forward, but it has a cycle")
+    targets = np.array([kind in ("hidden", "output") for kind in kinds], dtype=bool)
+    unfed = np.flatnonzero(targets & (np.bincount(indexed.dst, minlength=len(kinds)) == 0))
+    if unfed.size:
+        neuron = indexed.nodes[unfed[0]]
+        raise IncompleteNetworkError(
+            f"{kinds[unfed[0]]} neuron {neuron!r} has no incoming edge; connect a neuron into it or remove it"
+        )
+    reached = reachable(indexed, np.array([kind == "input" for kind in kinds], dtype=bool))
+    unreached = [
+        n for n, kind, hit in zip(indexed.nodes, kinds, reached.tolist(), strict=True) if kind == "output" and not hit
+    ]
+    if unreached:
+        warnings.warn(
+            f"no input neuron reaches the output neurons {unreached!r}: they compute constants",
+            UnreachableOutputWarning,
+            stacklevel=4,
+        )
 
 
 def generations(G: nx.DiGraph, indexed: IndexedGraph | None = None) -> list[list[Hashable]]:

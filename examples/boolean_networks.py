@@ -4,7 +4,7 @@ Run: python examples/boolean_networks.py
 """
 
 import autograd_graph as ag
-from autograd_graph.boolean import all_inputs
+from autograd_graph.build.boolean import all_inputs
 
 
 def show(name: str, net: ag.Network, n: int) -> None:

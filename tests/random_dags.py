@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import autograd_graph as ag
 
-__all__ = ["ALL_ACTIVATIONS", "SMOOTH_ACTIVATIONS", "KINKED_ACTIVATIONS", "LOSSES", "networks", "data_for"]
+__all__ = ["ALL_ACTIVATIONS", "SMOOTH_ACTIVATIONS", "KINKED_ACTIVATIONS", "LOSSES", "networks", "data_for", "min_outputs"]
 
 ALL_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "step")
 KINKED_ACTIVATIONS = ("relu", "leaky_relu", "step")  # σ' jumps at a = 0 (elu's does not)
@@ -37,16 +37,18 @@ def networks(
     activations: tuple[str, ...] = ALL_ACTIVATIONS,
     biases: bool | None = None,
     output_activation: str | None = None,
+    min_outputs: int = 1,
 ) -> ag.Network:
     """A random valid network of 2 to ``max_neurons`` neurons.
 
     ``biases`` None draws whether to have bias neurons; ``output_activation``
-    forces that activation on every output (binary cross-entropy needs logistic).
+    forces that activation on every output (binary cross-entropy needs logistic);
+    ``min_outputs`` the fewest outputs (softmax cross-entropy needs 2).
     """
     n_inputs = draw(st.integers(1, 3))
     with_biases = draw(st.booleans()) if biases is None else biases
     n_biases = draw(st.integers(1, 2)) if with_biases else 0
-    n_compute = draw(st.integers(1, max_neurons - n_inputs - n_biases))
+    n_compute = draw(st.integers(min_outputs, max(min_outputs, max_neurons - n_inputs - n_biases)))
     name = _ID_STYLES[draw(st.sampled_from(sorted(_ID_STYLES)))]
     inputs = [name(i) for i in range(n_inputs)]
     bias_ids = [name(n_inputs + i) for i in range(n_biases)]
@@ -60,7 +62,7 @@ def networks(
         chosen = draw(st.lists(st.booleans(), min_size=len(others), max_size=len(others)))
         edges += [(first, target)] + [(c, target) for c, keep in zip(others, chosen, strict=True) if keep]
     is_output = draw(st.lists(st.booleans(), min_size=n_compute, max_size=n_compute))
-    is_output[-1] = True  # the last neuron is a sink: make it an output
+    is_output[-min_outputs:] = [True] * min_outputs  # the last neuron is a sink: make it an output
     kinds = {n: "input" for n in inputs} | {n: "bias" for n in bias_ids}
     kinds |= {n: "output" if out else "hidden" for n, out in zip(compute, is_output, strict=True)}
     acts = {n: draw(st.sampled_from(activations)) for n in compute}
@@ -86,6 +88,11 @@ def networks(
     for (u, v), w in zip(edges, weights, strict=True):
         net.connect(u, v, weight=w)
     return net
+
+
+def min_outputs(loss: str) -> int:
+    """The fewest outputs ``loss`` is defined for."""
+    return ag.get_loss(loss).min_outputs
 
 
 def data_for(net: ag.Network, batch: int, seed: int, loss: str = "squared_error") -> tuple[np.ndarray, np.ndarray]:

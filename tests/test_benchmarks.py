@@ -30,7 +30,7 @@ def test_random_dag_has_the_requested_size_and_is_not_layered(n_edges, n_neurons
 def test_layered_builder_counts_and_uses_the_strided_view_kernel():
     net = ag.Network.from_networkx(layered([784, 16, 10]))
     assert net.n_weights == 12_730  # the SPEC's 784 → 16 → 10
-    assert {type(st.kernel).__name__ for st in net.compile().stages} == {"_View"}
+    assert {st.block.kind for st in net.compile().schedule.stages} == {"view"}
 
 
 def test_numpy_peers_compute_the_engines_gradients():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from autograd_graph.boolean import (
+from autograd_graph.build.boolean import (
     all_inputs,
     and_neuron,
     from_predicate,

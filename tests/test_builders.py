@@ -5,11 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_graph as ag
-from autograd_graph.builders import add_skip_connections, densenet, from_edge_list, layered
+from autograd_graph.build.builders import add_skip_connections, densenet, from_edge_list, layered
 
 
 def kernel_names(net):
-    return [type(stage.kernel).__name__ for stage in net.compile().stages]
+    return [stage.block.kind for stage in net.compile().schedule.stages]
 
 
 def on_input_output_path(net):
@@ -24,7 +24,7 @@ def test_digit_network_has_12730_parameters_and_strided_view_kernels():
     assert net.n_weights == 784 * 16 + 16 + 16 * 10 + 10 == 12_730
     assert [len(layer) for layer in net.layers()] == [785, 17, 10]
     assert (len(net.inputs), len(net.biases), len(net.hidden), len(net.outputs)) == (784, 2, 16, 10)
-    assert kernel_names(net) == ["_View", "_View"]
+    assert kernel_names(net) == ["view", "view"]
 
 
 def test_small_layered_network_is_numbered_like_the_running_example():
@@ -42,7 +42,7 @@ def test_layered_shapes_counts_and_kernels(sizes):
     expected = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
     assert net.n_weights == expected
     assert [len([n for n in layer if net.kind(n) != "bias"]) for layer in net.layers()] == sizes
-    assert all(name == "_View" for name in kernel_names(net))
+    assert all(name == "view" for name in kernel_names(net))
     assert {net.activation(n).name for n in net.hidden} <= {"tanh"}
     assert {net.activation(n).name for n in net.outputs} == {"identity"}
 

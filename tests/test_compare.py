@@ -8,7 +8,7 @@ from scipy import stats
 
 import autograd_graph as ag
 from autograd_graph.comparison import curve_band, load_task
-from autograd_graph.comparison.results import mean_std, welch
+from autograd_graph.comparison.stats import mean_std, welch
 
 X = np.linspace(-1, 1, 21).reshape(-1, 1)  # (21, 1)
 Y = np.sin(3 * X)

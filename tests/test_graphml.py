@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from autograd_graph import files
-from autograd_graph.interop import read_graphml, write_graphml
+from autograd_graph.io import files
+from autograd_graph.io.graphml import read_graphml, write_graphml
 
 
 def same_network(a, b):

@@ -6,7 +6,6 @@ import pytest
 from helpers import assert_engines_agree
 
 import autograd_graph as ag
-from autograd_graph.engine import _Scatter, _Sparse, _View
 
 SIZES = (3, 5, 4, 2)  # neurons per layer: inputs, hidden, hidden, outputs
 
@@ -71,7 +70,7 @@ def sparse_dag(n: int = 60, p: float = 0.08, seed: int = 1) -> ag.Network:
 
 
 def kernels(net: ag.Network) -> list:
-    return [None if stage.kernel is None else type(stage.kernel) for stage in net.compile().stages]
+    return [None if stage.block is None else stage.block.kind for stage in net.compile().schedule.stages]
 
 
 def data(net: ag.Network, batch: int = 6, seed: int = 2):
@@ -84,8 +83,8 @@ def test_strided_view_kernel(order):
     # whatever order edges are connected in, the flat vector is in canonical (networkx
     # G.edges) order: grouped by source, so each layer's block is a transposed strided view
     net = layered_net(order)
-    assert kernels(net) == [_View, _View, _View]
-    strides = {(s.kernel.row_stride, s.kernel.col_stride) for s in net.compile().stages}
+    assert kernels(net) == ["view", "view", "view"]
+    strides = {(s.block.row_stride, s.block.col_stride) for s in net.compile().schedule.stages}
     assert strides == {(1, 5), (1, 4), (1, 2)}
     X, Y = data(net)
     assert_engines_agree(net, X, Y, "squared_error")
@@ -100,7 +99,7 @@ def test_connect_order_does_not_change_the_flat_order():
 def test_scatter_kernel_for_shuffled_edges():
     # shuffled targets within each source: the block is full but not strided
     net = layered_net("shuffled")
-    assert kernels(net) == [_Scatter, _Scatter, _Scatter]
+    assert kernels(net) == ["scatter", "scatter", "scatter"]
     X, Y = data(net)
     assert_engines_agree(net, X, Y, "squared_error")
     ag.check_gradients(net, X, Y)
@@ -108,7 +107,7 @@ def test_scatter_kernel_for_shuffled_edges():
 
 def test_mixed_activations_within_a_layer():
     net = layered_net("rows", mixed=True)
-    assert kernels(net) == [_Scatter] * 3  # rows regrouped by activation: no longer strided
+    assert kernels(net) == ["scatter"] * 3  # rows regrouped by activation: no longer strided
     X, Y = data(net)
     assert_engines_agree(net, X, Y, "squared_error")
     ag.check_gradients(net, X, Y)
@@ -117,14 +116,14 @@ def test_mixed_activations_within_a_layer():
 def test_scatter_kernel_for_a_dense_block_with_holes():
     net = layered_net("rows")
     net.disconnect((0, 1), (1, 2))  # 14 of 15 weights left: still dense
-    assert kernels(net)[0] is _Scatter
+    assert kernels(net)[0] == "scatter"
     X, Y = data(net)
     assert_engines_agree(net, X, Y, "squared_error")
 
 
 def test_sparse_kernel():
     net = sparse_dag()
-    assert _Sparse in kernels(net)
+    assert "sparse" in kernels(net)
     X, Y = data(net, batch=5)
     assert_engines_agree(net, X, Y, "squared_error")
     ag.check_gradients(net, X, Y, max_weights=40, seed=3)
@@ -132,7 +131,7 @@ def test_sparse_kernel():
 
 def test_sparse_gradient_chunks(monkeypatch):
     # the sparse kernel sums ∂L/∂w in chunks of edges; force several chunks per stage
-    monkeypatch.setattr("autograd_graph.engine.SPARSE_GRAD_CHUNK", 2)
+    monkeypatch.setattr("autograd_graph.engines.kernels.SPARSE_GRAD_CHUNK", 2)
     net = sparse_dag(seed=4)
     X, Y = data(net)
     assert_engines_agree(net, X, Y, "squared_error")

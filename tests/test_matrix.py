@@ -3,8 +3,8 @@ import pytest
 from scipy.special import expit
 
 import autograd_graph as ag
-from autograd_graph.builders import from_edge_list, layered
-from autograd_graph.matrix import from_matrices, identity_collapse, to_matrices
+from autograd_graph.build.builders import from_edge_list, layered
+from autograd_graph.build.matrix import from_matrices, identity_collapse, to_matrices
 
 rng = np.random.default_rng(0)
 
@@ -53,7 +53,7 @@ def test_from_matrices_round_trip_and_column_by_column_weights():
         np.testing.assert_array_equal(got, want)
     # net.edges is grouped by source neuron: the flat weights hold each A_k column by column
     np.testing.assert_array_equal(net.weights, np.concatenate([A.T.ravel() for A in matrices]))
-    assert [type(st.kernel).__name__ for st in net.compile().stages] == ["_View"] * 3
+    assert [st.block.kind for st in net.compile().schedule.stages] == ["view"] * 3
 
 
 def test_from_matrices_checks_the_chain():

@@ -7,7 +7,7 @@ import pytest
 from helpers import assert_engines_agree
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from random_dags import ALL_ACTIVATIONS, KINKED_ACTIVATIONS, LOSSES, SMOOTH_ACTIVATIONS, data_for, networks
+from random_dags import ALL_ACTIVATIONS, KINKED_ACTIVATIONS, LOSSES, SMOOTH_ACTIVATIONS, data_for, min_outputs, networks
 
 import autograd_graph as ag
 from autograd_graph import topology
@@ -21,7 +21,7 @@ batches = st.sampled_from([1, 1, 2, 5])
 @given(data=st.data(), loss=st.sampled_from(LOSSES), batch=batches, seed=st.integers(0, 2**16))
 def test_compiled_equals_reference(data, loss, batch, seed):
     logistic = "logistic" if loss == "binary_cross_entropy" else None
-    net = data.draw(networks(output_activation=logistic))
+    net = data.draw(networks(output_activation=logistic, min_outputs=min_outputs(loss)))
     X, Y = data_for(net, batch, seed, loss)
     assert_engines_agree(net, X, Y, loss)
 
@@ -38,7 +38,7 @@ def test_compiled_equals_reference_without_biases(net, batch, seed):
 @given(data=st.data(), loss=st.sampled_from(LOSSES), batch=batches, seed=st.integers(0, 2**16))
 def test_gradients_equal_finite_differences_smooth(data, loss, batch, seed):
     logistic = "logistic" if loss == "binary_cross_entropy" else None
-    net = data.draw(networks(activations=SMOOTH_ACTIVATIONS, output_activation=logistic))
+    net = data.draw(networks(activations=SMOOTH_ACTIVATIONS, output_activation=logistic, min_outputs=min_outputs(loss)))
     X, Y = data_for(net, batch, seed, loss)
     ag.check_gradients(net, X, Y, loss=loss)
     ag.check_gradients(net, X, Y, loss=loss, engine="reference")

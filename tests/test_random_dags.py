@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_graph as ag
-from autograd_graph.random_dags import orient_by_node_order, random_dag
+from autograd_graph.build.random_dags import orient_by_node_order, random_dag
 
 MODELS = [
     ("gnp", {"p": 0.15}),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from autograd_graph.render import KIND_COLORS, rank_groups
+from autograd_graph.show.render import KIND_COLORS, rank_groups
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from autograd_graph import serialization
+from autograd_graph.io import serialization
 
 
 def odd_order_net():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from random_dags import LOSSES, data_for, networks
+from random_dags import LOSSES, data_for, min_outputs, networks
 
 import autograd_graph as ag
 
@@ -76,7 +76,7 @@ def grad_of(tensor) -> np.ndarray:
 @pytest.mark.parametrize("engine", ["compiled", "reference"])
 def test_same_loss_and_gradients_as_torch(engine, data, loss, batch, seed):
     logistic = "logistic" if loss == "binary_cross_entropy" else None
-    net = data.draw(networks(output_activation=logistic))
+    net = data.draw(networks(output_activation=logistic, min_outputs=min_outputs(loss)))
     X, Y = data_for(net, batch, seed, loss)
     trace = net.forward(X, engine=engine)
     grads = net.backward(trace, Y, loss=loss)

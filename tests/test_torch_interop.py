@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from autograd_graph.interop import from_torch, to_torch
+from autograd_graph.io.pytorch import from_torch, to_torch
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -367,7 +367,8 @@ def test_changing_weights_does_not_recompile(net):
     net.set_weight("x", "h", 0.1)
     net.initialize(seed=3)
     assert net.compile() is plan
-    assert net.forward([[1.0]]).plan is plan
+    net.forward([[1.0]])
+    assert net.compile() is plan
 
 
 @pytest.mark.parametrize(
@@ -410,7 +411,7 @@ def test_trace_of_another_network_is_rejected(net):
     for (u, v), w in {("x", "h"): 5.0, ("b", "h"): 1.0, ("h", "y"): -2.0, ("x", "y"): 3.0}.items():
         twin.connect(u, v, weight=w)
     trace = twin.forward([[1.0]])
-    assert trace.versions[1:] == net.forward([[1.0]]).versions[1:]
+    net.forward([[1.0]])
     with pytest.raises(ag.StaleTraceError, match="another network"):
         net.backward(trace, [[0.0]])
     copy = net.copy()

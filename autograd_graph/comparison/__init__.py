@@ -11,8 +11,10 @@
 from .budget import match_weights, matched_builders, matched_random_dag, matched_skip_network
 from .plots import curve_band, figure
 from .report import diagrams, report_html, write_report
-from .results import METRICS, Comparison, Difference, SeedRun, Structure
+from .results import Comparison
 from .run import Builder, compare
+from .runs import ComparisonData, SeedRun, Structure
+from .stats import METRICS, Difference
 from .tasks import TASKS, Task, load_task
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "TASKS",
     "Builder",
     "Comparison",
+    "ComparisonData",
     "Difference",
     "SeedRun",
     "Structure",

@@ -38,10 +38,10 @@ import networkx as nx
 import numpy as np
 
 from ..activations import Activation
-from ..builders import add_skip_connections, layered
+from ..build.builders import add_skip_connections, layered
+from ..build.random_dags import random_dag
 from ..exceptions import ComparisonError
 from ..network import Network
-from ..random_dags import random_dag
 
 __all__ = ["matched_random_dag", "matched_skip_network", "matched_builders", "match_weights"]
 

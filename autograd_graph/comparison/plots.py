@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .results import METRICS, mean_std
+from .stats import METRICS, mean_std
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .results import Comparison
+    from .runs import ComparisonData
 
 __all__ = ["figure", "curve_band"]
 
@@ -56,7 +56,7 @@ def _lowest(curves: list[np.ndarray]) -> np.ndarray:
     return np.array([min(c[e] for c in curves if e < len(c)) for e in range(length)])
 
 
-def _curves(ax: Axes, comparison: Comparison, curve: str, colors: dict[str, Any]) -> None:
+def _curves(ax: Axes, comparison: ComparisonData, curve: str, colors: dict[str, Any]) -> None:
     low = min(float(np.nanmin(run.curve(curve))) for runs in comparison.runs.values() for run in runs)
     log = "loss" in curve and low > 0
     for name, runs in comparison.runs.items():
@@ -72,7 +72,7 @@ def _curves(ax: Axes, comparison: Comparison, curve: str, colors: dict[str, Any]
     ax.grid(True, alpha=0.3)
 
 
-def _finals(ax: Axes, comparison: Comparison, metric: str, colors: dict[str, Any]) -> None:
+def _finals(ax: Axes, comparison: ComparisonData, metric: str, colors: dict[str, Any]) -> None:
     """Per network: the mean with a ± std bar, and every seed as a faint dot beside it."""
     names = comparison.names
     for x, name in enumerate(names):
@@ -87,16 +87,16 @@ def _finals(ax: Axes, comparison: Comparison, metric: str, colors: dict[str, Any
     ax.grid(True, axis="y", alpha=0.3)
 
 
-def figure(comparison: Comparison, *, width: float = 4.2, height: float = 3.6) -> Figure:
+def figure(comparison: ComparisonData, *, width: float = 4.2, height: float = 3.6) -> Figure:
     """Learning curves (mean line, band ± one standard deviation across seeds) and the final headline metric.
 
     Panels: the training loss per epoch; the test loss per epoch (with test
     data); the test (or training) accuracy per epoch (classifiers); the final
-    value of :attr:`~Comparison.headline` per network.
+    value of :attr:`~ComparisonData.headline` per network.
 
     Parameters
     ----------
-    comparison : Comparison
+    comparison : ComparisonData
     width, height : float
         Inches per panel (four panels make a 2 × 2 grid, fewer a row).
 

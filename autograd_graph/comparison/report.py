@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING, Any
 import graphviz
 
 from ..exceptions import GraphvizNotFoundError
-from ..files import write_atomically
-from ..render import render, side_by_side, to_graphviz
-from .results import METRICS, format_value
+from ..io.files import write_atomically
+from ..show.render import render, side_by_side, to_graphviz
+from .plots import figure
+from .stats import METRICS, format_value
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .results import Comparison
+    from .runs import ComparisonData
 
 __all__ = ["diagrams", "write_report", "report_html"]
 
@@ -52,7 +53,7 @@ pre { background: #f6f6f6; padding: 0.7em; overflow-x: auto; }
 """
 
 
-def _titles(comparison: Comparison) -> list[str]:
+def _titles(comparison: ComparisonData) -> list[str]:
     titles = []
     for row in comparison.rows():
         shape = "layered" if row["layered"] else "not layered"
@@ -60,7 +61,7 @@ def _titles(comparison: Comparison) -> list[str]:
     return titles
 
 
-def diagrams(comparison: Comparison, **options: Any) -> graphviz.Digraph:
+def diagrams(comparison: ComparisonData, **options: Any) -> graphviz.Digraph:
     """The networks (each trained from the first seed) side by side, by :func:`~autograd_graph.side_by_side`.
 
     Parameters
@@ -115,7 +116,7 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _table(comparison: Comparison) -> str:
+def _table(comparison: ComparisonData) -> str:
     metrics = comparison.metrics
     best = comparison.best()
     head = ["network", "weights", "neurons", "hidden", "depth", "layered", "epochs", *[METRICS[m][0] for m in metrics]]
@@ -131,7 +132,7 @@ def _table(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _seed_table(comparison: Comparison) -> str:
+def _seed_table(comparison: ComparisonData) -> str:
     metrics = comparison.metrics
     head = ["network", "seed", "weights", "epochs", *[METRICS[m][0] for m in metrics]]
     lines = ["<div class='wide'><table id='seeds'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
@@ -144,7 +145,7 @@ def _seed_table(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _diagram_section(comparison: Comparison, options: dict[str, Any]) -> str:
+def _diagram_section(comparison: ComparisonData, options: dict[str, Any]) -> str:
     """One inline SVG per network, side by side (each scales on its own, so a small network stays legible)."""
     figures = []
     big = max(net.n_neurons for net in comparison.networks.values()) > BIG
@@ -160,9 +161,9 @@ def _diagram_section(comparison: Comparison, options: dict[str, Any]) -> str:
     return "<div class='diagrams'>" + "\n".join(figures) + "</div>"
 
 
-def report_html(comparison: Comparison, *, fig: Figure | None = None, diagram_options: dict | None = None) -> str:
+def report_html(comparison: ComparisonData, *, fig: Figure | None = None, diagram_options: dict | None = None) -> str:
     """The report as one HTML document (a string); :func:`write_report` writes it to a file."""
-    fig = comparison.figure() if fig is None else fig
+    fig = figure(comparison) if fig is None else fig
     d = comparison.data
     networks = "".join(f"<li data-network='{_e(n)}'>{_e(n)}</li>" for n in comparison.names)
     verdict = "".join(f"<li>{_e(line.strip())}</li>" for line in comparison.verdict())
@@ -204,7 +205,7 @@ src="data:image/png;base64,{_png(fig)}"></div>
 
 
 def write_report(
-    comparison: Comparison,
+    comparison: ComparisonData,
     path: str | os.PathLike,
     *,
     fig: Figure | None = None,
@@ -218,7 +219,7 @@ def write_report(
     path : str or path-like
         The ``.html`` file to write; its folder must exist.
     fig : matplotlib Figure, optional
-        The figure to include; by default ``comparison.figure()``.
+        The figure to include; by default ``figure(comparison)``.
     diagram_options : dict, optional
         Options of :func:`diagrams`.
 

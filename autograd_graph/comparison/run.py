@@ -19,7 +19,8 @@ from ..losses import get_loss
 from ..network import Network
 from ..training import EpochLog, Trainer, evaluate, train
 from ..training.evaluation import CLASSIFICATION_LOSSES, targets
-from .results import Comparison, SeedRun, Structure
+from .results import Comparison
+from .runs import SeedRun, Structure
 
 __all__ = ["compare", "Builder"]
 

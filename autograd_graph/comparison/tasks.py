@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..builders import layered
+from ..build.builders import layered
 from ..exceptions import ComparisonError
 from ..network import Network
 from ..training import InverseTimeDecay

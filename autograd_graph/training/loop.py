@@ -25,8 +25,9 @@ from .._checks import fraction, real, whole_number
 from .._checks import seed as check_seed
 from ..data import as_batch
 from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
+from ..io.serialization import save
 from ..losses import Loss, get_loss
-from ..serialization import save
+from .config import TrainingConfig
 from .evaluation import CLASSIFICATION_LOSSES, evaluate, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
@@ -34,13 +35,12 @@ from .optimizers import Optimizer, get_optimizer
 
 if TYPE_CHECKING:
     from ..network import Network
-    from .trainer import Trainer
 
 __all__ = ["run_training"]
 
 
 # ------------------------------------------------------------------ settings
-def _check_settings(cfg: Trainer) -> None:
+def _check_settings(cfg: TrainingConfig) -> None:
     whole_number("epochs", cfg.epochs, TrainingError, minimum=0)
     whole_number("batch_size", cfg.batch_size, TrainingError, minimum=1, optional=True)
     whole_number("restarts", cfg.restarts, TrainingError, minimum=1)
@@ -114,7 +114,7 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
 class _Session:
     """Everything shared by the runs of one call."""
 
-    cfg: Trainer
+    cfg: TrainingConfig
     net: Network
     data: _Data
     loss: Loss
@@ -242,7 +242,7 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             return
 
 
-def _stop_reason(cfg: Trainer, log: EpochLog, waited: int) -> str | None:
+def _stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
     """Why the run ends after this epoch, if it does (the last epoch aside)."""
     if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list, not a generator: every callback runs
         return "callback"
@@ -252,8 +252,8 @@ def _stop_reason(cfg: Trainer, log: EpochLog, waited: int) -> str | None:
 
 
 # ------------------------------------------------------------------ all runs
-def run_training(cfg: Trainer, net: Network, X: Any, Y: Any, validation_data: Any) -> TrainingResult:
-    """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.Trainer`."""
+def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_data: Any) -> TrainingResult:
+    """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.training.config.TrainingConfig`."""
     _check_settings(cfg)
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)

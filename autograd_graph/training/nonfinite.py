@@ -71,7 +71,7 @@ def forward_fault(trace: Trace) -> Fault | None:
     A, Z = trace.a.array, trace.z.array
     if np.isfinite(A).all() and np.isfinite(Z).all():
         return None
-    return _first_bad([("a", A), ("z", Z)], trace.plan.order, last=False)
+    return _first_bad([("a", A), ("z", Z)], trace.order, last=False)
 
 
 def backward_fault(grads: Gradients, trace: Trace, edges: Sequence[tuple]) -> Fault | None:
@@ -86,7 +86,7 @@ def backward_fault(grads: Gradients, trace: Trace, edges: Sequence[tuple]) -> Fa
     if not np.isfinite(losses).all():
         example = int(np.flatnonzero(~np.isfinite(losses))[0])
         return Fault("loss", float(losses[example]), example)
-    fault = _first_bad([("∂L/∂z", grads.z.array), ("∂L/∂a", grads.a.array)], trace.plan.order, last=True)
+    fault = _first_bad([("∂L/∂z", grads.z.array), ("∂L/∂a", grads.a.array)], trace.order, last=True)
     if fault is not None:
         return fault
     return update_fault(grads.weights.flat, edges, "∂L/∂w")

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..losses import Loss
-from .history import EpochLog, History, TrainingResult
-from .optimizers import Optimizer
-from .schedules import Schedule
+from .config import TrainingConfig
+from .history import History, TrainingResult
+from .loop import run_training
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -22,7 +17,7 @@ __all__ = ["Trainer", "train"]
 
 
 @dataclass
-class Trainer:
+class Trainer(TrainingConfig):
     """Training settings, following scikit-learn's conventions.
 
     ``Trainer(...)`` only stores its parameters; :meth:`fit` trains a network
@@ -32,51 +27,11 @@ class Trainer:
 
     Parameters
     ----------
-    loss : str or Loss, default "squared_error"
-        The loss ``ℓ`` per example; each update uses the batch mean.
-    epochs : int, default 100
-        Passes over the training set per run.
-    batch_size : int or None, default 1
-        Examples per update: 1 is stochastic gradient descent (one example at
-        a time, as the sources teach), k > 1 mini-batch, None the full batch.
-    shuffle : bool, default True
-        A new random order of the examples every epoch (drawn from ``seed``).
-    optimizer : {"sgd", "momentum", "adam"} or Optimizer, default "sgd"
-        See :mod:`autograd_graph.training.optimizers`.
-    learning_rate : float or callable, optional
-        With an optimizer name: a constant step size or a schedule ``t -> η_t``
-        (see :mod:`autograd_graph.training.schedules`); the optimizer's default
-        (0.01, Adam 0.001) when omitted.
-    restarts : int, default 1
-        Runs of training. With 1, the run starts from the network's current
-        weights; with more, every run redraws them with
-        ``net.initialize(init_seed)``, a seed of its own drawn from ``seed``
-        (``result.runs[k].init_seed``). That reseeds the network's own random
-        generator too: weights drawn later (a new edge) follow from the last
-        run's ``init_seed``. The network ends with the best weights of the best run.
-    seed : int, numpy SeedSequence or Generator, optional
-        Seeds everything random: the initial weights of restarts, the
-        shuffling and the validation split. None draws fresh entropy, reported
-        in ``result.seed`` so the training can be repeated.
-    validation_split : float, default 0.0
-        A fraction of the examples held out (at random) for validation, when
-        ``fit`` gets no ``validation_data``.
-    patience : int, optional
-        Early stopping: end a run after this many epochs without an
-        improvement of the monitored loss by more than ``min_delta``.
-    min_delta : float, default 0.0
-    classification : bool, optional
-        Whether to report accuracy; by default for the cross-entropy losses.
-    callbacks : sequence of callables, default ()
-        Each is called as ``callback(log)`` with an :class:`EpochLog` after
-        every epoch; returning True ends the run.
-    progress : bool, optional
-        A tqdm progress bar; by default shown when standard error is a terminal.
-    checkpoint : path, optional
-        A directory to save checkpoints to: ``best.json`` whenever the best
-        weights so far improve, and ``run{r}-epoch{e}.json`` every
-        ``checkpoint_every`` epochs.
-    checkpoint_every : int, optional
+    The fields of :class:`~autograd_graph.training.config.TrainingConfig`
+    (``loss``, ``epochs``, ``batch_size``, ``shuffle``, ``optimizer``,
+    ``learning_rate``, ``restarts``, ``seed``, ``validation_split``,
+    ``patience``, ``min_delta``, ``classification``, ``callbacks``,
+    ``progress``, ``checkpoint``, ``checkpoint_every``), each documented there.
 
     Examples
     --------
@@ -90,23 +45,6 @@ class Trainer:
     >>> Trainer(epochs=5).set_params(epochs=10).get_params()["epochs"]
     10
     """
-
-    loss: str | Loss = "squared_error"
-    epochs: int = 100
-    batch_size: int | None = 1
-    shuffle: bool = True
-    optimizer: str | Optimizer = "sgd"
-    learning_rate: float | Schedule | None = None
-    restarts: int = 1
-    seed: int | np.random.SeedSequence | np.random.Generator | None = None
-    validation_split: float = 0.0
-    patience: int | None = None
-    min_delta: float = 0.0
-    classification: bool | None = None
-    callbacks: Sequence[Callable[[EpochLog], bool | None]] = ()
-    progress: bool | None = None
-    checkpoint: str | os.PathLike | None = None
-    checkpoint_every: int | None = None
 
     def fit(self, net: Network, X: Any, Y: Any, *, validation_data: tuple[Any, Any] | None = None) -> Trainer:
         """Train ``net`` in place on ``(X, Y)``; returns ``self``.
@@ -130,8 +68,6 @@ class Trainer:
             neuron at fault, and the network holds the last weights whose pass
             was finite.
         """
-        from .loop import run_training
-
         result = run_training(self, net, X, Y, validation_data)
         self.result_: TrainingResult = result
         self.history_: History = result.history

@@ -26,10 +26,10 @@ from collections.abc import Callable, Hashable
 import networkx as nx
 import numpy as np
 
-from ._checks import fraction, whole_number
-from .activations import Activation
-from .exceptions import BuilderError
-from .network import Network
+from .._checks import fraction, whole_number
+from ..activations import Activation
+from ..exceptions import BuilderError
+from ..network import Network
 
 __all__ = ["GRAPH_MODELS", "random_dag", "orient_by_node_order"]
 

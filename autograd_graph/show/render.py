@@ -15,7 +15,7 @@ What the picture shows:
   ``∂ℓ/∂a`` in every neuron and ``∂ℓ/∂w`` on every edge (for a batch, of
   one example: ``example=``);
 - in SVG, tooltips with each neuron's formulas and each weight's chain rule,
-  numbers filled in (see :mod:`autograd_graph.explain`);
+  numbers filled in (see :mod:`autograd_graph.show.equations`);
 - DOT names the neurons by position (``n0``, ``n1``, ... in ``net.neurons``
   order), so any id is safe (``"in:1"`` is not read as a port); the ids
   appear in the labels and tooltips;
@@ -52,15 +52,23 @@ from typing import TYPE_CHECKING, Any
 
 import graphviz
 
-from . import topology
-from .exceptions import GraphvizNotFoundError, PictureOptionError, RenderError, UnknownPictureOptionError
-from .explain import Equation, NumberFormat, PassValues, edge_weights, format_number, join_sum, select_example
-from .files import write_atomically
-from .losses import Loss
+from .. import topology
+from ..exceptions import GraphvizNotFoundError, PictureOptionError, RenderError, UnknownPictureOptionError
+from ..io.files import write_atomically
+from ..losses import Loss
+from .equations import (
+    Equation,
+    NetworkReads,
+    NumberFormat,
+    PassValues,
+    edge_weights,
+    format_number,
+    join_sum,
+    select_example,  # fmt: skip
+)
 
 if TYPE_CHECKING:
-    from .network import Network
-    from .results import Gradients, NeuronValues, Trace
+    from ..results import Gradients, NeuronValues, Trace
 
 __all__ = ["to_graphviz", "side_by_side", "render", "rank_groups", "KIND_COLORS", "FORMATS", "INSTALL_GRAPHVIZ"]
 
@@ -108,7 +116,7 @@ class _Style:
         return format_number(value, self.number_format)
 
 
-def rank_groups(net: Network) -> list[list[Hashable]]:
+def rank_groups(net: NetworkReads) -> list[list[Hashable]]:
     """The neurons of each rank of the picture, left to right.
 
     A layered network gets its layers; any other one its topological
@@ -136,7 +144,7 @@ def rank_groups(net: Network) -> list[list[Hashable]]:
     return [group for group in groups if group]
 
 
-def _dot_names(net: Network, prefix: str) -> dict[Hashable, str]:
+def _dot_names(net: NetworkReads, prefix: str) -> dict[Hashable, str]:
     """DOT node names by position: any id is safe (``"in:1"`` would be a port, ``"b\\"`` a syntax error)."""
     return {n: f"{prefix}n{p}" for p, n in enumerate(net.neurons)}
 
@@ -157,7 +165,7 @@ def _sign_color(fraction: float) -> str:
 class _Drawing:
     """One network drawn into a graph (the whole picture, or one cluster of it)."""
 
-    def __init__(self, net: Network, trace: Trace | None, grads: Gradients | None, style: _Style, prefix: str):
+    def __init__(self, net: NetworkReads, trace: Trace | None, grads: Gradients | None, style: _Style, prefix: str):
         self.net, self.style = net, style
         self.values = None if trace is None else PassValues.of(net, trace, grads, style.loss)
         chosen = None if trace is None else select_example(style.example or 0, trace.batch_size)
@@ -322,7 +330,7 @@ def _batch_note(trace: Trace | None, example: int) -> str:
 
 
 def to_graphviz(
-    net: Network,
+    net: NetworkReads,
     trace: Trace | None = None,
     grads: Gradients | None = None,
     *,
@@ -342,7 +350,7 @@ def to_graphviz(
 
     Parameters
     ----------
-    net : Network
+    net : NetworkReads
     trace : Trace, optional
         ``net.forward(X)``: each neuron shows ``a`` and ``z`` (an input its ``x``).
     grads : Gradients, optional
@@ -410,7 +418,7 @@ def to_graphviz(
 
 
 def side_by_side(
-    panels: Sequence[Network | tuple],
+    panels: Sequence[NetworkReads | tuple],
     *,
     titles: Sequence[str] | None = None,
     rankdir: str = "LR",
@@ -473,7 +481,7 @@ def side_by_side(
 
 
 def render(
-    picture: graphviz.Digraph | Network, path: str | os.PathLike, *, format: str | None = None, **options: Any
+    picture: graphviz.Digraph | NetworkReads, path: str | os.PathLike, *, format: str | None = None, **options: Any
 ) -> Path:
     """Write a picture to an SVG, PNG or PDF file, whole or not at all.
 

@@ -4,7 +4,7 @@ Layered networks are numbered as the sources number their running example:
 neurons ``1, 2, …`` layer by layer, each non-output layer's bias neuron last in
 its layer. The flat weights (``net.edges`` order: grouped by source neuron)
 then hold each layer's matrix ``A_k = [W_k | b_k]`` (see
-:mod:`autograd_graph.matrix`) column by column, and the compiled engine reads
+:mod:`autograd_graph.build.matrix`) column by column, and the compiled engine reads
 each layer's weight matrix as a strided view of the flat weight vector,
 without a copy.
 
@@ -27,10 +27,10 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 import networkx as nx
 import numpy as np
 
-from ._checks import fraction, whole_number
-from .activations import Activation
-from .exceptions import BuilderError, DuplicateEdgeError
-from .network import Network
+from .._checks import fraction, whole_number
+from ..activations import Activation
+from ..exceptions import BuilderError, DuplicateEdgeError
+from ..network import Network
 
 __all__ = ["layered", "densenet", "add_skip_connections", "from_edge_list"]
 

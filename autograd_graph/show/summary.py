@@ -7,7 +7,7 @@ generation 0 whichever layer it belongs to).
 
 Examples
 --------
->>> from autograd_graph.running_example import running_example
+>>> from autograd_graph.build.running_example import running_example
 >>> info = summary(running_example())
 >>> info["neurons"], info["layers"], info["width"], info["skip_edges"]
 ({'input': 1, 'bias': 3, 'hidden': 4, 'output': 1, 'total': 9}, 4, [4, 2, 2, 1], 0)
@@ -22,8 +22,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import topology
-from .network import KINDS, Network
+from .. import topology
+from ..network import KINDS, Network
 
 __all__ = ["summary", "summary_table", "print_summary"]
 
@@ -53,7 +53,7 @@ def summary(net: Network) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from autograd_graph.builders import from_edge_list
+    >>> from autograd_graph.build.builders import from_edge_list
     >>> info = summary(from_edge_list([("A", "B"), ("A", "C"), ("B", "C")]))
     >>> info["layered"], info["layers"], info["depth"], info["skip_edges"]
     (False, None, 2, 1)
@@ -95,7 +95,7 @@ def summary_table(net: Network) -> str:
 
     Examples
     --------
-    >>> from autograd_graph.running_example import running_example
+    >>> from autograd_graph.build.running_example import running_example
     >>> print(summary_table(running_example()))
     neurons      input 1, bias 3, hidden 4, output 1, total 9
     edges        12
@@ -120,7 +120,7 @@ def print_summary(net: Network, file: TextIO | None = None) -> None:
     Examples
     --------
     >>> import io
-    >>> from autograd_graph.builders import from_edge_list
+    >>> from autograd_graph.build.builders import from_edge_list
     >>> buffer = io.StringIO()
     >>> print_summary(from_edge_list([("A", "B"), ("A", "C"), ("B", "C")]), file=buffer)
     >>> print(buffer.getvalue().splitlines()[-3])

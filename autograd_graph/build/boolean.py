@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import networkx as nx
 import numpy as np
 
-from ._checks import whole_number
-from .exceptions import BuilderError, TruthTableError
-from .network import Network
+from .._checks import whole_number
+from ..exceptions import BuilderError, TruthTableError
+from ..network import Network
 
 __all__ = [
     "all_inputs",

@@ -19,13 +19,13 @@ weight vector comes back in the same order. Weights are written with
 ``repr(float)``, which round-trips exactly. Neuron ids may be strings, integers,
 finite floats, booleans, or tuples of these (written ``{"tuple": [...]}``;
 numpy scalars are saved as the numbers they hold), the same ids as GraphML
-takes (:mod:`autograd_graph.ids`).
+takes (:mod:`autograd_graph.io.ids`).
 Activations are saved by name: a custom activation must be registered with
 :func:`~autograd_graph.register_activation` before saving and before loading.
 
 Writing is atomic: the file is written to a temporary file in the same
 directory and renamed over the target (``os.replace``, by
-:func:`~autograd_graph.files.write_atomically`), so a crash leaves
+:func:`~autograd_graph.io.files.write_atomically`), so a crash leaves
 either the old file or the new one, never half of one.
 
 Examples
@@ -54,11 +54,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .activations import ACTIVATIONS, activation_name
-from .exceptions import AutogradGraphError, SerializationError
+from ..activations import ACTIVATIONS, activation_name
+from ..exceptions import AutogradGraphError, SerializationError
+from ..network import KINDS, Network
 from .files import write_atomically
 from .ids import decode_id, encode_id
-from .network import KINDS, Network
 
 __all__ = ["save", "load", "load_metadata", "to_document", "from_document", "FORMAT", "FORMAT_VERSION"]
 
@@ -161,7 +161,7 @@ def save(net: Network, path: str | os.PathLike, metadata: Mapping[str, Any] | No
     Examples
     --------
     >>> import tempfile
-    >>> from autograd_graph.running_example import running_example
+    >>> from autograd_graph.build.running_example import running_example
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = save(running_example(seed=0), Path(folder) / "net.json", metadata={"epochs": 0})
     ...     print(path.name, path.read_text().splitlines()[1])
@@ -379,7 +379,7 @@ def load(path: str | os.PathLike) -> Network:
     Examples
     --------
     >>> import tempfile
-    >>> from autograd_graph.running_example import running_example
+    >>> from autograd_graph.build.running_example import running_example
     >>> net = running_example(seed=0)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     again = load(save(net, Path(folder) / "net.json"))
@@ -403,7 +403,7 @@ def load_metadata(path: str | os.PathLike) -> dict | None:
     Examples
     --------
     >>> import tempfile
-    >>> from autograd_graph.running_example import running_example
+    >>> from autograd_graph.build.running_example import running_example
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = save(running_example(), Path(folder) / "net.json", metadata={"loss": np.float64(0.25)})
     ...     load_metadata(path)

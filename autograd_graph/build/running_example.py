@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .activations import Activation
-from .exceptions import InvalidWeightError
-from .network import Network
+from ..activations import Activation
+from ..exceptions import InvalidWeightError
+from ..network import Network
 
 __all__ = ["running_example", "RUNNING_EXAMPLE_EDGES"]
 

@@ -1,31 +1,17 @@
-"""The chain rule with numbers: ``ag.explain(net, trace, grads, target)``.
+"""Equations with numbers: the terms that :func:`~autograd_graph.explain` prints and pictures show.
 
-For a neuron ``k`` it decomposes ``∂ℓ/∂z_k`` into what flows back from every
-neuron ``k`` feeds (the multivariate chain rule), then ``∂ℓ/∂a_k``; for a
-weight ``w_{i,j}`` it gives ``∂ℓ/∂w_{i,j} = ∂ℓ/∂a_j · z_i``. Every symbol gets
-its number from the forward trace and the backward gradients, so each line
-can be checked by hand, in the SPEC's notation (``w_4,6`` is ``w_{4,6}``).
+An :class:`Equation` is ``lhs = Σ terms``, each :class:`Term` a product of
+``(symbol, value)`` factors, and keeps the value the engine computed so that
+each line can be checked. :class:`PassValues` reads one forward (and
+backward) pass of a network neuron by neuron and gives the SPEC's equations
+with the numbers filled in: ``a_k = Σ_i w_{i,k}·z_i``,
+``∂ℓ/∂z_k = Σ_j ∂ℓ/∂a_j·w_{k,j}``, ``∂ℓ/∂a_k = ∂ℓ/∂z_k·σ_k′(a_k)``,
+``∂ℓ/∂w_{i,j} = ∂ℓ/∂a_j·z_i``. A loss's own term comes from its entry in the
+loss table (``own_terms``).
 
-With a batch of one example the loss is ``ℓ``; with a bigger batch it is the
-batch mean ``L``, and per-example gradients carry its ``1/batch``.
-
-The same equations give the tooltips of :mod:`autograd_graph.render`.
-
-Examples
---------
->>> import autograd_graph as ag
->>> net = ag.running_example(seed=0)
->>> trace = net.forward([[0.5]])
->>> grads = net.backward(trace, [[1.0]])
->>> print(explain(net, trace, grads, 4, number_format=".3f"))
-neuron 4 (hidden, logistic), example 0 of 1:
-∂ℓ/∂z_4 = ∂ℓ/∂a_6·w_4,6 + ∂ℓ/∂a_7·w_4,7 = (-0.249)·0.477 + (-0.194)·0.151 = -0.148
-∂ℓ/∂a_4 = ∂ℓ/∂z_4·σ_4′(a_4) = (-0.148)·0.210 = -0.031
->>> e = explain(net, trace, grads, (6, 9))
->>> print(e.equations[0].format(".3f"))
-∂ℓ/∂w_6,9 = ∂ℓ/∂a_9·z_6 = (-2.129)·0.632 = -1.345
->>> bool(abs(e.value - grads.weights[(6, 9)]) < 1e-12)
-True
+These read the network only through the public reads listed in
+:class:`NetworkReads` (every :class:`~autograd_graph.Network` has them), so
+the network can hand its pictures to this package without a circle.
 """
 
 from __future__ import annotations
@@ -34,38 +20,58 @@ import math
 import numbers
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from .exceptions import ExampleError, MissingGradientsError, ShapeError, StaleTraceError, UnknownEdgeError
-from .losses import Loss, get_loss
+import networkx as nx
+
+from ..activations import Activation
+from ..exceptions import ExampleError, MissingGradientsError, ShapeError, UnknownEdgeError
+from ..losses import Loss, get_loss
 
 if TYPE_CHECKING:
-    from .network import Network
-    from .results import Gradients, Trace
+    import numpy as np
+
+    from ..results import Gradients, Trace
 
 __all__ = [
+    "NetworkReads",
     "Term",
     "Equation",
-    "Explanation",
-    "explain",
     "format_number",
     "join_sum",
     "PassValues",
     "check_pass",
-    "check_trace",
     "edge_weights",
     "select_example",
+    "NumberFormat",
 ]
 
+
+class NetworkReads(Protocol):
+    """The public reads of a :class:`~autograd_graph.Network` that explanations and pictures use."""
+
+    @property
+    def graph(self) -> nx.DiGraph: ...
+    @property
+    def neurons(self) -> list[Hashable]: ...
+    @property
+    def edges(self) -> list[tuple]: ...
+    @property
+    def weights(self) -> np.ndarray: ...
+    @property
+    def biases(self) -> list[Hashable]: ...
+    @property
+    def n_neurons(self) -> int: ...
+    def kind(self, neuron: Hashable) -> str: ...
+    def activation(self, neuron: Hashable) -> Activation | None: ...
+    def is_layered(self) -> bool: ...
+    def layers(self) -> list[list[Hashable]]: ...
+    def generations(self) -> list[list[Hashable]]: ...
+    def check_trace(self, trace: Trace) -> None: ...
+    def __contains__(self, neuron: object) -> bool: ...
+
+
 NumberFormat = str | Callable[[float], str]
-# the own term of each built-in loss: of ∂ℓ/∂z, and of ∂ℓ/∂a for a loss that gives it
-_OWN_TERMS = {
-    ("squared_error", "z"): "2 (z − y)",
-    ("mse", "z"): "2 (z − y) / n_outputs",
-    ("binary_cross_entropy", "z"): "(z − y) / (z (1 − z)); ∂ℓ/∂a takes σ(a) − y, not this times σ′",
-    ("binary_cross_entropy", "a"): "σ(a) − y",
-    ("softmax_cross_entropy", "z"): "softmax(z) − y",
-}
 MAX_TERMS_SHOWN = 8  # the numeric side of a long sum stops after this many terms
 
 
@@ -181,84 +187,8 @@ class Equation:
         return self.format()
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """What :func:`explain` returns: the equations of one neuron or weight.
-
-    Attributes
-    ----------
-    target : neuron id or edge ``(i, j)``
-    example : int or None
-        The example of the batch, or None for a sum over the whole batch.
-    batch_size : int
-    equations : tuple of Equation
-        The first is the target's own gradient (``∂ℓ/∂z_k`` of a neuron,
-        ``∂ℓ/∂w_{i,j}`` of a weight); the next ones are the links of the
-        chain behind it.
-    header : str
-        The first line of ``str(explanation)``.
-    number_format : str or callable
-        How ``str`` formats the numbers.
-
-    Examples
-    --------
-    >>> import autograd_graph as ag
-    >>> net = ag.running_example(seed=0)
-    >>> trace = net.forward([[0.5]])
-    >>> e = explain(net, trace, net.backward(trace, [[1.0]]), (6, 9))
-    >>> e.target, e.example, e.batch_size, len(e.equations)
-    ((6, 9), 0, 1, 2)
-    >>> e.header
-    'weight w_6,9 (edge 6 → 9), example 0 of 1:'
-    """
-
-    target: Hashable
-    example: int | None
-    batch_size: int
-    equations: tuple[Equation, ...]
-    header: str
-    number_format: NumberFormat = ".4g"
-
-    @property
-    def value(self) -> float:
-        """The target's gradient, as the sum of the first equation's terms."""
-        return self.equations[0].value
-
-    def __str__(self) -> str:
-        return "\n".join([self.header, *(eq.format(self.number_format) for eq in self.equations)])
-
-
 # ----------------------------------------------------------------- checks
-def check_trace(net: Network, trace: Trace) -> None:
-    """Check that ``trace`` was computed by ``net`` as it is now (the check of ``Network.backward``).
-
-    Raises
-    ------
-    StaleTraceError
-        Another network computed ``trace``, or ``net`` changed since.
-
-    Examples
-    --------
-    >>> import autograd_graph as ag
-    >>> net = ag.running_example(seed=0)
-    >>> trace = net.forward([[0.5]])
-    >>> check_trace(net, trace)
-    >>> net.set_weight(6, 9, 0.1)
-    >>> try:
-    ...     check_trace(net, trace)
-    ... except StaleTraceError as error:
-    ...     print(error)
-    the network changed (structure or weights) after this trace was computed; call forward again
-    """
-    if trace.versions[0] is not net._versions[0]:
-        raise StaleTraceError("this trace was computed by another network; call forward on this one")
-    if trace.versions != net._versions:
-        raise StaleTraceError(
-            "the network changed (structure or weights) after this trace was computed; call forward again"
-        )
-
-
-def edge_weights(net: Network) -> dict[tuple, float]:
+def edge_weights(net: NetworkReads) -> dict[tuple, float]:
     """``{(i, j): w_{i,j}}`` for every edge, as Python floats.
 
     Examples
@@ -270,13 +200,13 @@ def edge_weights(net: Network) -> dict[tuple, float]:
     return dict(zip(net.edges, net.weights.tolist(), strict=True))
 
 
-def check_pass(net: Network, trace: Trace | None, grads: Gradients | None = None) -> None:
+def check_pass(net: NetworkReads, trace: Trace | None, grads: Gradients | None = None) -> None:
     """Check that ``trace`` (and ``grads``) come from ``net`` as it is now.
 
     Raises
     ------
     StaleTraceError
-        The network changed after ``trace`` was computed (see :func:`check_trace`).
+        The network changed after ``trace`` was computed (see ``Network.check_trace``).
     MissingGradientsError
         ``grads`` without ``trace``.
     ShapeError
@@ -298,7 +228,7 @@ def check_pass(net: Network, trace: Trace | None, grads: Gradients | None = None
         if grads is not None:
             raise MissingGradientsError("gradients need the trace they were computed from; pass trace= as well")
         return
-    check_trace(net, trace)
+    net.check_trace(trace)
     if grads is not None and (len(grads.a) != net.n_neurons or grads.a.array.shape[1] != trace.batch_size):
         raise ShapeError(
             f"the gradients do not match the trace: {len(grads.a)} neurons × {grads.a.array.shape[1]} examples "
@@ -340,7 +270,7 @@ class PassValues:
     and weights (the SPEC's formulas with the numbers filled in).
     """
 
-    net: Network
+    net: NetworkReads
     trace: Trace
     grads: Gradients | None
     weights: dict[tuple, float]  # w_{i,j} by edge, read once
@@ -348,7 +278,7 @@ class PassValues:
 
     @classmethod
     def of(
-        cls, net: Network, trace: Trace, grads: Gradients | None = None, loss: str | Loss | None = None
+        cls, net: NetworkReads, trace: Trace, grads: Gradients | None = None, loss: str | Loss | None = None
     ) -> PassValues:
         """Check ``trace`` and ``grads`` against ``net`` (see :func:`check_pass`) and bundle them.
 
@@ -402,7 +332,7 @@ class PassValues:
     def _own_term(self, of: str) -> str:
         """The note naming the loss's own term of ``∂ℓ/∂z`` (``of="z"``) or ``∂ℓ/∂a`` (``of="a"``)."""
         name = self.loss_function.name
-        formula = _OWN_TERMS.get((name, of))
+        formula = self.loss_function.own_terms.get(of)
         per_batch = " / batch" if self.loss == "L" else ""
         if formula is None:
             return f"[loss] is the own term of loss {name!r}"
@@ -493,115 +423,3 @@ class PassValues:
             return Equation(f"∂ℓ/∂{name}", (Term(factors),), engine=grads.weights[edge])
         note = f"example {example}'s share of ∂L/∂{name} = {grads.weights[edge]:.4g}"
         return Equation(f"∂L/∂{name}", (Term(factors),), note=note)
-
-
-# ----------------------------------------------------------------- explain
-def explain(
-    net: Network,
-    trace: Trace,
-    grads: Gradients,
-    target: Hashable | tuple,
-    *,
-    example: int | None = None,
-    number_format: NumberFormat = ".4g",
-    loss: str | Loss | None = None,
-) -> Explanation:
-    """The chain-rule decomposition of one neuron's or one weight's gradient, with numbers.
-
-    Parameters
-    ----------
-    net : Network
-    trace : Trace
-        ``net.forward(X)``, with the network unchanged since.
-    grads : Gradients
-        ``net.backward(trace, Y)``.
-    target : neuron id or edge ``(i, j)``
-        A neuron: ``∂ℓ/∂z_k = Σ_j ∂ℓ/∂a_j·w_{k,j}`` and ``∂ℓ/∂a_k``. An edge
-        (a tuple that is an edge of the network): ``∂ℓ/∂w_{i,j} = ∂ℓ/∂a_j·z_i``
-        and the link ``∂ℓ/∂a_j = ∂ℓ/∂z_j·σ_j′(a_j)`` behind it.
-    example : int, optional
-        Which example of the batch. By default: the only one of a batch of
-        one; for a weight on a bigger batch, the sum over the batch (which is
-        ``grads.weights[(i, j)]``). A neuron on a bigger batch needs it.
-    number_format : str or callable, default ".4g"
-        A format spec, or a function of a float, for ``str(explanation)``.
-    loss : str or Loss, optional
-        The loss ``grads`` were computed with (by default the one they
-        record, ``grads.loss_function``):
-        it names the output neurons' own term, and a loss that gives ``∂ℓ/∂a``
-        itself (binary cross-entropy) adds that term to ``∂ℓ/∂a``.
-
-    Returns
-    -------
-    Explanation
-        Its ``equations`` hold every term with its number; ``str`` prints them.
-
-    Raises
-    ------
-    UnknownNeuronError, UnknownEdgeError
-        If ``target`` is neither a neuron nor an edge.
-    ExampleError
-        ``example`` out of range, or missing for a neuron on a batch.
-    StaleTraceError
-        The network changed after the forward pass.
-    MissingGradientsError
-        ``grads`` is None.
-    UnknownLossError
-        ``loss`` is not a known loss.
-
-    Examples
-    --------
-    >>> import autograd_graph as ag
-    >>> net = ag.running_example(seed=0)
-    >>> trace = net.forward([[0.5], [1.0]])
-    >>> grads = net.backward(trace, [[1.0], [0.0]])
-    >>> print(explain(net, trace, grads, (8, 9), number_format=".3f"))
-    weight w_8,9 (edge 8 → 9), summed over the batch of 2:
-    ∂L/∂w_8,9 = Σ_b ∂L/∂a_9[b] = -1.065 - 0.066 = -1.131
-    >>> print(explain(net, trace, grads, 7, example=1, number_format=".3f"))
-    neuron 7 (hidden, logistic), example 1 of 2:
-    ∂L/∂z_7 = ∂L/∂a_9·w_7,9 = (-0.066)·0.365 = -0.024
-    ∂L/∂a_7 = ∂L/∂z_7·σ_7′(a_7) = (-0.024)·0.249 = -0.006
-
-    With binary cross-entropy the loss gives ``∂ℓ/∂a`` of a logistic output
-    itself, exact even where ``σ′`` underflows to 0:
-
-    >>> net = ag.from_edge_list([("x", "y", 40.0)], output_activation="logistic")
-    >>> trace = net.forward([[1.0]])
-    >>> grads = net.backward(trace, [[0.0]], loss="binary_cross_entropy")
-    >>> e = explain(net, trace, grads, "y")  # the loss is the one grads record
-    >>> print(e.equations[-1].format(".3g"))
-    ∂ℓ/∂a_y = ∂ℓ/∂a_y[loss] = 1   ([loss] is binary_cross_entropy's own term, σ(a) − y)
-    >>> float(grads.a["y"][0])
-    1.0
-    """
-    if grads is None:
-        raise MissingGradientsError(
-            f"explain needs the gradients of a backward pass for {target!r}: grads = net.backward(trace, Y)"
-        )
-    values = PassValues.of(net, trace, grads, loss)
-    batch = trace.batch_size
-    chosen = select_example(example, batch)
-    if isinstance(target, tuple) and len(target) == 2 and target not in net:
-        return _explain_weight(values, target, chosen, number_format)
-    kind = net.kind(target)  # raises UnknownNeuronError naming the target
-    if chosen is None:
-        raise ExampleError(
-            f"neuron {target!r} has one gradient per example; pass example=0 … {batch - 1} "
-            f"(only a weight's gradient is summed over the batch)"
-        )
-    activation = net.activation(target)
-    what = kind if activation is None else f"{kind}, {activation.name}"
-    header = f"neuron {target} ({what}), example {chosen} of {batch}:"
-    equations = values.neuron_gradient(target, chosen)
-    return Explanation(target, chosen, batch, equations, header, number_format)
-
-
-def _explain_weight(values: PassValues, edge: tuple, example: int | None, number_format: NumberFormat) -> Explanation:
-    i, j = edge
-    main = values.weight_gradient(edge, example)
-    batch = values.trace.batch_size
-    where = f"summed over the batch of {batch}" if example is None else f"example {example} of {batch}"
-    header = f"weight w_{i},{j} (edge {i} → {j}), {where}:"
-    equations = (main,) if example is None else (main, values.neuron_gradient(j, example)[-1])
-    return Explanation(edge, example, batch, equations, header, number_format)

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import SerializationError
+from ..exceptions import SerializationError
 
 __all__ = ["encode_id", "decode_id", "id_to_text", "id_from_text"]
 

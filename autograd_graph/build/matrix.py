@@ -18,7 +18,7 @@ the constant 1 through): ``output = M @ [x; 1]``.
 Examples
 --------
 >>> import numpy as np
->>> from autograd_graph.builders import layered
+>>> from autograd_graph.build.builders import layered
 >>> net = layered([2, 3, 1], seed=0)
 >>> view = to_matrices(net)
 >>> [A.shape for A in view.matrices]          # A_2: 3 × (2 + 1), A_3: 1 × (3 + 1)
@@ -36,11 +36,11 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Activation
+from ..activations import ACTIVATIONS, Activation
 from .builders import layered
-from .data import as_batch
-from .exceptions import BuilderError, MatrixViewError, NonLinearNetworkError
-from .network import Network
+from ..data import as_batch
+from ..exceptions import BuilderError, MatrixViewError, NonLinearNetworkError
+from ..network import Network
 
 __all__ = ["MatrixView", "to_matrices", "from_matrices", "matrix_weights", "identity_collapse"]
 
@@ -88,7 +88,7 @@ def to_matrices(net: Network) -> MatrixView:
 
     Examples
     --------
-    >>> from autograd_graph.running_example import running_example
+    >>> from autograd_graph.build.running_example import running_example
     >>> view = to_matrices(running_example(weights=range(1, 13)))
     >>> view.layers
     [[1], [3, 4], [6, 7], [9]]
@@ -136,7 +136,7 @@ def matrix_weights(net: Network, matrices: Sequence[np.ndarray]) -> np.ndarray:
 
     Examples
     --------
-    >>> from autograd_graph.builders import layered
+    >>> from autograd_graph.build.builders import layered
     >>> net = layered([1, 1], seed=0)
     >>> net.set_weights(matrix_weights(net, [np.array([[2.0, -1.0]])]))
     >>> net.forward([[3.0]]).output          # 2·3 − 1
@@ -154,7 +154,7 @@ def from_matrices(
 ) -> Network:
     """The layered network of the matrices ``A_2 … A_ℓ`` (bias weights in each last column).
 
-    Neurons are numbered as :func:`~autograd_graph.builders.layered` numbers them.
+    Neurons are numbered as :func:`~autograd_graph.build.builders.layered` numbers them.
 
     Raises
     ------

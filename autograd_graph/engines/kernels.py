@@ -1,0 +1,193 @@
+"""The compiled engine's kernels: the edges into one stage, forward and backward.
+
+One class per :class:`~autograd_graph.engines.schedule.Block` kind, each built
+from its block (:func:`kernel_for`) and used in three steps:
+
+- ``prepare(w)``: what the kernel needs from the flat weights ``w`` in the
+  pass's dtype (a strided view, a dense matrix, the sparse data in kernel
+  order), once per weights version;
+- ``forward(W, z_src, a, bias)``: ``a = W z_src (+ bias)`` for the stage's rows;
+- ``backward(W, z_src, dz_src, da, dw, skip, sole)``: ``dz_src[skip:] += Wᵀ da``
+  (the multivariate chain rule, every target's share added into its sources)
+  and ``∂L/∂w = Σ_batch ∂L/∂a_j · z_i`` into ``dw``; the first ``skip``
+  (deferred) source rows are left to ``backward_sources``.
+
+Arrays are ``(rows, batch)``: one row per neuron, so a stage is a contiguous
+block of rows and a BLAS product covers the batch at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+from scipy.sparse import csr_array
+
+from .schedule import Block
+
+try:  # scipy's compiled loops that accumulate a sparse product into an existing array
+    from scipy.sparse import _sparsetools
+except ImportError:  # pragma: no cover - the public (slower) path below covers it
+    _sparsetools = None
+
+__all__ = ["Kernel", "ViewKernel", "ScatterKernel", "SparseKernel", "kernel_for"]
+
+# Most edges per chunk when summing ∂L/∂w of a sparse stage over the batch ...
+SPARSE_GRAD_CHUNK = 1 << 16
+# ... and at most this many bytes per gathered block, so that it stays in cache.
+SPARSE_GRAD_CHUNK_BYTES = 1 << 19
+# dtypes the compiled sparse loops handle; others take the public scipy path.
+_FAST_SPARSE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# Whether sparse products use scipy's compiled loops that add into an existing array (a private
+# scipy module, with no temporary the size of the output); False takes scipy's public operators,
+# with the same numbers (the tests compare both).
+USE_COMPILED_LOOPS = _sparsetools is not None
+
+
+def fast_sparse(dtype: np.dtype) -> bool:
+    """Whether the compiled accumulate-into loops run for this dtype."""
+    return USE_COMPILED_LOOPS and dtype in _FAST_SPARSE_DTYPES
+
+
+def add_csr_product(indptr, indices, data, x: np.ndarray, out: np.ndarray, n_cols: int) -> None:
+    """``out += M @ x`` for the CSR matrix ``M = (data, indices, indptr)`` of ``n_cols`` columns.
+
+    scipy's compiled loop adds straight into ``out`` (no temporary the size
+    of ``out``); the public operator is the fallback for other dtypes.
+    """
+    if fast_sparse(out.dtype):
+        _sparsetools.csr_matvecs(out.shape[0], n_cols, x.shape[1], indptr, indices, data, x.reshape(-1),
+                                 out.reshape(-1))  # fmt: skip
+    else:
+        lo = indptr[0]  # a slice of a bigger matrix's rows: rebase it
+        out += csr_array((data[lo:], indices[lo:], indptr - lo), shape=(out.shape[0], n_cols)) @ x
+
+
+class _Dense:
+    """Shared by the two dense kernels: the products with a dense ``W``."""
+
+    block: Block
+
+    def forward(self, W: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
+        np.matmul(W, z_src, out=a)  # (targets, span) @ (span, batch)
+        if bias is not None:
+            a += bias[:, None]
+
+    @staticmethod
+    def _sources(W: np.ndarray, dz_src: np.ndarray, da: np.ndarray, skip: int, sole: bool) -> None:
+        """``dz_src[skip:] += W[:, skip:].T @ da``; written straight into ``dz_src`` when no
+        other stage adds to those rows (``sole``: saves a temporary and a pass over it)."""
+        if skip >= W.shape[1]:
+            return
+        if sole:
+            np.matmul(W[:, skip:].T, da, out=dz_src[skip:])
+        else:
+            dz_src[skip:] += W[:, skip:].T @ da
+
+    def backward_sources(self, W: np.ndarray, dz_src: np.ndarray, da: np.ndarray) -> None:
+        """``dz_src += W.T @ da`` for the first ``len(dz_src)`` (deferred) source rows."""
+        dz_src += W[:, : dz_src.shape[0]].T @ da
+
+
+class ViewKernel(_Dense):
+    """A full block whose weights are a strided view of the flat vector: no copy, ever."""
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+
+    def of(self, flat: np.ndarray) -> np.ndarray:
+        """The ``(targets, span)`` view of ``flat`` (the weights, or their gradient, to write into)."""
+        b = self.block
+        n, span = b.shape
+        room = flat.size - b.base  # slicing and reshaping is much cheaper than as_strided
+        if b.col_stride == 1 and b.row_stride >= span and n * b.row_stride <= room:
+            return flat[b.base : b.base + n * b.row_stride].reshape(n, b.row_stride)[:, :span]
+        if b.row_stride == 1 and b.col_stride >= n and span * b.col_stride <= room:
+            return flat[b.base : b.base + span * b.col_stride].reshape(span, b.col_stride)[:, :n].T
+        size = flat.itemsize
+        return as_strided(flat[b.base :], b.shape, (b.row_stride * size, b.col_stride * size),
+                          writeable=flat.flags.writeable)  # fmt: skip
+
+    def prepare(self, w: np.ndarray) -> np.ndarray:
+        return self.of(w)
+
+    def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
+        self._sources(W, dz_src, da, skip, sole)
+        D = self.of(dw)  # (targets, span), a strided view of the flat gradient: written in place
+        if self.block.col_stride == 1:
+            np.matmul(da, z_src.T, out=D)
+        elif self.block.row_stride == 1:
+            np.matmul(z_src, da.T, out=D.T)
+        else:
+            D[...] = da @ z_src.T
+
+
+class ScatterKernel(_Dense):
+    """A dense block with holes: weights scattered into a zero matrix, once per weights version."""
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+        self.flat_index = block.rows * block.shape[1] + block.cols  # position in the (targets, span) block
+
+    def prepare(self, w: np.ndarray) -> np.ndarray:
+        W = np.zeros(self.block.shape, w.dtype)
+        W.flat[self.flat_index] = w[self.block.positions]
+        return W
+
+    def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
+        self._sources(W, dz_src, da, skip, sole)
+        dw[self.block.positions] = (da @ z_src.T).flat[self.flat_index]
+
+
+class SparseKernel:
+    """The block's edges sorted by source: a CSR matrix of shape ``(span, targets)``."""
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+
+    def prepare(self, w: np.ndarray) -> np.ndarray:
+        return w[self.block.positions]  # the weights in kernel order
+
+    def forward(self, data: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
+        b = self.block
+        n_targets, span = b.shape
+        if fast_sparse(a.dtype):
+            a[...] = 0 if bias is None else bias[:, None]
+            # a += Wᵀᵀ z_src, read as a CSC matrix: stream the source rows, scatter into a
+            _sparsetools.csc_matvecs(n_targets, span, a.shape[1], b.indptr, b.rows, data, z_src.reshape(-1),
+                                     a.reshape(-1))  # fmt: skip
+        else:
+            a[...] = csr_array((data, b.rows, b.indptr), shape=(span, n_targets)).T @ z_src
+            if bias is not None:
+                a += bias[:, None]
+
+    def _add_sources(self, data, dz_src, da, skip: int, stop: int) -> None:
+        """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place."""
+        if stop > skip:
+            b = self.block
+            add_csr_product(b.indptr[skip : stop + 1], b.rows, data, da, dz_src[skip:stop], b.shape[0])
+
+    def backward(self, data, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
+        b = self.block
+        self._add_sources(data, dz_src, da, skip, b.shape[1])
+        # ∂L/∂w_e = Σ_batch z_source(e) · ∂L/∂a_target(e), in chunks that stay in cache
+        chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, da.shape[1] * da.itemsize)))
+        for lo in range(0, b.positions.size, chunk):
+            hi = lo + chunk
+            z = np.take(z_src, b.cols[lo:hi], axis=0)  # (chunk, batch)
+            dw[b.positions[lo:hi]] = np.einsum("eb,eb->e", z, np.take(da, b.rows[lo:hi], axis=0))
+
+    def backward_sources(self, data, dz_src, da) -> None:
+        self._add_sources(data, dz_src, da, 0, dz_src.shape[0])
+
+
+Kernel = ViewKernel | ScatterKernel | SparseKernel
+_KERNELS: dict[str, type[ViewKernel] | type[ScatterKernel] | type[SparseKernel]] = {
+    "view": ViewKernel,
+    "scatter": ScatterKernel,
+    "sparse": SparseKernel,
+}
+
+
+def kernel_for(block: Block) -> Kernel:
+    """The kernel of a block, by its kind."""
+    return _KERNELS[block.kind](block)

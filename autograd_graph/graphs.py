@@ -1,0 +1,145 @@
+"""Networks to and from ``networkx.DiGraph``: the parts :meth:`Network.from_networkx` assembles.
+
+:func:`read_digraph` checks any ``nx.DiGraph`` and returns what a network is
+made of (neurons with kind and activation, edges in ``G.edges`` order, their
+weights, the :class:`~autograd_graph.topology.IndexedGraph`), in time linear in
+the graph's size; :func:`structure_digraph` builds a network's own structure
+graph from them; :func:`plain_digraph` writes a network back as a plain graph
+with ``kind``/``activation``/``weight`` attributes.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import topology
+from .activations import Activation, activation_name, get_activation
+from .exceptions import InvalidEdgeError, NetworkStructureError, UnknownActivationError
+from .structure import KINDS
+from .weights import weight_values
+
+__all__ = ["DigraphParts", "read_digraph", "structure_digraph", "plain_digraph", "collector_paused"]
+
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector (reference counting still frees everything):
+    millions of small dicts would wake it over and over while a big graph is built."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass
+class DigraphParts:
+    """What :func:`read_digraph` reads: a network's neurons, edges, weights and index."""
+
+    nodes: list[tuple[Hashable, dict]]  # (neuron, {"kind": ..., "activation": ...}) in G's order
+    edges: list[tuple]  # in G.edges order
+    values: np.ndarray  # the weights, NaN where missing
+    indexed: topology.IndexedGraph
+
+
+def _adjacency(G: nx.DiGraph) -> Mapping:
+    """``G``'s successors as plain dicts when it keeps them so (a DiGraph, not a view of one):
+    iterating them is several times faster than through ``G.adj``'s read-only views."""
+    adjacency = getattr(G, "_adj", None)
+    if type(adjacency) is dict and all(type(successors) is dict for successors in adjacency.values()):
+        return adjacency
+    return G.adj
+
+
+def read_digraph(
+    G: Any, kind: str, activation: str, weight: str, defaults: Mapping[str, str | Activation]
+) -> DigraphParts:
+    """Check ``G`` and read its parts (see :meth:`Network.from_networkx` for the rules).
+
+    Raises
+    ------
+    NetworkStructureError
+        (or a subclass) naming the neuron or edge at fault.
+    """
+    if not isinstance(G, nx.DiGraph) or G.is_multigraph():
+        raise NetworkStructureError(f"expected a networkx DiGraph, got {type(G).__name__}")
+    indexed = topology.index_graph(G)  # nodes and edges in G's order: the network's order too
+    topology.check_acyclic(G, indexed)
+    kinds = dict(G.nodes(data=kind))
+    if all(k is None for k in kinds.values()):
+        kinds = {n: "input" if G.in_degree(n) == 0 else "output" if G.out_degree(n) == 0 else "hidden" for n in G}
+    acts = {k: get_activation(defaults[k]) for k in ("hidden", "output")}
+    nodes = []
+    known: dict[str, Activation] = {}  # activation names looked up so far
+    for node, data in G.nodes(data=True):
+        k = kinds[node] if kinds[node] is not None else "hidden"
+        if k not in KINDS:
+            raise NetworkStructureError(f"neuron {node!r} has kind {k!r}; expected one of {', '.join(KINDS)}")
+        act = None
+        if k in ("input", "bias"):
+            if G.in_degree(node):
+                source = next(iter(G.predecessors(node)))
+                raise InvalidEdgeError(
+                    f"edge {source!r} → {node!r} heads into {k} neuron {node!r}; "
+                    f"only hidden and output neurons have incoming edges"
+                )
+        else:
+            spec = data.get(activation)
+            try:
+                if spec is None:
+                    act = acts[k]
+                elif isinstance(spec, str):
+                    act = known.get(spec) or known.setdefault(spec, get_activation(spec))
+                else:
+                    act = get_activation(spec)
+            except UnknownActivationError as error:
+                raise UnknownActivationError(f"neuron {node!r}: {error}") from None
+        nodes.append((node, {"kind": k, "activation": act}))
+    adjacency = _adjacency(G)  # in G.edges order: source by source
+    edges = [(u, v) for u, successors in adjacency.items() for v in successors]
+    values = weight_values(edges, [data.get(weight) for successors in adjacency.values() for data in successors.values()])
+    return DigraphParts(nodes, edges, values, indexed)
+
+
+def structure_digraph(nodes: list[tuple[Hashable, dict]], indexed: topology.IndexedGraph) -> nx.DiGraph:
+    """A network's structure graph: these nodes, the edges of ``indexed`` (no edge attributes).
+
+    Built straight into the adjacency dicts, one neuron at a time: a fraction
+    of ``add_edges_from``'s time, which handles every edge in Python. The
+    edges of ``indexed`` come grouped by source in node order (as ``G.edges``
+    gives them).
+    """
+    H = nx.DiGraph()
+    H.add_nodes_from(nodes)
+    names = np.fromiter(indexed.nodes, dtype=object, count=len(indexed.nodes))
+    n_edges = indexed.src.size
+    data = np.fromiter(({} for _ in range(n_edges)), dtype=object, count=n_edges)  # one dict per edge, both ways
+    for adjacency, by, other in [(H._succ, indexed.src, indexed.dst), (H._pred, indexed.dst, indexed.src)]:
+        order = np.argsort(by, kind="stable")  # the edges of each neuron, in G.edges order
+        bounds = np.searchsorted(by[order], np.arange(names.size + 1)).tolist()
+        keys, values = names[other[order]].tolist(), data[order].tolist()
+        for name, lo, hi in zip(indexed.nodes, bounds, bounds[1:], strict=False):
+            if lo < hi:
+                adjacency[name].update(zip(keys[lo:hi], values[lo:hi], strict=True))
+    return H
+
+
+def plain_digraph(structure: nx.DiGraph, edges: Sequence[tuple], weights: np.ndarray) -> nx.DiGraph:
+    """A plain ``nx.DiGraph``: node attributes ``kind`` and ``activation`` (the name, or the
+    :class:`Activation` if it is not in the table), edge attribute ``weight``."""
+    G = nx.DiGraph()
+    for node, data in structure.nodes(data=True):
+        act = data["activation"]
+        G.add_node(node, kind=data["kind"], **({} if act is None else {"activation": activation_name(act)}))
+    G.add_weighted_edges_from((u, v, w) for (u, v), w in zip(edges, weights.tolist(), strict=True))
+    return G

@@ -1,0 +1,12 @@
+"""Files and other libraries: networks in and out, never half written.
+
+- :mod:`.serialization`: ``ag.save``/``ag.load``, validated JSON (never pickle);
+- :mod:`.graphml`: GraphML for Gephi and yEd;
+- :mod:`.pytorch` (with :mod:`.torch_module`): ``ag.to_torch``/``ag.from_torch``;
+- :mod:`.ids`: the neuron ids files can hold;
+- :mod:`.files`: atomic writes (a temporary file, then ``os.replace``).
+
+The public functions are ``autograd_graph``'s own (``ag.save``, ...); this
+package imports nothing itself, so its low-level modules (:mod:`.files`) serve
+the pictures without pulling in the rest.
+"""

@@ -1,0 +1,185 @@
+"""PyTorch interop: :func:`to_torch` and :func:`from_torch` (torch is optional).
+
+torch is imported only inside these functions. :func:`to_torch` gives a
+:class:`~autograd_graph.io.torch_module.GraphModule` built from the network's
+schedule, the one the compiled engine runs (see that module); train it with
+PyTorch's own tools (optimizers, GPU, distributed), then bring the weights
+back with :func:`from_torch`. The activations come from the table
+(:mod:`autograd_graph.activations`): each entry's ``torch`` form, and its
+``torch_module`` for :func:`from_torch`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..build.builders import layered
+from ..build.matrix import matrix_weights
+from ..exceptions import UnsupportedActivationError, UnsupportedModuleError
+from ..network import Network
+
+__all__ = ["to_torch", "from_torch"]
+
+
+def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Callable] | None = None) -> Any:
+    """A ``torch.nn.Module`` computing the same function as ``net``, with the same gradients.
+
+    Parameters
+    ----------
+    net : Network
+        Any valid network (layered or not).
+    dtype : torch.dtype, default torch.float64
+    activations : mapping, optional
+        Torch functions for activations that are not built in (by name).
+
+    Returns
+    -------
+    torch.nn.Module
+        ``module(X)`` is ``net.forward(X).output`` (``(batch, n_outputs)``;
+        a 1-D ``X`` is one example, as for ``net.forward``); ``module.weight`` is the
+        flat weight vector in ``net.edges`` order; ``module.to_network()``
+        gives the network back with the module's weights.
+
+    Raises
+    ------
+    UnsupportedActivationError
+        Naming a neuron whose activation has no torch counterpart.
+    ModuleNotFoundError
+        If PyTorch is not installed (``pip install autograd_graph[torch]``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from autograd_graph.build.running_example import running_example
+    >>> net = running_example(seed=0)
+    >>> module = to_torch(net)
+    >>> X = torch.tensor([[0.5], [1.0]], dtype=torch.float64)
+    >>> bool(torch.allclose(module(X), torch.tensor(net.forward([[0.5], [1.0]]).output)))
+    True
+    >>> module(torch.tensor([0.5], dtype=torch.float64)).shape    # one example
+    torch.Size([1, 1])
+    >>> module(X).sum().backward()
+    >>> module.weight.grad.shape    # ∂/∂w in net.edges order
+    torch.Size([12])
+    """
+    import torch
+
+    from .torch_module import GraphModule
+
+    schedule = net.compile().schedule  # validates first: a clear error for an incomplete network
+    for neuron in net.hidden + net.outputs:
+        act = net.activation(neuron)
+        if act is not None and act.torch is None and act.name not in (activations or {}):
+            raise UnsupportedActivationError(
+                f"neuron {neuron!r} has activation {act.name!r}, which has no PyTorch form; "
+                f"pass activations={{{act.name!r}: a torch function}}"
+            )
+    return GraphModule(net, schedule, torch.float64 if dtype is None else dtype, dict(activations or {}))
+
+
+def _flatten(module: Any, nn: Any) -> list:
+    if isinstance(module, nn.Sequential):
+        return [m for child in module for m in _flatten(child, nn)]
+    return [module]
+
+
+def from_torch(module: Any) -> Network:
+    """A network from a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations,
+    from a single ``nn.Linear``, or from a module made by :func:`to_torch` (with its current weights).
+
+    Each ``Linear`` becomes a layer (with a bias neuron when it has a bias); an
+    activation module after it becomes that layer's activation (identity when
+    there is none). Supported: ``Sigmoid``, ``Tanh``, ``ReLU``,
+    ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Softplus(beta=1)``, and ``Identity``
+    and ``Dropout`` (both skipped). Dropout is the identity in evaluation mode,
+    so the network computes what ``module.eval()`` computes; it has no dropout
+    of its own. Neurons are numbered as in :func:`~autograd_graph.layered`.
+
+    Raises
+    ------
+    UnsupportedModuleError
+        Naming the module (and its position) that cannot be converted, or a size mismatch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Dropout(0.2),
+    ...                             torch.nn.Linear(4, 1))
+    >>> net = from_torch(model)
+    >>> net.layers()
+    [[1, 2, 3, 4], [5, 6, 7, 8, 9], [10]]
+    >>> X = torch.rand(5, 3, dtype=torch.float32)
+    >>> bool(torch.allclose(model.eval()(X).double(), torch.tensor(net.forward(X.numpy()).output)))
+    True
+    >>> from_torch(torch.nn.Linear(2, 1)).n_weights    # a single Linear layer: 2 weights and a bias
+    3
+    """
+    import torch
+
+    from .torch_module import GraphModule
+
+    nn = torch.nn
+    if isinstance(module, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
+        module = module.module  # the wrapped module holds the weights
+    if isinstance(module, GraphModule):
+        return module.to_network()
+    if isinstance(module, nn.Linear):
+        module = nn.Sequential(module)
+    if not isinstance(module, nn.Sequential):
+        raise UnsupportedModuleError(
+            f"expected an nn.Sequential of Linear layers and activations, one nn.Linear, a module made by "
+            f"to_torch, or any of these wrapped in DistributedDataParallel/DataParallel; got {type(module).__name__}"
+        )
+    known = {act.torch_module.name: act for act in ACTIVATIONS.values() if act.torch_module is not None}
+    linears: list = []
+    activations: list[str] = []
+    after_linear = False
+    for index, part in enumerate(_flatten(module, nn)):
+        if isinstance(part, (nn.Identity, nn.Dropout)):  # dropout is the identity in evaluation mode
+            continue
+        if isinstance(part, nn.Linear):
+            if linears and part.in_features != linears[-1].out_features:
+                raise UnsupportedModuleError(
+                    f"module {index} ({part}) takes {part.in_features} features but the layer before "
+                    f"gives {linears[-1].out_features}"
+                )
+            linears.append(part)
+            activations.append("identity")
+            after_linear = True
+            continue
+        act = known.get(type(part).__name__) if type(part).__module__.startswith("torch.nn") else None
+        if act is None:
+            raise UnsupportedModuleError(
+                f"module {index} ({part}) has no counterpart; use Linear layers and activations "
+                f"({', '.join(sorted(known))})"
+            )
+        form = act.torch_module
+        assert form is not None  # known holds entries with one
+        if not after_linear:
+            raise UnsupportedModuleError(f"module {index} ({part}) must follow a Linear layer")
+        if not form.matches(part):
+            raise UnsupportedModuleError(f"module {index} ({part}) is supported only with {form.requirement}")
+        activations[-1] = act.name
+        after_linear = False
+    if not linears:
+        raise UnsupportedModuleError("the nn.Sequential has no Linear layer")
+    sizes = [linears[0].in_features] + [linear.out_features for linear in linears]
+    net = layered(
+        sizes,
+        activation=activations[:-1],
+        output_activation=activations[-1],
+        bias=[linear.bias is not None for linear in linears],
+    )
+    matrices = []  # A_k = [W | b], a zero bias column for a Linear without bias (no edge reads it)
+    for linear in linears:
+        W = linear.weight.detach().cpu().double().numpy()  # (out, in)
+        b = np.zeros(W.shape[0]) if linear.bias is None else linear.bias.detach().cpu().double().numpy()
+        matrices.append(np.column_stack([W, b]))
+    net.set_weights(matrix_weights(net, matrices))
+    return net

@@ -1,0 +1,234 @@
+"""A network's structure: its neurons, their kinds and activations, its edges, validated.
+
+:class:`NetworkStructure` is the part of :class:`~autograd_graph.Network` that
+builds and reads the graph: the structure sits in a :class:`networkx.DiGraph`
+(node attributes ``kind`` and ``activation``), the edges' weights in a
+:class:`~autograd_graph.weights.WeightVector` in ``net.edges`` order, which is
+networkx's ``G.edges`` order (grouped by source neuron in the order neurons
+were added, then by target in the order connected). A change of structure
+gives a new structure token, and drops the description
+(:meth:`NetworkStructure.indexed`) and the engines built from it.
+
+The one-time work a read may do (putting edges added by ``connect`` in
+canonical order) runs under the network's lock, so readers in several threads
+never see it half done.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+
+import networkx as nx
+import numpy as np
+
+from . import topology
+from .activations import Activation, get_activation
+from .exceptions import (
+    CycleError,
+    DuplicateEdgeError,
+    DuplicateNeuronError,
+    InvalidEdgeError,
+    NetworkStructureError,  # fmt: skip
+    UnknownEdgeError,
+    UnknownNeuronError,
+)
+from .weights import WeightVector, finite_weight, new_token
+
+__all__ = ["NetworkStructure", "KINDS"]
+
+KINDS = ("input", "bias", "hidden", "output")
+
+
+class NetworkStructure:
+    """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`)."""
+
+    def __init__(self) -> None:
+        self._graph = nx.DiGraph()
+        self._weights = WeightVector()
+        self._identity = object()  # tells this network's traces from another network's
+        self._lock = threading.RLock()  # guards the one-time work of reads
+        self._ordered = True  # whether the weights are in canonical (networkx G.edges) order
+        self._structure_changed()
+
+    # ------------------------------------------------------------------ neurons
+    def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
+        if neuron is None:
+            raise NetworkStructureError("a neuron id cannot be None")
+        try:
+            hash(neuron)
+        except TypeError:
+            raise NetworkStructureError(f"neuron ids must be hashable, got {neuron!r}") from None
+        if neuron in self._graph:
+            raise DuplicateNeuronError(f"neuron {neuron!r} already exists (a {self.kind(neuron)} neuron)")
+        act = None if activation is None else get_activation(activation)
+        self._graph.add_node(neuron, kind=kind, activation=act)
+        self._structure_changed()
+
+    def add_input(self, neuron: Hashable) -> None:
+        """Add an input neuron: ``z = x``, no function, no incoming edges."""
+        self._add(neuron, "input", None)
+
+    def add_bias(self, neuron: Hashable) -> None:
+        """Add a bias neuron: it always outputs 1 and has no incoming edges."""
+        self._add(neuron, "bias", None)
+
+    def add_neuron(self, neuron: Hashable, activation: str | Activation = "logistic") -> None:
+        """Add a hidden neuron computing ``z = σ(a)`` with the given activation."""
+        self._add(neuron, "hidden", activation)
+
+    def add_output(self, neuron: Hashable, activation: str | Activation = "identity") -> None:
+        """Add an output neuron: its ``z`` is part of the network's output."""
+        self._add(neuron, "output", activation)
+
+    def remove_neuron(self, neuron: Hashable) -> None:
+        """Remove a neuron and every edge into or out of it."""
+        self._require_neuron(neuron)
+        with self._lock:
+            self._weights.drop(set(self._graph.in_edges(neuron)) | set(self._graph.out_edges(neuron)))
+            self._graph.remove_node(neuron)
+            self._structure_changed()
+
+    def set_activation(self, neuron: Hashable, activation: str | Activation) -> None:
+        """Change the activation of a hidden or output neuron."""
+        kind = self.kind(neuron)
+        if kind in ("input", "bias"):
+            raise NetworkStructureError(f"neuron {neuron!r} is a {kind} neuron and applies no function")
+        self._graph.nodes[neuron]["activation"] = get_activation(activation)
+        self._structure_changed()
+
+    def kind(self, neuron: Hashable) -> str:
+        """The kind of ``neuron``: ``input``, ``bias``, ``hidden`` or ``output``."""
+        self._require_neuron(neuron)
+        return self._graph.nodes[neuron]["kind"]
+
+    def activation(self, neuron: Hashable) -> Activation | None:
+        """The activation of ``neuron`` (None for input and bias neurons)."""
+        self._require_neuron(neuron)
+        return self._graph.nodes[neuron]["activation"]
+
+    def _require_neuron(self, neuron: Hashable) -> None:
+        if neuron not in self:
+            raise UnknownNeuronError(f"no neuron {neuron!r} in the network")
+
+    # -------------------------------------------------------------------- edges
+    def connect(self, source: Hashable, target: Hashable, weight: float | None = None) -> None:
+        """Add the edge ``source → target`` with weight ``w_{source,target}``.
+
+        Parameters
+        ----------
+        source, target : hashable
+            Existing neurons; ``target`` must be hidden or output.
+        weight : float, optional
+            A finite number; drawn by the seeded initializer when omitted.
+
+        Raises
+        ------
+        UnknownNeuronError, InvalidEdgeError, DuplicateEdgeError, CycleError, InvalidWeightError
+            The network is left unchanged.
+        """
+        for neuron in (source, target):
+            self._require_neuron(neuron)
+        if target in {source}:  # the same node by networkx's (dict) notion of equality
+            raise InvalidEdgeError(f"edge {source!r} → {target!r} is a self-loop; the network must be feed-forward")
+        if (kind := self.kind(target)) in ("input", "bias"):
+            raise InvalidEdgeError(f"edge {source!r} → {target!r} heads into {kind} neuron {target!r}; "
+                                   f"only hidden and output neurons have incoming edges")  # fmt: skip
+        if self._graph.has_edge(source, target):
+            raise DuplicateEdgeError(f"edge {source!r} → {target!r} already exists; use set_weight to change it")
+        value = None if weight is None else finite_weight(weight, (source, target))
+        if nx.has_path(self._graph, target, source):
+            path = [source, *nx.shortest_path(self._graph, target, source)]
+            raise CycleError(f"edge {source!r} → {target!r} would close the cycle {' → '.join(map(repr, path))}",
+                             list(zip(path, path[1:], strict=False)))  # fmt: skip
+        with self._lock:
+            self._weights.append((source, target), value)
+            self._graph.add_edge(source, target)
+            self._ordered = False
+            self._structure_changed()
+
+    def disconnect(self, source: Hashable, target: Hashable) -> None:
+        """Remove the edge ``source → target`` and its weight."""
+        if not (source in self and target in self and self._graph.has_edge(source, target)):
+            raise UnknownEdgeError(f"no edge {source!r} → {target!r} in the network")
+        with self._lock:
+            self._weights.drop({(source, target)})
+            self._graph.remove_edge(source, target)
+            self._structure_changed()
+
+    # ---------------------------------------------------------------- structure
+    @property
+    def graph(self) -> nx.DiGraph:
+        """A read-only view of the structure (node attributes ``kind``, ``activation``)."""
+        return self._graph.copy(as_view=True)
+
+    @property
+    def neurons(self) -> list[Hashable]:
+        """All neurons, in the order they were added."""
+        return list(self._graph)
+
+    def _of_kind(self, kind: str) -> list[Hashable]:
+        return [n for n, k in self._graph.nodes(data="kind") if k == kind]
+
+    inputs = property(lambda self: self._of_kind("input"), doc="Input neurons, in the order of the columns of X.")
+    outputs = property(lambda self: self._of_kind("output"), doc="Output neurons: the columns of output and Y.")
+    biases = property(lambda self: self._of_kind("bias"), doc="Bias neurons.")
+    hidden = property(lambda self: self._of_kind("hidden"), doc="Hidden neurons.")
+    n_neurons = property(lambda self: self._graph.number_of_nodes(), doc="Number of neurons.")
+    n_weights = property(lambda self: len(self._weights), doc="Number of weights (edges), bias weights included.")
+
+    def __len__(self) -> int:
+        return self.n_neurons
+
+    def __contains__(self, neuron: object) -> bool:
+        try:
+            return neuron in self._graph
+        except TypeError:
+            return False
+
+    def generations(self) -> list[list[Hashable]]:
+        """Topological generations (the scheduler's stages); see :func:`topology.generations`."""
+        return topology.generations(self._graph, self.indexed())
+
+    def depth(self) -> int:
+        """Edges on the longest path (number of generations − 1)."""
+        return max(len(self.generations()) - 1, 0)
+
+    def is_layered(self) -> bool:
+        """Whether the network splits into layers with every edge going to the next one."""
+        return topology.is_layered(self._graph)
+
+    def layers(self) -> list[list[Hashable]]:
+        """The layers, from layer 1 (the inputs); raises :class:`NotLayeredError` naming an edge that breaks them."""
+        return topology.layers(self._graph)
+
+    def validate(self) -> None:
+        """Check that the network can be evaluated; see :func:`topology.check_evaluable` (errors and warning)."""
+        indexed = self.indexed()
+        topology.check_acyclic(self._graph, indexed)
+        topology.check_evaluable(indexed)
+
+    def _canonical(self) -> WeightVector:
+        """The weights in canonical order: networkx's ``G.edges`` order, so ``to_networkx``/``from_networkx``
+        keep it exactly (``connect`` appends; this sorts once, under the lock, when next read)."""
+        with self._lock:
+            w = self._weights
+            if not self._ordered:
+                order = list(self._graph.edges)
+                w.reorder(order, np.fromiter(map(w.positions.__getitem__, order), np.int64, len(order)))
+                self._ordered, self._indexed_graph = True, None  # its edge arrays follow the old order
+            return w
+
+    def indexed(self) -> topology.IndexedGraph:
+        """The network's description for engines: integer arrays, kinds, activations (cached per structure)."""
+        with self._lock:
+            w = self._canonical()
+            if self._indexed_graph is None:
+                edges, positions = w.shared_edges()
+                self._indexed_graph = topology.index_graph(self._graph, edges, positions)
+            return self._indexed_graph
+
+    def _structure_changed(self) -> None:
+        self._structure = new_token()
+        self._indexed_graph: topology.IndexedGraph | None = None
+        self._built: dict = {}  # what is built from this structure (the engines), dropped with it

@@ -1,0 +1,239 @@
+"""The flat weight vector of a network: one float64 per edge, in edge order, with a version.
+
+A :class:`WeightVector` keeps the weights ``w_{i,j}`` in one array, in the
+order of its edge list, and a *version token*: a fresh token whenever a value
+changes, so that a trace can tell whether the weights it was computed with are
+still the network's. Tokens are never reused, across networks too, so caches
+keyed by them (the compiled engine's prepared weights) cannot mix two states.
+
+Arrays it hands out never change afterwards (copy on write): ``values`` is a
+read-only view of a buffer that a change replaces rather than overwrites, so
+``w = net.weights`` keeps the values it was read with. Appending an edge
+writes past the end of every view handed out, into a buffer that grows by
+doubling, so building a network edge by edge stays linear.
+
+Weights not given yet are NaN until :meth:`draw_missing` draws them,
+uniformly in ``±1/√fan_in`` of the neuron the edge heads into (as
+``torch.nn.Linear``).
+
+Examples
+--------
+>>> import numpy as np
+>>> wv = WeightVector()
+>>> wv.append((1, 3), 0.5); wv.append((2, 3), None)
+>>> before = wv.values
+>>> wv.draw_missing(np.random.default_rng(0), lambda targets: np.full(len(targets), 2.0))
+True
+>>> wv.values.round(3).tolist(), before.tolist()[0]
+([0.5, 0.194], 0.5)
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .exceptions import InvalidWeightError, UnknownEdgeError
+
+__all__ = ["WeightVector", "new_token", "finite_weight", "weight_values"]
+
+_TOKENS = itertools.count(1)
+
+
+def new_token() -> int:
+    """A version number used nowhere before (in this process)."""
+    return next(_TOKENS)
+
+
+def finite_weight(value: Any, edge: tuple) -> float:
+    """``value`` as a finite float, or :class:`InvalidWeightError` naming ``edge``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidWeightError(f"weight of edge {edge[0]!r} → {edge[1]!r} must be a real number, got {value!r}")
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf  # an int beyond float's range
+    if not math.isfinite(value):
+        raise InvalidWeightError(f"weight of edge {edge[0]!r} → {edge[1]!r} must be finite, got {value}")
+    return value
+
+
+def weight_values(edges: Sequence[tuple], raw: Sequence[Any]) -> np.ndarray:
+    """The weights ``raw`` of ``edges`` as floats, NaN where a weight is None.
+
+    One numpy conversion when every value is a plain finite number; otherwise
+    value by value, raising :class:`InvalidWeightError` for the first bad edge.
+    """
+    types = set(map(type, raw))
+    if all(t is type(None) or (issubclass(t, (int, float, np.integer, np.floating)) and t is not bool) for t in types):
+        try:
+            values = np.array(raw, dtype=float)  # None becomes NaN
+        except (OverflowError, TypeError, ValueError):
+            values = None
+        if values is not None:
+            given = np.fromiter((w is not None for w in raw), bool, len(raw)) if type(None) in types else slice(None)
+            if np.isfinite(values[given]).all():
+                return values
+    values = np.empty(len(edges))
+    for p, (edge, w) in enumerate(zip(edges, raw, strict=True)):
+        values[p] = math.nan if w is None else finite_weight(w, edge)
+    return values
+
+
+class WeightVector:
+    """The weights of a network's edges, flat, in edge order (see the module notes).
+
+    Attributes
+    ----------
+    edges : list of (i, j)
+        The edge of each position.
+    positions : dict
+        ``edge -> position``.
+    token : int
+        The version of the values: a new one after every change.
+    """
+
+    def __init__(self, edges: Sequence[tuple] = (), values: np.ndarray | None = None) -> None:
+        self.edges: list[tuple] = list(edges)
+        self.positions: dict[tuple, int] = dict(zip(self.edges, range(len(self.edges)), strict=True))
+        self._buffer = np.full(len(self.edges), math.nan) if values is None else np.array(values, dtype=float)
+        self._missing = bool(np.isnan(self._buffer).any())
+        self.token = new_token()
+        self._shared = False  # whether edges/positions were handed out (then copied before a change)
+
+    def __len__(self) -> int:
+        return len(self.edges)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The weights, a read-only view that never changes (NaN where not drawn yet)."""
+        view = self._buffer[: len(self.edges)]
+        view.flags.writeable = False
+        return view
+
+    def shared_edges(self) -> tuple[list[tuple], dict[tuple, int]]:
+        """``edges`` and ``positions`` for a reader that keeps them: they are copied before the next change."""
+        self._shared = True
+        return self.edges, self.positions
+
+    def _own_edges(self) -> None:
+        if self._shared:
+            self.edges, self.positions, self._shared = list(self.edges), dict(self.positions), False
+
+    def _replace(self, values: np.ndarray) -> None:
+        self._buffer = values
+        self._missing = bool(np.isnan(values).any())
+        self.token = new_token()
+
+    # ----------------------------------------------------------------- edges
+    def append(self, edge: tuple, value: float | None) -> None:
+        """Add ``edge`` at the end, with ``value`` (None: to be drawn)."""
+        self._own_edges()
+        n = len(self.edges)
+        if n == self._buffer.size:  # grow by doubling: appending stays linear overall
+            self._buffer = np.concatenate([self._buffer, np.empty(max(n, 16))])
+        self._buffer[n] = math.nan if value is None else value
+        self._missing |= value is None
+        self.positions[edge] = n
+        self.edges.append(edge)
+        self.token = new_token()
+
+    def drop(self, doomed: Iterable[tuple]) -> None:
+        """Remove the edges in ``doomed`` and their weights; the others keep their order."""
+        doomed = set(doomed)
+        if not doomed:
+            return
+        keep = [p for p, e in enumerate(self.edges) if e not in doomed]
+        self.reorder([self.edges[p] for p in keep], np.array(keep, dtype=np.int64))
+
+    def reorder(self, edges: list[tuple], permutation: np.ndarray) -> None:
+        """Put the weights in a new edge order: position ``p`` gets the old position ``permutation[p]``."""
+        values = self._buffer[: len(self.edges)][permutation]
+        self.edges, self.positions, self._shared = edges, dict(zip(edges, range(len(edges)), strict=True)), False
+        self._buffer = values
+        self._missing = bool(np.isnan(values).any())
+        # the same values on the same edges: the token stays (a trace is still of these weights)
+
+    # ---------------------------------------------------------------- values
+    @property
+    def missing(self) -> bool:
+        """Whether some weight is still NaN (not drawn yet)."""
+        return self._missing
+
+    def draw_missing(self, rng: np.random.Generator, fan_in: Callable[[list[Hashable]], np.ndarray]) -> bool:
+        """Draw every NaN weight uniformly in ``±1/√fan_in`` of its target, in edge order.
+
+        ``fan_in(targets)`` gives the fan-in of each target neuron. Returns
+        whether anything was drawn.
+        """
+        if not self._missing:
+            return False
+        values = self._buffer[: len(self.edges)].copy()
+        pending = np.flatnonzero(np.isnan(values))
+        if pending.size:
+            targets = [self.edges[p][1] for p in pending.tolist()]
+            values[pending] = rng.uniform(-1.0, 1.0, pending.size) / np.sqrt(fan_in(targets))
+        self._replace(values)
+        return bool(pending.size)
+
+    def set_all(self, values: Any) -> None:
+        """Set every weight from a flat array in edge order (checked first; equal values keep the token)."""
+        array = np.array(values, dtype=float)
+        if array.shape != (len(self.edges),):
+            raise InvalidWeightError(
+                f"expected {len(self.edges)} weights (one per edge, in net.edges order), got shape {array.shape}"
+            )
+        if not np.isfinite(array).all():
+            p = int(np.flatnonzero(~np.isfinite(array))[0])
+            u, v = self.edges[p]
+            raise InvalidWeightError(f"weight of edge {u!r} → {v!r} must be finite, got {array[p]}")
+        if not self._missing and np.array_equal(array, self._buffer[: len(self.edges)]):
+            return
+        self._replace(array)
+
+    def set_some(self, updates: Mapping[tuple, Any]) -> None:
+        """Set the weights of some edges (all checked before any changes)."""
+        changes = {}
+        for edge, value in updates.items():
+            try:
+                position = self.positions[edge]
+            except (KeyError, TypeError):
+                raise UnknownEdgeError(f"no edge {edge!r} in the network") from None
+            changes[position] = finite_weight(value, edge)
+        values = self._buffer[: len(self.edges)].copy()
+        values[list(changes)] = list(changes.values())
+        self.set_all(values)
+
+    def scale(self, factor: float) -> None:
+        """Multiply every weight by ``factor``."""
+        self._replace(self._buffer[: len(self.edges)] * factor)
+
+    def clear(self) -> None:
+        """Mark every weight as not drawn yet (NaN)."""
+        self._replace(np.full(len(self.edges), math.nan))
+
+    # ----------------------------------------------------------------- state
+    def snapshot(self) -> tuple[np.ndarray, int]:
+        """The values and their token, for :meth:`restore`."""
+        return self.values, self.token
+
+    def restore(self, snapshot: tuple[np.ndarray, int]) -> None:
+        """Go back to a :meth:`snapshot` of these edges: its values *and* its token."""
+        values, token = snapshot
+        if values.shape != (len(self.edges),):
+            raise InvalidWeightError("the snapshot is of another set of edges; the structure changed since")
+        self._replace(np.array(values))
+        self.token = token
+
+    def copy(self) -> WeightVector:
+        """An independent copy, with the same token (it holds the same values)."""
+        new = WeightVector.__new__(WeightVector)
+        new.edges, new.positions = list(self.edges), dict(self.positions)
+        new._buffer = self._buffer[: len(self.edges)].copy()
+        new._missing, new.token, new._shared = self._missing, self.token, False
+        return new
