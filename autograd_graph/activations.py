@@ -267,8 +267,9 @@ ACTIVATIONS: dict[str, Activation] = {
             "elu",
             _elu,
             lambda a, z: np.where(a > 0, 1, z + 1).astype(a.dtype),
-            scalar=ScalarForm("({a} if {a} > 0.0 else _expm1({a}))", "(1.0 if {a} > 0.0 else {z} + 1.0)",
-                              {"_expm1": math.expm1}),  # fmt: skip
+            scalar=ScalarForm(
+                "({a} if {a} > 0.0 else _expm1({a}))", "(1.0 if {a} > 0.0 else {z} + 1.0)", {"_expm1": math.expm1}
+            ),  # fmt: skip
             torch=lambda torch: torch.nn.functional.elu,
             torch_module=TorchModuleForm("ELU", lambda m: m.alpha == 1.0, "alpha=1.0"),
         ),

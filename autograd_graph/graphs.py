@@ -10,6 +10,7 @@ with ``kind``/``activation``/``weight`` attributes.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,10 +24,9 @@ from . import topology
 from .activations import Activation, activation_name, get_activation
 from .exceptions import InvalidEdgeError, NetworkStructureError, UnknownActivationError
 from .structure import KINDS
-from .weights import weight_values
+from .weights import WeightVector, weight_values
 
-__all__ = ["DigraphParts", "read_digraph", "structure_digraph", "plain_digraph", "collector_paused"]
-
+__all__ = ["DigraphParts", "read_digraph", "network_parts", "structure_digraph", "plain_digraph", "collector_paused"]
 
 
 @contextmanager
@@ -107,8 +107,24 @@ def read_digraph(
         nodes.append((node, {"kind": k, "activation": act}))
     adjacency = _adjacency(G)  # in G.edges order: source by source
     edges = [(u, v) for u, successors in adjacency.items() for v in successors]
-    values = weight_values(edges, [data.get(weight) for successors in adjacency.values() for data in successors.values()])
+    values = weight_values(
+        edges, [data.get(weight) for successors in adjacency.values() for data in successors.values()]
+    )
     return DigraphParts(nodes, edges, values, indexed)
+
+
+def network_parts(
+    G: Any, kind: str, activation: str, weight: str, defaults: Mapping[str, str | Activation]
+) -> tuple[nx.DiGraph, WeightVector, topology.IndexedGraph]:
+    """A network's structure graph, weights and description, read from ``G`` (see :func:`read_digraph`)."""
+    with collector_paused():
+        parts = read_digraph(G, kind, activation, weight, defaults)
+        weights = WeightVector(parts.edges, parts.values)
+        edges, positions = weights.shared_edges()
+        kinds = tuple(data["kind"] for _, data in parts.nodes)
+        acts = tuple(data["activation"] for _, data in parts.nodes)
+        indexed = dataclasses.replace(parts.indexed, kinds=kinds, activations=acts, edges=edges, positions=positions)
+        return structure_digraph(parts.nodes, parts.indexed), weights, indexed
 
 
 def structure_digraph(nodes: list[tuple[Hashable, dict]], indexed: topology.IndexedGraph) -> nx.DiGraph:

@@ -15,8 +15,6 @@ never changes afterwards. Passes from several threads are safe.
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -32,11 +30,11 @@ from .exceptions import (
     InvalidSeedError,
     InvalidWeightError,
     NetworkStructureError,
-    StaleTraceError,
-    UnknownEdgeError,  # fmt: skip
+    StaleTraceError,  # fmt: skip
+    UnknownEdgeError,
     UnknownEngineError,
 )
-from .graphs import collector_paused, plain_digraph, read_digraph, structure_digraph
+from .graphs import network_parts, plain_digraph
 from .losses import Loss
 from .results import EngineKind, Gradients, Trace
 from .show import render
@@ -254,21 +252,15 @@ class Network(NetworkStructure):
         (['A'], ['C'], 3)
         """
         net = cls(seed=seed, dtype=dtype)
-        with collector_paused():
-            parts = read_digraph(G, kind, activation, weight, {"hidden": hidden_activation,
-                                                              "output": output_activation})  # fmt: skip
-            net._graph = structure_digraph(parts.nodes, parts.indexed)
-            net._weights = WeightVector(parts.edges, parts.values)
-            edges, positions = net._weights.shared_edges()
-            kinds = tuple(data["kind"] for _, data in parts.nodes)
-            acts = tuple(data["activation"] for _, data in parts.nodes)
-            net._indexed_graph = dataclasses.replace(parts.indexed, kinds=kinds, activations=acts, edges=edges,
-                                                     positions=positions)  # fmt: skip
-            net.validate()
+        defaults = {"hidden": hidden_activation, "output": output_activation}
+        graph, weights, indexed = network_parts(G, kind, activation, weight, defaults)
+        net._reset(graph, weights)
+        net._indexed_graph = indexed  # built from G already: the same arrays
+        net.validate()
         return net
 
     def to_networkx(self) -> nx.DiGraph:
-        """A plain ``nx.DiGraph`` with ``kind``/``activation``/``weight`` attributes; ``from_networkx`` gives it back."""
+        """A plain ``nx.DiGraph`` (``kind``, ``activation``, ``weight``); ``from_networkx`` gives it back."""
         w = self._ready()
         return plain_digraph(self._graph, w.edges, w.values)
 
@@ -296,10 +288,8 @@ class Network(NetworkStructure):
             return {"graph": self._graph.copy(), "weights": self._weights.copy(), "rng": rng, "dtype": self._dtype}
 
     def __setstate__(self, state: dict) -> None:
-        self._graph, self._weights, self._rng, self._dtype = state["graph"], state["weights"], state["rng"], state[
-            "dtype"]  # fmt: skip
-        self._identity, self._lock, self._ordered = object(), threading.RLock(), True
-        self._structure_changed()
+        self._rng, self._dtype = state["rng"], state["dtype"]
+        self._reset(state["graph"], state["weights"])
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(self._of_kind(k))} {k}" for k in KINDS)

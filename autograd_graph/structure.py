@@ -44,11 +44,14 @@ class NetworkStructure:
     """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`)."""
 
     def __init__(self) -> None:
-        self._graph = nx.DiGraph()
-        self._weights = WeightVector()
+        self._reset(nx.DiGraph(), WeightVector())
+
+    def _reset(self, graph: nx.DiGraph, weights: WeightVector, ordered: bool = True) -> None:
+        """Start from ``graph`` and ``weights``, as a network of its own (new identity, lock and caches)."""
+        self._graph, self._weights = graph, weights
         self._identity = object()  # tells this network's traces from another network's
         self._lock = threading.RLock()  # guards the one-time work of reads
-        self._ordered = True  # whether the weights are in canonical (networkx G.edges) order
+        self._ordered = ordered  # whether the weights are in canonical (networkx G.edges) order
         self._structure_changed()
 
     # ------------------------------------------------------------------ neurons
@@ -137,7 +140,8 @@ class NetworkStructure:
         if self._graph.has_edge(source, target):
             raise DuplicateEdgeError(f"edge {source!r} → {target!r} already exists; use set_weight to change it")
         value = None if weight is None else finite_weight(weight, (source, target))
-        if nx.has_path(self._graph, target, source):
+        G = self._graph  # a path target → … → source needs an edge out of target and one into source
+        if G.succ[target] and G.pred[source] and nx.has_path(G, target, source):
             path = [source, *nx.shortest_path(self._graph, target, source)]
             raise CycleError(f"edge {source!r} → {target!r} would close the cycle {' → '.join(map(repr, path))}",
                              list(zip(path, path[1:], strict=False)))  # fmt: skip

@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 import autograd_graph as ag
 
-__all__ = ["ALL_ACTIVATIONS", "SMOOTH_ACTIVATIONS", "KINKED_ACTIVATIONS", "LOSSES", "networks", "data_for", "min_outputs"]
+__all__ = [
+    "ALL_ACTIVATIONS",
+    "SMOOTH_ACTIVATIONS",
+    "KINKED_ACTIVATIONS",
+    "LOSSES",
+    "networks",
+    "data_for",
+    "min_outputs",
+]
 
 ALL_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "step")
 KINKED_ACTIVATIONS = ("relu", "leaky_relu", "step")  # σ' jumps at a = 0 (elu's does not)

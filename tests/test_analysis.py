@@ -1,8 +1,8 @@
 import io
 
 import autograd_graph as ag
-from autograd_graph.show.summary import print_summary, summary, summary_table
 from autograd_graph.build.builders import densenet, from_edge_list, layered
+from autograd_graph.show.summary import print_summary, summary, summary_table
 
 
 def test_running_example_summary():

@@ -95,7 +95,9 @@ def assert_same_gradients(got, want, tol=1e-10):
 
 
 def test_the_nets_use_the_kernels_they_are_named_for():
-    kinds = {name: {st.block and st.block.kind for st in make().compile().schedule.stages} for name, make in NETS.items()}
+    kinds = {
+        name: {st.block and st.block.kind for st in make().compile().schedule.stages} for name, make in NETS.items()
+    }
     assert kinds["view"] == kinds["view, interleaved biases"] == {"view"}
     assert "sparse" in kinds["sparse"]
 

@@ -148,5 +148,3 @@ def format_value(metric: str, mean: float, std: float = math.nan) -> str:
     if metric == "seconds_per_epoch":
         return f"{1000 * mean:.3g}" + ("" if math.isnan(std) else f" ± {1000 * std:.2g}") + " ms"
     return f"{mean:.4g}" + ("" if math.isnan(std) else f" ± {std:.2g}")
-
-

@@ -88,7 +88,6 @@ class Explanation:
         return "\n".join([self.header, *(eq.format(self.number_format) for eq in self.equations)])
 
 
-
 # ----------------------------------------------------------------- explain
 def explain(
     net: NetworkReads,

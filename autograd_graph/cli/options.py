@@ -1,0 +1,169 @@
+"""What the commands share: the program's name, option types, step sizes, data files, pictures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, NoReturn
+
+import graphviz
+import numpy as np
+
+from ..comparison import load_task
+from ..comparison.tasks import TASKS
+from ..exceptions import CommandLineError, GraphvizNotFoundError
+from ..io.files import write_atomically
+from ..network import Network
+from ..show.render import render
+from ..training import InverseTimeDecay, TrainingResult
+
+PROG = "autograd-graph"
+DATASETS = tuple(TASKS)  # built-in data sets: the comparison tasks' training data
+TRAIN_STEP_SIZE = InverseTimeDecay(0.1, decay=0.001)  # train's default step size
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    return value
+
+
+def step_size_options(parser: argparse.ArgumentParser, rate: str, decay: str) -> None:
+    """--learning-rate and --decay, the same in every command: step size LR / (1 + DECAY·t) at update t."""
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        metavar="LR",
+        help=f"initial step size, LR in LR / (1 + DECAY·t) (default: {rate})",
+    )
+    parser.add_argument(
+        "--decay", type=non_negative_float, help=f"step size LR / (1 + DECAY·t) at update t (default: {decay})"
+    )
+
+
+def floats(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+FULL = "full"  # --batch-size full: the whole data set per update
+
+
+def batch_size_option(text: str) -> int | str:
+    if text.strip().lower() == FULL:
+        return FULL
+    try:
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number or 'full', got {text!r}") from None
+
+
+def step_size(initial: float | None, decay: float | None, default: Any) -> Any:
+    """``initial / (1 + decay·t)``; what is not given comes from ``default`` (a rate or an InverseTimeDecay)."""
+    if initial is None and decay is None:
+        return default
+    if isinstance(default, InverseTimeDecay):
+        default_initial, default_decay = default.rate, default.decay
+    elif isinstance(default, (int, float)):
+        default_initial, default_decay = float(default), 0.0
+    else:
+        raise CommandLineError("--decay needs --learning-rate: the default step size is a schedule of its own")
+    return InverseTimeDecay(
+        default_initial if initial is None else initial, decay=default_decay if decay is None else decay
+    )
+
+
+def read_data(spec: str, net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """A built-in data set by name, or a CSV file: the inputs' columns, then the outputs'."""
+    if spec in DATASETS:
+        task = load_task(spec)
+        X, Y = task.X, task.Y
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise CommandLineError(f"no data set {spec!r}: neither a built-in one ({', '.join(DATASETS)}) nor a file")
+        X, Y = read_csv(path, len(net.inputs), len(net.outputs))
+    if X.shape[1] != len(net.inputs) or Y.shape[1] != len(net.outputs):
+        raise CommandLineError(
+            f"data set {spec!r} has {X.shape[1]} inputs and {Y.shape[1]} outputs; "
+            f"the network has {len(net.inputs)} inputs and {len(net.outputs)} outputs"
+        )
+    return X, Y
+
+
+def is_header(line: str) -> bool:
+    """Whether a CSV's first line is a row of names: some field of it is not a number."""
+    try:
+        [float(field) for field in line.split(",")]
+    except ValueError:
+        return True
+    return False
+
+
+def read_csv(path: Path, n_inputs: int, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers separated by commas, one example a row; a first row that is not all numbers is a header."""
+    with open(path, encoding="utf-8", errors="replace") as file:
+        header = is_header(file.readline())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file: numpy warns, then the row count below says it
+            table = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=int(header))
+    except ValueError as error:
+        raise CommandLineError(f"{path} is not a CSV of numbers: {error}") from None
+    if table.shape[1] != n_inputs + n_outputs or table.shape[0] == 0:
+        raise CommandLineError(
+            f"{path} has {table.shape[1]} columns and {table.shape[0]} rows; the network needs "
+            f"{n_inputs} input + {n_outputs} output columns and at least one row"
+        )
+    return table[:, :n_inputs], table[:, n_inputs:]
+
+
+class Pictures:
+    """Renders pictures; without Graphviz's dot, writes their DOT source (``.gv``) and says so once."""
+
+    def __init__(self) -> None:
+        self.have_dot = True
+
+    def write(self, picture: graphviz.Digraph, path: Path) -> Path:
+        if self.have_dot:
+            try:
+                return render(picture, path)
+            except GraphvizNotFoundError as error:
+                self.have_dot = False
+                print(f"{PROG}: warning: {error} Writing DOT sources (.gv) instead.", file=sys.stderr)
+        return write_atomically(path.with_suffix(".gv"), picture.source)
+
+
+def print_losses(result: TrainingResult) -> None:
+    """About ten epochs of the best run's losses, then where the best weights came from."""
+    losses, epochs = result.history.loss, len(result.history) - 1
+    for epoch in sorted({0, *range(0, epochs + 1, max(epochs // 10, 1)), epochs}):
+        print(f"epoch {epoch:>5}: loss {losses[epoch]:.6g}")
+    best = result.best
+    run = f" of run {best.run} ({len(result.runs)} runs)" if len(result.runs) > 1 else ""
+    print(f"best loss {best.best_loss:.6g} at epoch {best.best_epoch}{run}")

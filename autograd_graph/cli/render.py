@@ -1,0 +1,70 @@
+"""``autograd-graph render``: a saved network to SVG, PNG or PDF, with the values of one example."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import CommandLineError, ShapeError
+from ..io.serialization import load
+from ..show.render import FORMATS, render
+from .options import floats, positive_int
+
+__all__ = ["add", "run"]
+
+
+def add(commands: Any) -> None:
+    """Add the command to the subparsers ``commands``."""
+    pic = commands.add_parser(
+        "render",
+        help="draw a saved network to SVG, PNG or PDF",
+        description="Draw a saved network. With --x the neurons show a and z; with --y as well, the gradients.",
+    )
+    pic.add_argument("file", help="a saved network (JSON)")
+    pic.add_argument("-o", "--output", help="the picture to write (default: FILE with the format's suffix)")
+    pic.add_argument("--format", choices=FORMATS, help="svg, png or pdf (default: from --output's suffix, else svg)")
+    pic.add_argument("--x", type=floats, metavar="X1,X2,...", help="one input example, in the network's input order")
+    pic.add_argument("--y", type=floats, metavar="Y1,...", help="its targets, in output order: show gradients too")
+    pic.add_argument("--number-format", default=".3g", help="format spec of the numbers (default: .3g)")
+    pic.add_argument(
+        "--no-edge-labels",
+        action="store_true",
+        help="leave the weights off the edges (they are on when at most 60 edges are drawn)",
+    )
+    pic.add_argument("--edge-width", action="store_true", help="edge width by |w|")
+    pic.add_argument("--edge-color", action="store_true", help="edge color by the sign of w")
+    pic.add_argument("--fold-biases", action="store_true", help="fold bias neurons into the neurons they feed")
+    pic.add_argument("--max-per-rank", type=positive_int, help="show at most N neurons per rank (+N more)")
+    pic.add_argument("--rankdir", choices=("LR", "RL", "TB", "BT"), default="LR", help="layout direction (LR)")
+    pic.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    net = load(args.file)
+    output = Path(args.output) if args.output else Path(args.file).with_suffix(f".{args.format or 'svg'}")
+    trace = grads = None
+    if args.y is not None and args.x is None:
+        raise CommandLineError("--y (targets) needs --x (inputs) as well")
+    try:
+        if args.x is not None:
+            trace = net.forward(np.array([args.x]))
+        if trace is not None and args.y is not None:
+            grads = net.backward(trace, np.array([args.y]))
+    except ShapeError as error:
+        option = "--x" if trace is None else "--y"
+        raise CommandLineError(f"{option}: {error}") from None
+    picture = net.to_graphviz(
+        trace,
+        grads,
+        number_format=args.number_format,
+        edge_labels=False if args.no_edge_labels else None,
+        edge_width=args.edge_width,
+        edge_color=args.edge_color,
+        fold_biases=args.fold_biases,
+        max_per_rank=args.max_per_rank,
+        rankdir=args.rankdir,
+    )
+    print(f"wrote {render(picture, output, format=args.format)}")
