@@ -32,7 +32,7 @@ def test_first_reads_from_two_threads_keep_every_weight_where_it_was_put():
         start = threading.Barrier(2)
         errors = []
 
-        def run():
+        def run(net=net, start=start, errors=errors):
             start.wait()
             try:
                 net.forward(X)
