@@ -2,8 +2,8 @@
 
 Run ``python -m benchmarks.dense_vs_sparse``. For blocks of several shapes
 and batch sizes, it times the compiled engine's two kernels for a stage, the
-dense one (``_Scatter``: weights scattered into a matrix, BLAS products) and
-the sparse one (``_Sparse``: edges sorted by source), on the same random
+dense one (a ``scatter`` block: weights scattered into a matrix, BLAS products) and
+the sparse one (a ``sparse`` block: edges sorted by source), on the same random
 edges, over one training step: preparing the weights, forward, and backward
 (∂L/∂z of the sources and ∂L/∂w). Both kernels run in the same rounds,
 interleaved, and each keeps its best round (a shared machine only ever adds
@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from autograd_graph import engine
+from autograd_graph.engines import kernels, schedule
 
 DENSITIES = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
 CASES = [(64, 64), (256, 256), (1024, 1024), (128, 1024), (1024, 128)]  # (targets, sources)
@@ -55,8 +55,10 @@ def crossover(shape: tuple[int, int], batch: int, rounds: int, seed: int = 0) ->
         rows, cols = flat // span, flat % span
         positions = rng.permutation(n)  # weights anywhere in the flat vector
         runs = {
-            "dense": step_time(engine._Scatter(rows * span + cols, positions, shape), n, shape, batch, rng),
-            "sparse": step_time(engine._sparse_kernel(rows, cols, positions, shape), n, shape, batch, rng),
+            "dense": step_time(kernels.kernel_for(schedule.Block("scatter", shape, rows, cols, positions)), n, shape,
+                               batch, rng),  # fmt: skip
+            "sparse": step_time(kernels.kernel_for(schedule.sparse_block(rows, cols, positions, shape)), n, shape,
+                                batch, rng),  # fmt: skip
         }
         times = {k: [] for k in runs}
         for r in range(rounds):
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dense_vs_sparse", description=__doc__)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
-    print(f"current DENSE_MIN_DENSITY = {engine.DENSE_MIN_DENSITY}")
+    print(f"current DENSE_MIN_DENSITY = {schedule.DENSE_MIN_DENSITY}")
     print("targets × sources  batch  crossover  (density: dense ms / sparse ms)")
     found = []
     for shape in CASES:

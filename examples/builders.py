@@ -11,7 +11,7 @@ import autograd_graph as ag
 def main() -> None:
     digits = ag.layered([784, 16, 10], activation="logistic", seed=0)
     print("784 → 16 → 10:", digits, f"({digits.n_weights:,} parameters)")
-    kernels = [type(stage.kernel).__name__ for stage in digits.compile().stages]
+    kernels = [stage.block.kind for stage in digits.compile().schedule.stages]
     print("  each layer's weights are a strided view of the flat vector:", kernels)
 
     small = ag.layered([1, 2, 2, 1], seed=0)

@@ -41,7 +41,7 @@ import numpy as np
 from ..activations import Activation
 from ..topology import IndexedGraph
 
-__all__ = ["Schedule", "Stage", "Block", "build_schedule", "DENSE_MIN_DENSITY"]
+__all__ = ["Schedule", "Stage", "Block", "build_schedule", "dense_block", "sparse_block", "DENSE_MIN_DENSITY"]
 
 # The density (edges ÷ the stage's targets × source span) from which a stage takes a dense
 # kernel: the median crossover over block shapes and batch sizes measured by
@@ -130,7 +130,8 @@ class Schedule:
         return self.graph.src.size
 
 
-def _dense_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]) -> Block:
+def dense_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]) -> Block:
+    """A ``view`` block when the weights lie in the flat vector with a regular stride, else ``scatter``."""
     n, span = shape
     if positions.size == n * span:
         block = np.empty(n * span, dtype=np.int64)
@@ -145,7 +146,8 @@ def _dense_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shap
     return Block("scatter", shape, rows, cols, positions)
 
 
-def _sparse_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]) -> Block:
+def sparse_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]) -> Block:
+    """A ``sparse`` block: the edges sorted by source, with the CSR pointers of the transposed block."""
     n_targets, span = shape
     order = np.lexsort((rows, cols))  # by source, then target
     rows, cols, positions = rows[order], cols[order], positions[order]
@@ -213,7 +215,7 @@ def build_schedule(graph: IndexedGraph) -> Schedule:
             s0, s1 = int(s.min()), int(s.max()) + 1
             shape = (stop - start, s1 - s0)
             dense = s.size / (shape[0] * shape[1]) >= DENSE_MIN_DENSITY
-            block = (_dense_block if dense else _sparse_block)(d, s - s0, p, shape)
+            block = (dense_block if dense else sparse_block)(d, s - s0, p, shape)
         deferred = int(np.clip(n_sources - s0, 0, s1 - s0))
         readers[s0 + deferred] += 1
         readers[s1] -= 1

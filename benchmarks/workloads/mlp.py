@@ -45,7 +45,7 @@ def mlp(config: Config) -> Report:
     X = rng.standard_normal((BATCH, SIZES[0]))
     Y = rng.standard_normal((BATCH, SIZES[-1]))
     want = net.backward(net.forward(X), Y)
-    kernels = {type(st.kernel).__name__ for st in net.compile().stages}
+    kernels = {st.block.kind for st in net.compile().schedule.stages if st.block is not None}
     w = net.weights
     contenders = [Contender(ENGINE, engine_pass(net, X, Y)), Contender(ENGINE32, engine_pass(net, X, Y, np.float32))]
 
