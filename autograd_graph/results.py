@@ -67,7 +67,6 @@ class NeuronValues(Mapping):
         self.order = order
         self._rows = rows
         self._array = array
-        self._view = read_only(array)
         self._what = what
         self._pending = pending
 
@@ -77,12 +76,13 @@ class NeuronValues(Mapping):
         if self._pending is not None:
             pending, self._pending = self._pending, None
             pending()
-        return self._view
+        self._array.flags.writeable = False  # complete now: nobody writes it again
+        return self._array
 
     @property
     def raw(self) -> np.ndarray:
         """``array`` without filling in the rows left for later (what an engine's backward reads)."""
-        return self._view
+        return self._array
 
     def row(self, neuron: Hashable) -> int:
         """The row of ``neuron`` in :attr:`array`."""
@@ -113,7 +113,8 @@ class EdgeValues(Mapping):
 
     def __init__(self, position: Mapping[tuple, int], flat: np.ndarray, what: str) -> None:
         self._position = position
-        self.flat = read_only(flat)
+        flat.flags.writeable = False  # the engine's own array, complete: no view needed
+        self.flat = flat
         self._what = what
 
     def __getitem__(self, edge: tuple) -> float:
@@ -162,8 +163,7 @@ class Trace:
     versions: tuple[object, object, object]
 
     def __post_init__(self) -> None:
-        if self.output.flags.writeable:
-            object.__setattr__(self, "output", read_only(self.output))
+        self.output.flags.writeable = False  # a fresh array of the pass
 
     @property
     def order(self) -> Sequence[Hashable]:
@@ -210,5 +210,4 @@ class Gradients:
     loss_function: Loss | None = None  # the Loss the gradients are of (net.backward's loss=)
 
     def __post_init__(self) -> None:
-        if self.losses.flags.writeable:
-            object.__setattr__(self, "losses", read_only(self.losses))
+        self.losses.flags.writeable = False  # a fresh array of the pass
