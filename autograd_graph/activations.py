@@ -75,7 +75,10 @@ class ScalarForm:
 
     ``function`` is a template in ``{a}``, ``derivative`` in ``{a}`` and
     ``{z}``; each must be safe as a factor of a product (parenthesized where
-    needed). ``namespace`` holds the names the expressions call.
+    needed). ``namespace`` holds the names the expressions call; ``numba``,
+    given the numba module, returns them as numba compiles them (the optional
+    compiled per-example SGD; by default, the namespace with every Python
+    function in it passed through ``numba.njit``).
 
     Examples
     --------
@@ -86,6 +89,7 @@ class ScalarForm:
     function: str
     derivative: str
     namespace: Mapping[str, Any] = field(default_factory=dict)
+    numba: Callable[[Any], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,10 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
+def _numba_logistic(numba: Any) -> dict[str, Any]:  # the numba form: the same function, compiled
+    return {"_logistic": numba.njit(_logistic)}
+
+
 # ------------------------------------------------------------ in-place forms
 def _copy_chain(a, z, dz, da) -> None:
     np.copyto(da, dz)
@@ -226,7 +234,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda a, z: z * (1 - z),
             forward_into=lambda a, z: expit(a, out=z),
             chain_into=_logistic_chain,
-            scalar=ScalarForm("_logistic({a})", "{z} * (1.0 - {z})", {"_logistic": _logistic}),
+            scalar=ScalarForm("_logistic({a})", "{z} * (1.0 - {z})", {"_logistic": _logistic}, _numba_logistic),
             torch=lambda torch: torch.sigmoid,
             torch_module=TorchModuleForm("Sigmoid"),
         ),
@@ -278,7 +286,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "softplus",
             lambda a: np.logaddexp(0, a),
             lambda a, z: expit(a),
-            scalar=ScalarForm("_softplus({a})", "_logistic({a})", {"_softplus": _softplus, "_logistic": _logistic}),
+            scalar=ScalarForm("_softplus({a})", "_logistic({a})", {"_softplus": _softplus, "_logistic": _logistic},
+                              lambda numba: {"_softplus": numba.njit(_softplus), **_numba_logistic(numba)}),
             torch=_softplus_torch,
             # torch's Softplus turns linear above its `threshold` (error < 2e-9 at the default 20)
             torch_module=TorchModuleForm("Softplus", lambda m: m.beta == 1.0, "beta=1.0"),

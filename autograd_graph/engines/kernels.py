@@ -5,7 +5,8 @@ from its block (:func:`kernel_for`) and used in three steps:
 
 - ``prepare(w)``: what the kernel needs from the flat weights ``w`` in the
   pass's dtype (a strided view, a dense matrix, the sparse data in kernel
-  order), once per weights version;
+  order), once per weights version; ``refresh(W, w)`` does it again in
+  place after ``w`` changed in place (training steps);
 - ``forward(W, z_src, a, bias)``: ``a = W z_src (+ bias)`` for the stage's rows;
 - ``backward(W, z_src, dz_src, da, dw, skip, sole)``: ``dz_src[skip:] += Wᵀ da``
   (the multivariate chain rule, every target's share added into its sources)
@@ -110,6 +111,9 @@ class ViewKernel(_Dense):
     def prepare(self, w: np.ndarray) -> np.ndarray:
         return self.of(w)
 
+    def refresh(self, W: np.ndarray, w: np.ndarray) -> None:
+        """Nothing to do: ``W`` is a view of ``w``."""
+
     def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         self._sources(W, dz_src, da, skip, sole)
         D = self.of(dw)  # (targets, span), a strided view of the flat gradient: written in place
@@ -133,6 +137,10 @@ class ScatterKernel(_Dense):
         W.flat[self.flat_index] = w[self.block.positions]
         return W
 
+    def refresh(self, W: np.ndarray, w: np.ndarray) -> None:
+        """``prepare`` again into ``W`` (the holes stay zero)."""
+        W.flat[self.flat_index] = w[self.block.positions]
+
     def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         self._sources(W, dz_src, da, skip, sole)
         dw[self.block.positions] = (da @ z_src.T).flat[self.flat_index]
@@ -146,6 +154,9 @@ class SparseKernel:
 
     def prepare(self, w: np.ndarray) -> np.ndarray:
         return w[self.block.positions]  # the weights in kernel order
+
+    def refresh(self, data: np.ndarray, w: np.ndarray) -> None:
+        np.take(w, self.block.positions, out=data)
 
     def forward(self, data: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
         b = self.block

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from .._checks import fraction, real, whole_number
 from .._checks import seed as check_seed
 from ..data import as_batch
+from ..engines.step import TrainingStep
 from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
 from ..io.serialization import save
 from ..losses import Loss, get_loss
@@ -122,6 +123,7 @@ class _Session:
     optimizer: Optimizer
     bar: Any
     best_loss: float = math.inf  # over all runs so far
+    step: TrainingStep | None = None  # the hot loop's buffers (see _training_step)
     runs: list[RunResult] = field(default_factory=list)
 
     @property
@@ -172,7 +174,9 @@ def _epoch(
 
     ``last_finite`` holds the weights of the last step whose pass was finite
     (the network is restored to them if a pass goes non-finite); the updated
-    one is returned for the next epoch.
+    one is returned for the next epoch. The steps run on the weights of a
+    :class:`~autograd_graph.engines.step.TrainingStep`, updated in place; the
+    network gets them at the end of the epoch.
     """
     net, X, Y = s.net, s.data.X, s.data.Y
     n = X.shape[0]
@@ -180,24 +184,49 @@ def _epoch(
     order = rng.permutation(n) if s.cfg.shuffle and size < n else np.arange(n)
     if size < n:
         X, Y = X[order], Y[order]  # one copy per epoch; batches are then slices
-    w = net.get_weights()
-    edges = net.edges
+    step = _training_step(s)
+    w = step.w  # the weights of the steps, updated in place
+    kept = np.empty_like(w)  # the weights before the latest update (their pass was finite)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
         for lo in range(0, n, size):
-            trace = net.forward(X[lo : lo + size])
-            grads = net.backward(trace, Y[lo : lo + size], loss=s.loss)
-            fault = forward_fault(trace) or backward_fault(grads, trace, edges)
-            if fault is None:
-                last_finite = w
-                new = opt.step(w, grads.weights.flat)
-                fault = update_fault(new, edges)
-            if fault is not None:
-                net.set_weights(last_finite)
-                raise _fault_error(fault, run.run, epoch, run.steps, order[lo : lo + size], w)
-            net.set_weights(new)
-            w = new
+            batch = slice(lo, lo + size)
+            dw = step.gradient(X[batch], Y[batch])
+            if dw is None:  # some value is not finite (or the check's sum overflowed): the public passes say which
+                dw = _checked_gradient(s, run, epoch, w, X[batch], Y[batch], last_finite, order[batch])
+            np.copyto(kept, w)
+            last_finite = kept
+            opt.step_into(w, dw)
+            if not math.isfinite(w.sum()) and (fault := update_fault(w, net.edges)) is not None:
+                net.set_weights(kept)
+                raise _fault_error(fault, run.run, epoch, run.steps, order[batch], kept.copy())
+            step.refresh()
             run.steps += 1
+    net.set_weights(w)
     return last_finite
+
+
+def _training_step(s: _Session) -> TrainingStep:
+    """The session's training step for the network as it is now, starting from its weights."""
+    engine = s.net.compile()  # built once per structure (a callback may change the structure)
+    if s.step is None or s.step.engine is not engine:
+        s.step = TrainingStep(engine, s.loss, s.net.dtype, s.net.weights)
+    else:
+        s.step.load(s.net.weights)  # a callback or a restart may have set other weights
+    return s.step
+
+
+def _checked_gradient(s: _Session, run: RunResult, epoch: int, w: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                      last_finite: np.ndarray, indices: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The step's gradient through the public passes, which name the first value that is not finite."""
+    net = s.net
+    net.set_weights(w)
+    trace = net.forward(X)
+    grads = net.backward(trace, Y, loss=s.loss)
+    fault = forward_fault(trace) or backward_fault(grads, trace, net.edges)
+    if fault is not None:
+        net.set_weights(last_finite)
+        raise _fault_error(fault, run.run, epoch, run.steps, indices, w.copy())
+    return grads.weights.flat  # finite after all: the check's sum overflowed
 
 
 def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:

@@ -47,7 +47,10 @@ class Optimizer(ABC):
     Notes
     -----
     Call :meth:`reset` before the first :meth:`step` of a run: it sizes the
-    state and sets ``t`` back to 0. :meth:`step` never modifies its arguments.
+    state and sets ``t`` back to 0. :meth:`step` never modifies its arguments;
+    :meth:`step_into` makes the same update in place (what the training loop
+    calls), through ``_update_into``, which a subclass may write without
+    temporaries (by default it copies ``_update``'s result).
 
     Examples
     --------
@@ -90,6 +93,22 @@ class Optimizer(ABC):
         self.t += 1
         return new
 
+    def step_into(self, weights: np.ndarray, gradient: np.ndarray) -> None:
+        """The update of :meth:`step`, with the same numbers, written into ``weights`` (float64, writable).
+
+        Raises
+        ------
+        TrainingError
+            As :meth:`step`; ``weights`` is then unchanged.
+        """
+        eta = step_size_at(self.schedule, self.t)
+        self._update_into(weights, gradient, eta)
+        self.t += 1
+
+    def _update_into(self, weights: np.ndarray, gradient: np.ndarray, eta: float) -> None:
+        """``weights[...] = self._update(weights, gradient, eta)``, or the same without temporaries."""
+        weights[...] = self._update(weights, gradient, eta)
+
     @property
     def step_size(self) -> float:
         """The step size of the next update, ``η_t``."""
@@ -118,6 +137,9 @@ class SGD(Optimizer):
 
     def _update(self, weights, gradient, eta):
         return weights - eta * gradient
+
+    def _update_into(self, weights, gradient, eta):
+        weights -= eta * gradient
 
 
 class Momentum(Optimizer):
@@ -151,6 +173,12 @@ class Momentum(Optimizer):
     def _update(self, weights, gradient, eta):
         self.velocity = self.momentum * self.velocity - eta * gradient
         return weights + self.velocity
+
+    def _update_into(self, weights, gradient, eta):
+        v = self.velocity
+        v *= self.momentum
+        v -= eta * gradient
+        weights += v
 
     def _params(self):
         return {**super()._params(), "momentum": self.momentum}
@@ -193,10 +221,30 @@ class Adam(Optimizer):
         self.eps = real("eps", eps, TrainingError, low_open=True)
         self.m = np.zeros(0)
         self.s = np.zeros(0)
+        self._work = np.empty((2, 0))
 
     def _reset_state(self, n_weights):
         self.m = np.zeros(n_weights)
         self.s = np.zeros(n_weights)
+        self._work = np.empty((2, n_weights))  # step_into's temporaries, allocated once
+
+    def _update_into(self, weights, gradient, eta):
+        # the operations of _update in the same order, into m, s and two work rows
+        m, s, (u, v) = self.m, self.s, self._work
+        m *= self.beta1
+        np.multiply(gradient, 1 - self.beta1, out=u)
+        m += u
+        s *= self.beta2
+        np.multiply(gradient, gradient, out=u)
+        u *= 1 - self.beta2
+        s += u
+        np.divide(m, 1 - self.beta1 ** (self.t + 1), out=u)  # m̂
+        u *= eta
+        np.divide(s, 1 - self.beta2 ** (self.t + 1), out=v)  # ŝ
+        np.sqrt(v, out=v)
+        v += self.eps
+        u /= v
+        weights -= u
 
     def _update(self, weights, gradient, eta):
         self.m = self.beta1 * self.m + (1 - self.beta1) * gradient
