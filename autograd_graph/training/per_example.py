@@ -82,8 +82,7 @@ def per_example_sgd(
     schedule = net.compile().schedule
     compiled = sgd_function(schedule, loss, backend="numba")
     if compiled is not None:
-        weights, losses = compiled(np.array(net.weights), np.ascontiguousarray(X), np.ascontiguousarray(Y),
-                                   np.ascontiguousarray(eta))  # fmt: skip
+        weights, losses = compiled(*(np.array(a, dtype=np.float64, order="C") for a in (net.weights, X, Y, eta)))
         net.set_weights(weights)
         return losses
     sgd = sgd_function(schedule, loss)
