@@ -93,7 +93,8 @@ def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error", *, arrays
     inputs = ", ".join(f"z_{ids[r]}" for r in range(n_in))
     if arrays:
         lines = ["def sgd(w, X, Y, step_sizes):", *(f"    w_p{p} = w[{p}]" for p in range(n_weights)),
-                 "    losses = np.empty(X.shape[0])", "    for i in range(X.shape[0]):", "        eta = step_sizes[i]"]  # fmt: skip
+                 "    losses = np.empty(X.shape[0])", "    for i in range(X.shape[0]):",
+                 "        eta = step_sizes[i]"]  # fmt: skip
         body = [f"z_r{r} = X[i, {r}]  # z_{ids[r]}" for r in range(n_in)]
         target = "Y[i, {}]"
     else:
