@@ -53,6 +53,7 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "InvalidThreadsError",
 ]
 
 
@@ -263,3 +264,7 @@ class UnsupportedModuleError(AutogradGraphError, TypeError):
 
 class UnsupportedActivationError(AutogradGraphError, ValueError):
     """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
+
+
+class InvalidThreadsError(AutogradGraphError, ValueError):
+    """``set_threads`` takes a whole number of threads ≥ 1 (or None for the default)."""

@@ -43,6 +43,7 @@ from .exceptions import CycleError, IncompleteNetworkError, NotLayeredError, Unr
 __all__ = [
     "IndexedGraph",
     "index_graph",
+    "generation_array",
     "check_acyclic",
     "check_evaluable",
     "reachable",
@@ -151,7 +152,7 @@ def index_graph(
         nodes,
         src,
         dst,
-        _generation_array(len(nodes), src, dst),
+        generation_array(len(nodes), src, dst),
         kinds,
         activations,
         () if edges is None else edges,
@@ -164,8 +165,8 @@ def index_graph(
 _PYTHON_KAHN_MAX_EDGES = 200_000
 
 
-def _generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
-    """Kahn's algorithm, one generation at a time: ``None`` if some node is on a cycle."""
+def generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Each of ``n`` nodes' generation, by Kahn's algorithm on edge arrays: ``None`` if one is on a cycle."""
     by_source = np.argsort(src, kind="stable")
     targets = dst[by_source]
     first = np.zeros(n + 1, dtype=np.int64)
@@ -183,7 +184,7 @@ def _generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | 
         # the positions of all edges out of the frontier, without a loop over its nodes
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         heads = targets[offsets]
-        np.subtract.at(missing, heads, 1)
+        missing -= np.bincount(heads, minlength=n)  # (far faster than np.subtract.at)
         heads = np.unique(heads)
         frontier = heads[missing[heads] == 0]
         g += 1

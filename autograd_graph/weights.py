@@ -16,13 +16,18 @@ Weights not given yet are NaN until :meth:`draw_missing` draws them,
 uniformly in ``±1/√fan_in`` of the neuron the edge heads into (as
 ``torch.nn.Linear``).
 
+The edges of a network read from arrays stay arrays
+(:class:`~autograd_graph.edgeviews.EdgeList` and its
+:class:`~autograd_graph.edgeviews.EdgePositions`) until a change of
+structure needs a list and a dict.
+
 Examples
 --------
 >>> import numpy as np
 >>> wv = WeightVector()
 >>> wv.append((1, 3), 0.5); wv.append((2, 3), None)
 >>> before = wv.values
->>> wv.draw_missing(np.random.default_rng(0), lambda targets: np.full(len(targets), 2.0))
+>>> wv.draw_missing(np.random.default_rng(0), lambda positions: np.full(len(positions), 2.0))
 True
 >>> wv.values.round(3).tolist(), before.tolist()[0]
 ([0.5, 0.194], 0.5)
@@ -33,11 +38,12 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from .edgeviews import EdgeList, EdgePositions
 from .exceptions import InvalidWeightError, UnknownEdgeError
 
 __all__ = ["WeightVector", "new_token", "finite_weight", "weight_values"]
@@ -96,17 +102,22 @@ class WeightVector:
 
     Attributes
     ----------
-    edges : list of (i, j)
+    edges : list of (i, j), or an EdgeList
         The edge of each position.
-    positions : dict
+    positions : dict, or the EdgeList's EdgePositions
         ``edge -> position``.
     token : int
         The version of the values: a new one after every change.
     """
 
     def __init__(self, edges: Sequence[tuple] = (), values: np.ndarray | None = None) -> None:
-        self.edges: list[tuple] = list(edges)
-        self.positions: dict[tuple, int] = dict(zip(self.edges, range(len(self.edges)), strict=True))
+        self.edges: Sequence[tuple]
+        self.positions: Mapping[tuple, int]
+        if isinstance(edges, EdgeList):  # kept as arrays until a change of structure
+            self.edges, self.positions = edges, EdgePositions(edges)
+        else:
+            self.edges = list(edges)
+            self.positions = dict(zip(self.edges, range(len(self.edges)), strict=True))
         self._buffer = np.full(len(self.edges), math.nan) if values is None else np.array(values, dtype=float)
         self._missing = bool(np.isnan(self._buffer).any())
         self.token = new_token()
@@ -122,14 +133,16 @@ class WeightVector:
         view.flags.writeable = False
         return view
 
-    def shared_edges(self) -> tuple[list[tuple], dict[tuple, int]]:
+    def shared_edges(self) -> tuple[Sequence[tuple], Mapping[tuple, int]]:
         """``edges`` and ``positions`` for a reader that keeps them: they are copied before the next change."""
         self._shared = True
         return self.edges, self.positions
 
-    def _own_edges(self) -> None:
-        if self._shared:
+    def _own_edges(self) -> tuple[list[tuple], dict[tuple, int]]:
+        """``edges`` and ``positions`` as a list and dict of this vector's own, to change."""
+        if self._shared or not isinstance(self.edges, list):
             self.edges, self.positions, self._shared = list(self.edges), dict(self.positions), False
+        return self.edges, self.positions  # type: ignore[return-value]
 
     def _replace(self, values: np.ndarray, missing: bool | None = None) -> None:
         self._buffer = values
@@ -139,14 +152,14 @@ class WeightVector:
     # ----------------------------------------------------------------- edges
     def append(self, edge: tuple, value: float | None) -> None:
         """Add ``edge`` at the end, with ``value`` (None: to be drawn)."""
-        self._own_edges()
-        n = len(self.edges)
+        edges, positions = self._own_edges()
+        n = len(edges)
         if n == self._buffer.size:  # grow by doubling: appending stays linear overall
             self._buffer = np.concatenate([self._buffer, np.empty(max(n, 16))])
         self._buffer[n] = math.nan if value is None else value
         self._missing |= value is None
-        self.positions[edge] = n
-        self.edges.append(edge)
+        positions[edge] = n
+        edges.append(edge)
         self.token = new_token()
 
     def drop(self, doomed: Iterable[tuple]) -> None:
@@ -171,19 +184,18 @@ class WeightVector:
         """Whether some weight is still NaN (not drawn yet)."""
         return self._missing
 
-    def draw_missing(self, rng: np.random.Generator, fan_in: Callable[[list[Hashable]], np.ndarray]) -> bool:
+    def draw_missing(self, rng: np.random.Generator, fan_in: Callable[[np.ndarray], np.ndarray]) -> bool:
         """Draw every NaN weight uniformly in ``±1/√fan_in`` of its target, in edge order.
 
-        ``fan_in(targets)`` gives the fan-in of each target neuron. Returns
-        whether anything was drawn.
+        ``fan_in(positions)`` gives the fan-in of the target neuron of each
+        edge position. Returns whether anything was drawn.
         """
         if not self._missing:
             return False
         values = self._buffer[: len(self.edges)].copy()
         pending = np.flatnonzero(np.isnan(values))
         if pending.size:
-            targets = [self.edges[p][1] for p in pending.tolist()]
-            values[pending] = rng.uniform(-1.0, 1.0, pending.size) / np.sqrt(fan_in(targets))
+            values[pending] = rng.uniform(-1.0, 1.0, pending.size) / np.sqrt(fan_in(pending))
         self._replace(values)
         return bool(pending.size)
 
@@ -239,7 +251,8 @@ class WeightVector:
     def copy(self) -> WeightVector:
         """An independent copy, with the same token (it holds the same values)."""
         new = WeightVector.__new__(WeightVector)
-        new.edges, new.positions = list(self.edges), dict(self.positions)
+        lazy = isinstance(self.edges, EdgeList)  # arrays that never change: shared
+        new.edges, new.positions = (self.edges, self.positions) if lazy else (list(self.edges), dict(self.positions))
         new._buffer = self._buffer[: len(self.edges)].copy()
         new._missing, new.token, new._shared = self._missing, self.token, False
         return new

@@ -12,7 +12,8 @@ place here:
   on 64→16→10 prepared them twice per step without it);
 - *fused in-place kernels*: activations and their chain rule write into the
   rows of ``Z`` and ``∂L/∂a`` through the activation table's ``forward_into``
-  and ``chain_into`` forms, without temporaries;
+  and ``chain_into`` forms, without temporaries; big stages share them (and
+  the sparse kernels) out among the engine's threads (:mod:`.threads`);
 - *deferred source gradients*: ``∂L/∂z`` of input and bias neurons is needed by
   no weight, so backward leaves it for later: it is computed the first time
   ``grads.a`` or ``grads.z`` is read (half of a wide input layer's backward
@@ -44,8 +45,15 @@ from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from .kernels import Kernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
+from .threads import parallel, run, threads
 
 __all__ = ["CompiledEngine"]
+
+
+def _row_parts(lo: int, hi: int) -> list[slice]:
+    """Rows ``lo:hi`` cut into one slice per thread (an in-place activation's work, shared out)."""
+    cuts = np.linspace(lo, hi, threads() + 1).astype(np.int64).tolist()
+    return [slice(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
 class Prepared:
@@ -144,7 +152,10 @@ class CompiledEngine:
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                act.apply(A[lo:hi], Z[lo:hi])
+                if act.forward_into is not None and parallel((hi - lo) * X.shape[0]):
+                    run([lambda r=r: act.apply(A[r], Z[r]) for r in _row_parts(lo, hi)])
+                else:
+                    act.apply(A[lo:hi], Z[lo:hi])
 
     def backward(self, w: np.ndarray, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
         """Reverse sweep over the stages: ∂L/∂a, ∂L/∂z of every neuron, ∂L/∂w of every edge."""
@@ -180,7 +191,10 @@ class CompiledEngine:
             dZ[sc.output_rows] = dz_own.T
         for st, kernel, W in zip(reversed(sc.stages), reversed(self.kernels), reversed(prep.kernels), strict=True):
             for act, lo, hi in st.groups:
-                act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+                if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
+                    run([lambda r=r: act.chain(A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
+                else:
+                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None:

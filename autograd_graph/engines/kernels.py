@@ -23,7 +23,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from scipy.sparse import csr_array
 
+from .partition import split_block
 from .schedule import Block
+from .threads import PARTS, parallel, run
 
 try:  # scipy's compiled loops that accumulate a sparse product into an existing array
     from scipy.sparse import _sparsetools
@@ -147,45 +149,67 @@ class ScatterKernel(_Dense):
 
 
 class SparseKernel:
-    """The block's edges sorted by source: a CSR matrix of shape ``(span, targets)``."""
+    """The block's edges sorted by source: a CSR matrix of shape ``(span, targets)``, cut into parts
+    that the engine's threads run at once (:mod:`.partition`, :mod:`.threads`; one part when small)."""
 
     def __init__(self, block: Block) -> None:
         self.block = block
+        self.parts = split_block(block, PARTS)
 
     def prepare(self, w: np.ndarray) -> np.ndarray:
-        return w[self.block.positions]  # the weights in kernel order
+        return w[self.parts.positions]  # the weights in kernel (part) order
 
     def refresh(self, data: np.ndarray, w: np.ndarray) -> None:
-        np.take(w, self.block.positions, out=data)
+        np.take(w, self.parts.positions, out=data)
+
+    def _run(self, tasks: list, batch: int) -> None:
+        if len(tasks) > 1 and parallel(self.parts.positions.size * batch):
+            run(tasks)
+        else:
+            for task in tasks:
+                task()
 
     def forward(self, data: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
-        b = self.block
-        n_targets, span = b.shape
-        if fast_sparse(a.dtype):
-            a[...] = 0 if bias is None else bias[:, None]
-            # a += Wᵀᵀ z_src, read as a CSC matrix: stream the source rows, scatter into a
-            _sparsetools.csc_matvecs(n_targets, span, a.shape[1], b.indptr, b.rows, data, z_src.reshape(-1),
-                                     a.reshape(-1))  # fmt: skip
-        else:
-            a[...] = csr_array((data, b.rows, b.indptr), shape=(span, n_targets)).T @ z_src
-            if bias is not None:
-                a += bias[:, None]
+        P, span, fast = self.parts, self.block.shape[1], fast_sparse(a.dtype)
+        a[...] = 0 if bias is None else bias[:, None]
+
+        def part(p: int) -> None:  # a[part's rows] += W_pᵀᵀ z_src: stream the source rows, scatter into a
+            t0, t1, lo, hi = P.targets[p], P.targets[p + 1], P.indptr[p, 0], P.indptr[p, -1]
+            if fast:
+                _sparsetools.csc_matvecs(t1 - t0, span, a.shape[1], P.indptr[p] - lo, P.rows[lo:hi], data[lo:hi],
+                                         z_src.reshape(-1), a[t0:t1].reshape(-1))  # fmt: skip
+            else:
+                a[t0:t1] += csr_array((data[lo:hi], P.rows[lo:hi], P.indptr[p] - lo), shape=(span, t1 - t0)).T @ z_src
+
+        self._run([lambda p=p: part(p) for p in range(P.count)], a.shape[1])
 
     def _add_sources(self, data, dz_src, da, skip: int, stop: int) -> None:
-        """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place."""
-        if stop > skip:
-            b = self.block
-            add_csr_product(b.indptr[skip : stop + 1], b.rows, data, da, dz_src[skip:stop], b.shape[0])
+        """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place, by ranges of source rows."""
+        P = self.parts
+
+        def sources(lo: int, hi: int) -> None:  # the parts in order: the additions of the whole block
+            for p in range(P.count):
+                t0, t1 = P.targets[p], P.targets[p + 1]
+                add_csr_product(P.indptr[p, lo : hi + 1], P.rows, data, da[t0:t1], dz_src[lo:hi], t1 - t0)
+
+        bounds = np.clip(P.sources, skip, stop).tolist()
+        tasks = [lambda lo=lo, hi=hi: sources(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
+        self._run(tasks, da.shape[1])
 
     def backward(self, data, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
-        b = self.block
-        self._add_sources(data, dz_src, da, skip, b.shape[1])
+        P = self.parts
+        self._add_sources(data, dz_src, da, skip, self.block.shape[1])
         # ∂L/∂w_e = Σ_batch z_source(e) · ∂L/∂a_target(e), in chunks that stay in cache
         chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, da.shape[1] * da.itemsize)))
-        for lo in range(0, b.positions.size, chunk):
-            hi = lo + chunk
-            z = np.take(z_src, b.cols[lo:hi], axis=0)  # (chunk, batch)
-            dw[b.positions[lo:hi]] = np.einsum("eb,eb->e", z, np.take(da, b.rows[lo:hi], axis=0))
+
+        def edges(start: int, stop: int) -> None:
+            for lo in range(start, stop, chunk):
+                hi = min(lo + chunk, stop)
+                z = np.take(z_src, P.cols[lo:hi], axis=0)  # (chunk, batch)
+                dw[P.positions[lo:hi]] = np.einsum("eb,eb->e", z, np.take(da, P.block_rows[lo:hi], axis=0))
+
+        bounds = P.edges.tolist()
+        self._run([lambda lo=lo, hi=hi: edges(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False)], da.shape[1])
 
     def backward_sources(self, data, dz_src, da) -> None:
         self._add_sources(data, dz_src, da, 0, dz_src.shape[0])
