@@ -125,7 +125,11 @@ class EdgeList(Sequence):
             yield from zip(self._ids(self.src[lo : lo + _CHUNK]), self._ids(self.dst[lo : lo + _CHUNK]), strict=True)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return (
+            isinstance(other, Sequence)
+            and len(other) == len(self)
+            and all(a == b for a, b in zip(self, other, strict=True))
+        )
 
     __hash__ = None  # type: ignore[assignment]
 

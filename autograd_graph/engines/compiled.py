@@ -153,7 +153,7 @@ class CompiledEngine:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
                 if act.forward_into is not None and parallel((hi - lo) * X.shape[0]):
-                    run([lambda r=r: act.apply(A[r], Z[r]) for r in _row_parts(lo, hi)])
+                    run([lambda r=r, f=act: f.apply(A[r], Z[r]) for r in _row_parts(lo, hi)])
                 else:
                     act.apply(A[lo:hi], Z[lo:hi])
 
@@ -192,7 +192,7 @@ class CompiledEngine:
         for st, kernel, W in zip(reversed(sc.stages), reversed(self.kernels), reversed(prep.kernels), strict=True):
             for act, lo, hi in st.groups:
                 if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
-                    run([lambda r=r: act.chain(A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
+                    run([lambda r=r, f=act: f.chain(A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
                 else:
                     act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
