@@ -286,8 +286,12 @@ ACTIVATIONS: dict[str, Activation] = {
             "softplus",
             lambda a: np.logaddexp(0, a),
             lambda a, z: expit(a),
-            scalar=ScalarForm("_softplus({a})", "_logistic({a})", {"_softplus": _softplus, "_logistic": _logistic},
-                              lambda numba: {"_softplus": numba.njit(_softplus), **_numba_logistic(numba)}),
+            scalar=ScalarForm(
+                "_softplus({a})",
+                "_logistic({a})",
+                {"_softplus": _softplus, "_logistic": _logistic},
+                lambda numba: {"_softplus": numba.njit(_softplus), **_numba_logistic(numba)},
+            ),
             torch=_softplus_torch,
             # torch's Softplus turns linear above its `threshold` (error < 2e-9 at the default 20)
             torch_module=TorchModuleForm("Softplus", lambda m: m.beta == 1.0, "beta=1.0"),

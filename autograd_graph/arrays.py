@@ -116,10 +116,11 @@ def from_arrays(
     dtype = floating_dtype(dtype, InvalidDtypeError)
     src, dst, nodes = _indices(sources, targets, neurons, kinds)
     n = len(nodes)
-    names = _kinds(kinds, nodes, src, dst)
+    codes = _kinds(kinds, nodes, src, dst)
+    names = tuple(map(KINDS.__getitem__, codes.tolist()))  # the four strings of KINDS, shared
     acts = _activations(activations, nodes, names, {"hidden": hidden_activation, "output": output_activation})
     values = _weights(weights, src.size, nodes, src, dst)
-    _check_edges(nodes, names, src, dst)
+    _check_edges(nodes, codes, src, dst)
     if src.size and np.any(src[1:] < src[:-1]):  # grouped by source, in node order: G.edges order
         order = np.argsort(src, kind="stable")
         src, dst, values = src[order], dst[order], values[order]
@@ -201,25 +202,31 @@ def _per_neuron(values: Any, nodes: NodeIndex, what: str, missing: Any) -> list:
     return values
 
 
-def _kinds(kinds: Any, nodes: NodeIndex, src: np.ndarray, dst: np.ndarray) -> tuple[str, ...]:
+def _kinds(kinds: Any, nodes: NodeIndex, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Each neuron's kind as a code, the position of its name in ``KINDS``."""
+    n = len(nodes)
     if kinds is None:
-        fed, feeds = np.bincount(dst, minlength=len(nodes)) > 0, np.bincount(src, minlength=len(nodes)) > 0
-        codes = np.where(~fed, 0, np.where(~feeds, 3, 2))
+        fed, feeds = np.bincount(dst, minlength=n) > 0, np.bincount(src, minlength=n) > 0
+        return np.where(~fed, 0, np.where(~feeds, 3, 2))
+    strings = None if isinstance(kinds, Mapping) else np.asarray(kinds)
+    if strings is not None and strings.dtype.kind == "U" and strings.shape == (n,):  # compared in bulk
+        names: Any = strings
+        codes = np.full(n, -1)
+        for kind, code in _CODES.items():
+            codes[strings == kind] = code
     else:
         names = _per_neuron(kinds, nodes, "kinds", "hidden")
-        codes = np.fromiter((_CODES.get(k, -1) if isinstance(k, str) else -1 for k in names), np.int64, len(names))
-        if (codes < 0).any():
-            i = int(np.flatnonzero(codes < 0)[0])
-            raise NetworkStructureError(
-                f"neuron {nodes[i]!r} has kind {names[i]!r}; expected one of {', '.join(KINDS)}"
-            )
-    return tuple(KINDS[c] for c in codes.tolist())  # the four strings of KINDS, shared
+        codes = np.fromiter((_CODES.get(k, -1) if isinstance(k, str) else -1 for k in names), np.int64, n)
+    if (codes < 0).any():
+        i = int(np.flatnonzero(codes < 0)[0])
+        raise NetworkStructureError(f"neuron {nodes[i]!r} has kind {names[i]!r}; expected one of {', '.join(KINDS)}")
+    return codes
 
 
 def _activations(acts: Any, nodes: NodeIndex, kinds: tuple[str, ...], defaults: Mapping[str, Any]) -> tuple:
     default = {k: get_activation(a) for k, a in defaults.items()}
     if acts is None:
-        return tuple(default.get(k) for k in kinds)
+        return tuple(map(default.get, kinds))
     given = _per_neuron(acts, nodes, "activations", None)
     known: dict[str, Activation] = {}  # names looked up so far
     result = []
@@ -258,17 +265,16 @@ def _weights(weights: Any, n_edges: int, nodes: NodeIndex, src: np.ndarray, dst:
     return values
 
 
-def _check_edges(nodes: NodeIndex, kinds: tuple[str, ...], src: np.ndarray, dst: np.ndarray) -> None:
+def _check_edges(nodes: NodeIndex, codes: np.ndarray, src: np.ndarray, dst: np.ndarray) -> None:
     """Self-loops, edges into inputs or biases, and edges given twice, each named."""
     loops = np.flatnonzero(src == dst)
     if loops.size:
         u = nodes[src[loops[0]]]
         raise InvalidEdgeError(f"edge {u!r} → {u!r} is a self-loop; the network must be feed-forward")
-    codes = np.fromiter((_CODES[k] for k in kinds), np.int8, len(kinds))
     into = np.flatnonzero(codes[dst] < 2)
     if into.size:
         u, v = nodes[src[into[0]]], nodes[dst[into[0]]]
-        raise InvalidEdgeError(f"edge {u!r} → {v!r} heads into {kinds[dst[into[0]]]} neuron {v!r}; "
+        raise InvalidEdgeError(f"edge {u!r} → {v!r} heads into {KINDS[codes[dst[into[0]]]]} neuron {v!r}; "
                                f"only hidden and output neurons have incoming edges")  # fmt: skip
     key = np.sort(src * len(nodes) + dst)
     twice = np.flatnonzero(key[1:] == key[:-1])

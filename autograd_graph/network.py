@@ -166,7 +166,8 @@ class Network(NetworkStructure):
         with self._lock:
             if kind not in self._built:
                 self._ready()
-                self.validate()
+                if "validated" not in self._built:  # from_networkx and from_arrays validate when built
+                    self.validate()
                 self._built[kind] = ENGINES[kind](self.indexed())
             return self._built[kind]
 

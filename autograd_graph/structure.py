@@ -252,6 +252,7 @@ class NetworkStructure:
         indexed = self.indexed()
         topology.check_acyclic(self._graph_if_cyclic(indexed), indexed)
         topology.check_evaluable(indexed)
+        self._built["validated"] = True  # passes of this structure need not check it again
 
     def _canonical(self) -> WeightVector:
         """The weights in canonical order: networkx's ``G.edges`` order, so ``to_networkx``/``from_networkx``

@@ -91,7 +91,9 @@ def split_block(block: Block, parts: int, *, min_edges: int = PART_MIN_EDGES) ->
     parts = 1 if n_edges < min_edges else max(1, min(parts, n_targets))
     targets = _bounds(np.bincount(rows, minlength=n_targets), parts)
     part = np.searchsorted(targets[1:-1], rows, side="right")  # each edge's part
-    order = np.argsort(part, kind="stable")  # sorted by source then target within each part
+    order = np.arange(n_edges)  # stable, so still by source then target within each part:
+    if parts > 1:
+        order = np.argsort(part * n_edges + order)
     part, rows, cols = part[order], rows[order], cols[order]
     first = np.searchsorted(part, np.arange(parts + 1))  # each part's first edge
     indptr = np.empty((parts, span + 1), dtype=np.int64)
