@@ -40,6 +40,7 @@ from .comparison import (
     matched_random_dag,
     matched_skip_network,
 )
+from .engines.threads import get_threads, set_threads, using_threads
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
@@ -56,6 +57,7 @@ from .exceptions import (
     InvalidDtypeError,
     InvalidEdgeError,
     InvalidSeedError,
+    InvalidThreadsError,
     InvalidWeightError,
     MatrixViewError,
     MissingGradientsError,
@@ -242,4 +244,9 @@ __all__ = [
     "load_task",
     "get_optimizer",
     "as_schedule",
+    # speed: the engine's threads
+    "get_threads",
+    "set_threads",
+    "using_threads",
+    "InvalidThreadsError",
 ]

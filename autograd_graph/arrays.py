@@ -162,8 +162,10 @@ def _indices(sources: Any, targets: Any, neurons: Any, kinds: Any) -> tuple[np.n
             raise UnknownNeuronError(f"edge endpoint {error.args[0]!r} is not among the neurons given") from None
     src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
     if nodes is None:
-        n = len(kinds) if kinds is not None and not isinstance(kinds, Mapping) else 0
-        n = max(n, int(src.max(initial=-1)) + 1, int(dst.max(initial=-1)) + 1)
+        if kinds is not None and not isinstance(kinds, Mapping):
+            n = len(kinds)  # one kind per neuron: the number of neurons
+        else:
+            n = max(int(src.max(initial=-1)), int(dst.max(initial=-1))) + 1
         nodes = NodeIndex(range(n))
     for name, array in (("source", src), ("target", dst)):
         bad = np.flatnonzero((array < 0) | (array >= len(nodes)))
@@ -219,7 +221,8 @@ def _kinds(kinds: Any, nodes: NodeIndex, src: np.ndarray, dst: np.ndarray) -> np
         codes = np.fromiter((_CODES.get(k, -1) if isinstance(k, str) else -1 for k in names), np.int64, n)
     if (codes < 0).any():
         i = int(np.flatnonzero(codes < 0)[0])
-        raise NetworkStructureError(f"neuron {nodes[i]!r} has kind {names[i]!r}; expected one of {', '.join(KINDS)}")
+        bad = names[i].item() if isinstance(names[i], np.generic) else names[i]
+        raise NetworkStructureError(f"neuron {nodes[i]!r} has kind {bad!r}; expected one of {', '.join(KINDS)}")
     return codes
 
 

@@ -73,9 +73,12 @@ class NodeIndex(Sequence):
     def index(self, node: Any, start: int = 0, stop: int | None = None) -> int:
         """The index of ``node`` (``KeyError`` when it is none of the neurons)."""
         if self.plain:  # as a dict of ints finds them: 1, np.int64(1), 1.0 and True are the same key
-            if isinstance(node, numbers.Number) and not isinstance(node, complex):
-                i = int(node) if node == int(node) else -1  # type: ignore[call-overload]
-                if 0 <= i < len(self.nodes):
+            if isinstance(node, numbers.Real):
+                try:
+                    i = int(node)
+                except (ValueError, OverflowError):  # NaN, infinities
+                    i = -1
+                if i == node and 0 <= i < len(self.nodes):
                     return i
             raise KeyError(node)
         if self._index is None:
@@ -145,10 +148,11 @@ class EdgePositions(Mapping):
         self._first: np.ndarray | None = None  # the first position of each node's edges (CSR over src)
 
     def __getitem__(self, edge: Any) -> int:
+        if not (isinstance(edge, tuple) and len(edge) == 2):  # as a dict keyed by tuples
+            raise KeyError(edge)
         try:
-            u, v = edge
-            i, j = self.edges.nodes.index(u), self.edges.nodes.index(v)
-        except (KeyError, TypeError, ValueError):
+            i, j = self.edges.nodes.index(edge[0]), self.edges.nodes.index(edge[1])
+        except (KeyError, TypeError):
             raise KeyError(edge) from None
         if self._first is None:
             first = np.zeros(len(self.edges.nodes) + 1, dtype=np.int64)

@@ -45,14 +45,14 @@ from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from .kernels import Kernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
-from .threads import parallel, run, threads
+from .threads import get_threads, parallel, run
 
 __all__ = ["CompiledEngine"]
 
 
 def _row_parts(lo: int, hi: int) -> list[slice]:
     """Rows ``lo:hi`` cut into one slice per thread (an in-place activation's work, shared out)."""
-    cuts = np.linspace(lo, hi, threads() + 1).astype(np.int64).tolist()
+    cuts = np.linspace(lo, hi, get_threads() + 1).astype(np.int64).tolist()
     return [slice(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 

@@ -83,12 +83,13 @@ def _bounds(counts: np.ndarray, parts: int) -> np.ndarray:
     return np.concatenate([[0], cuts, [counts.size]]).astype(np.int64)
 
 
-def split_block(block: Block, parts: int, *, min_edges: int = PART_MIN_EDGES) -> Parts:
-    """Cut a ``sparse`` block into ``parts`` parts by target rows (one part below ``min_edges`` edges)."""
+def split_block(block: Block, parts: int, *, min_edges: int | None = None) -> Parts:
+    """Cut a ``sparse`` block into ``parts`` parts by target rows (one part below ``min_edges`` edges,
+    by default :data:`PART_MIN_EDGES`)."""
     n_targets, span = block.shape
     rows, cols = block.rows.astype(np.int64), block.cols.astype(np.int64)
     n_edges = rows.size
-    parts = 1 if n_edges < min_edges else max(1, min(parts, n_targets))
+    parts = 1 if n_edges < (PART_MIN_EDGES if min_edges is None else min_edges) else max(1, min(parts, n_targets))
     targets = _bounds(np.bincount(rows, minlength=n_targets), parts)
     part = np.searchsorted(targets[1:-1], rows, side="right")  # each edge's part
     order = np.arange(n_edges)  # stable, so still by source then target within each part:

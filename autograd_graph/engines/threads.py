@@ -8,14 +8,14 @@ bit. The loops they call (scipy's compiled sparse products, numpy's ufuncs
 and gathers) release the GIL, so the parts of one pass run on several cores.
 
 A part runs in the calling thread, the others in a shared pool of
-``threads() − 1`` workers; work smaller than :data:`MIN_PARALLEL_WORK`
+``get_threads() − 1`` workers; work smaller than :data:`MIN_PARALLEL_WORK`
 (multiply-adds, about 0.1 ms on one core) runs in the calling thread only,
 since a hand-over costs tens of microseconds.
 
 Examples
 --------
->>> with threads_set(1):
-...     threads()
+>>> with using_threads(1):
+...     get_threads()
 1
 >>> out = [0, 0]
 >>> run([lambda: out.__setitem__(0, 1), lambda: out.__setitem__(1, 2)])
@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from .._checks import whole_number
 from ..exceptions import InvalidThreadsError
 
-__all__ = ["threads", "set_threads", "threads_set", "run", "parallel", "PARTS", "MIN_PARALLEL_WORK"]
+__all__ = ["get_threads", "set_threads", "using_threads", "run", "parallel", "PARTS", "MIN_PARALLEL_WORK"]
 
 # Multiply-adds (edges × batch, or elements) from which a kernel call is split among the threads.
 MIN_PARALLEL_WORK = 1 << 17
@@ -55,7 +55,7 @@ _threads = _default()
 _pool: ThreadPoolExecutor | None = None
 
 
-def threads() -> int:
+def get_threads() -> int:
     """How many threads a pass uses (the calling thread included); by default, the cores this process may run on."""
     return _threads
 
@@ -78,7 +78,7 @@ def set_threads(n: int | None) -> None:
 
 
 @contextmanager
-def threads_set(n: int | None) -> Iterator[None]:
+def using_threads(n: int | None) -> Iterator[None]:
     """``set_threads(n)`` inside a ``with`` block, the previous setting after it."""
     before = _threads
     set_threads(n)
