@@ -152,8 +152,8 @@ _PYTHON_KAHN_MAX_EDGES = 200_000
 
 def generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
     """Each of ``n`` nodes' generation, by Kahn's algorithm on edge arrays: ``None`` if one is on a cycle."""
-    by_source = np.argsort(src, kind="stable")
-    targets = dst[by_source]
+    grouped = not src.size or bool(np.all(src[1:] >= src[:-1]))  # a network's flat order: sorted already
+    targets = dst if grouped else dst[np.argsort(src, kind="stable")]
     first = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=first[1:])
     missing = np.bincount(dst, minlength=n)  # incoming edges not yet seen

@@ -92,7 +92,7 @@ class TrainingStep:
         self.terms = terms_function(loss, sc.output_activations)  # checked once
         self.w = np.array(w, dtype=np.float64)
         self.prepared = Prepared(sc, engine.kernels, self.w, self.dtype)
-        self._one_bias_per_row = np.unique(sc.bias_targets).size == sc.bias_targets.size
+        self._one_bias_per_row = bool(np.all(np.diff(np.sort(sc.bias_targets)) > 0))
         rows = sc.output_rows
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._outputs = slice(int(rows[0]), int(rows[0]) + rows.size) if contiguous else rows

@@ -1,18 +1,24 @@
 """The workloads of the speed issue, by name, in the order they run."""
 
-from .compile_memory import compile_time, memory
+from .compile_memory import build, compile_time, memory
 from .dag import dag_20k, scaling
 from .mlp import mlp
+from .parallel import threads
+from .steps import job, step
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
 # (and left to the collector) gigabytes for the other workloads
 WORKLOADS = {
     "compile": compile_time,
+    "build": build,
     "running": running_example,
     "digits": digits,
+    "step": step,
+    "job": job,
     "mlp": mlp,
     "dag": dag_20k,
+    "threads": threads,
     "scaling": scaling,
     "memory": memory,
 }
