@@ -1,7 +1,6 @@
 """The training loop's fast path keeps its numbers: TrainingStep against the public passes (bit for
 bit), in-place optimizers against their step, and the loop against the loop it replaced."""
 
-
 import numpy as np
 import pytest
 from test_fast_paths import NETS, data, interleaved_net, layered_net, sparse_net

@@ -154,7 +154,12 @@ class SparseKernel:
 
     def __init__(self, block: Block) -> None:
         self.block = block
-        self.parts = split_block(block, PARTS)
+        self.parts = P = split_block(block, PARTS)
+        bounds = P.targets.tolist()
+        # per part: its target rows, its edges, and its column pointers from 0 (what csc_matvecs reads)
+        self._parts = [(t0, t1, int(P.indptr[p, 0]), int(P.indptr[p, -1]), P.indptr[p] - P.indptr[p, 0])
+                       for p, (t0, t1) in enumerate(zip(bounds, bounds[1:], strict=False))]  # fmt: skip
+        self._sources, self._edges = P.sources.tolist(), P.edges.tolist()
 
     def prepare(self, w: np.ndarray) -> np.ndarray:
         return w[self.parts.positions]  # the weights in kernel (part) order
@@ -162,39 +167,40 @@ class SparseKernel:
     def refresh(self, data: np.ndarray, w: np.ndarray) -> None:
         np.take(w, self.parts.positions, out=data)
 
-    def _run(self, tasks: list, batch: int) -> None:
-        if len(tasks) > 1 and parallel(self.parts.positions.size * batch):
-            run(tasks)
+    def _run(self, function, ranges: list[tuple], batch: int) -> None:
+        """``function(*r)`` for every range, on the engine's threads when the work is big enough."""
+        if len(ranges) > 1 and parallel(self.parts.positions.size * batch):
+            run([lambda r=r: function(*r) for r in ranges])
         else:
-            for task in tasks:
-                task()
+            for r in ranges:
+                function(*r)
 
     def forward(self, data: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
-        P, span, fast = self.parts, self.block.shape[1], fast_sparse(a.dtype)
+        P, span, batch = self.parts, self.block.shape[1], a.shape[1]
         a[...] = 0 if bias is None else bias[:, None]
+        z = z_src.reshape(-1)
 
-        def part(p: int) -> None:  # a[part's rows] += W_pᵀᵀ z_src: stream the source rows, scatter into a
-            t0, t1, lo, hi = P.targets[p], P.targets[p + 1], P.indptr[p, 0], P.indptr[p, -1]
-            if fast:
-                _sparsetools.csc_matvecs(t1 - t0, span, a.shape[1], P.indptr[p] - lo, P.rows[lo:hi], data[lo:hi],
-                                         z_src.reshape(-1), a[t0:t1].reshape(-1))  # fmt: skip
+        def part(t0: int, t1: int, lo: int, hi: int, indptr: np.ndarray) -> None:
+            # a[part's rows] += W_pᵀᵀ z_src: stream the source rows, scatter into a
+            if fast_sparse(a.dtype):
+                _sparsetools.csc_matvecs(t1 - t0, span, batch, indptr, P.rows[lo:hi], data[lo:hi], z,
+                                         a[t0:t1].reshape(-1))  # fmt: skip
             else:
-                a[t0:t1] += csr_array((data[lo:hi], P.rows[lo:hi], P.indptr[p] - lo), shape=(span, t1 - t0)).T @ z_src
+                a[t0:t1] += csr_array((data[lo:hi], P.rows[lo:hi], indptr), shape=(span, t1 - t0)).T @ z_src
 
-        self._run([lambda p=p: part(p) for p in range(P.count)], a.shape[1])
+        self._run(part, self._parts, batch)
 
     def _add_sources(self, data, dz_src, da, skip: int, stop: int) -> None:
         """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place, by ranges of source rows."""
         P = self.parts
 
         def sources(lo: int, hi: int) -> None:  # the parts in order: the additions of the whole block
-            for p in range(P.count):
-                t0, t1 = P.targets[p], P.targets[p + 1]
+            for p, (t0, t1, *_) in enumerate(self._parts):
                 add_csr_product(P.indptr[p, lo : hi + 1], P.rows, data, da[t0:t1], dz_src[lo:hi], t1 - t0)
 
-        bounds = np.clip(P.sources, skip, stop).tolist()
-        tasks = [lambda lo=lo, hi=hi: sources(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
-        self._run(tasks, da.shape[1])
+        bounds = [min(max(b, skip), stop) for b in self._sources]
+        ranges = [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
+        self._run(sources, ranges, da.shape[1])
 
     def backward(self, data, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         P = self.parts
@@ -205,11 +211,11 @@ class SparseKernel:
         def edges(start: int, stop: int) -> None:
             for lo in range(start, stop, chunk):
                 hi = min(lo + chunk, stop)
-                z = np.take(z_src, P.cols[lo:hi], axis=0)  # (chunk, batch)
-                dw[P.positions[lo:hi]] = np.einsum("eb,eb->e", z, np.take(da, P.block_rows[lo:hi], axis=0))
+                z = z_src.take(P.cols[lo:hi], axis=0)  # (chunk, batch)
+                dw[P.positions[lo:hi]] = np.einsum("eb,eb->e", z, da.take(P.block_rows[lo:hi], axis=0))
 
-        bounds = P.edges.tolist()
-        self._run([lambda lo=lo, hi=hi: edges(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False)], da.shape[1])
+        e = self._edges
+        self._run(edges, list(zip(e, e[1:], strict=False)), da.shape[1])
 
     def backward_sources(self, data, dz_src, da) -> None:
         self._add_sources(data, dz_src, da, 0, dz_src.shape[0])
