@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy.sparse import csr_array
 from test_fast_paths import data, sparse_net
 
 import autograd_graph as ag
@@ -43,27 +42,16 @@ def wide_net(seed: int = 0) -> ag.Network:
     return net
 
 
-def test_split_block_cuts_by_targets_and_keeps_each_part_in_source_order():
+def test_split_block_cuts_the_sources_into_ranges_of_about_equal_edges():
     rng = np.random.default_rng(0)
-    n_targets, span = 9, 13
-    pairs = rng.choice(n_targets * span, 60, replace=False)
-    block = sparse_block(pairs // span, pairs % span, rng.permutation(60), (n_targets, span))
-    parts = partition.split_block(block, 3, min_edges=1)
-    assert parts.count == 3 and parts.targets[0] == 0 and parts.targets[-1] == n_targets
-    np.testing.assert_array_equal(np.sort(parts.positions), np.sort(block.positions))
-    dense = np.zeros((n_targets, span))
-    dense[block.rows, block.cols] = block.positions + 1.0
-    for p in range(3):
-        t0, t1 = parts.targets[p], parts.targets[p + 1]
-        lo, hi = parts.indptr[p, 0], parts.indptr[p, -1]
-        # the part is the CSR (by source) of the targets t0:t1 of the block
-        M = csr_array((parts.positions[lo:hi] + 1.0, parts.rows[lo:hi], parts.indptr[p] - lo), shape=(span, t1 - t0))
-        np.testing.assert_array_equal(M.toarray().T, dense[t0:t1])
-        np.testing.assert_array_equal(parts.block_rows[lo:hi], parts.rows[lo:hi] + t0)
-        key = parts.cols[lo:hi].astype(int) * n_targets + parts.block_rows[lo:hi]
-        assert np.all(np.diff(key) > 0)  # by source, then target
-    assert list(parts.edges) == [0, 20, 40, 60]
-    assert np.all(np.diff(parts.sources) >= 0) and parts.sources[-1] == span
+    n_targets, span = 9, 40
+    pairs = rng.choice(n_targets * span, 120, replace=False)
+    block = sparse_block(pairs // span, pairs % span, rng.permutation(120), (n_targets, span))
+    ranges = partition.split_block(block, 3, min_edges=1)
+    assert ranges.count == 3 and ranges.sources[0] == 0 and ranges.sources[-1] == span
+    np.testing.assert_array_equal(ranges.edges, block.indptr[ranges.sources])
+    assert ranges.edges[-1] == 120 and np.all(np.abs(np.diff(ranges.edges) - 40) <= 9)  # at most one source off
+    assert partition.split_block(block, 3).count == 1  # small blocks stay whole
 
 
 @pytest.mark.parametrize("make", [wide_net, sparse_net])
@@ -73,7 +61,7 @@ def test_threads_give_the_numbers_of_one_thread_bit_for_bit(monkeypatch, split_e
                                                             compiled_loops):  # fmt: skip
     monkeypatch.setattr(kernels, "USE_COMPILED_LOOPS", compiled_loops)
     net = make()
-    assert any(len(k.parts.targets) > 2 for k in net.compile().kernels if isinstance(k, kernels.SparseKernel))
+    assert any(k.ranges.count > 1 for k in net.compile().kernels if isinstance(k, kernels.SparseKernel))
     X, Y = data(net, 7)
     results = []
     for n in (1, 2, 3):

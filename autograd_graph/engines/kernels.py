@@ -149,73 +149,74 @@ class ScatterKernel(_Dense):
 
 
 class SparseKernel:
-    """The block's edges sorted by source: a CSR matrix of shape ``(span, targets)``, cut into parts
-    that the engine's threads run at once (:mod:`.partition`, :mod:`.threads`; one part when small)."""
+    """The block's edges sorted by source: a CSR matrix of shape ``(span, targets)``, its source rows
+    cut into ranges that the engine's threads run at once (:mod:`.partition`, :mod:`.threads`)."""
 
     def __init__(self, block: Block) -> None:
         self.block = block
-        self.parts = P = split_block(block, PARTS)
-        bounds = P.targets.tolist()
-        # per part: its target rows, its edges, and its column pointers from 0 (what csc_matvecs reads)
-        self._parts = [(t0, t1, int(P.indptr[p, 0]), int(P.indptr[p, -1]), P.indptr[p] - P.indptr[p, 0])
-                       for p, (t0, t1) in enumerate(zip(bounds, bounds[1:], strict=False))]  # fmt: skip
-        self._sources, self._edges = P.sources.tolist(), P.edges.tolist()
+        self.ranges = split_block(block, PARTS)
+        s, e = self.ranges.sources.tolist(), self.ranges.edges.tolist()
+        # per range: its sources, its edges, and its column pointers from 0 (what csc_matvecs reads)
+        assert block.indptr is not None
+        self._ranges = [(s0, s1, e0, e1, block.indptr[s0 : s1 + 1] - e0)
+                        for s0, s1, e0, e1 in zip(s, s[1:], e, e[1:], strict=False)]  # fmt: skip
 
     def prepare(self, w: np.ndarray) -> np.ndarray:
-        return w[self.parts.positions]  # the weights in kernel (part) order
+        return w[self.block.positions]  # the weights in kernel order
 
     def refresh(self, data: np.ndarray, w: np.ndarray) -> None:
-        np.take(w, self.parts.positions, out=data)
+        np.take(w, self.block.positions, out=data)
 
     def _run(self, function, ranges: list[tuple], batch: int) -> None:
         """``function(*r)`` for every range, on the engine's threads when the work is big enough."""
-        if len(ranges) > 1 and parallel(self.parts.positions.size * batch):
+        if len(ranges) > 1 and parallel(self.block.positions.size * batch):
             run([lambda r=r: function(*r) for r in ranges])
         else:
             for r in ranges:
                 function(*r)
 
     def forward(self, data: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> None:
-        P, span, batch = self.parts, self.block.shape[1], a.shape[1]
+        b = self.block
+        n_targets, batch = b.shape[0], a.shape[1]
         a[...] = 0 if bias is None else bias[:, None]
-        z = z_src.reshape(-1)
+        sums = [a] + [np.zeros_like(a) for _ in self._ranges[1:]]  # range 0 adds into a, the others apart
 
-        def part(t0: int, t1: int, lo: int, hi: int, indptr: np.ndarray) -> None:
-            # a[part's rows] += W_pᵀᵀ z_src: stream the source rows, scatter into a
+        def sources(k: int, s0: int, s1: int, e0: int, e1: int, indptr: np.ndarray) -> None:
+            # a += Wᵀᵀ z_src over these source rows: stream them, scatter into the stage's block
             if fast_sparse(a.dtype):
-                _sparsetools.csc_matvecs(t1 - t0, span, batch, indptr, P.rows[lo:hi], data[lo:hi], z,
-                                         a[t0:t1].reshape(-1))  # fmt: skip
+                _sparsetools.csc_matvecs(n_targets, s1 - s0, batch, indptr, b.rows[e0:e1], data[e0:e1],
+                                         z_src[s0:s1].reshape(-1), sums[k].reshape(-1))  # fmt: skip
             else:
-                a[t0:t1] += csr_array((data[lo:hi], P.rows[lo:hi], indptr), shape=(span, t1 - t0)).T @ z_src
+                M = csr_array((data[e0:e1], b.rows[e0:e1], indptr), shape=(s1 - s0, n_targets))
+                sums[k] += M.T @ z_src[s0:s1]
 
-        self._run(part, self._parts, batch)
+        self._run(sources, [(k, *r) for k, r in enumerate(self._ranges)], batch)
+        for partial in sums[1:]:  # in range order: the same sums on any number of threads
+            a += partial
 
     def _add_sources(self, data, dz_src, da, skip: int, stop: int) -> None:
         """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place, by ranges of source rows."""
-        P = self.parts
+        b = self.block
 
-        def sources(lo: int, hi: int) -> None:  # the parts in order: the additions of the whole block
-            for p, (t0, t1, *_) in enumerate(self._parts):
-                add_csr_product(P.indptr[p, lo : hi + 1], P.rows, data, da[t0:t1], dz_src[lo:hi], t1 - t0)
+        def sources(lo: int, hi: int) -> None:  # disjoint rows of dz_src: the numbers of the whole
+            add_csr_product(b.indptr[lo : hi + 1], b.rows, data, da, dz_src[lo:hi], b.shape[0])
 
-        bounds = [min(max(b, skip), stop) for b in self._sources]
-        ranges = [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
-        self._run(sources, ranges, da.shape[1])
+        bounds = [min(max(s, skip), stop) for s in self.ranges.sources.tolist()]
+        self._run(sources, [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo], da.shape[1])
 
     def backward(self, data, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
-        P = self.parts
-        self._add_sources(data, dz_src, da, skip, self.block.shape[1])
+        b = self.block
+        self._add_sources(data, dz_src, da, skip, b.shape[1])
         # ∂L/∂w_e = Σ_batch z_source(e) · ∂L/∂a_target(e), in chunks that stay in cache
         chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, da.shape[1] * da.itemsize)))
 
-        def edges(start: int, stop: int) -> None:
-            for lo in range(start, stop, chunk):
-                hi = min(lo + chunk, stop)
-                z = z_src.take(P.cols[lo:hi], axis=0)  # (chunk, batch)
-                dw[P.positions[lo:hi]] = np.einsum("eb,eb->e", z, da.take(P.block_rows[lo:hi], axis=0))
+        def edges(*r) -> None:
+            for lo in range(r[2], r[3], chunk):
+                hi = min(lo + chunk, r[3])
+                z = z_src.take(b.cols[lo:hi], axis=0)  # (chunk, batch)
+                dw[b.positions[lo:hi]] = np.einsum("eb,eb->e", z, da.take(b.rows[lo:hi], axis=0))
 
-        e = self._edges
-        self._run(edges, list(zip(e, e[1:], strict=False)), da.shape[1])
+        self._run(edges, self._ranges, da.shape[1])
 
     def backward_sources(self, data, dz_src, da) -> None:
         self._add_sources(data, dz_src, da, 0, dz_src.shape[0])

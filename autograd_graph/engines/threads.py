@@ -1,11 +1,13 @@
 """The compiled engine's worker threads: big stages split into parts that run at once.
 
-The sparse kernels (:mod:`.sparse`) and the activations of big stages split
-their work into parts with disjoint outputs (rows of a stage, rows of its
-sources, ranges of edges), each part the same operations in the same order
-as the whole: the numbers do not depend on the number of threads, bit for
-bit. The loops they call (scipy's compiled sparse products, numpy's ufuncs
-and gathers) release the GIL, so the parts of one pass run on several cores.
+The sparse kernels (:mod:`.kernels`, cut by :mod:`.partition`) and the
+activations of big stages split their work into parts with disjoint outputs
+(ranges of source rows and of edges, rows of a stage). The parts are fixed
+when the network is compiled and run the same operations in the same order
+on one thread or on several: the numbers do not depend on the number of
+threads, bit for bit. The loops they call (scipy's compiled sparse products,
+numpy's ufuncs and gathers) release the GIL, so the parts of one pass run on
+several cores.
 
 A part runs in the calling thread, the others in a shared pool of
 ``get_threads() − 1`` workers; work smaller than :data:`MIN_PARALLEL_WORK`

@@ -52,7 +52,7 @@ def compile_time(config: Config) -> Report:
 
 
 def _plan_bytes(net: ag.Network) -> int:
-    """Bytes of the compiled plan: the description's arrays, the schedule's blocks, the kernels' parts."""
+    """Bytes of the compiled plan: the description's arrays and the schedule's blocks."""
     engine = net.compile()
     ix, sc = engine.graph, engine.schedule
     arrays = [ix.src, ix.dst, sc.node_rows, sc.bias_targets, sc.bias_indptr, sc.bias_positions]
@@ -60,10 +60,6 @@ def _plan_bytes(net: ag.Network) -> int:
         if st.block is not None:
             arrays += [st.block.rows, st.block.cols, st.block.positions]
             arrays += [] if st.block.indptr is None else [st.block.indptr]
-    for kernel in engine.kernels:
-        parts = getattr(kernel, "parts", None)
-        if parts is not None:
-            arrays += [parts.rows, parts.block_rows, parts.cols, parts.positions, parts.indptr]
     return sum(a.nbytes for a in arrays)
 
 
@@ -108,7 +104,7 @@ def build(config: Config) -> Report:
     report.lines.append(
         f"At {small.n_weights:,d} edges, the nx.DiGraph a network builds only when asked (net.graph, a change of "
         f"structure) takes {graph_bytes / small.n_weights:.0f} bytes per edge; the compiled plan "
-        f"{plan / small.n_weights:.0f} (description, schedule and kernels)"
+        f"{plan / small.n_weights:.0f} (description and schedule)"
     )
     done = n_edges == 10**7
     suffix = "" if done else " (at 10^5 edges: --quick)"
