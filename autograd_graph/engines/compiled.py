@@ -43,7 +43,7 @@ from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
-from .kernels import Kernel, add_csr_product, kernel_for
+from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
 from .threads import get_threads, parallel, run
 
@@ -109,6 +109,9 @@ class CompiledEngine:
         self.graph = graph
         self.schedule = build_schedule(graph)
         self.kernels = [None if st.block is None else kernel_for(st.block) for st in self.schedule.stages]
+        small = [(k, st.source_start, st.start) for st, k in zip(self.schedule.stages, self.kernels, strict=True)
+                 if isinstance(k, SparseKernel) and k.ranges.count == 1]  # fmt: skip
+        self._edge_gradients = EdgeGradients(small)  # their ∂L/∂w after the sweep, in a few calls
         self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
@@ -200,6 +203,7 @@ class CompiledEngine:
             if kernel is not None:
                 s0, s1 = st.source_start, st.source_stop
                 kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
+        self._edge_gradients(Z, dA, dw)
         if sc.bias_positions.size:
             ones = self._ones.get((dA.shape[1], dA.dtype))
             if ones is None:
