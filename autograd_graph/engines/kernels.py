@@ -51,6 +51,15 @@ def fast_sparse(dtype: np.dtype) -> bool:
     return USE_COMPILED_LOOPS and dtype in _FAST_SPARSE_DTYPES
 
 
+def row_dots(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``Σ_b x[e, b] · y[e, b]`` for every row ``e``: numpy's vecdot (2.0+; faster than einsum and it
+    lets other threads run), else einsum."""
+    return np.vecdot(x, y) if _VECDOT else np.einsum("eb,eb->e", x, y)
+
+
+_VECDOT = hasattr(np, "vecdot")
+
+
 def add_csr_product(indptr, indices, data, x: np.ndarray, out: np.ndarray, n_cols: int) -> None:
     """``out += M @ x`` for the CSR matrix ``M = (data, indices, indptr)`` of ``n_cols`` columns.
 
@@ -219,7 +228,7 @@ class SparseKernel:
             for lo in range(r[2], r[3], chunk):
                 hi = min(lo + chunk, r[3])
                 z = z_src.take(b.cols[lo:hi], axis=0)  # (chunk, batch)
-                dw[b.positions[lo:hi]] = np.einsum("eb,eb->e", z, da.take(b.rows[lo:hi], axis=0))
+                dw[b.positions[lo:hi]] = row_dots(z, da.take(b.rows[lo:hi], axis=0))
 
         self._run(edges, self._ranges, da.shape[1])
 
@@ -252,9 +261,7 @@ class EdgeGradients:
         chunk = max(1, min(SPARSE_GRAD_CHUNK, SPARSE_GRAD_CHUNK_BYTES // max(1, dA.shape[1] * dA.itemsize)))
         for lo in range(0, self.positions.size, chunk):
             z = Z.take(self.sources[lo : lo + chunk], axis=0)  # (chunk, batch)
-            dw[self.positions[lo : lo + chunk]] = np.einsum(
-                "eb,eb->e", z, dA.take(self.targets[lo : lo + chunk], axis=0)
-            )
+            dw[self.positions[lo : lo + chunk]] = row_dots(z, dA.take(self.targets[lo : lo + chunk], axis=0))
 
 
 Kernel = ViewKernel | ScatterKernel | SparseKernel
