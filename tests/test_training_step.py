@@ -169,3 +169,33 @@ def test_training_goes_on_when_only_the_check_overflows():
         got = trained(make(), X, Y, learning_rate=0.1, **settings)
         want = previous_loop(make(), X, Y, optimizer=SGD(0.1), **settings)
     np.testing.assert_array_equal(np.array(got), np.array(want))
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "mse", "softmax_cross_entropy", "binary_cross_entropy"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_history_is_what_evaluate_says_bit_for_bit(monkeypatch, loss, dtype):
+    from autograd_graph.training import loop
+
+    monkeypatch.setattr(loop, "EVALUATION_CHUNK", 7)  # several chunks, the last one shorter
+    net = sparse_net()
+    net.dtype = dtype
+    if loss == "binary_cross_entropy":
+        for k in net.outputs:
+            net.set_activation(k, "logistic")
+    X, Y = data(net, 23, seed=6)
+    X_val, Y_val = data(net, 9, seed=7)
+    if loss == "binary_cross_entropy":
+        Y, Y_val = (Y > 0) * 1.0, (Y_val > 0) * 1.0
+    seen = []
+
+    def check(log):
+        train = ag.evaluate(log.network, X, Y, loss=loss)
+        val = ag.evaluate(log.network, X_val, Y_val, loss=loss)
+        seen.append(((log.loss, log.accuracy, log.val_loss, log.val_accuracy),
+                     (train.loss, train.accuracy, val.loss, val.accuracy)))  # fmt: skip
+
+    ag.train(net, X, Y, validation_data=(X_val, Y_val), epochs=3, batch_size=5, loss=loss, learning_rate=0.05,
+             progress=False, seed=0, callbacks=[check])  # fmt: skip
+    assert len(seen) == 3
+    for got, want in seen:
+        np.testing.assert_array_equal(np.array(got), np.array(want))

@@ -116,6 +116,22 @@ class TrainingStep:
             self._states[batch] = state
         return state
 
+    def losses_and_outputs(self, X: np.ndarray, Y: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each example's loss ``ℓ`` and the outputs ``(batch, n_outputs)``, by forward sweeps over
+        chunks of ``chunk`` examples into this step's buffers: the numbers of ``net.forward`` and of
+        ``loss_terms`` on them, as :func:`~autograd_graph.evaluate` computes them, without its
+        allocations (a new ``(n_neurons, batch)`` pair per call, which the system must zero)."""
+        rows, losses, outputs = self._outputs, [], []
+        for lo in range(0, X.shape[0], chunk):
+            x, y = X[lo : lo + chunk], Y[lo : lo + chunk]
+            s = self._state(x.shape[0])
+            self.engine.forward_into(self.prepared, x, s.A, s.Z)
+            np.copyto(s.output, s.Z[rows].T)
+            a = np.ascontiguousarray(s.A[rows].T)  # (batch, n_outputs) in C order, as evaluate stacks it
+            losses.append(self.terms(s.output, y, a)[0])
+            outputs.append(s.output.copy())
+        return np.concatenate(losses), np.concatenate(outputs)
+
     def gradient(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
         """``∂L/∂w`` of the batch ``(X, Y)`` (float arrays ``(batch, n)``, checked by the caller), or None
         when some value of the pass is not finite (or the check's sum overflowed).

@@ -29,7 +29,7 @@ from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInte
 from ..io.serialization import save
 from ..losses import Loss, get_loss
 from .config import TrainingConfig
-from .evaluation import CLASSIFICATION_LOSSES, evaluate, targets
+from .evaluation import CLASSIFICATION_LOSSES, EVALUATION_CHUNK, Evaluation, accuracy, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
@@ -137,12 +137,12 @@ class _Session:
 
     def _evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
         d = self.data
-        train = evaluate(self.net, d.X, d.Y, loss=self.loss, classification=self.classification)
+        train = _measured(self, d.X, d.Y)
         row: dict[str, Any] = dict(
             epoch=epoch, loss=train.loss, accuracy=train.accuracy, step_size=step_size, seconds=seconds
         )
         if d.X_val is not None:
-            val = evaluate(self.net, d.X_val, d.Y_val, loss=self.loss, classification=self.classification)
+            val = _measured(self, d.X_val, d.Y_val)
             row.update(val_loss=val.loss, val_accuracy=val.accuracy)
         history.append(**row)
         return row
@@ -213,6 +213,12 @@ def _training_step(s: _Session) -> TrainingStep:
     else:
         s.step.load(s.net.weights)  # a callback or a restart may have set other weights
     return s.step
+
+
+def _measured(s: _Session, X: np.ndarray, Y: np.ndarray) -> Evaluation:
+    """``evaluate(net, X, Y, ...)`` with the same numbers, through the training step's buffers."""
+    losses, outputs = _training_step(s).losses_and_outputs(X, Y, EVALUATION_CHUNK)
+    return Evaluation(float(losses.mean()), accuracy(outputs, Y) if s.classification else math.nan)
 
 
 def _checked_gradient(s: _Session, run: RunResult, epoch: int, w: np.ndarray, X: np.ndarray, Y: np.ndarray,
