@@ -112,27 +112,29 @@ class _Pass(torch.autograd.Function):
     def forward(ctx: Any, w: Any, X: Any, module: GraphModule) -> Any:
         plan, ix = module.plan, module._indices(w.device)
         functions, ni, ns, batch = module._functions, plan.n_inputs, plan.n_sources, X.shape[0]
-        Z = X.new_empty(plan.n_rows, batch)  # z of every row: (rows, batch)
+        Z = X.new_empty(plan.n_rows, batch)  # z of every row: (rows, batch); bias neurons are rows of ones
         Z[:ni] = X.T
         Z[ni:ns] = 1
         A = X.new_empty(plan.n_rows - ns, batch)  # a of the target rows
         bias = w.new_zeros(plan.n_rows, 1).index_add_(0, ix["bias_targets"], w[ix["bias_positions"]][:, None])
         w_sparse, w_dense = w[ix["csr_pos"]], w[ix["dense_pos"]]  # the weights in kernel order
-        for st, (crow, col, *_), (flat,) in zip(plan.stages, ix["sparse"], ix["scatter"], strict=True):
-            a, src, b = A[st.start - ns : st.stop - ns], Z[st.s0 : st.s1], bias[st.start : st.stop]
-            if st.kind == "sparse":
-                e0, e1 = st.edges
-                if st.has_bias:
-                    a.copy_(b.expand_as(a))
-                M = None if src.is_meta else _csr(crow, col, w_sparse[e0:e1], st.shape)
-                _add_product(a, M, src, beta=1.0 if st.has_bias else 0.0)
+        sizes = module._sizes  # one view per stage, in one call each
+        views = zip(plan.stages, A.split(sizes[0]), Z[ns:].split(sizes[0]), w_sparse.split(sizes[1]), ix["sparse"],
+                    ix["scatter"], strict=True)  # fmt: skip
+        for st, a, z, values, (crow, col, *_), (flat,) in views:
+            if st.kind == "sparse":  # a = W [z; 1], the bias edges in W
+                M = None if a.is_meta else _csr(crow, col, values, (a.shape[0], st.columns))
+                _add_product(a, M, Z[: st.columns], beta=0.0)
             elif st.kind == "none":
-                a.copy_(b.expand_as(a))
+                a.copy_(bias[st.start : st.stop].expand_as(a))
             else:
                 W = _view_matrix(w, st) if st.kind == "view" else _scatter_matrix(w_dense, flat, st)
-                torch.addmm(b, W, src, out=a)
+                torch.addmm(bias[st.start : st.stop], W, Z[st.s0 : st.s1], out=a)
             for name, lo, hi in st.groups:
-                Z[st.start + lo : st.start + hi] = functions[name](a[lo:hi])
+                if lo == 0 and hi == a.shape[0]:
+                    z.copy_(functions[name](a))
+                else:
+                    z[lo:hi] = functions[name](a[lo:hi])
         ctx.module = module
         ctx.save_for_backward(w, Z, A)
         return Z.index_select(0, ix["output_rows"]).T.contiguous()  # (batch, n_outputs)
@@ -143,35 +145,34 @@ class _Pass(torch.autograd.Function):
         module = ctx.module
         w, Z, A = ctx.saved_tensors
         plan, ix = module.plan, module._indices(w.device)
-        patterns, ns = module._patterns(w.device, w.dtype), plan.n_sources
+        ns = plan.n_sources
         dZ = torch.zeros_like(Z)
         dZ.index_add_(0, ix["output_rows"], grad.T)
         D = module._derivatives(A, ix)  # σ'(a) of every target row
         dA = torch.empty_like(A)
         w_t, w_dense = w[ix["csr_pos_t"]], w[ix["dense_pos"]]
-        dw_sparse, dw_dense, dw = w.new_empty(ix["csr_pos"].shape[0]), torch.empty_like(w_dense), torch.zeros_like(w)
+        dw, dw_dense = torch.zeros_like(w), torch.empty_like(w_dense)
         scratch = Z.new_empty(max((used.shape[0] for _, _, used, _, _ in ix["sparse"]), default=0), Z.shape[1])
-        stages = zip(plan.stages, ix["sparse"], ix["scatter"], patterns, strict=True)
-        for st, (_, _, used, crow_t, col_t), (flat,), pattern in reversed(list(stages)):
-            da = dA[st.start - ns : st.stop - ns]
-            torch.mul(dZ[st.start : st.stop], D[st.start - ns : st.stop - ns], out=da)
-            src, dsrc = Z[st.s0 : st.s1], dZ[st.s0 : st.s1]
-            e0, e1 = st.edges
+        sizes = module._sizes
+        stages = zip(plan.stages, dA.split(sizes[0]), dZ[ns:].split(sizes[0]), D.split(sizes[0]),
+                     w_t.split(sizes[1]), ix["sparse"], ix["scatter"], strict=True)  # fmt: skip
+        for st, da, dz, d, values, (_, _, used, crow_t, col_t), (flat,) in reversed(list(stages)):
+            torch.mul(dz, d, out=da)  # ∂L/∂a = ∂L/∂z σ'(a), the stage's rows complete by now
             if st.kind == "sparse":
-                back = scratch[: used.shape[0]]  # Wᵀ ∂L/∂a on the rows the block reads, then added into them
-                M = None if da.is_meta else _csr(crow_t, col_t, w_t[e0:e1], (used.shape[0], da.shape[0]))
+                back = scratch[: used.shape[0]]  # Wᵀ ∂L/∂a on the rows the stage reads, then added into them
+                M = None if da.is_meta else _csr(crow_t, col_t, values, (used.shape[0], da.shape[0]))
                 _add_product(back, M, da, beta=0.0)
                 dZ.index_add_(0, used, back)
-                dw_sparse[e0:e1] = _sampled(pattern, da, src.T, e1 - e0)
             elif st.kind == "scatter":
-                dsrc.addmm_(_scatter_matrix(w_dense, flat, st).T, da)
-                dw_dense[e0:e1] = (da @ src.T).view(-1)[flat]
+                src = Z[st.s0 : st.s1]
+                dZ[st.s0 : st.s1].addmm_(_scatter_matrix(w_dense, flat, st).T, da)
+                dw_dense[slice(*st.edges)] = (da @ src.T).view(-1)[flat]
             elif st.kind == "view":
-                dsrc.addmm_(_view_matrix(w, st).T, da)
-                _view_matrix(dw, st).copy_(da @ src.T)
-        dw.index_copy_(0, ix["csr_pos"], dw_sparse)
+                dZ[st.s0 : st.s1].addmm_(_view_matrix(w, st).T, da)
+                _view_matrix(dw, st).copy_(da @ Z[st.s0 : st.s1].T)
         dw.index_copy_(0, ix["dense_pos"], dw_dense)
-        dw.index_copy_(0, ix["bias_positions"], dA.sum(1)[ix["bias_rows"]])
+        # ∂L/∂w_{i,j} = Σ_batch ∂L/∂a_j z_i for the sparse stages' edges and every bias edge, in one product
+        dw.index_copy_(0, ix["grad_pos"], _sampled(module._pattern(w.device, w.dtype), dA, Z.T, ix["grad_pos"].shape[0]))
         dX = dZ[: plan.n_inputs].T if ctx.needs_input_grad[1] else None
         return dw, dX, None
 
@@ -198,6 +199,9 @@ class GraphModule(torch.nn.Module):
         self.weight = torch.nn.Parameter(torch.as_tensor(net.get_weights(), dtype=dtype))
         self.network = net.copy()
         self._functions = _functions(self.names, self._extra)
+        stages = self.plan.stages
+        self._sizes = ([st.stop - st.start for st in stages],  # rows, and sparse edges, per stage
+                       [st.edges[1] - st.edges[0] if st.kind == "sparse" else 0 for st in stages])  # fmt: skip
         self._index_cache: dict[Any, Any] = {}  # device -> index tensors; (device, dtype) -> CSR patterns
 
     def _indices(self, device: Any) -> dict[str, Any]:
@@ -219,17 +223,16 @@ class GraphModule(torch.nn.Module):
             self._index_cache[device] = found
         return found
 
-    def _patterns(self, device: Any, dtype: Any) -> list[Any]:
-        """Each sparse stage's CSR pattern (zero values) for ``sampled_addmm``; None for the others. Built once."""
+    def _pattern(self, device: Any, dtype: Any) -> Any:
+        """The CSR pattern (zero values) of the edges whose ∂L/∂w is one sampled product. Built once."""
         key = (device, dtype)
         found = self._index_cache.get(key)
         if found is None:
             ix = self._indices(device)
-            zeros = torch.zeros(ix["col"].shape[0], dtype=dtype, device=device)
-            found = [
-                _csr(crow, col, zeros[slice(*st.edges)], st.shape) if st.kind == "sparse" and not zeros.is_meta else None
-                for st, (crow, col, *_) in zip(self.plan.stages, ix["sparse"], strict=True)
-            ]
+            if torch.device(device).type != "meta":
+                zeros = torch.zeros(ix["grad_col"].shape[0], dtype=dtype, device=device)
+                found = _csr(ix["grad_crow"], ix["grad_col"], zeros, (self.plan.n_rows - self.plan.n_sources,
+                                                                       self.plan.n_rows))  # fmt: skip
             self._index_cache[key] = found
         return found
 

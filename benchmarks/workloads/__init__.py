@@ -2,6 +2,7 @@
 
 from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
+from .export import export, export_memory
 from .mlp import mlp
 from .training import digits, running_example
 
@@ -15,6 +16,8 @@ WORKLOADS = {
     "dag": dag_20k,
     "scaling": scaling,
     "memory": memory,
+    "export": export,  # the PyTorch export against the engine (needs torch)
+    "export-memory": export_memory,
 }
 
 __all__ = ["WORKLOADS"]
