@@ -80,7 +80,7 @@ def _scalar_namespace() -> dict[str, Any]:
 
     def softplus(a: float) -> float:
         z = max(-60.0, min(60.0, 5.0 * a))
-        return 0.2 * math.log(1 + math.exp(z))
+        return 0.2 * (max(z, 0.0) + math.log1p(math.exp(-abs(z))))  # as the array form: no rounding of 1 + e^z
 
     return {"_nsig": sigmoid, "_nsp": softplus, "_m": math, "_inv": lambda a: 1.0 / a if a != 0 else 0.0}
 
