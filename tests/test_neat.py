@@ -31,7 +31,7 @@ def table_as_it_was():
 def xor_fitness(genomes, config):
     for _, genome in genomes:
         net = neat.nn.FeedForwardNetwork.create(genome, config)
-        genome.fitness = 4.0 - sum((net.activate(x.tolist())[0] - y[0]) ** 2 for x, y in zip(XOR, XOR_Y))
+        genome.fitness = 4.0 - sum((net.activate(x.tolist())[0] - y[0]) ** 2 for x, y in zip(XOR, XOR_Y, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_the_xor_winner_fine_tuned_by_gradient():
     before = ag.evaluate(net, XOR, XOR_Y).loss
     phenotype = neat.nn.FeedForwardNetwork.create(winner, config)
     assert before == pytest.approx(np.mean([(phenotype.activate(x.tolist())[0] - y[0]) ** 2
-                                            for x, y in zip(XOR, XOR_Y)]), rel=1e-12)  # fmt: skip
+                                            for x, y in zip(XOR, XOR_Y, strict=True)]), rel=1e-12)  # fmt: skip
     result = ag.train(net, XOR, XOR_Y, batch_size=None, optimizer="adam", learning_rate=0.05, epochs=300,
                       progress=False, seed=0)  # fmt: skip
     assert result.loss < before / 100
@@ -192,3 +192,15 @@ def test_an_aggregation_over_one_connection_or_none(evolved):
     for x in [-0.4, 0.3]:
         assert net.forward([[x]]).output[0].tolist() == pytest.approx(phenotype.activate([x]), rel=1e-12)
     assert math.isfinite(net.weights.sum())
+
+
+def test_the_example_evolves_xor_and_fine_tunes_the_winner(capsys):
+    import runpy
+    from pathlib import Path
+
+    example = runpy.run_path(str(Path(__file__).resolve().parent.parent / "examples" / "neat_xor.py"))
+    example["main"]()
+    out = capsys.readouterr().out
+    assert "largest difference from neat-python's activate: 0.0e+00" in out
+    before, after = (float(v) for v in out.split("loss ")[1].split("\n")[0].split(" -> "))
+    assert after < before / 100

@@ -32,8 +32,9 @@ NETWORKS = {
     "running example": lambda: ag.running_example(seed=0),
     "64-16-10": lambda: ag.layered([64, 16, 10], activation="logistic", seed=1),
     "random DAG, every activation": lambda: every_activation_dag(2),
-    "random DAG, watts-strogatz": lambda: ag.random_dag(40, "watts_strogatz", k=6, p=0.3, n_inputs=4, n_outputs=2,
-                                                        activation="softplus", seed=3),  # fmt: skip
+    "random DAG, watts-strogatz": lambda: ag.random_dag(
+        40, "watts_strogatz", k=6, p=0.3, n_inputs=4, n_outputs=2, activation="softplus", seed=3
+    ),  # fmt: skip
     "densenet": lambda: ag.densenet([3, 5, 5, 2], activation="elu", seed=4),
     "sparse layers": lambda: ag.layered([30, 40, 3], density=0.05, activation="relu", seed=5),
     "boolean (step)": lambda: ag.from_predicate(lambda a, b, c: (a + b + c) % 2 == 1, 3),

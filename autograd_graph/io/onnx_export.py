@@ -113,7 +113,8 @@ def _sparse(g: _Graph, blocks: list[str], bounds: list[int], st: Any, w: np.ndar
         order.append(sel)
     sel = np.concatenate(order)
     terms = g.op("Mul", g.concat(gathered), g.array(weights[sel][:, None], hint="w"))  # (edges, batch)
-    empty = g.op("Expand", g.array(np.zeros((1, 1))), g.op("Concat", g.array([n], np.int64), g.op("Shape", blocks[0], start=1), axis=0))
+    shape = g.op("Concat", g.array([n], np.int64), g.op("Shape", blocks[0], start=1), axis=0)  # (n, batch)
+    empty = g.op("Expand", g.array(np.zeros((1, 1))), shape)
     return g.op("ScatterND", empty, g.array(targets[sel][:, None], np.int64), terms, reduction="add")
 
 
@@ -205,7 +206,10 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, *, dtype: Any =
         parts = []
         for act, lo, hi in stage.groups:  # each group's rows through its activation's ONNX form
             lo, hi = lo - st.start, hi - st.start
-            parts.append(act.onnx(g, a if (lo, hi) == (0, n) else g.rows(a, lo, hi)))
+            form = act.onnx
+            if form is None:  # (checked above)
+                raise UnsupportedActivationError(f"activation {act.name!r} has no ONNX form")
+            parts.append(form(g, a if (lo, hi) == (0, n) else g.rows(a, lo, hi)))
         blocks.append(g.concat(parts))
         bounds.append(st.stop)
     outputs = []
@@ -226,4 +230,3 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, *, dtype: Any =
     if path is not None:
         write_atomically(path, model.SerializeToString())
     return model
-

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import floating_dtype
 from ..activations import ACTIVATIONS
 from ..build.builders import layered
 from ..build.matrix import matrix_weights
-from .._checks import floating_dtype
 from ..exceptions import InvalidDtypeError, UnsupportedActivationError, UnsupportedModuleError
 from ..network import Network
 
@@ -86,7 +86,8 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
     dtypes = {torch.float64: torch.float64, torch.float32: torch.float32}
     if dtype is None or dtype not in dtypes:
         dtype = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}.get(
-            floating_dtype(np.float64 if dtype is None else dtype, InvalidDtypeError))
+            floating_dtype(np.float64 if dtype is None else dtype, InvalidDtypeError)
+        )
     schedule = net.compile().schedule  # validates first: a clear error for an incomplete network
     for neuron in net.hidden + net.outputs:
         act = net.activation(neuron)

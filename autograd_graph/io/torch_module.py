@@ -172,7 +172,8 @@ class _Pass(torch.autograd.Function):
                 _view_matrix(dw, st).copy_(da @ Z[st.s0 : st.s1].T)
         dw.index_copy_(0, ix["dense_pos"], dw_dense)
         # ∂L/∂w_{i,j} = Σ_batch ∂L/∂a_j z_i for the sparse stages' edges and every bias edge, in one product
-        dw.index_copy_(0, ix["grad_pos"], _sampled(module._pattern(w.device, w.dtype), dA, Z.T, ix["grad_pos"].shape[0]))
+        sampled = _sampled(module._pattern(w.device, w.dtype), dA, Z.T, ix["grad_pos"].shape[0])
+        dw.index_copy_(0, ix["grad_pos"], sampled)
         dX = dZ[: plan.n_inputs].T if ctx.needs_input_grad[1] else None
         return dw, dX, None
 
@@ -292,4 +293,3 @@ class GraphModule(torch.nn.Module):
         kinds = [st.kind for st in self.plan.stages]
         counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("view", "scatter", "sparse", "none") if k in kinds)
         return f"{self.network!r}, {len(kinds)} generations ({counts})"
-

@@ -113,6 +113,21 @@ class TorchPlan:
     structure is int32 when every index fits.
     """
 
+    crow: np.ndarray
+    col: np.ndarray
+    csr_pos: np.ndarray
+    used: np.ndarray
+    crow_t: np.ndarray
+    col_t: np.ndarray
+    csr_pos_t: np.ndarray
+    dense_flat: np.ndarray
+    dense_pos: np.ndarray
+    bias_targets: np.ndarray
+    bias_positions: np.ndarray
+    grad_crow: np.ndarray
+    grad_col: np.ndarray
+    grad_pos: np.ndarray
+
     def __init__(self, schedule: Schedule) -> None:
         self.n_inputs, self.n_sources, self.n_rows = len(schedule.inputs), schedule.n_sources, len(schedule.order)
         self.n_weights = schedule.n_weights
@@ -124,7 +139,8 @@ class TorchPlan:
         parts: dict[str, list[np.ndarray]] = {name: [] for name in _INDEX_ARRAYS[:11]}
         grad: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (target row, source row, position)
         counts = dict.fromkeys(("csr", "crow", "used", "crow_t", "dense"), 0)
-        stages, rows_of = [], {}
+        stages: list[StagePlan] = []
+        rows_of: dict[str, list[np.ndarray]] = {}
         for st in schedule.stages:
             groups = tuple((act.name, lo - st.start, hi - st.start) for act, lo, hi in st.groups)
             for act, lo, hi in st.groups:
@@ -166,7 +182,8 @@ class TorchPlan:
         self.activation_rows = {name: np.concatenate(chunks) for name, chunks in rows_of.items()}
 
     @staticmethod
-    def _sparse(common, groups, src, dst, pos, parts, counts) -> StagePlan:
+    def _sparse(common: tuple[int, int, int, int], groups: tuple, src: np.ndarray, dst: np.ndarray, pos: np.ndarray,
+                parts: dict, counts: dict) -> StagePlan:  # fmt: skip
         """A sparse stage: CSR of its edges (by target, then source) and of their transpose over the rows read."""
         start, stop = common[:2]
         columns = int(src.max()) + 1
