@@ -46,6 +46,7 @@ from .exceptions import (
     CommandLineError,
     ComparisonError,
     CycleError,
+    DataTypeError,
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
@@ -242,4 +243,6 @@ __all__ = [
     "load_task",
     "get_optimizer",
     "as_schedule",
+    # hardening: errors that name the culprit, warnings that say what was lost
+    "DataTypeError",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "InvalidSeedError",
     "UnknownEngineError",
     "ShapeError",
+    "DataTypeError",
     "StaleTraceError",
     "GradientCheckError",
     "ExampleError",
@@ -140,6 +141,11 @@ class InvalidWeightError(AutogradGraphError, ValueError):
 
 class ShapeError(AutogradGraphError, ValueError):
     """Input or target data whose shape or keys do not match the network."""
+
+
+class DataTypeError(ShapeError, TypeError):
+    """Input or target data that is not real numbers (complex numbers, strings, dates, a masked array):
+    refused rather than converted with a part dropped; the message names the argument (or column)."""
 
 
 class StaleTraceError(AutogradGraphError, RuntimeError):

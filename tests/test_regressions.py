@@ -97,3 +97,16 @@ def test_softmax_cross_entropy_on_one_output_is_an_error():
         net.backward(trace, [[1.0]], loss="softmax_cross_entropy")
     with pytest.raises(ag.IncompatibleLossError):
         ag.evaluate(net, [[0.3]], [[1.0]], loss="softmax_cross_entropy")
+
+
+# ----------------------------------------------------- 7. accuracy of a classifier trained with squared error
+def test_evaluate_infers_a_classifier_from_its_targets():
+    net = ag.running_example(seed=0)
+    X = np.array([[-1.0], [0.0], [1.0], [2.0]])
+    labels = np.array([[0.0], [1.0], [1.0], [0.0]])
+    got = ag.evaluate(net, X, labels)  # squared error, 0/1 targets: a classifier
+    assert got.accuracy == ag.accuracy(net.forward(X).output, labels)
+    assert np.isnan(ag.evaluate(net, X, labels * 0.5).accuracy)  # a regression: no classes
+    assert np.isnan(ag.evaluate(net, X, labels, classification=False).accuracy)
+    result = ag.train(net, X, labels, epochs=2, seed=0, progress=False)
+    assert not np.isnan(result.history.accuracy).any()  # training reports it too

@@ -28,7 +28,7 @@ from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInte
 from ..io.serialization import save
 from ..losses import Loss, get_loss
 from .config import TrainingConfig
-from .evaluation import CLASSIFICATION_LOSSES, evaluate, targets
+from .evaluation import evaluate, is_classification, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
@@ -260,7 +260,7 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     seq = _seed_sequence(cfg.seed)
     split_seq, *run_seqs = seq.spawn(cfg.restarts + 1)
     data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
-    classification = loss.name in CLASSIFICATION_LOSSES if cfg.classification is None else bool(cfg.classification)
+    classification = is_classification(loss, data.Y) if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
     start_weights = net.get_weights()
     bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
