@@ -57,6 +57,7 @@ from .exceptions import (
     InvalidDtypeError,
     InvalidEdgeError,
     InvalidSeedError,
+    InvalidTraceError,
     InvalidWeightError,
     MatrixViewError,
     MissingGradientsError,
@@ -245,4 +246,5 @@ __all__ = [
     "as_schedule",
     # hardening: errors that name the culprit, warnings that say what was lost
     "DataTypeError",
+    "InvalidTraceError",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "ShapeError",
     "DataTypeError",
     "StaleTraceError",
+    "InvalidTraceError",
     "GradientCheckError",
     "ExampleError",
     "RenderError",
@@ -150,6 +151,10 @@ class DataTypeError(ShapeError, TypeError):
 
 class StaleTraceError(AutogradGraphError, RuntimeError):
     """The network changed between ``forward`` and ``backward``."""
+
+
+class InvalidTraceError(AutogradGraphError, TypeError):
+    """Something given as a trace (``net.backward(trace, Y)``) that is no :class:`~autograd_graph.Trace`."""
 
 
 class GradientCheckError(AutogradGraphError, AssertionError):

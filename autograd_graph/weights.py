@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import safe_repr
 from .exceptions import InvalidWeightError, UnknownEdgeError
 
 __all__ = ["WeightVector", "new_token", "finite_weight", "weight_values"]
@@ -218,7 +219,7 @@ class WeightVector:
             try:
                 position = self.positions[edge]
             except (KeyError, TypeError):
-                raise UnknownEdgeError(f"no edge {edge!r} in the network") from None
+                raise UnknownEdgeError(f"no edge {safe_repr(edge)} in the network") from None
             changes[position] = finite_weight(value, edge)
         values = self._buffer[: len(self.edges)].copy()
         values[list(changes)] = list(changes.values())
