@@ -43,6 +43,7 @@ from .comparison import (
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
+    CheckpointWarning,
     CommandLineError,
     ComparisonError,
     CycleError,
@@ -61,6 +62,7 @@ from .exceptions import (
     InvalidWeightError,
     MatrixViewError,
     MissingGradientsError,
+    MissingWeightsWarning,
     NetworkStructureError,
     NonFiniteError,
     NonLinearNetworkError,
@@ -247,4 +249,6 @@ __all__ = [
     # hardening: errors that name the culprit, warnings that say what was lost
     "DataTypeError",
     "InvalidTraceError",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
 ]

@@ -49,6 +49,8 @@ __all__ = [
     "ComparisonError",
     "UnreachableOutputWarning",
     "TrainingInterruptedWarning",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
     "BuilderError",
     "TruthTableError",
     "MatrixViewError",
@@ -248,6 +250,15 @@ class UnreachableOutputWarning(UserWarning):
 
 class TrainingInterruptedWarning(UserWarning):
     """Training stopped on Ctrl-C (KeyboardInterrupt); the network holds the best weights found so far."""
+
+
+class MissingWeightsWarning(UserWarning):
+    """A file (GraphML) gave no weight at all under the attribute asked for: every weight was drawn at random."""
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint could not be saved (a full disk, no permission); training went on. Said once per
+    training, naming the path and the error."""
 
 
 class BuilderError(AutogradGraphError, ValueError):
