@@ -213,8 +213,8 @@ class NonFiniteError(AutogradGraphError, FloatingPointError):
     indices : ndarray
         The training examples of the failing step (rows of ``X``).
     weights : ndarray
-        The weights the failing step started from (the network itself is
-        restored to the last weights whose pass was finite).
+        The weights the failing step started from (the network itself ends
+        with the best weights training found, as after any end of training).
     """
 
     def __init__(

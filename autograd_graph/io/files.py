@@ -10,19 +10,34 @@ whose process is gone.
 :func:`read_limited` reads a file of at most ``max_bytes``
 (:data:`MAX_FILE_BYTES`, 128 MiB, unless told otherwise) and refuses anything
 that is not a regular file (a FIFO would block forever, a device never end).
+
+:func:`interrupts_deferred` holds Ctrl-C back while a file that must be
+finished is written (a checkpoint, the result of a long command).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..exceptions import SerializationError
 
-__all__ = ["write_atomically", "prepare_folder", "read_limited", "MAX_FILE_BYTES", "TEMP_TAG"]
+__all__ = [
+    "write_atomically",
+    "prepare_folder",
+    "check_writable",
+    "read_limited",
+    "interrupts_deferred",
+    "MAX_FILE_BYTES",
+    "TEMP_TAG",
+]
 
 MAX_FILE_BYTES = 128 * 2**20  # a saved network of about 2 million weights; parsing takes ~15× its size in memory
 TEMP_TAG = "autograd-graph"  # in every temporary file's name: .NAME.autograd-graph-PID-RANDOM.tmp
@@ -244,3 +259,37 @@ def _too_big(source: str, size: int, limit: int) -> SerializationError:
         f"{source} is {size:,} bytes, over the limit of {limit:,} {unit} (max_bytes=..., "
         f"{MAX_FILE_BYTES // 2**20} MiB by default: pass a larger max_bytes, or None, for a file you trust)"
     )
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while the block runs, then raise ``KeyboardInterrupt`` if one came.
+
+    A file being written when the user presses Ctrl-C is finished first. It
+    acts only in the main thread and while Python's own SIGINT handler is in
+    place (elsewhere, and with a handler of the user's, it changes nothing).
+
+    Examples
+    --------
+    >>> try:
+    ...     with interrupts_deferred():
+    ...         signal.raise_signal(signal.SIGINT)  # held back until the block ends
+    ...         print("the write finishes")
+    ... except KeyboardInterrupt:
+    ...     print("then the interrupt")
+    the write finishes
+    then the interrupt
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    received: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if received:
+        raise KeyboardInterrupt
