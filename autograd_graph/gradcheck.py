@@ -12,7 +12,7 @@ from .exceptions import GradientCheckError
 from .losses import Loss
 
 if TYPE_CHECKING:
-    from .network import Engine, Network
+    from .network import Network
 
 __all__ = ["check_gradients", "GradientCheckReport"]
 
@@ -54,7 +54,7 @@ def check_gradients(
     eps: float = 1e-6,
     atol: float = 1e-6,
     rtol: float = 1e-4,
-    engine: Engine = "compiled",
+    engine: str = "compiled",
     max_weights: int | None = None,
     seed: int = 0,
 ) -> GradientCheckReport:

@@ -28,7 +28,7 @@ array([[-1.,  2.]])
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,7 +191,7 @@ def get_loss(spec: str | Loss) -> Loss:
         raise UnknownLossError(f"unknown loss {spec!r}; known: {known} (or pass a Loss)") from None
 
 
-def check_compatible(loss: Loss, output_activations: list, outputs: list | None = None) -> None:
+def check_compatible(loss: Loss, output_activations: Sequence, outputs: Sequence | None = None) -> None:
     """Raise :class:`IncompatibleLossError` unless ``loss`` is defined for outputs with these
     activations (in column order; ``outputs`` names them in the message).
 
@@ -220,7 +220,7 @@ def check_compatible(loss: Loss, output_activations: list, outputs: list | None 
 
 
 def loss_terms(
-    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: list
+    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: Sequence
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """What both engines need from a loss, for the batch mean ``L``.
 
