@@ -233,17 +233,16 @@ class Network(NetworkStructure):
     @classmethod
     def from_networkx(cls, G: nx.DiGraph, *, kind: str = "kind", activation: str = "activation",
                       weight: str = "weight", hidden_activation: str | Activation = "logistic",
-                      output_activation: str | Activation = "identity",
+                      output_activation: str | Activation = "identity", validate: bool = True,
                       seed: int | np.random.Generator | None = None, dtype: Any = np.float64) -> Network:  # fmt: skip
         """Build a network from any ``nx.DiGraph``, in time linear in its size.
 
-        Node attribute ``kind`` (input, bias, hidden, output; hidden when missing; when no node has
-        one, sources become inputs and sinks outputs), node attribute ``activation`` (a name or an
-        :class:`Activation`; ``hidden_activation``/``output_activation`` when missing; ``''`` and
-        ``'None'``, igraph's unset attributes, count as missing), edge attribute ``weight`` (drawn from
-        ``seed`` when missing); ``kind=``, ``activation=``, ``weight=`` name the attributes to read.
-        Raises :class:`NetworkStructureError` (or a subclass) naming the neuron
-        or edge at fault.
+        Node attribute ``kind`` (input, bias, hidden, output; hidden when missing; when no node has one, sources
+        become inputs and sinks outputs), node attribute ``activation`` (a name or an :class:`Activation`;
+        ``hidden_activation``/``output_activation`` when missing; ``''`` and ``'None'``, igraph's unset attributes,
+        count as missing), edge attribute ``weight`` (drawn from ``seed`` when missing); ``kind=``, ``activation=``,
+        ``weight=`` name the attributes to read. Raises :class:`NetworkStructureError` (or a subclass) naming the
+        neuron or edge at fault; ``validate=False`` accepts an incomplete network (no output yet), never a cycle.
 
         Examples
         --------
@@ -256,7 +255,8 @@ class Network(NetworkStructure):
         graph, weights, indexed = network_parts(G, kind, activation, weight, defaults)
         net._reset(graph, weights)
         net._indexed_graph = indexed  # built from G already: the same arrays
-        net.validate()
+        if validate:  # (the graph is acyclic, and no edge heads into an input or bias, already)
+            net.validate()
         return net
 
     def to_networkx(self) -> nx.DiGraph:

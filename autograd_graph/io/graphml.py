@@ -159,7 +159,8 @@ def read_graphml(
     Raises
     ------
     NetworkStructureError
-        If the file holds an undirected graph, or anything ``from_networkx`` rejects.
+        If the file holds an undirected graph, or anything ``from_networkx`` rejects (a cycle, an
+        edge into an input); an incomplete network (no output yet) is read as it is, and fails when evaluated.
     SerializationError
         If the file is not GraphML networkx can read (malformed XML, an
         unknown attribute type, a value that is not of its type), is too
@@ -199,7 +200,7 @@ def read_graphml(
         data.pop("python_id", None)
         data.pop("label", None)
     _warn_without_weights(G, weight, source)
-    return Network.from_networkx(G, kind=kind, activation=activation, weight=weight, seed=seed,
+    return Network.from_networkx(G, kind=kind, activation=activation, weight=weight, seed=seed, validate=False,
                                  hidden_activation=hidden_activation, output_activation=output_activation)  # fmt: skip
 
 

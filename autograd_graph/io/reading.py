@@ -209,7 +209,7 @@ def from_document(doc: Any, source: str = "document") -> Network:
         G.add_edge(u, v, weight=weight)
 
     try:
-        net = Network.from_networkx(G, dtype=dtype)
+        net = Network.from_networkx(G, dtype=dtype, validate=False)  # as saved: complete or not yet
     except AutogradGraphError as error:
         raise SerializationError(f"{source}: not a valid network: {error}") from error
     return net

@@ -259,6 +259,7 @@ def load(path: str | os.PathLike, *, max_bytes: int | None = MAX_FILE_BYTES) -> 
         or invalid in any field (the message names the field), has a key
         twice in one object, is larger than ``max_bytes`` or is not a
         regular file; the cause of a structural error (a cycle, say) is chained.
+        An incomplete network (no output yet) loads as it was saved, and fails when evaluated.
     FileNotFoundError
         If there is no such file.
 
