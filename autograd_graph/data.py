@@ -10,8 +10,8 @@ only when pandas is already loaded):
   neuron is an error listing the expected ones; a frame whose columns are
   unlabeled (a ``RangeIndex``, as ``pd.DataFrame(array)`` makes) keeps the
   positional order;
-- a ``Series`` whose index labels name the neurons is one example; a
-  ``Series`` named after a neuron is that neuron's column; an unlabeled one
+- a ``Series`` named after a neuron is that neuron's column; otherwise one
+  whose index labels name the neurons is one example, and an unlabeled one
   (a ``RangeIndex``) is read by position.
 
 Values must be real numbers: complex numbers, strings, dates and masked arrays
@@ -143,16 +143,16 @@ def from_pandas(values: Any, neurons: Sequence[Hashable], what: str = "X") -> An
         return {label: _column(values.iloc[:, i], f"{what}[{label!r}]") for i, label in enumerate(columns)}
     if isinstance(values, pd.Series):
         index, known = values.index, set(neurons)
-        labeled = not isinstance(index, pd.RangeIndex)
-        if labeled and all(_is_among(label, known) for label in index):  # one example, by label
-            if index.has_duplicates:
-                raise ShapeError(f"{what} has the labels {_short(list(index[index.duplicated()]))} twice")
-            return dict(zip(index, _column(values, what), strict=True))
+        # the name first: read as a column, a row (whose name is its row label) can only fail loudly
         if values.name is not None and _is_among(values.name, known):  # one neuron's column
             return {values.name: _column(values, f"{what}[{values.name!r}]")}
-        if labeled:
+        if isinstance(index, pd.RangeIndex):  # unlabeled: by position
+            return _column(values, what)
+        if not all(_is_among(label, known) for label in index):
             raise _labels_error(what, list(index), neurons, "labels")
-        return _column(values, what)
+        if index.has_duplicates:
+            raise ShapeError(f"{what} has the labels {_short(list(index[index.duplicated()]))} twice")
+        return dict(zip(index, _column(values, what), strict=True))  # one example, by label
     return values
 
 

@@ -45,6 +45,20 @@ def test_a_series_labeled_by_neuron_is_one_example_in_any_order():
     np.testing.assert_array_equal(net.forward(pd.DataFrame({"b": [2.0], "a": [1.0]}).iloc[0]).output, WANT[:1])
 
 
+def test_a_column_is_never_read_as_one_example_when_ids_are_integers():
+    net = ag.Network()
+    net.add_input(0)
+    net.add_input(1)
+    net.add_output("y", "identity")
+    net.connect(0, "y", weight=1.0)
+    net.connect(1, "y", weight=10.0)
+    frame = pd.DataFrame({0: [1.0, 2.0], 1: [3.0, 4.0]}, index=[1, 0])  # row labels that are neuron ids too
+    with pytest.raises(ag.ShapeError, match=r"X has no values for neurons \[1\]"):
+        net.forward(frame[0])  # the column of neuron 0, not an example with x_1 = 1, x_0 = 2
+    np.testing.assert_array_equal(net.forward(frame.iloc[0].rename(None)).output, [[31.0]])  # a row: one example
+    np.testing.assert_array_equal(net.forward(frame).output, [[31.0], [42.0]])
+
+
 def test_labels_that_name_no_input_are_an_error_listing_the_expected_ones():
     net = two_inputs()
     with pytest.raises(
