@@ -43,9 +43,11 @@ from .comparison import (
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
+    CheckpointWarning,
     CommandLineError,
     ComparisonError,
     CycleError,
+    DataTypeError,
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
@@ -56,9 +58,11 @@ from .exceptions import (
     InvalidDtypeError,
     InvalidEdgeError,
     InvalidSeedError,
+    InvalidTraceError,
     InvalidWeightError,
     MatrixViewError,
     MissingGradientsError,
+    MissingWeightsWarning,
     NetworkStructureError,
     NonFiniteError,
     NonLinearNetworkError,
@@ -242,4 +246,9 @@ __all__ = [
     "load_task",
     "get_optimizer",
     "as_schedule",
+    # hardening: errors that name the culprit, warnings that say what was lost
+    "DataTypeError",
+    "InvalidTraceError",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
 ]

@@ -32,7 +32,9 @@ __all__ = [
     "InvalidSeedError",
     "UnknownEngineError",
     "ShapeError",
+    "DataTypeError",
     "StaleTraceError",
+    "InvalidTraceError",
     "GradientCheckError",
     "ExampleError",
     "RenderError",
@@ -47,6 +49,8 @@ __all__ = [
     "ComparisonError",
     "UnreachableOutputWarning",
     "TrainingInterruptedWarning",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
     "BuilderError",
     "TruthTableError",
     "MatrixViewError",
@@ -142,8 +146,17 @@ class ShapeError(AutogradGraphError, ValueError):
     """Input or target data whose shape or keys do not match the network."""
 
 
+class DataTypeError(ShapeError, TypeError):
+    """Input or target data that is not real numbers (complex numbers, strings, dates, a masked array):
+    refused rather than converted with a part dropped; the message names the argument (or column)."""
+
+
 class StaleTraceError(AutogradGraphError, RuntimeError):
     """The network changed between ``forward`` and ``backward``."""
+
+
+class InvalidTraceError(AutogradGraphError, TypeError):
+    """Something given as a trace (``net.backward(trace, Y)``) that is no :class:`~autograd_graph.Trace`."""
 
 
 class GradientCheckError(AutogradGraphError, AssertionError):
@@ -200,8 +213,8 @@ class NonFiniteError(AutogradGraphError, FloatingPointError):
     indices : ndarray
         The training examples of the failing step (rows of ``X``).
     weights : ndarray
-        The weights the failing step started from (the network itself is
-        restored to the last weights whose pass was finite).
+        The weights the failing step started from (the network itself ends
+        with the best weights training found, as after any end of training).
     """
 
     def __init__(
@@ -237,6 +250,15 @@ class UnreachableOutputWarning(UserWarning):
 
 class TrainingInterruptedWarning(UserWarning):
     """Training stopped on Ctrl-C (KeyboardInterrupt); the network holds the best weights found so far."""
+
+
+class MissingWeightsWarning(UserWarning):
+    """A file (GraphML) gave no weight at all under the attribute asked for: every weight was drawn at random."""
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint could not be saved (a full disk, no permission); training went on. Said once per
+    training, naming the path and the error."""
 
 
 class BuilderError(AutogradGraphError, ValueError):
