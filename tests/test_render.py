@@ -366,7 +366,7 @@ def test_big_network_builds_quickly_enough_to_stay_legible():
     net = ag.Network.from_networkx(G, seed=0)
     assert net.n_weights == 12_730
     trace = net.forward(np.zeros((1, 784)))
-    nodes, _, ranks = parse_dot(net.to_graphviz(trace, fold_biases=True, max_per_rank=8).source)
+    nodes, _, ranks = parse_dot(net.to_graphviz(trace, view="full", fold_biases=True, max_per_rank=8).source)
     assert [len(r) for r in ranks] == [9, 9, 9]
     assert nodes["more_0"]["label"] == "+776 more"
 
