@@ -84,9 +84,23 @@ def sign_color(fraction: float) -> str:
 
 
 class Drawing:
-    """One network drawn into a graph (the whole picture, or one cluster of it)."""
+    """One network drawn into a graph (the whole picture, or one cluster of it).
 
-    def __init__(self, net: NetworkReads, trace: Trace | None, grads: Gradients | None, style: Style, prefix: str):
+    ``focus``, when given, is the set of neurons drawn (a neighbourhood): an
+    edge between a drawn neuron and one left out ends in a "+N more" node
+    beside the drawn one, and ``highlight`` gets a thick border.
+    """
+
+    def __init__(
+        self,
+        net: NetworkReads,
+        trace: Trace | None,
+        grads: Gradients | None,
+        style: Style,
+        prefix: str,
+        focus: set | None = None,
+        highlight: Hashable | None = None,
+    ):
         self.net, self.style = net, style
         self.values = None if trace is None else PassValues.of(net, trace, grads, style.loss)
         chosen = None if trace is None else select_example(style.example or 0, trace.batch_size)
@@ -95,7 +109,11 @@ class Drawing:
         self.names = _dot_names(net, prefix)
         self.prefix = prefix
         self.folded = set(net.biases) if style.folds("full") else set()
-        self.ranks, self.more = self._cap(rank_groups(net))
+        self.focus, self.highlight = focus, highlight
+        groups = rank_groups(net)
+        if focus is not None:
+            groups = [[n for n in group if n in focus] for group in groups]
+        self.ranks, self.more = self._cap(groups)
 
     @property
     def loss(self) -> str:
@@ -211,6 +229,8 @@ class Drawing:
                 for k in rank:
                     fill, border = KIND_COLORS[self.net.kind(k)]
                     attrs = {"color": border, "fillcolor": fill, "shape": "box" if with_values else "circle"}
+                    if k == self.highlight and self.highlight is not None:
+                        attrs["penwidth"] = "3"
                     if self.style.tooltips:
                         attrs["tooltip"] = self.neuron_tooltip(k)
                     same.node(self.names[k], self.neuron_label(k), **attrs)
@@ -222,7 +242,9 @@ class Drawing:
                 chain = order[::-1] if reversed_in_clusters else order
                 for upper, lower in zip(chain, chain[1:], strict=False):
                     same.edge(upper, lower, style="invis")
-        drawn, collapsed = self._edges()
+        drawn, collapsed, cut = self._edges()
+        for stub, count in cut.items():
+            g.node(stub, f"+{count} more", shape="plaintext", style="", fontcolor="#757575")
         shown = [e for e in self.net.edges if e[0] not in self.folded]
         scale = max((abs(self.weights[e]) for e in shown), default=0.0) or 1.0
         labels = len(drawn) <= EDGE_LABELS_UP_TO if self.style.edge_labels is None else self.style.edge_labels
@@ -231,12 +253,24 @@ class Drawing:
         for ends in collapsed:
             g.edge(*ends, style="dashed", color="#9e9e9e")
 
-    def _edges(self) -> tuple[list[tuple], list[tuple[str, str]]]:
-        """The edges drawn between shown neurons, and the dashed ones to and from "+N more" nodes (DOT names)."""
+    def _edges(self) -> tuple[list[tuple], list[tuple[str, str]], dict[str, int]]:
+        """The edges drawn between shown neurons, the dashed ones to and from "+N more" nodes (DOT names), and
+        the "+N more" nodes of edges cut by the focus, with their counts."""
         drawn: list[tuple] = []
         collapsed: dict[tuple[str, str], None] = {}
+        cut: dict[str, int] = {}
+        focus = self.focus
         for i, j in self.net.edges:
             if i in self.folded:
+                continue
+            if focus is not None and (i not in focus or j not in focus):
+                inside = i if i in focus else j if j in focus else None
+                if inside is None or inside in self.more:
+                    continue
+                stub = f"{self.prefix}cut_{'in' if inside == j else 'out'}_{self.names[inside]}"
+                if stub not in cut:
+                    collapsed[(stub, self.names[j]) if inside == j else (self.names[i], stub)] = None
+                cut[stub] = cut.get(stub, 0) + 1
                 continue
             if i not in self.more and j not in self.more:
                 drawn.append((i, j))
@@ -244,9 +278,10 @@ class Drawing:
             ends = (self.more.get(i, self.names[i]), self.more.get(j, self.names[j]))
             if ends[0] != ends[1]:
                 collapsed[ends] = None
-        return drawn, list(collapsed)
+        return drawn, list(collapsed), cut
 
     def drawn_size(self) -> tuple[int, int]:
         """``(nodes, edges)`` this drawing puts in the picture."""
-        drawn, collapsed = self._edges()
-        return sum(map(len, self.ranks)) + len(set(self.more.values())), len(drawn) + len(collapsed)
+        drawn, collapsed, cut = self._edges()
+        nodes = sum(map(len, self.ranks)) + len(set(self.more.values())) + len(cut)
+        return nodes, len(drawn) + len(collapsed)

@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 __all__ = ["to_graphviz", "side_by_side", "render", "rank_groups", "KIND_COLORS", "FORMATS", "INSTALL_GRAPHVIZ"]
 
 
-def _new_digraph(rankdir: str, title: str | None) -> Picture:
+def new_digraph(rankdir: str, title: str | None) -> Picture:
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise PictureOptionError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     graph = {"rankdir": rankdir, "nodesep": "0.35", "ranksep": "1.1", "fontname": "Helvetica"}
@@ -84,7 +84,7 @@ def _new_digraph(rankdir: str, title: str | None) -> Picture:
     )
 
 
-def _batch_note(trace: Trace | None, example: int) -> str:
+def batch_note(trace: Trace | None, example: int) -> str:
     if trace is None or trace.batch_size == 1:
         return ""
     b = select_example(example, trace.batch_size)
@@ -193,9 +193,9 @@ def to_graphviz(
         return to_digraph(compact_scene(net, trace, grads, style, title)[0], size=(net.n_neurons, net.n_weights))
     if chosen == "overview":
         return to_digraph(overview_scene(net, trace, grads, style, title)[0], size=(net.n_neurons, net.n_weights))
-    note = _batch_note(trace, style.example)
+    note = batch_note(trace, style.example)
     drawing = _drawing(net, trace, grads, style, prefix="")
-    g = _new_digraph(rankdir, "\n".join(t for t in (title, note) if t) or None)
+    g = new_digraph(rankdir, "\n".join(t for t in (title, note) if t) or None)
     g.size = (net.n_neurons, net.n_weights)
     drawing.draw(g)
     return g
@@ -265,12 +265,12 @@ def side_by_side(
         build = compact_scene if chosen == "compact" else overview_scene
         scenes: list[Scene] = [build(net, trace, grads, style)[0] for net, trace, grads in entries]
         return to_digraph(beside(scenes, list(titles or []), title), size=size)
-    g = _new_digraph(rankdir, title)
+    g = new_digraph(rankdir, title)
     g.view, g.size = "panels", size
     previous = None
     for p, (net, trace, grads) in enumerate(entries):
         caption = [titles[p]] if titles is not None else []
-        caption += [note] if (note := _batch_note(trace, style.example)) else []
+        caption += [note] if (note := batch_note(trace, style.example)) else []
         drawing = _drawing(net, trace, grads, style, prefix=f"p{p}_")
         with g.subgraph(name=f"cluster_{p}") as cluster:
             cluster.attr(label="\n".join(caption), style="rounded,dashed", color="#9e9e9e", fontsize="12")
