@@ -22,7 +22,7 @@ from .equations import NetworkReads, check_pass, select_example
 from .full import KIND_COLORS, sign_color
 from .layout import ROW, Layout, layout
 from .picture import Picture, to_digraph
-from .scene import Edge, Node, Scene, neuron_names, straight
+from .scene import Edge, Node, Scene, neuron_names, straight, text_width
 from .views import Style, size_text
 
 if TYPE_CHECKING:
@@ -201,9 +201,10 @@ def compact_scene(
     notes.append(f"edges: {color_by}, orange < 0 < purple; width by size within each column")
     if trace is not None and trace.batch_size > 1:
         notes.append(f"values of example {select_example(style.example, trace.batch_size)} of {trace.batch_size}")
-    width = max(lay.width, 60.0)
-    nodes.append(Node("caption", width / 2, CAPTION / 2, width, CAPTION - 4, "plaintext",
-                      label=(" · ".join(notes[:1] + notes[1:2]),), font_size=10.0, data={"notes": notes}))  # fmt: skip
+    line = " · ".join(notes[:2])
+    width = max(lay.width, text_width(line, 10.0) + 24)
+    nodes.append(Node("caption", width / 2, CAPTION / 2, width, CAPTION - 4, "plaintext", label=(line,),
+                      font_size=10.0, data={"notes": notes}))  # fmt: skip
     return Scene("compact", width, lay.height + CAPTION, nodes, edges, tuple(notes)), lay
 
 

@@ -48,8 +48,7 @@ __all__ = [
 ROW = 14.0  # points between two neurons of a column
 SUB_COLUMN = 14.0  # between the sub-columns of a tall column
 MAX_ROWS = 56  # a column of more neurons splits into sub-columns
-COLUMN_GAP = (36.0, 160.0)  # points between columns: the narrow end for deep networks, the wide for tall ones
-DEEP_WIDTH = 2400.0  # points: columns get closer as their number grows past DEEP_WIDTH / COLUMN_GAP[1]
+COLUMN_GAP = (36.0, 160.0)  # points between columns: the narrow end for deep networks, the wide for shallow ones
 LINE_GAP = 48.0  # between the lines of a wrapped picture
 WRAP_ASPECT = 4.0  # wrap the columns when the picture would be this many times wider than tall
 TARGET_ASPECT = 1.6  # … into lines that make it about this wide for its height
@@ -336,8 +335,9 @@ def place(
     subs = np.maximum(1, -(-counts // MAX_ROWS))  # sub-columns per column
     rows = -(-counts // subs)  # neurons per sub-column
     tall = rows.max(initial=1) * row
-    gap = float(np.clip(min(tall / 2, DEEP_WIDTH / max(n_columns, 1)), *COLUMN_GAP))
     width_of = (subs - 1) * sub_gap  # from a column's first sub-column to its last
+    # columns as far apart as keeps the picture about TARGET_ASPECT times wider than tall, within COLUMN_GAP
+    gap = float(np.clip((TARGET_ASPECT * tall - width_of.sum()) / max(n_columns, 1), *COLUMN_GAP))
     slot = width_of + gap  # horizontal room each column takes
     if wrap is None:
         wrap = slot.sum() > WRAP_ASPECT * (tall + 2 * margin)

@@ -273,6 +273,7 @@ def overview_scene(
                           "\n".join(edge_labels[p]) if style.tooltips else "", FONT, data))  # fmt: skip
     kind = "layers" if unit == "layer" else "groups of generations" if n_groups < groups.last[-1] + 1 else "generations"
     caption = title or f"overview: {size_text(net.n_neurons, net.n_weights)} in {n_groups} {kind}"
+    width = max(width, text_width(caption, 11.0) + 24)
     nodes.append(Node("caption", width / 2, CAPTION / 2, width, CAPTION - 4, "plaintext", label=(caption,),
                       font_size=11.0, data={"caption": caption}))  # fmt: skip
     return Scene("overview", width, height, nodes, edges, (caption,)), groups
