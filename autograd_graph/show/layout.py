@@ -136,12 +136,15 @@ def count_crossings(
     """Crossings of the edges drawn as straight lines between columns, for the order ``rank`` (vectorised).
 
     Each column's neurons sit one row apart, centred; an edge is a straight
-    line from its source's column to its target's. Between two neighbouring
-    columns, two lines cross when their order at the left column differs
-    from their order at the right one, so the crossings are counted strip
-    by strip, as inversions, all strips at once (edges that share a neuron
-    do not cross). Neurons with ``column == -1`` are left out, and so are
-    edges spanning more than ``max_span`` columns when it is given (the sweeps
+    line from its source's column to its target's. Inside the strip
+    between two neighbouring columns, two lines cross when their order just
+    after the left column differs from their order just before the right
+    one, so those crossings are counted strip by strip, as inversions, all
+    strips at once; two lines that pass through a column at the same height
+    cross there and are counted apart. Lines that only touch (at a neuron)
+    do not cross. Every value is an exact ratio of whole numbers, so ties
+    are exact. Neurons with ``column == -1`` are left out, and so are edges
+    spanning more than ``max_span`` columns when it is given (the sweeps
     compare orders by the edges of up to :data:`SPAN_COUNTED` columns: longer
     ones cost time in proportion to their span and gain little).
 
@@ -161,18 +164,32 @@ def count_crossings(
         return 0
     col = np.where(column >= 0, column, 0)
     size = np.bincount(col, minlength=int(col.max()) + 1)
-    y = rank - (size[col] - 1) / 2  # centred rows
+    y = 2 * rank - (size[col] - 1)  # twice the centred row: whole numbers
     spans = col[d] - col[s]
     edge = np.repeat(np.arange(s.size), spans)  # one entry per edge and strip it crosses
     step = np.arange(edge.size) - np.repeat(np.cumsum(spans) - spans, spans)
     strip = col[s][edge] + step
-    t0, t1 = step / spans[edge], (step + 1) / spans[edge]
-    y0, y1 = y[s][edge], y[d][edge]
-    left, right = y0 + t0 * (y1 - y0), y0 + t1 * (y1 - y0)
-    # in each strip, sort by the left end, then count the right ends out of order
-    order = np.lexsort((right, left, strip))
-    values = np.unique(right[order], return_inverse=True)[1]
-    return _inversions(strip[order], values)
+    span, y0, rise = spans[edge], y[s][edge], (y[d] - y[s])[edge]
+    left = (y0 * span + step * rise) / span  # exact ratios, correctly rounded: equal ratios, equal floats
+    right = (y0 * span + (step + 1) * rise) / span
+    slope = rise / span
+    # in each strip: sorted just after its left column, then the order just before its right column
+    order = np.lexsort((slope, left, strip))
+    after = np.lexsort((-slope, right, strip))
+    key = np.empty(edge.size, dtype=np.int64)
+    sorted_key = np.stack([strip[after], right[after], -slope[after]])
+    key[after] = np.cumsum(np.concatenate(([0], np.any(np.diff(sorted_key, axis=1) != 0, axis=0))))
+    total = _inversions(strip[order], key[order])
+    # lines through a column (not starting there) at the same height, at different slopes, cross on it
+    through = step > 0
+    groups = np.stack([strip[through], left[through]])
+    if groups.shape[1] > 1:
+        _, at = np.unique(groups, axis=1, return_inverse=True)
+        same_point = np.bincount(at.ravel())
+        _, at_slope = np.unique(np.stack([at.ravel(), slope[through]]), axis=1, return_inverse=True)
+        same_slope = np.bincount(at_slope.ravel())
+        total += int((same_point * (same_point - 1) // 2).sum() - (same_slope * (same_slope - 1) // 2).sum())
+    return total
 
 
 def order_columns(
@@ -350,10 +367,9 @@ def place(
     sub = np.where(shown, rank % subs[c], 0)
     level = np.where(shown, rank // subs[c], 0)
     x = column_x[c] + sub * sub_gap
-    if snake and lines > 1:
-        line_end = np.zeros(lines)
-        np.maximum.at(line_end, line_of, column_x + width_of)
-        x = np.where(line_of[c] % 2 == 1, line_end[line_of[c]] + margin - x, x)
+    if snake and lines > 1:  # odd lines run right to left from the right edge (a short last line too)
+        right_edge = float((column_x + width_of).max())
+        x = np.where(line_of[c] % 2 == 1, right_edge + margin - x, x)
     middle = line_top[line_of[c]] + line_height[line_of[c]] / 2
     y = middle + (level - (rows[c] - 1) / 2) * row
     width = float((column_x + width_of).max(initial=0.0)) + margin

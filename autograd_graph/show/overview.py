@@ -44,21 +44,23 @@ CAPTION = 28.0
 def group_columns(column: np.ndarray, max_groups: int) -> np.ndarray:
     """Each column's group: the columns themselves if at most ``max_groups``, else runs of consecutive ones.
 
-    Column ``c`` joins group ``⌊G · (neurons before c) / (all neurons)⌋``,
-    so every group holds about ``1/G`` of the neurons, a wide column stays
-    alone, and consecutive thin ones are merged.
+    With ``G = max_groups``, column ``c`` joins group
+    ``⌊G · (neurons before c + half of c's) / (all neurons)⌋`` (then the
+    groups are numbered 0, 1, … in order): every group holds about ``1/G``
+    of the neurons, consecutive thin columns are merged, and a column holding
+    ``2/G`` of the neurons or more stays alone.
 
     Examples
     --------
-    >>> group_columns(np.array([0, 1, 1, 2, 3, 3, 3, 3]), 2).tolist()  # columns 0, 1, 2 together, then 3
+    >>> group_columns(np.array([0, 1, 1, 2, 3, 3, 3, 3]), 2).tolist()  # columns 0 to 2 together, then 3
     [0, 0, 0, 1]
     """
     n_columns = int(column.max(initial=-1)) + 1
     if n_columns <= max_groups:
         return np.arange(n_columns)
     counts = np.bincount(column[column >= 0], minlength=n_columns)
-    before = np.cumsum(counts) - counts
-    raw = before * max_groups // max(int(counts.sum()), 1)
+    middle = 2 * np.cumsum(counts) - counts  # twice (neurons before + half of the column's)
+    raw = middle * max_groups // max(2 * int(counts.sum()), 1)
     return np.unique(raw, return_inverse=True)[1]
 
 
