@@ -51,8 +51,9 @@ tr.best td { font-weight: bold; }
 .figure img { max-width: 100%; height: auto; }
 .wide { overflow-x: auto; }
 .diagrams { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.diagrams figure { flex: 0 1 auto; margin: 0; border: 1px solid #eee; padding: 0.5em; max-width: 100%; }
-.diagrams svg { max-width: 100%; height: auto; display: block; margin: auto; }
+.diagrams figure { flex: 0 0 auto; margin: 0; border: 1px solid #eee; padding: 0.5em; max-width: 100%;
+  overflow-x: auto; }
+.diagrams svg { display: block; margin: auto; }  /* each at its size: one scale for all */
 figcaption { font-size: 0.9em; color: #444; text-align: center; max-width: 40em; margin: auto; }
 pre { background: #f6f6f6; padding: 0.7em; overflow-x: auto; }
 .note { color: #666; }
