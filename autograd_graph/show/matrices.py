@@ -7,8 +7,9 @@ neuron adds up), both ordered by layer (layered networks) or generation
 (any other), inside one in the compact view's order; lines mark where a
 layer or a group of generations ends (consecutive thin generations grouped
 as in the overview, at most ``max_groups``). Cells without an edge are
-blank. A matrix bigger than ``max_cells`` a side is binned: each cell is the
-mean of the weights that fall in it. Below, histograms of the weights (and
+blank. A matrix bigger than ``max_cells`` a side is binned (a sparse one
+down to about ``4·√edges`` cells a side, so that its entries stay visible):
+each cell is the mean of the weights that fall in it. Below, histograms of the weights (and
 of the gradients) into each layer or group.
 
 The figure is a plain :class:`matplotlib.figure.Figure` on an Agg canvas:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_weights", "weight_matrix", "MAX_CELLS"]
 
 MAX_CELLS = 500  # a matrix with more rows or columns than this is binned down to it
+SPARSE_CELLS = 60  # … and a sparse one down to about 4·√edges cells a side, not fewer than this
 
 
 def _positions(keys: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -53,8 +55,9 @@ def weight_matrix(
 
     Returns a dict: ``matrix`` (rows × columns, NaN where no edge; binned
     means beyond ``max_cells``), ``rows`` and ``columns`` (the neurons, in
-    order; for a binned axis, the first neuron of each bin), ``row_breaks``
-    and ``column_breaks`` (cell positions where a layer or group starts),
+    order; for a binned axis, the first neuron of each bin), ``shape`` (rows
+    and columns before binning), ``row_breaks`` and ``column_breaks`` (the
+    positions, before binning, where a layer or group starts),
     ``row_groups``/``column_groups`` (the group of each row and column before
     binning) and ``edge_group`` (the group of each edge's target).
 
@@ -81,7 +84,9 @@ def weight_matrix(
     targets, sources = np.bincount(ix.dst, minlength=n) > 0, np.bincount(ix.src, minlength=n) > 0
     row, col = _positions(key, targets), _positions(key, sources)
     n_rows, n_cols = int(targets.sum()), int(sources.sum())
-    cells_r, cells_c = max(1, min(n_rows, max_cells)), max(1, min(n_cols, max_cells))  # every cell holds a neuron
+    # sparse matrices get coarser cells (about 4·√edges a side), so that their entries stay visible
+    side = min(max_cells, max(SPARSE_CELLS, int(4 * np.sqrt(ix.src.size))))
+    cells_r, cells_c = max(1, min(n_rows, side)), max(1, min(n_cols, side))  # every cell holds a neuron
     r = row[ix.dst] * cells_r // max(n_rows, 1)
     c = col[ix.src] * cells_c // max(n_cols, 1)
     flat = r * cells_c + c
@@ -92,9 +97,8 @@ def weight_matrix(
     row_neurons = np.flatnonzero(targets)[np.argsort(row[targets])]
     col_neurons = np.flatnonzero(sources)[np.argsort(col[sources])]
 
-    def breaks(neurons: np.ndarray, cells: int) -> list[int]:
-        starts = np.flatnonzero(np.diff(group[neurons])) + 1
-        return sorted({int(start * cells // neurons.size) for start in starts})
+    def breaks(neurons: np.ndarray) -> list[int]:
+        return (np.flatnonzero(np.diff(group[neurons])) + 1).tolist()
 
     def first_of_bins(neurons: np.ndarray, cells: int) -> list:
         cell = np.arange(neurons.size) * cells // max(neurons.size, 1)
@@ -104,8 +108,9 @@ def weight_matrix(
         "matrix": matrix,
         "rows": first_of_bins(row_neurons, cells_r),
         "columns": first_of_bins(col_neurons, cells_c),
-        "row_breaks": breaks(row_neurons, cells_r),
-        "column_breaks": breaks(col_neurons, cells_c),
+        "row_breaks": breaks(row_neurons),
+        "column_breaks": breaks(col_neurons),
+        "shape": (n_rows, n_cols),
         "row_groups": group[row_neurons],
         "column_groups": group[col_neurons],
         "edge_group": group[ix.dst],
@@ -119,16 +124,17 @@ def _heatmap(ax: Axes, m: dict, what: str, fig: Figure) -> None:
     matrix = m["matrix"]
     finite = np.abs(matrix[np.isfinite(matrix)])
     limit = float(np.percentile(finite, 99)) if finite.size else 1.0
+    rows, columns = m["shape"]
     image = ax.imshow(matrix, cmap="PuOr", vmin=-(limit or 1.0), vmax=limit or 1.0, aspect="auto",
-                      interpolation="nearest")  # fmt: skip
+                      interpolation="nearest", extent=(-0.5, columns - 0.5, rows - 0.5, -0.5))  # fmt: skip
     for b in m["row_breaks"]:
         ax.axhline(b - 0.5, color="#333333", linewidth=0.8)
     for b in m["column_breaks"]:
         ax.axvline(b - 0.5, color="#333333", linewidth=0.8)
-    binned = " (binned: mean per cell)" if any(m["binned"]) else ""
-    ax.set_title(f"{what}{binned}: row = target, column = source")
-    ax.set_xlabel(f"source neuron, by {m['unit']}")
-    ax.set_ylabel(f"target neuron, by {m['unit']}")
+    binned = ", binned (mean per cell)" if any(m["binned"]) else ""
+    ax.set_title(f"{what}{binned}")
+    ax.set_xlabel(f"source neuron (column), by {m['unit']}")
+    ax.set_ylabel(f"target neuron (row), by {m['unit']}")
     fig.colorbar(image, ax=ax, shrink=0.8, label=what)
 
 
@@ -150,7 +156,7 @@ def _histograms(ax: Axes, values: np.ndarray, m: dict, what: str) -> None:
     ax.set_title(f"{what} into each {m['unit']}" + ("" if m["unit"] == "layer" else " or group"))
     ax.set_xlabel(what)
     ax.set_ylabel("edges")
-    ax.legend(fontsize="x-small", ncol=2)
+    ax.legend(fontsize="x-small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     ax.grid(True, alpha=0.3)
 
 
@@ -172,7 +178,7 @@ def plot_weights(
         ``net.backward(trace, Y)``: adds the matrix and histograms of ``∂L/∂w``.
     max_cells : int, default 500
         More rows or columns than this are binned (each cell the mean of its edges).
-    max_groups : int, default 12
+    max_groups : int, default 8
         Generations are grouped into at most this many runs for the lines and histograms.
     width, height : float
         Inches per panel.
@@ -189,8 +195,7 @@ def plot_weights(
     >>> trace = net.forward([[0.5]])
     >>> fig = plot_weights(net, net.backward(trace, [[1.0]]))
     >>> [ax.get_title() for ax in fig.axes if ax.get_label() != "<colorbar>"]  # doctest: +NORMALIZE_WHITESPACE
-    ['w: row = target, column = source', '∂L/∂w: row = target, column = source',
-     'w into each layer', '∂L/∂w into each layer']
+    ['w', '∂L/∂w', 'w into each layer', '∂L/∂w into each layer']
     """
     if isinstance(max_cells, bool) or not isinstance(max_cells, int) or max_cells < 1:
         raise PictureOptionError(f"max_cells must be a whole number of at least 1, got {max_cells!r}")

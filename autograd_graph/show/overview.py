@@ -6,7 +6,8 @@ layered network) or a generation, and when there are more than
 holding about as many neurons as the others (a wide generation stays on its
 own). A node's label gives its neurons by kind and function, and the edges
 inside it; an edge gives the number of weights from one group to the other,
-their mean ``|w|`` and, with gradients, their mean ``|∂L/∂w|``. Groups run
+their mean ``|w|`` and, with gradients, their mean ``|∂L/∂w|`` (labelled
+``|w|`` and ``|∂L/∂w|``, the caption says they are means). Groups run
 left to right; an edge between neighbours is a straight arrow, one that
 skips groups an arc (above the row for an even span, below for an odd one,
 higher the longer), so skip connections show as such. Bias neurons are
@@ -151,26 +152,25 @@ def _group_label(groups: Groups, g: int, unit: str, style: Style) -> tuple[str, 
     inputs, biases, hidden, outputs = (int(v) for v in groups.neurons[g])
     total = inputs + biases + hidden + outputs
     lines = [title, f"{total:,d} neuron{'s' * (total != 1)}"]
-    parts = [f"{inputs:,d} input{'s' * (inputs != 1)}"] if inputs else []
-    parts += [f"{count:,d} {name}" for name, count in groups.functions[g].most_common(2)]
-    if len(groups.functions[g]) > 2:
-        parts.append("…")
-    parts += [f"{biases:,d} bias"] if biases else []
-    lines.append(", ".join(parts))
-    if outputs:
-        lines[-1] += f" ({outputs:,d} output{'s' * (outputs != 1)})"
+    kinds = [f"{n:,d} {kind}{'s' * (n != 1)}" for n, kind in ((inputs, "input"), (outputs, "output")) if n]
+    kinds += [f"{biases:,d} bias"] if biases else []
+    if kinds:
+        lines.append(" · ".join(kinds))
+    functions = [f"{count:,d} {name}" for name, count in groups.functions[g].most_common(2)]
+    if functions:
+        lines.append(", ".join(functions) + (", …" if len(groups.functions[g]) > 2 else ""))
     if groups.inside[g]:
-        lines.append(f"{int(groups.inside[g]):,d} edges inside, mean |w| {style.number(groups.inside_w[g])}")
+        lines.append(f"{int(groups.inside[g]):,d} edges inside, |w| {style.number(groups.inside_w[g])}")
     if groups.bias[g]:
-        lines.append(f"{int(groups.bias[g]):,d} bias weights, mean |b| {style.number(groups.bias_w[g])}")
+        lines.append(f"{int(groups.bias[g]):,d} biases, |b| {style.number(groups.bias_w[g])}")
     return tuple(lines)
 
 
 def _edge_label(groups: Groups, p: int, style: Style) -> tuple[str, ...]:
     count = int(groups.count[p])
-    lines = [f"{count:,d} edge{'s' * (count != 1)}", f"mean |w| {style.number(groups.mean_w[p])}"]
+    lines = [f"{count:,d} edge{'s' * (count != 1)}", f"|w| {style.number(groups.mean_w[p])}"]
     if not np.isnan(groups.mean_grad[p]):
-        lines.append(f"mean |∂L/∂w| {style.number(groups.mean_grad[p])}")
+        lines.append(f"|∂L/∂w| {style.number(groups.mean_grad[p])}")
     return tuple(lines)
 
 
@@ -217,7 +217,7 @@ def overview_scene(
     >>> [node.label[0] for node in scene.nodes[:3]], groups.count.tolist()
     (['layer 1', 'layer 2', 'layer 3'], [12544, 160])
     >>> scene.edges[0].label
-    ('12,544 edges', 'mean |w| 0.0179')
+    ('12,544 edges', '|w| 0.0179')
     """
     style = style or Style()
     check_pass(net, trace, grads)
@@ -274,7 +274,9 @@ def overview_scene(
                           True, edge_labels[p], (float(label_at[0]), float(label_at[1])),
                           "\n".join(edge_labels[p]) if style.tooltips else "", FONT, data))  # fmt: skip
     kind = "layers" if unit == "layer" else "groups of generations" if n_groups < groups.last[-1] + 1 else "generations"
-    caption = title or f"overview: {size_text(net.n_neurons, net.n_weights)} in {n_groups} {kind}"
+    means = "mean |w|" + (", mean |∂L/∂w|" if grads is not None else "")
+    caption = title or (f"overview: {size_text(net.n_neurons, net.n_weights)} in {n_groups} {kind}; "
+                        f"on each node and edge: counts, {means}")  # fmt: skip
     width = max(width, text_width(caption, 11.0) + 24)
     nodes.append(Node("caption", width / 2, CAPTION / 2, width, CAPTION - 4, "plaintext", label=(caption,),
                       font_size=11.0, data={"caption": caption}))  # fmt: skip

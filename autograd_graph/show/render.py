@@ -149,7 +149,7 @@ def to_graphviz(
         beyond, each neuron's strongest inputs), ``color_by`` (``"weight"``,
         or ``"gradient"``, the default with gradients), ``wrap`` (wrap deep
         networks into lines; default when much wider than tall). The
-        overview: ``max_groups`` (default 12).
+        overview: ``max_groups`` (default 8).
 
     Returns
     -------

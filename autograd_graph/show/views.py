@@ -43,7 +43,7 @@ FULL_UP_TO = (50, 200)  # (neurons, edges): view="auto" draws the full view up t
 COMPACT_UP_TO = (5_000, 100_000)  # … the compact view up to both, the overview beyond
 FULL_REFUSED_ABOVE = (5_000, 20_000)  # the full view refuses to draw more neurons or edges than this
 MAX_EDGES = 3_000  # the compact view draws at most this many edges: each neuron's strongest inputs
-MAX_GROUPS = 12  # the overview groups consecutive generations into at most this many nodes
+MAX_GROUPS = 8  # the overview groups consecutive generations into at most this many nodes
 
 
 @dataclass(frozen=True)
