@@ -30,7 +30,8 @@ def main(folder: Path) -> None:
     for name, picture in pictures.items():
         start = time.perf_counter()
         path = ag.render(picture, folder / name)
-        print(f"wrote {path} ({picture.view} view, {path.stat().st_size // 1024} KiB, {time.perf_counter() - start:.2f} s)")
+        seconds = time.perf_counter() - start
+        print(f"wrote {path} ({picture.view} view, {path.stat().st_size // 1024} KiB, {seconds:.2f} s)")
     figure = ag.plot_weights(net, grads, width=4.6, height=3.6)
     figure.savefig(folder / "big_weights.png", dpi=72)
     print(f"wrote {folder / 'big_weights.png'}")
