@@ -189,7 +189,7 @@ def test_overview_of_a_layered_network_has_one_node_per_layer_with_the_counts():
     assert first.data["mean_abs_w"] == pytest.approx(w[into_hidden].mean())
     assert first.data["mean_abs_gradient"] == pytest.approx(np.abs(grads.weights.flat[into_hidden]).mean())
     assert second.label[0] == "160 edges"
-    assert "16 bias weights" in " ".join(groups[1].label)
+    assert "16 biases, |b|" in " ".join(groups[1].label)
 
 
 def test_overview_groups_thin_generations_and_shows_skips_as_arcs():
@@ -212,7 +212,7 @@ def test_overview_counts_every_edge_once():
     between = sum(e.data["edges"] for e in scene.edges)
     labels = " ".join(" ".join(n.label) for n in scene_nodes(scene))
     inside = sum(int(m.replace(",", "")) for m in re.findall(r"([\d,]+) edges inside", labels))
-    bias = sum(int(m.replace(",", "")) for m in re.findall(r"([\d,]+) bias weights", labels))
+    bias = sum(int(m.replace(",", "")) for m in re.findall(r"([\d,]+) biases, ", labels))
     assert between + inside + bias == net.n_weights
 
 
@@ -347,3 +347,26 @@ def test_rendered_compact_svg_names_every_neuron_in_its_tooltip(tmp_path):
     for k in net.neurons:
         if k not in net.biases:
             assert any(t and t.startswith(f"{k} (") for t in titles), k
+
+
+@needs_dot
+def test_the_rendered_overview_shows_every_group_and_its_counts(tmp_path):
+    net = ag.add_skip_connections(ag.layered([12, 6, 6, 3], seed=0), span=2)
+    scene = net.to_graphviz(view="overview").scene
+    root = ET.parse(ag.render(net.to_graphviz(view="overview"), tmp_path / "overview.svg")).getroot()
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    groups = net.generations()
+    for g, members in enumerate(groups):
+        shown = [k for k in members if k not in net.biases]
+        assert f"generation {g + 1}" in texts
+        assert f"{len(shown)} neuron{'s' * (len(shown) != 1)}" in texts
+    counts = {}
+    for i, j in net.edges:
+        if i not in net.biases:
+            a = next(g for g, m in enumerate(groups) if i in m)
+            b = next(g for g, m in enumerate(groups) if j in m)
+            counts[a, b] = counts.get((a, b), 0) + 1
+    assert sorted(counts.values()) == sorted(e.data["edges"] for e in scene.edges)
+    for n in counts.values():
+        assert f"{n} edge{'s' * (n != 1)}" in texts
+    assert any(e.data["from"] == 0 and e.data["to"] == 2 for e in scene.edges)  # the skip edges: an arc

@@ -13,6 +13,7 @@ are written whole or not at all.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ from .picture import Picture
 from .svg import scene_svg
 from .views import choose_view, size_text
 
-__all__ = ["write_picture", "picture_format", "FORMATS", "INSTALL_GRAPHVIZ", "TIMEOUT"]
+__all__ = ["write_picture", "run_graphviz", "laid_out", "picture_format", "FORMATS", "INSTALL_GRAPHVIZ", "TIMEOUT"]
 
 FORMATS = ("svg", "png", "pdf")
 TIMEOUT = 60.0  # seconds: render's default limit for Graphviz
@@ -77,28 +78,22 @@ def _timeout_message(picture: graphviz.Digraph, seconds: float) -> str:
     )
 
 
-def write_picture(
-    picture: graphviz.Digraph, path: str | os.PathLike, fmt: str, timeout: float | None = TIMEOUT
-) -> Path:
-    """Run Graphviz on ``picture`` (at most ``timeout`` seconds) and write the result to ``path``.
+def run_graphviz(picture: graphviz.Digraph, fmt: str, timeout: float | None = TIMEOUT) -> bytes:
+    """Graphviz's output for ``picture`` in ``fmt`` (any ``-T`` format: ``svg``, ``png``, ``json`` …).
 
     Raises
     ------
     RenderTimeoutError
-        Graphviz ran past ``timeout``; it was killed, nothing was written.
+        Graphviz ran past ``timeout``; it was killed and reaped.
     GraphvizNotFoundError
-        Graphviz is missing and the picture needs it (the full view, or PNG/PDF).
+        Graphviz is missing.
     RenderError
         Graphviz failed.
     """
-    path = Path(path)
     if timeout is not None and not timeout > 0:
         raise PictureOptionError(f"timeout must be a positive number of seconds (or None), got {timeout!r}")
-    scene = picture.scene if isinstance(picture, Picture) else None
     binary = shutil.which(picture.engine) or shutil.which("dot")
     if binary is None:
-        if scene is not None and fmt == "svg":
-            return write_atomically(path, scene_svg(scene))
         raise GraphvizNotFoundError(INSTALL_GRAPHVIZ + WITHOUT_GRAPHVIZ)
     command = [binary, f"-K{picture.engine}", f"-T{fmt}"]
     try:
@@ -107,5 +102,50 @@ def write_picture(
         raise RenderTimeoutError(_timeout_message(picture, float(timeout or 0))) from None
     if done.returncode != 0:
         stderr = done.stderr.decode(errors="replace").strip()
-        raise RenderError(f"Graphviz's {picture.engine} failed writing {path}: {stderr or done.returncode}")
-    return write_atomically(path, done.stdout)
+        raise RenderError(f"Graphviz's {picture.engine} failed ({fmt}): {stderr or done.returncode}")
+    return done.stdout
+
+
+def laid_out(picture: graphviz.Digraph, timeout: float | None = TIMEOUT) -> dict:
+    """Where Graphviz puts every node and edge of ``picture``: its ``-Tjson`` output, as a dict.
+
+    For the full view, whose positions are ``dot``'s: ``objects`` holds each
+    node (``name``, ``pos`` as ``"x,y"`` in points, ``width``/``height`` in
+    inches, its label and tooltip), ``edges`` each edge (``tail``/``head``
+    as indices into ``objects``, ``pos`` its spline). The compact and
+    overview views have theirs in ``picture.scene``.
+
+    Examples
+    --------
+    >>> import shutil
+    >>> import autograd_graph as ag
+    >>> doc = laid_out(ag.running_example().to_graphviz()) if shutil.which("dot") else {"objects": [0] * 9}
+    >>> len([o for o in doc["objects"] if "pos" in o]) if shutil.which("dot") else 9
+    9
+    """
+    return json.loads(run_graphviz(picture, "json", timeout))
+
+
+def write_picture(
+    picture: graphviz.Digraph, path: str | os.PathLike, fmt: str, timeout: float | None = TIMEOUT
+) -> Path:
+    """Run Graphviz on ``picture`` (at most ``timeout`` seconds) and write the result to ``path``.
+
+    Without Graphviz, a picture with a scene (compact, overview) is written
+    as SVG directly. Raises as :func:`run_graphviz`, and
+    :class:`GraphvizNotFoundError` when Graphviz is missing and the picture
+    needs it (the full view, or PNG/PDF).
+    """
+    path = Path(path)
+    if timeout is not None and not timeout > 0:
+        raise PictureOptionError(f"timeout must be a positive number of seconds (or None), got {timeout!r}")
+    scene = picture.scene if isinstance(picture, Picture) else None
+    if scene is not None and fmt == "svg" and shutil.which(picture.engine) is None and shutil.which("dot") is None:
+        return write_atomically(path, scene_svg(scene))
+    try:
+        data = run_graphviz(picture, fmt, timeout)
+    except RenderError as error:
+        if isinstance(error, (RenderTimeoutError, GraphvizNotFoundError)):
+            raise
+        raise RenderError(f"{error} (writing {path})") from None
+    return write_atomically(path, data)
