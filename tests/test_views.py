@@ -370,3 +370,24 @@ def test_the_rendered_overview_shows_every_group_and_its_counts(tmp_path):
     for n in counts.values():
         assert f"{n} edge{'s' * (n != 1)}" in texts
     assert any(e.data["from"] == 0 and e.data["to"] == 2 for e in scene.edges)  # the skip edges: an arc
+
+
+def test_the_render_command_takes_a_view_and_a_timeout(tmp_path, capsys, monkeypatch):
+    from autograd_graph.cli import main
+
+    saved = tmp_path / "net.json"
+    ag.save(ag.layered([64, 16, 10], seed=0), saved)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-graphviz"))  # the library's views need no Graphviz for SVG
+    for view in ("compact", "overview"):
+        target = tmp_path / f"{view}.svg"
+        assert main(["render", str(saved), "-o", str(target), "--view", view, "--timeout", "5"]) == 0
+        assert f"({view} view)" in capsys.readouterr().out
+        assert target.read_text(encoding="utf-8").count('class="node"') > 2
+    assert main(["render", str(saved), "--view", "compact", "--max-per-rank", "3"]) != 0
+    assert "max_per_rank is for the full view" in capsys.readouterr().err
+
+
+def test_a_copy_keeps_the_view_and_the_scene():
+    g = ag.layered([64, 16, 10], seed=0).to_graphviz()
+    copy = g.copy()
+    assert (copy.view, copy.size, copy.scene, copy.source) == (g.view, g.size, g.scene, g.source)

@@ -38,6 +38,12 @@ class Picture(graphviz.Digraph):
     size: tuple[int, int] | None = None
     scene: Scene | None = None
 
+    def copy(self) -> Picture:
+        """An independent copy, view, size and scene included."""
+        new = super().copy()
+        new.view, new.size, new.scene = self.view, self.size, self.scene
+        return new
+
     def _repr_image_svg_xml(self) -> str:
         """The SVG Jupyter shows: Graphviz's, or the scene's own when Graphviz is missing."""
         try:
