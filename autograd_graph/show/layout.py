@@ -181,14 +181,16 @@ def count_crossings(
     key[after] = np.cumsum(np.concatenate(([0], np.any(np.diff(sorted_key, axis=1) != 0, axis=0))))
     total = _inversions(strip[order], key[order])
     # lines through a column (not starting there) at the same height, at different slopes, cross on it
-    through = step > 0
-    groups = np.stack([strip[through], left[through]])
-    if groups.shape[1] > 1:
-        _, at = np.unique(groups, axis=1, return_inverse=True)
-        same_point = np.bincount(at.ravel())
-        _, at_slope = np.unique(np.stack([at.ravel(), slope[through]]), axis=1, return_inverse=True)
-        same_slope = np.bincount(at_slope.ravel())
-        total += int((same_point * (same_point - 1) // 2).sum() - (same_slope * (same_slope - 1) // 2).sum())
+    t = np.flatnonzero(step > 0)
+    o = t[np.lexsort((slope[t], left[t], strip[t]))]
+    point = np.concatenate(([True], (strip[o][1:] != strip[o][:-1]) | (left[o][1:] != left[o][:-1])))
+    same_slope = point | np.concatenate(([True], slope[o][1:] != slope[o][:-1]))
+
+    def pairs(starts: np.ndarray) -> int:
+        sizes = np.diff(np.append(np.flatnonzero(starts), starts.size))
+        return int((sizes * (sizes - 1) // 2).sum())
+
+    total += pairs(point) - pairs(same_slope)
     return total
 
 
