@@ -68,7 +68,9 @@ from .exceptions import (
     NonLinearNetworkError,
     NotLayeredError,
     PictureOptionError,
+    PictureTooBigError,
     RenderError,
+    RenderTimeoutError,
     SerializationError,
     ShapeError,
     StaleTraceError,
@@ -94,6 +96,9 @@ from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .show.equations import Equation, Term
 from .show.explain import Explanation, explain
+from .show.matrices import plot_weights
+from .show.neighborhood import neighborhood
+from .show.picture import Picture
 from .show.render import render, side_by_side, to_graphviz
 from .show.summary import print_summary, summary, summary_table
 from .training import (
@@ -251,4 +256,10 @@ __all__ = [
     "InvalidTraceError",
     "MissingWeightsWarning",
     "CheckpointWarning",
+    # pictures
+    "Picture",
+    "neighborhood",
+    "plot_weights",
+    "PictureTooBigError",
+    "RenderTimeoutError",
 ]
