@@ -43,9 +43,11 @@ from .comparison import (
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
+    CheckpointWarning,
     CommandLineError,
     ComparisonError,
     CycleError,
+    DataTypeError,
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
@@ -56,15 +58,19 @@ from .exceptions import (
     InvalidDtypeError,
     InvalidEdgeError,
     InvalidSeedError,
+    InvalidTraceError,
     InvalidWeightError,
     MatrixViewError,
     MissingGradientsError,
+    MissingWeightsWarning,
     NetworkStructureError,
     NonFiniteError,
     NonLinearNetworkError,
     NotLayeredError,
     PictureOptionError,
+    PictureTooBigError,
     RenderError,
+    RenderTimeoutError,
     SerializationError,
     ShapeError,
     StaleTraceError,
@@ -94,6 +100,9 @@ from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .show.equations import Equation, Term
 from .show.explain import Explanation, explain
+from .show.matrices import plot_weights
+from .show.neighborhood import neighborhood
+from .show.picture import Picture
 from .show.render import render, side_by_side, to_graphviz
 from .show.summary import print_summary, summary, summary_table
 from .training import (
@@ -251,4 +260,15 @@ __all__ = [
     "load_task",
     "get_optimizer",
     "as_schedule",
+    # hardening: errors that name the culprit, warnings that say what was lost
+    "DataTypeError",
+    "InvalidTraceError",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
+    # pictures
+    "Picture",
+    "neighborhood",
+    "plot_weights",
+    "PictureTooBigError",
+    "RenderTimeoutError",
 ]

@@ -28,7 +28,7 @@ array([[-1.,  2.]])
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +36,7 @@ from scipy.special import expit
 
 from .exceptions import IncompatibleLossError, UnknownLossError
 
-__all__ = ["Loss", "ScalarLoss", "LOSSES", "get_loss", "loss_terms"]
+__all__ = ["Loss", "ScalarLoss", "LOSSES", "get_loss", "loss_terms", "check_compatible"]
 
 # (z, y, a) -> array; z, y, a are (batch, n_outputs)
 LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -191,8 +191,36 @@ def get_loss(spec: str | Loss) -> Loss:
         raise UnknownLossError(f"unknown loss {spec!r}; known: {known} (or pass a Loss)") from None
 
 
+def check_compatible(loss: Loss, output_activations: Sequence, outputs: Sequence | None = None) -> None:
+    """Raise :class:`IncompatibleLossError` unless ``loss`` is defined for outputs with these
+    activations (in column order; ``outputs`` names them in the message).
+
+    Examples
+    --------
+    >>> from autograd_graph.activations import get_activation
+    >>> check_compatible(get_loss("binary_cross_entropy"), [get_activation("identity")], ["y"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.IncompatibleLossError: loss 'binary_cross_entropy' needs logistic output neurons; ...
+    """
+    if len(output_activations) < loss.min_outputs:
+        raise IncompatibleLossError(
+            f"loss {loss.name!r} needs at least {loss.min_outputs} output neurons, the network has "
+            f"{len(output_activations)} (for one output, use binary_cross_entropy on a logistic output, "
+            f"or squared_error)"
+        )
+    if loss.requires_activation is not None:
+        wrong = [i for i, act in enumerate(output_activations) if act.name != loss.requires_activation]
+        if wrong:
+            which = f"column {wrong[0]}" if outputs is None else f"neuron {outputs[wrong[0]]!r}"
+            raise IncompatibleLossError(
+                f"loss {loss.name!r} needs {loss.requires_activation} output neurons; output {which} has "
+                f"activation {output_activations[wrong[0]].name!r}"
+            )
+
+
 def loss_terms(
-    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: list
+    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: Sequence
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """What both engines need from a loss, for the batch mean ``L``.
 
@@ -214,18 +242,7 @@ def loss_terms(
         The loss's own ``∂L/∂a`` of the outputs when the loss gives it.
     """
     loss = get_loss(loss)
-    if z.shape[1] < loss.min_outputs:
-        raise IncompatibleLossError(
-            f"loss {loss.name!r} needs at least {loss.min_outputs} output neurons, the network has {z.shape[1]} "
-            f"(for one output, use binary_cross_entropy on a logistic output, or squared_error)"
-        )
-    if loss.requires_activation is not None:
-        wrong = [i for i, act in enumerate(output_activations) if act.name != loss.requires_activation]
-        if wrong:
-            raise IncompatibleLossError(
-                f"loss {loss.name!r} needs {loss.requires_activation} output neurons; output column "
-                f"{wrong[0]} has activation {output_activations[wrong[0]].name!r}"
-            )
+    check_compatible(loss, output_activations)
     batch = z.shape[0]
     losses = loss.value(z, y, a)
     dz = loss.gradient_z(z, y, a) / batch

@@ -1,6 +1,6 @@
 """Files and other libraries: networks in and out, never half written.
 
-- :mod:`.serialization`: ``ag.save``/``ag.load``, validated JSON (never pickle);
+- :mod:`.serialization`: ``ag.save``/``ag.load``, validated JSON (never pickle), read field by field by :mod:`.reading`;
 - :mod:`.graphml`: GraphML for Gephi and yEd;
 - :mod:`.pytorch` (with :mod:`.torch_plan` and :mod:`.torch_module`): ``ag.to_torch``/``ag.from_torch``;
 - :mod:`.onnx_export`: ``ag.to_onnx``, standard ONNX operators;

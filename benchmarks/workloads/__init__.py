@@ -4,6 +4,7 @@ from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
 from .export import export, export_memory
 from .mlp import mlp
+from .pictures import pictures
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
@@ -16,6 +17,7 @@ WORKLOADS = {
     "dag": dag_20k,
     "scaling": scaling,
     "memory": memory,
+    "pictures": pictures,
     "export": export,  # the PyTorch export against the engine (needs torch)
     "export-memory": export_memory,
 }
