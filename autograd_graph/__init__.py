@@ -243,3 +243,8 @@ __all__ = [
     "get_optimizer",
     "as_schedule",
 ]
+
+# topology studies: many networks trained at once (the rest of this block is added as it lands)
+from .training.many import ManyResult, train_many  # noqa: E402
+
+__all__ += ["ManyResult", "train_many"]

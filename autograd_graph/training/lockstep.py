@@ -1,0 +1,272 @@
+"""The training loop of many networks at once: every run of every member in lockstep.
+
+:func:`~autograd_graph.train_many` hands this module one *job* per run of
+each member (a member trained with ``restarts=3`` is three jobs: the runs of
+``ag.train`` are independent once their seeds are drawn). All jobs take
+their updates together, on the stacked union of their networks
+(:class:`~autograd_graph.engines.stacked.StackedEngine`): one forward and
+one backward pass per batch for all of them, each job on its own shuffled
+batch of its own training data, and one optimizer step on the union's flat
+weights. The optimizers are elementwise and every job that still trains
+has taken as many updates as the others, so the union's optimizer state
+is, slice by slice, each job's own.
+
+A job that stops (its epochs done, early stopping, a callback, a
+non-finite value kept with ``errors="keep"``) is *frozen*: its weights and
+gradient are held fixed from then on, and what its passes compute is
+ignored. Everything a job does after each epoch (its history row, its best
+weights, patience, callbacks) is what :func:`~autograd_graph.train` does
+for a run, from the same pieces (:mod:`.loop`).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..exceptions import NonFiniteError
+from ..losses import Loss
+from .config import TrainingConfig
+from .history import EpochLog, History, RunResult
+from .loop import _fault_error, _stop_reason
+from .nonfinite import Fault, backward_fault, forward_fault, update_fault
+from .optimizers import Optimizer
+
+if TYPE_CHECKING:
+    from ..engines.stacked import StackedEngine
+    from ..network import Network
+
+__all__ = ["Job", "Lockstep", "Curve", "EVALUATION_ELEMENTS"]
+
+# Examples per evaluation pass: chosen so that one (members, rows, examples) array of a stack
+# holds about this many numbers (it then stays in cache; bigger chunks ran slower).
+EVALUATION_ELEMENTS = 1 << 19
+
+
+@dataclass
+class Curve:
+    """Loss and accuracy after every epoch on held-out data (epoch 0 = before training)."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """One run of one member."""
+
+    member: int
+    run: RunResult
+    rng: np.random.Generator  # the run's shuffles
+    net: Network  # the member's network (callbacks see it with the job's weights)
+    test: Curve = field(default_factory=Curve)
+    active: bool = True
+    waited: int = 0  # epochs since the last improvement by more than min_delta
+    reference: float = math.inf  # the loss of that improvement
+    error: NonFiniteError | None = None
+    last_finite: np.ndarray | None = None  # with errors="raise": the weights the network is left with
+
+
+@dataclass
+class Data:
+    """Each job's training data (and validation data), stacked: (jobs, examples, columns)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    X_val: np.ndarray | None = None
+    Y_val: np.ndarray | None = None
+    X_test: np.ndarray | None = None
+    Y_test: np.ndarray | None = None
+
+
+class Lockstep:
+    """The loop over epochs and batches for all jobs (see the module notes)."""
+
+    def __init__(self, cfg: TrainingConfig, engine: StackedEngine, jobs: list[Job], data: Data, loss: Loss,
+                 classification: bool, optimizer: Optimizer, weights: np.ndarray, bar: Any,
+                 errors: str) -> None:  # fmt: skip
+        self.cfg, self.engine, self.jobs, self.data, self.loss = cfg, engine, jobs, data, loss
+        self.classification, self.bar, self.errors = classification, bar, errors
+        self.opt = copy.deepcopy(optimizer)
+        self.opt.reset(engine.n_weights)
+        self.w = weights.copy()  # (n_weights,): the union's flat weights
+        self.last_finite = self.w
+        self.frozen = np.zeros(0, dtype=np.int64)  # union positions of frozen jobs' weights
+        self.owner = np.empty(engine.n_weights, dtype=np.int64)  # the job of each union weight
+        for j, at in enumerate(engine.positions):
+            self.owner[at] = j
+        self.rows = np.arange(len(jobs))[:, None]
+        self.start = time.perf_counter()
+
+    @property
+    def monitor(self) -> str:
+        return "loss" if self.data.X_val is None else "val_loss"
+
+    # ------------------------------------------------------------ the loop
+    def run(self) -> None:
+        """Train every job for ``cfg.epochs`` epochs or until it stops."""
+        for epoch in range(self.cfg.epochs + 1):
+            if epoch:
+                if not any(job.active for job in self.jobs):
+                    return
+                self._epoch(epoch)
+            self._after_epoch(epoch)
+        for job in self.jobs:
+            job.active = False
+
+    def _epoch(self, epoch: int) -> None:
+        """One pass over every job's training set, one update per batch."""
+        cfg, d = self.cfg, self.data
+        n = d.X.shape[1]
+        size = n if cfg.batch_size is None else min(cfg.batch_size, n)
+        orders = np.empty((len(self.jobs), n), dtype=np.int64)
+        for j, job in enumerate(self.jobs):  # each job's own shuffle, as ag.train draws it
+            orders[j] = job.rng.permutation(n) if job.active and cfg.shuffle and size < n else np.arange(n)
+        engine, loss = self.engine, self.loss
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
+            for lo in range(0, n, size):
+                batch = orders[:, lo : lo + size]  # (jobs, batch)
+                X, Y = d.X[self.rows, batch], d.Y[self.rows, batch]  # (jobs, batch, columns)
+                w = self.w
+                engine.load(w)
+                z, a = engine.forward(X)
+                m, b, k = z.shape
+                zz, yy, aa = z.reshape(-1, k), Y.reshape(-1, k), a.reshape(-1, k)
+                values = loss.value(zz, yy, aa)
+                dz = loss.gradient_z(zz, yy, aa) / b
+                da = None if loss.gradient_a is None else loss.gradient_a(zz, yy, aa) / b
+                grad = engine.backward(dz.reshape(m, b, k), None if da is None else da.reshape(m, b, k))
+                bad = self._pass_faults(values.reshape(m, b), grad)
+                for j in bad:
+                    self._fault(j, epoch, batch[j], X[j], Y[j], w, None)
+                self.last_finite = w
+                if self.frozen.size:
+                    grad[self.frozen] = 0
+                new = self.opt.step(w, grad)
+                if self.frozen.size:
+                    new[self.frozen] = w[self.frozen]
+                if not np.isfinite(new).all():
+                    for j in np.unique(self.owner[~np.isfinite(new)]).tolist():
+                        if self.jobs[j].active:
+                            self._fault(j, epoch, batch[j], X[j], Y[j], w, new)
+                    if self.frozen.size:
+                        new[self.frozen] = w[self.frozen]
+                self.w = new
+                for job in self.jobs:
+                    job.run.steps += job.active
+
+    def _pass_faults(self, values: np.ndarray, grad: np.ndarray) -> list[int]:
+        """The active jobs whose pass (a, z, loss or ∂L/∂w) went non-finite at this step."""
+        ok = self.engine.finite_members()
+        ok = np.ones(len(self.jobs), dtype=bool) if ok is None else ok
+        ok &= np.isfinite(values).all(axis=1)
+        if not np.isfinite(grad).all():
+            ok[np.unique(self.owner[~np.isfinite(grad)])] = False
+        return [j for j in np.flatnonzero(~ok).tolist() if self.jobs[j].active]
+
+    def _fault(self, j: int, epoch: int, indices: np.ndarray, X: np.ndarray, Y: np.ndarray, w: np.ndarray,
+               new: np.ndarray | None) -> None:  # fmt: skip
+        """Job ``j`` went non-finite: name the fault as ``ag.train`` would, then raise or freeze the job."""
+        job = self.jobs[j]
+        mine = self.engine.positions[j]
+        net = job.net
+        net.set_weights(self.engine.member_weights(w, j))
+        fault: Fault | None
+        if new is None:  # the member alone, on its batch: the first neuron at fault, as ag.train names it
+            trace = net.forward(X)
+            fault = forward_fault(trace) or backward_fault(net.backward(trace, Y, loss=self.loss), trace, net.edges)
+            last = self.last_finite[mine]
+        else:
+            fault = update_fault(new[mine], net.edges)
+            last = w[mine]
+        fault = fault or Fault("a or z", math.nan)  # a fault of the union's rounding only: rare, and unnamed
+        error = _fault_error(fault, job.run.run, epoch, job.run.steps, indices, w[mine].copy())
+        job.error, job.run.stop_reason = error, "non-finite"
+        if self.errors == "raise":
+            job.last_finite = last.copy()
+            error.member = job.member  # type: ignore[attr-defined]
+            raise error
+        w[mine] = last  # the job keeps its last finite weights, and trains no more
+        self._freeze(j)
+
+    def _freeze(self, j: int) -> None:
+        job = self.jobs[j]
+        job.active = False
+        self.frozen = np.union1d(self.frozen, self.engine.positions[j])
+
+    # ------------------------------------------------------- after an epoch
+    def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per job, the mean loss and the accuracy (NaN unless classifying) on its ``(X, Y)`` (jobs, n, ·)."""
+        engine = self.engine
+        engine.load(self.w)
+        rows = sum(len(s.members) * s.n_rows for s in engine.stacks)
+        chunk = max(16, EVALUATION_ELEMENTS // rows)
+        values, outputs = [], []
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for lo in range(0, X.shape[1], chunk):
+                z, a = engine.forward(X[:, lo : lo + chunk])
+                k = z.shape[2]
+                y = Y[:, lo : lo + chunk].reshape(-1, k)
+                values.append(self.loss.value(z.reshape(-1, k), y, a.reshape(-1, k)).reshape(z.shape[:2]))
+                outputs.append(z)
+        loss = np.concatenate(values, axis=1).mean(axis=1)  # (jobs,)
+        if not self.classification:
+            return loss, np.full(loss.shape, math.nan)
+        z = np.concatenate(outputs, axis=1)
+        if z.shape[2] == 1:
+            hits = (z[:, :, 0] >= 0.5) == (Y[:, :, 0] >= 0.5)
+        else:
+            hits = z.argmax(axis=2) == Y.argmax(axis=2)
+        return loss, hits.mean(axis=1)
+
+    def _after_epoch(self, epoch: int) -> None:
+        """Every active job's history row, best weights, patience and callbacks, as ``ag.train`` does them."""
+        d, cfg = self.data, self.cfg
+        seconds = time.perf_counter() - self.start
+        loss, acc = self._evaluate(d.X, d.Y)
+        val = self._evaluate(d.X_val, d.Y_val) if d.X_val is not None and d.Y_val is not None else None
+        test = self._evaluate(d.X_test, d.Y_test) if d.X_test is not None and d.Y_test is not None else None
+        step_size = self.opt.step_size
+        for j, job in enumerate(self.jobs):
+            if not job.active:
+                continue
+            run = job.run
+            row: dict[str, Any] = dict(epoch=epoch, loss=float(loss[j]), accuracy=float(acc[j]),
+                                       step_size=step_size, seconds=seconds)  # fmt: skip
+            if val is not None:
+                row.update(val_loss=float(val[0][j]), val_accuracy=float(val[1][j]))
+            run.history.append(**row)
+            if test is not None:
+                job.test.loss.append(float(test[0][j]))
+                job.test.accuracy.append(float(test[1][j]))
+            value = row[self.monitor]
+            if value < run.best_loss:
+                run.best_loss, run.best_epoch = value, epoch
+                run.best_weights = self.engine.member_weights(self.w, j)
+            if epoch == 0:
+                job.reference = value
+                continue
+            if value < job.reference - cfg.min_delta:
+                job.reference, job.waited = value, 0
+            else:
+                job.waited += 1
+            self.bar.update(1)
+            reason = _stop_reason(cfg, self._log(job, j), job.waited)
+            if reason is not None or epoch == cfg.epochs:
+                if reason is not None:
+                    run.stop_reason = reason
+                    self.bar.update(cfg.epochs - epoch)
+                self._freeze(j)
+
+    def _log(self, job: Job, j: int) -> EpochLog:
+        """What a callback receives; the member's network then holds the job's current weights."""
+        h: History = job.run.history
+        if self.cfg.callbacks:
+            job.net.set_weights(self.engine.member_weights(self.w, j))
+        return EpochLog(job.run.run, h.epoch[-1], h.loss[-1], h.accuracy[-1], h.val_loss[-1], h.val_accuracy[-1],
+                        h.step_size[-1], job.net, h)  # fmt: skip
