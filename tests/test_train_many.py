@@ -55,7 +55,9 @@ def assert_same(alone, together, results_alone, results_together, tol=TOL):
 def both(nets, X, Y, seeds, **settings):
     alone = [net.copy() for net in nets]
     together = [net.copy() for net in nets]
-    results_alone = [ag.train(net, X, Y, seed=s, progress=False, **settings) for net, s in zip(alone, seeds)]
+    results_alone = [
+        ag.train(net, X, Y, seed=s, progress=False, **settings) for net, s in zip(alone, seeds, strict=True)
+    ]
     results_together = ag.train_many(together, X, Y, seeds=seeds, progress=False, **settings)
     return alone, together, results_alone, results_together
 
@@ -251,6 +253,7 @@ def test_stacked_passes_equal_the_union_network_and_each_member():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(5, 7, 2))  # a batch of its own for each member
     z, _ = engine.forward(X)
+    z = z.transpose(1, 2, 0)  # (members, batch, outputs)
     union = nx.DiGraph()
     for j, net in enumerate(nets):
         G = net.to_networkx()
@@ -262,7 +265,7 @@ def test_stacked_passes_equal_the_union_network_and_each_member():
         np.testing.assert_allclose(z[j], net.forward(X[j]).output, rtol=1e-13, atol=1e-14)
         np.testing.assert_allclose(z[j], out[:, j : j + 1], rtol=1e-13, atol=1e-14)
     Y = rng.normal(size=(5, 7, 1))
-    grad = engine.backward(2 * (z - Y) / 7, None)
+    grad = engine.backward((2 * (z - Y) / 7).transpose(2, 0, 1), None)
     for j, net in enumerate(nets):
         expected = net.backward(net.forward(X[j]), Y[j]).weights.flat
         np.testing.assert_allclose(engine.member_weights(grad, j), expected, rtol=1e-12, atol=1e-14)

@@ -19,6 +19,7 @@ from ..losses import get_loss
 from ..network import Network
 from ..training import EpochLog, Trainer, evaluate, train
 from ..training.evaluation import CLASSIFICATION_LOSSES, targets
+from ..training.many import train_many
 from .results import Comparison
 from .runs import SeedRun, Structure
 
@@ -119,14 +120,44 @@ def _one_run(name: str, spec: Network | Builder, seed: int, X: Any, Y: Any, test
         raise KeyboardInterrupt
     epochs = result.best.epochs
     bar.update(settings.get("epochs", Trainer.epochs) - epochs)  # a run that stopped early
+    final = _final(net, X, Y, test, loss, classification, seconds, epochs)
+    return SeedRun(name, seed, Structure.of(net), result.history, curve.losses, curve.accuracies, final, seconds, net)
+
+
+def _final(net: Network, X: Any, Y: Any, test: tuple | None, loss: str, classification: bool,
+           seconds: float, epochs: int) -> dict[str, float]:  # fmt: skip
+    """The final metrics of a trained network."""
     train_eval = evaluate(net, X, Y, loss=loss, classification=classification)
     final = {"train_loss": train_eval.loss, "train_accuracy": train_eval.accuracy,
              "test_loss": math.nan, "test_accuracy": math.nan,
              "seconds_per_epoch": seconds / epochs if epochs else math.nan}  # fmt: skip
     if test is not None:
-        test_eval = evaluate(net, X_test, Y_test, loss=loss, classification=classification)
+        test_eval = evaluate(net, test[0], test[1], loss=loss, classification=classification)
         final.update(test_loss=test_eval.loss, test_accuracy=test_eval.accuracy)
-    return SeedRun(name, seed, Structure.of(net), result.history, curve.losses, curve.accuracies, final, seconds, net)
+    return final
+
+
+def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X: Any, Y: Any, test: tuple | None,
+              settings: dict[str, Any], loss: str, classification: bool,
+              bar: Any) -> dict[str, list[SeedRun]]:  # fmt: skip
+    """Every network and seed trained at once by :func:`~autograd_graph.train_many`."""
+    plan = [(name, seed, _build(name, spec, seed)) for seed in seed_list for name, spec in networks.items()]
+    nets = [net for _, _, net in plan]
+    bar.set_postfix_str(f"{len(nets)} trainings at once", refresh=False)
+    results = train_many(nets, X, Y, seeds=[seed for _, seed, _ in plan], test_data=test, bar=bar, **settings)
+    if any(r.interrupted for r in results):  # train_many kept the best weights; a comparison stops whole
+        raise KeyboardInterrupt
+    runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
+    share = results.seconds / len(nets)  # the wall time is shared by all the trainings
+    for (name, seed, net), result, curves in zip(plan, results, results.test, strict=True):
+        epochs = result.best.epochs
+        curve = curves[0] if test is not None else None
+        losses = curve.loss if curve else [math.nan] * (epochs + 1)
+        accuracies = curve.accuracy if curve else [math.nan] * (epochs + 1)
+        final = _final(net, X, Y, test, loss, classification, share, epochs)
+        runs[name].append(SeedRun(name, seed, Structure.of(net), result.history, losses, accuracies, final, share,
+                                  net))  # fmt: skip
+    return runs
 
 
 def _check_data(networks: dict[str, Network | Builder], X: Any, Y: Any, X_test: Any, Y_test: Any,
@@ -158,6 +189,7 @@ def compare(
     seeds: int | Iterable[int] = 3,
     title: str = "comparison",
     progress: bool | None = None,
+    together: bool = True,
     **settings: Any,
 ) -> Comparison:
     """Train several networks on the same data with the same settings over several seeds.
@@ -184,6 +216,11 @@ def compare(
         What is compared, for the table and the report.
     progress : bool, optional
         A tqdm bar over all epochs of all runs; by default shown when standard error is a terminal.
+    together : bool, default True
+        Train all networks and seeds at once with :func:`~autograd_graph.train_many` (each gets
+        exactly what ``ag.train`` gives it alone, many times faster); they then share the wall
+        time, and ``seconds_per_epoch`` is that time divided among them. False trains them one
+        after another, each timed alone.
     **settings
         Passed to :func:`~autograd_graph.train` unchanged for every run:
         ``loss``, ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
@@ -238,10 +275,13 @@ def compare(
     total = len(networks) * len(seed_list) * settings.get("epochs", Trainer.epochs)
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
     with tqdm(total=total, unit="epoch", desc="comparing", disable=not show) as bar:
-        for seed in seed_list:  # seed by seed, so an interrupted comparison has seen every network
+        if together:
+            runs = _together(networks, seed_list, X, Y, test, settings, loss, classification, bar)
+        for seed in seed_list if not together else ():  # seed by seed: an interrupted comparison saw every network
             for name, spec in networks.items():
                 runs[name].append(_one_run(name, spec, seed, X, Y, test, settings, loss, classification, bar))
     data = {"n_train": int(X.shape[0]), "n_test": 0 if test is None else int(test[0].shape[0]),
             "n_inputs": int(X.shape[1]), "n_outputs": int(Y.shape[1])}  # fmt: skip
     described = {key: _describe(value) for key, value in settings.items()}
+    described["trained together"] = bool(together)
     return Comparison(runs, seed_list, described, loss, classification, data, title)

@@ -42,9 +42,9 @@ Examples
 >>> X = np.linspace(-1, 1, 5).reshape(1, 5, 1).repeat(3, axis=0)      # (members, batch, inputs)
 >>> engine.load(engine.union_weights([net.weights for net in nets]))
 >>> z, a = engine.forward(X)
->>> z.shape                                                             # (members, batch, outputs)
-(3, 5, 1)
->>> bool(np.allclose(z[2], ag.running_example(seed=0).forward(X[2]).output))
+>>> z.shape                                                             # (outputs, members, batch)
+(1, 3, 5)
+>>> bool(np.allclose(z[:, 2].T, ag.running_example(seed=0).forward(X[2]).output))
 True
 """
 
@@ -62,7 +62,7 @@ from ..exceptions import ShapeError
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["StackedEngine", "stack_members", "LEVEL_COST", "WEIGHT_COST"]
+__all__ = ["StackedEngine", "stack_members", "all_finite", "LEVEL_COST", "WEIGHT_COST"]
 
 # The cost model that splits members into stacks, in microseconds per training step at batch 32
 # (measured on the 2-core reference machine: a level is about seven numpy calls; a padded weight
@@ -181,6 +181,11 @@ class _Stack:
     def __init__(self, nets: Sequence[Network], members: list[int], first_weight: int, dtype: np.dtype) -> None:
         profiles = [_profile(nets[j]) for j in members]
         self.members = np.array(members, dtype=np.int64)
+        first = members[0]
+        # members next to each other (train_many orders them so): their arrays are views, not copies
+        self.take: slice | np.ndarray = self.members
+        if members == list(range(first, first + len(members))):
+            self.take = slice(first, first + len(members))
         m = len(members)
         self.n_inputs = profiles[0].n_inputs
         self.n_sources = self.n_inputs + max(p.n_biases for p in profiles)
@@ -227,6 +232,12 @@ class _Stack:
             self.positions.append(at)
         self.output_rows = np.array(outputs, dtype=np.int64)  # (m, n_outputs)
         self.output_members = np.repeat(np.arange(m)[:, None], self.output_rows.shape[1], axis=1)
+        first_out = int(self.output_rows[0, 0]) if self.output_rows.size else 0
+        same = np.arange(first_out, first_out + self.output_rows.shape[1])
+        # the common case: every member's outputs are the same block of rows (the last level's)
+        self.out: slice | tuple = slice(first_out, same[-1] + 1 if same.size else first_out)
+        if not (self.output_rows == same).all():
+            self.out = (self.output_members, self.output_rows)
         self.levels = [
             _Level(start, stop, [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]],
                    (self.output_rows >= start) & (self.output_rows < stop))
@@ -240,8 +251,7 @@ class _Stack:
     @property
     def padded_weights(self) -> int:
         """Weights in the dense blocks that levels read (real edges and padding)."""
-        s = self.n_sources
-        return len(self.members) * sum((lv.stop - lv.start) * lv.start for lv in self.levels) + 0 * s
+        return len(self.members) * sum((lv.stop - lv.start) * lv.start for lv in self.levels)
 
     def load(self, w: np.ndarray) -> None:
         self.W.reshape(-1)[self.w_index] = w[self.lo : self.hi]
@@ -268,6 +278,10 @@ class _Stack:
                 act.apply(A[:, lo:hi], Z[:, lo:hi])
         return A, Z
 
+    def outputs(self, values: np.ndarray) -> np.ndarray:
+        """The output neurons' rows of ``A`` or ``Z``: (members, outputs, batch)."""
+        return values[:, self.out] if isinstance(self.out, slice) else values[self.out]
+
     def backward(self, dz_own: np.ndarray | None, da_own: np.ndarray | None, grad: np.ndarray) -> None:
         """The reverse sweep after :meth:`forward`; writes ∂L/∂w of the stack's edges into ``grad``.
 
@@ -276,20 +290,27 @@ class _Stack:
         A, Z, dA, dZ = self.last
         s = self.n_sources
         own = dz_own if da_own is None else None
-        for i in range(len(self.levels) - 1, -1, -1):
+        last = len(self.levels) - 1
+        for i in range(last, -1, -1):
             lv = self.levels[i]
             rows = slice(lv.start, lv.stop)
-            if i == len(self.levels) - 1:
+            if i == last:
                 dZ[:, rows] = 0
             else:  # ∂L/∂z = Σ over later neurons j of w_kj ∂L/∂a_j, for all later levels at once
                 later = self.W[:, lv.stop - s :, rows].transpose(0, 2, 1)  # (m, rows of l, later rows)
                 np.matmul(later, dA[:, lv.stop :], out=dZ[:, rows])
             if own is not None and lv.outputs.any():
-                dZ[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += own[lv.outputs]
+                if i == last and isinstance(self.out, slice):
+                    dZ[:, self.out] += own
+                else:
+                    dZ[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += own[lv.outputs]
             for act, lo, hi in lv.slabs:
                 act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
             if da_own is not None and lv.outputs.any():
-                dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
+                if i == last and isinstance(self.out, slice):
+                    dA[:, self.out] += da_own
+                else:
+                    dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
         dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1))  # (m, targets, rows): Σ over the batch
         grad[self.lo : self.hi] = dW.reshape(-1)[self.w_index]
 
@@ -352,34 +373,61 @@ class StackedEngine:
             stack.load(w)
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Outputs ``z`` and their ``a``, each (members, batch, outputs), for ``X`` (members, batch, inputs)."""
+        """Outputs ``z`` and their ``a``, each (outputs, members, batch), for ``X`` (members, batch, inputs).
+
+        That layout makes ``z.reshape(n_outputs, -1).T`` the (examples, outputs) array a loss takes,
+        every member's batch one after the other, without a copy.
+        """
         m, batch = X.shape[0], X.shape[1]
         k = self.stacks[0].output_rows.shape[1]
-        X = np.asarray(X, dtype=self.dtype)
-        z = np.empty((m, batch, k), self.dtype)
+        z = np.empty((k, m, batch), self.dtype)
         a = np.empty_like(z)
         for stack in self.stacks:
-            A, Z = stack.forward(X[stack.members])
-            out = (stack.output_members, stack.output_rows)
-            z[stack.members] = Z[out].transpose(0, 2, 1)
-            a[stack.members] = A[out].transpose(0, 2, 1)
+            A, Z = stack.forward(X[stack.take])
+            z[:, stack.take] = stack.outputs(Z).transpose(1, 0, 2)
+            a[:, stack.take] = stack.outputs(A).transpose(1, 0, 2)
+        return z, a
+
+    def outputs(self, X: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward` over a large ``X`` (members, n, inputs) in chunks of examples, each stack's chunk
+        sized so its ``(members, rows, chunk)`` arrays hold about ``elements`` numbers (and stay in cache)."""
+        m, n = X.shape[0], X.shape[1]
+        k = self.stacks[0].output_rows.shape[1]
+        z = np.empty((k, m, n), self.dtype)
+        a = np.empty_like(z)
+        for stack in self.stacks:
+            chunk = max(16, elements // (len(stack.members) * stack.n_rows))
+            mine = X[stack.take]
+            for lo in range(0, n, chunk):
+                A, Z = stack.forward(mine[:, lo : lo + chunk])
+                z[:, stack.take, lo : lo + chunk] = stack.outputs(Z).transpose(1, 0, 2)
+                a[:, stack.take, lo : lo + chunk] = stack.outputs(A).transpose(1, 0, 2)
         return z, a
 
     def backward(self, dz_own: np.ndarray, da_own: np.ndarray | None) -> np.ndarray:
-        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (members, batch, outputs)."""
+        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (outputs, members, batch)."""
         grad = np.empty(self.n_weights, self.dtype)
         for stack in self.stacks:
-            dz = None if da_own is not None else dz_own[stack.members].transpose(0, 2, 1)
-            da = None if da_own is None else da_own[stack.members].transpose(0, 2, 1)
+            dz = None if da_own is not None else dz_own[:, stack.take].transpose(1, 0, 2)
+            da = None if da_own is None else da_own[:, stack.take].transpose(1, 0, 2)
             stack.backward(dz, da, grad)
         return grad
 
     def finite_members(self) -> np.ndarray | None:
         """None when every ``a`` and ``z`` of the last forward pass is finite; else, per member, whether its are."""
-        if all(np.isfinite(s.last[0]).all() and np.isfinite(s.last[1]).all() for s in self.stacks):
+        if all(all_finite(s.last[0]) and all_finite(s.last[1]) for s in self.stacks):
             return None
         ok = np.ones(self.n_members, dtype=bool)
         for stack in self.stacks:
             A, Z = stack.last[0], stack.last[1]
-            ok[stack.members] = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(Z).all(axis=(1, 2))
+            ok[stack.take] = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(Z).all(axis=(1, 2))
         return ok
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every value is finite: one pass (a sum is finite only if all its terms are, unless it
+    overflows, and then the elementwise test decides)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(array.sum()):
+            return True
+    return bool(np.isfinite(array).all())

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engines.stacked import all_finite
 from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
@@ -97,10 +98,12 @@ class Lockstep:
         self.w = weights.copy()  # (n_weights,): the union's flat weights
         self.last_finite = self.w
         self.frozen = np.zeros(0, dtype=np.int64)  # union positions of frozen jobs' weights
+        self._frozen_mask = np.zeros(engine.n_weights, dtype=bool)
         self.owner = np.empty(engine.n_weights, dtype=np.int64)  # the job of each union weight
         for j, at in enumerate(engine.positions):
             self.owner[at] = j
         self.rows = np.arange(len(jobs))[:, None]
+        self._targets_of: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.start = time.perf_counter()
 
     @property
@@ -128,32 +131,33 @@ class Lockstep:
         for j, job in enumerate(self.jobs):  # each job's own shuffle, as ag.train draws it
             orders[j] = job.rng.permutation(n) if job.active and cfg.shuffle and size < n else np.arange(n)
         engine, loss = self.engine, self.loss
+        Yt = d.Y.transpose(2, 0, 1)  # (outputs, jobs, n): batches come out as the engine lays outputs out
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
             for lo in range(0, n, size):
                 batch = orders[:, lo : lo + size]  # (jobs, batch)
-                X, Y = d.X[self.rows, batch], d.Y[self.rows, batch]  # (jobs, batch, columns)
+                X, Y = d.X[self.rows, batch], Yt[:, self.rows, batch]  # (jobs, batch, inputs), (outputs, jobs, batch)
                 w = self.w
                 engine.load(w)
-                z, a = engine.forward(X)
-                m, b, k = z.shape
-                zz, yy, aa = z.reshape(-1, k), Y.reshape(-1, k), a.reshape(-1, k)
+                z, a = engine.forward(X)  # (outputs, jobs, batch)
+                k, m, b = z.shape
+                zz, yy, aa = z.reshape(k, -1).T, Y.reshape(k, -1).T, a.reshape(k, -1).T  # (jobs · batch, outputs)
                 values = loss.value(zz, yy, aa)
-                dz = loss.gradient_z(zz, yy, aa) / b
-                da = None if loss.gradient_a is None else loss.gradient_a(zz, yy, aa) / b
-                grad = engine.backward(dz.reshape(m, b, k), None if da is None else da.reshape(m, b, k))
+                dz = (loss.gradient_z(zz, yy, aa) / b).T.reshape(k, m, b)
+                da = None if loss.gradient_a is None else (loss.gradient_a(zz, yy, aa) / b).T.reshape(k, m, b)
+                grad = engine.backward(dz, da)
                 bad = self._pass_faults(values.reshape(m, b), grad)
                 for j in bad:
-                    self._fault(j, epoch, batch[j], X[j], Y[j], w, None)
+                    self._fault(j, epoch, batch[j], X[j], Y[:, j].T, w, None)
                 self.last_finite = w
                 if self.frozen.size:
                     grad[self.frozen] = 0
                 new = self.opt.step(w, grad)
                 if self.frozen.size:
                     new[self.frozen] = w[self.frozen]
-                if not np.isfinite(new).all():
+                if not all_finite(new):
                     for j in np.unique(self.owner[~np.isfinite(new)]).tolist():
                         if self.jobs[j].active:
-                            self._fault(j, epoch, batch[j], X[j], Y[j], w, new)
+                            self._fault(j, epoch, batch[j], X[j], Y[:, j].T, w, new)
                     if self.frozen.size:
                         new[self.frozen] = w[self.frozen]
                 self.w = new
@@ -163,9 +167,11 @@ class Lockstep:
     def _pass_faults(self, values: np.ndarray, grad: np.ndarray) -> list[int]:
         """The active jobs whose pass (a, z, loss or ∂L/∂w) went non-finite at this step."""
         ok = self.engine.finite_members()
+        if ok is None and all_finite(values) and all_finite(grad):
+            return []
         ok = np.ones(len(self.jobs), dtype=bool) if ok is None else ok
         ok &= np.isfinite(values).all(axis=1)
-        if not np.isfinite(grad).all():
+        if not all_finite(grad):
             ok[np.unique(self.owner[~np.isfinite(grad)])] = False
         return [j for j in np.flatnonzero(~ok).tolist() if self.jobs[j].active]
 
@@ -195,34 +201,33 @@ class Lockstep:
         self._freeze(j)
 
     def _freeze(self, j: int) -> None:
-        job = self.jobs[j]
-        job.active = False
-        self.frozen = np.union1d(self.frozen, self.engine.positions[j])
+        self.jobs[j].active = False
+        self._frozen_mask[self.engine.positions[j]] = True
+        self.frozen = np.flatnonzero(self._frozen_mask)
 
     # ------------------------------------------------------- after an epoch
+    def _targets(self, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``Y`` (jobs, n, outputs) laid out as the engine's outputs, (outputs, jobs, n), and the target
+        class of every example (as :func:`~autograd_graph.accuracy` reads it); made once per data set."""
+        key = id(Y)
+        if key not in self._targets_of:
+            Yt = np.ascontiguousarray(Y.transpose(2, 0, 1))
+            self._targets_of[key] = Yt, ((Yt[0] >= 0.5) if Yt.shape[0] == 1 else Yt.argmax(axis=0))
+        return self._targets_of[key]
+
     def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per job, the mean loss and the accuracy (NaN unless classifying) on its ``(X, Y)`` (jobs, n, ·)."""
-        engine = self.engine
-        engine.load(self.w)
-        rows = sum(len(s.members) * s.n_rows for s in engine.stacks)
-        chunk = max(16, EVALUATION_ELEMENTS // rows)
-        values, outputs = [], []
+        self.engine.load(self.w)
+        Yt, classes = self._targets(Y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for lo in range(0, X.shape[1], chunk):
-                z, a = engine.forward(X[:, lo : lo + chunk])
-                k = z.shape[2]
-                y = Y[:, lo : lo + chunk].reshape(-1, k)
-                values.append(self.loss.value(z.reshape(-1, k), y, a.reshape(-1, k)).reshape(z.shape[:2]))
-                outputs.append(z)
-        loss = np.concatenate(values, axis=1).mean(axis=1)  # (jobs,)
+            z, a = self.engine.outputs(X, EVALUATION_ELEMENTS)  # (outputs, jobs, n)
+            k = z.shape[0]
+            values = self.loss.value(z.reshape(k, -1).T, Yt.reshape(k, -1).T, a.reshape(k, -1).T)
+        loss = values.reshape(z.shape[1:]).mean(axis=1)  # (jobs,)
         if not self.classification:
             return loss, np.full(loss.shape, math.nan)
-        z = np.concatenate(outputs, axis=1)
-        if z.shape[2] == 1:
-            hits = (z[:, :, 0] >= 0.5) == (Y[:, :, 0] >= 0.5)
-        else:
-            hits = z.argmax(axis=2) == Y.argmax(axis=2)
-        return loss, hits.mean(axis=1)
+        predicted = (z[0] >= 0.5) if k == 1 else z.argmax(axis=0)
+        return loss, (predicted == classes).mean(axis=1)
 
     def _after_epoch(self, epoch: int) -> None:
         """Every active job's history row, best weights, patience and callbacks, as ``ag.train`` does them."""
@@ -236,14 +241,14 @@ class Lockstep:
             if not job.active:
                 continue
             run = job.run
-            row: dict[str, Any] = dict(epoch=epoch, loss=float(loss[j]), accuracy=float(acc[j]),
+            row: dict[str, Any] = dict(epoch=epoch, loss=float(loss[j]), accuracy=self._accuracy(acc[j]),
                                        step_size=step_size, seconds=seconds)  # fmt: skip
             if val is not None:
-                row.update(val_loss=float(val[0][j]), val_accuracy=float(val[1][j]))
+                row.update(val_loss=float(val[0][j]), val_accuracy=self._accuracy(val[1][j]))
             run.history.append(**row)
             if test is not None:
                 job.test.loss.append(float(test[0][j]))
-                job.test.accuracy.append(float(test[1][j]))
+                job.test.accuracy.append(self._accuracy(test[1][j]))
             value = row[self.monitor]
             if value < run.best_loss:
                 run.best_loss, run.best_epoch = value, epoch
@@ -262,6 +267,9 @@ class Lockstep:
                     run.stop_reason = reason
                     self.bar.update(cfg.epochs - epoch)
                 self._freeze(j)
+
+    def _accuracy(self, value: float) -> float:
+        return float(value) if self.classification else math.nan  # math.nan itself, as ag.train writes it
 
     def _log(self, job: Job, j: int) -> EpochLog:
         """What a callback receives; the member's network then holds the job's current weights."""

@@ -96,6 +96,7 @@ def train_many(
     test_data: tuple[Any, Any] | None = None,
     errors: str = "raise",
     stacks: list[list[int]] | None = None,
+    bar: Any = None,
     **params: Any,
 ) -> ManyResult:
     """Train several networks at once, each in place, each as :func:`~autograd_graph.train` would alone.
@@ -122,6 +123,9 @@ def train_many(
     stacks : list of list of int, optional
         Which networks to stack together (default: by depth, see
         :func:`~autograd_graph.engines.stacked.stack_members`). Restarts stack with their network.
+    bar : tqdm bar, optional
+        A progress bar to count epochs on, instead of one of its own (for callers showing one
+        bar over more work; ``progress`` is then ignored).
     **params
         The settings of :func:`~autograd_graph.train`, the same for every network: ``loss``,
         ``epochs``, ``batch_size``, ``shuffle``, ``optimizer``, ``learning_rate``, ``restarts``,
@@ -201,6 +205,18 @@ def train_many(
     sizes = {d.X.shape[0] for d in members_data}
     if len(sizes) > 1:
         raise TrainingError(f"the networks' training sets differ in size ({sorted(sizes)}); give them the same data")
+    # jobs stack by stack, so that each stack's arrays are views of the union's
+    if stacks is None:
+        groups = stack_members([nets[job.member] for job in jobs])
+    else:  # a stack of networks holds their runs
+        groups = [[j for j, job in enumerate(jobs) if job.member in set(s)] for s in stacks]
+        if sorted(j for g in groups for j in g) != list(range(len(jobs))):
+            raise TrainingError(f"stacks must hold every network once, got {stacks!r}")
+    order = [j for g in groups for j in g]
+    jobs, starts = [jobs[j] for j in order], [starts[j] for j in order]
+    bounds = np.cumsum([0, *map(len, groups)]).tolist()
+    engine = StackedEngine([nets[job.member] for job in jobs],
+                           [list(range(lo, hi)) for lo, hi in zip(bounds, bounds[1:], strict=False)])  # fmt: skip
     job_data = [members_data[job.member] for job in jobs]
     test = None
     if test_data is not None:
@@ -215,14 +231,12 @@ def train_many(
         None if test is None else _stack([t[0] for t in test]),
         None if test is None else _stack([t[1] for t in test]),
     )
-    job_nets = [nets[job.member] for job in jobs]
-    if stacks is not None:  # a stack of networks holds their runs
-        stacks = [[j for j, job in enumerate(jobs) if job.member in set(s)] for s in stacks]
-    engine = StackedEngine(job_nets, stacks if stacks is not None else stack_members(job_nets))
     classification = loss.name in CLASSIFICATION_LOSSES if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
-    bar = tqdm(total=len(jobs) * cfg.epochs, unit="epoch", desc=f"training {len(nets)} networks",
-               disable=not progress)  # fmt: skip
+    own_bar = bar is None
+    if own_bar:
+        bar = tqdm(total=len(jobs) * cfg.epochs, unit="epoch", desc=f"training {len(nets)} networks",
+                   disable=not progress)  # fmt: skip
     loop = Lockstep(cfg, engine, jobs, data, loss, classification, optimizer, engine.union_weights(starts), bar,
                     errors)  # fmt: skip
     interrupted = False
@@ -235,7 +249,8 @@ def train_many(
         error.args = (f"network {error.member}: {error.args[0]}",)  # type: ignore[attr-defined]
         raise
     finally:
-        bar.close()
+        if own_bar:
+            bar.close()
     seconds = time.perf_counter() - loop.start
     results = _finish(nets, jobs, seqs, loop.monitor, interrupted=interrupted)
     if interrupted:
@@ -245,11 +260,18 @@ def train_many(
             TrainingInterruptedWarning,
             stacklevel=2,
         )
-    by_member = [[job for job in jobs if job.member == i] for i in range(len(nets))]
+    by_member = [
+        sorted((job for job in jobs if job.member == i), key=lambda job: job.run.run) for i in range(len(nets))
+    ]
     errors_out = [next((job.error for job in mine if job.error is not None), None) for mine in by_member]
     curves = [[job.test for job in mine if _kept(job, mine)] for mine in by_member]
-    stacked = sorted({jobs[j].member for j in s.members.tolist()} for s in engine.stacks)
-    return ManyResult(results, errors_out, curves, seconds, [sorted(s) for s in stacked])
+    stacked = sorted(sorted({jobs[j].member for j in s.members.tolist()}) for s in engine.stacks)
+    return ManyResult(results, errors_out, curves, seconds, stacked)
+
+
+def _runs_of(jobs: list[Job], member: int) -> list[Job]:
+    """The jobs of one network, run by run."""
+    return sorted((job for job in jobs if job.member == member), key=lambda job: job.run.run)
 
 
 def _kept(job: Job, mine: list[Job]) -> bool:
@@ -263,7 +285,7 @@ def _finish(nets: list[Network], jobs: list[Job], seqs: list, monitor: str, *,
     """Per network: its runs, its best run, and the network set to the best weights (as ag.train leaves it)."""
     results = []
     for i, net in enumerate(nets):
-        mine = [job for job in jobs if job.member == i]
+        mine = _runs_of(jobs, i)
         runs = [job.run for job in mine if _kept(job, mine)]
         for job in mine:
             if job.active and interrupted:
