@@ -248,3 +248,8 @@ __all__ = [
 from .training.many import ManyResult, train_many  # noqa: E402
 
 __all__ += ["ManyResult", "train_many"]
+from .build.relational import RelationalMLP, relational_mlp  # noqa: E402
+from .build.ws_flex import relational_graphs, ws_flex  # noqa: E402
+from .comparison.measures import graph_measures  # noqa: E402
+
+__all__ += ["RelationalMLP", "graph_measures", "relational_graphs", "relational_mlp", "ws_flex"]
