@@ -248,7 +248,7 @@ def test_bad_calls_say_what_is_wrong():
 def test_stacked_passes_equal_the_union_network_and_each_member():
     """Three ways: the stacked engine, the union as one Network (compiled engine), each member alone."""
     nets = zoo()
-    engine = StackedEngine(nets)
+    engine = StackedEngine([net.indexed() for net in nets])
     engine.load(engine.union_weights([n.weights for n in nets]))
     rng = np.random.default_rng(0)
     X = rng.normal(size=(5, 7, 2))  # a batch of its own for each member
@@ -274,8 +274,8 @@ def test_stacked_passes_equal_the_union_network_and_each_member():
 def test_members_of_very_different_depths_get_stacks_of_their_own():
     wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
     deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
-    assert stack_members(wide + deep) == [[0, 1, 2], [3, 4]]
-    assert stack_members(wide) == [[0, 1, 2]]
+    assert stack_members([net.indexed() for net in wide + deep]) == [[0, 1, 2], [3, 4]]
+    assert stack_members([net.indexed() for net in wide]) == [[0, 1, 2]]
 
 
 def test_float32_networks_train_together_too():

@@ -38,7 +38,7 @@ Examples
 >>> import numpy as np
 >>> import autograd_graph as ag
 >>> nets = [ag.layered([1, 3, 1], seed=s) for s in range(2)] + [ag.running_example(seed=0)]
->>> engine = StackedEngine(nets)
+>>> engine = StackedEngine([net.indexed() for net in nets])
 >>> X = np.linspace(-1, 1, 5).reshape(1, 5, 1).repeat(3, axis=0)      # (members, batch, inputs)
 >>> engine.load(engine.union_weights([net.weights for net in nets]))
 >>> z, a = engine.forward(X)
@@ -52,15 +52,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..activations import Activation
 from ..exceptions import ShapeError
-
-if TYPE_CHECKING:
-    from ..network import Network
+from ..topology import IndexedGraph
 
 __all__ = ["StackedEngine", "stack_members", "all_finite", "LEVEL_COST", "WEIGHT_COST"]
 
@@ -84,8 +81,7 @@ class _Profile:
     activations: tuple[Activation, ...]  # of each target
 
 
-def _profile(net: Network) -> _Profile:
-    ix = net.indexed()
+def _profile(ix: IndexedGraph) -> _Profile:
     kinds = np.array(ix.kinds, dtype=object)
     targets = np.flatnonzero((kinds != "input") & (kinds != "bias"))
     feeds = np.bincount(ix.src, minlength=len(ix.nodes)) > 0
@@ -127,7 +123,7 @@ def _cost(profiles: Sequence[_Profile]) -> float:
     return LEVEL_COST * len(levels) + WEIGHT_COST * padded * len(profiles)
 
 
-def stack_members(nets: Sequence[Network]) -> list[list[int]]:
+def stack_members(nets: Sequence[IndexedGraph]) -> list[list[int]]:
     """Split members into stacks of similar depth (indices, each stack in member order).
 
     Members are first stacked by depth; then the two stacks of neighbouring
@@ -139,7 +135,7 @@ def stack_members(nets: Sequence[Network]) -> list[list[int]]:
     >>> import autograd_graph as ag
     >>> wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
     >>> deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
-    >>> stack_members(wide + deep + [ag.layered([64, 256, 16, 10], seed=0)])
+    >>> stack_members([net.indexed() for net in wide + deep + [ag.layered([64, 256, 16, 10], seed=0)]])
     [[0, 1, 2, 5], [3, 4]]
     """
     profiles = [_profile(net) for net in nets]
@@ -178,7 +174,7 @@ class _Stack:
     ``∂L/∂a`` of all later levels back to it through ``W[:, later rows, l's rows]``.
     """
 
-    def __init__(self, nets: Sequence[Network], members: list[int], first_weight: int, dtype: np.dtype) -> None:
+    def __init__(self, nets: Sequence[IndexedGraph], members: list[int], first_weight: int, dtype: np.dtype) -> None:
         profiles = [_profile(nets[j]) for j in members]
         self.members = np.array(members, dtype=np.int64)
         first = members[0]
@@ -202,7 +198,7 @@ class _Stack:
         s, height = self.n_sources, row - self.n_sources
         index_parts, owners, edge_ids, outputs = [], [], [], []
         for k, (p, j) in enumerate(zip(profiles, members, strict=True)):
-            ix = nets[j].indexed()
+            ix = nets[j]
             r = np.empty(len(ix.nodes), dtype=np.int64)  # the row of each node
             inputs = [i for i, kind in enumerate(ix.kinds) if kind == "input"]
             biases = [i for i, kind in enumerate(ix.kinds) if kind == "bias"]
@@ -227,7 +223,7 @@ class _Stack:
         self.positions = []  # per member: the union position of each of its weights, in net.edges order
         for k, j in enumerate(members):
             mine = np.flatnonzero(owner == k)
-            at = np.empty(nets[j].n_weights, dtype=np.int64)
+            at = np.empty(nets[j].src.size, dtype=np.int64)
             at[edge[mine]] = first_weight + mine
             self.positions.append(at)
         self.output_rows = np.array(outputs, dtype=np.int64)  # (m, n_outputs)
@@ -320,8 +316,10 @@ class StackedEngine:
 
     Parameters
     ----------
-    nets : sequence of Network
-        The members; all with the same numbers of inputs and outputs.
+    nets : sequence of IndexedGraph
+        The members' descriptions (``net.indexed()``); all with the same numbers of inputs and outputs.
+    dtype : numpy dtype, default float64
+        Of the passes.
     stacks : list of list of int, optional
         Which members share a stack (default :func:`stack_members`).
 
@@ -333,19 +331,17 @@ class StackedEngine:
         Per member, the place of each of its weights (``net.edges`` order) in the union's flat vector.
     """
 
-    def __init__(self, nets: Sequence[Network], stacks: list[list[int]] | None = None) -> None:
+    def __init__(self, nets: Sequence[IndexedGraph], stacks: list[list[int]] | None = None,
+                 dtype: np.dtype | type = np.float64) -> None:  # fmt: skip
         if not nets:
             raise ShapeError("StackedEngine needs at least one network")
-        shapes = {(len(n.inputs), len(n.outputs)) for n in nets}
+        shapes = {(n.of_kind("input").size, n.of_kind("output").size) for n in nets}
         if len(shapes) > 1:
             raise ShapeError(f"networks stacked together must have the same inputs and outputs, got {sorted(shapes)}")
         self.n_members = len(nets)
         self.stacks: list[_Stack] = []
         first = 0
-        dtypes = {n.dtype for n in nets}
-        if len(dtypes) > 1:
-            raise ShapeError(f"networks stacked together must have the same dtype, got {sorted(map(str, dtypes))}")
-        self.dtype = dtypes.pop()
+        self.dtype = np.dtype(dtype)
         for members in stack_members(nets) if stacks is None else stacks:
             stack = _Stack(nets, members, first, self.dtype)
             first += stack.n_weights

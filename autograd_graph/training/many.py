@@ -207,7 +207,7 @@ def train_many(
         raise TrainingError(f"the networks' training sets differ in size ({sorted(sizes)}); give them the same data")
     # jobs stack by stack, so that each stack's arrays are views of the union's
     if stacks is None:
-        groups = stack_members([nets[job.member] for job in jobs])
+        groups = stack_members([nets[job.member].indexed() for job in jobs])
     else:  # a stack of networks holds their runs
         groups = [[j for j, job in enumerate(jobs) if job.member in set(s)] for s in stacks]
         if sorted(j for g in groups for j in g) != list(range(len(jobs))):
@@ -215,8 +215,9 @@ def train_many(
     order = [j for g in groups for j in g]
     jobs, starts = [jobs[j] for j in order], [starts[j] for j in order]
     bounds = np.cumsum([0, *map(len, groups)]).tolist()
-    engine = StackedEngine([nets[job.member] for job in jobs],
-                           [list(range(lo, hi)) for lo, hi in zip(bounds, bounds[1:], strict=False)])  # fmt: skip
+    engine = StackedEngine([nets[job.member].indexed() for job in jobs],
+                           [list(range(lo, hi)) for lo, hi in zip(bounds, bounds[1:], strict=False)],
+                           dtype=nets[0].dtype)  # fmt: skip
     job_data = [members_data[job.member] for job in jobs]
     test = None
     if test_data is not None:
