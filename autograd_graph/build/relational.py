@@ -42,7 +42,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -162,7 +162,7 @@ def relational_mlp(
     D.remove_edges_from(cut)
     for _, _, data in D.edges(data=True):
         data.pop("weight", None)  # drawn anew, for each neuron's actual fan-in
-    net = RelationalMLP.from_networkx(D, seed=seed)
+    net = cast(RelationalMLP, RelationalMLP.from_networkx(D, seed=seed))  # cls(...): a RelationalMLP
     nodes = list(G)
     net.relational_graph = G.copy()
     net.node_of = {v: nodes[i] for v, i in node_of.items()}

@@ -19,7 +19,7 @@ from ..losses import get_loss
 from ..network import Network
 from ..training import EpochLog, Trainer, evaluate, train
 from ..training.evaluation import CLASSIFICATION_LOSSES, targets
-from ..training.many import train_many
+from ..training.many import evaluate_many, train_many
 from .results import Comparison
 from .runs import SeedRun, Structure
 
@@ -137,6 +137,20 @@ def _final(net: Network, X: Any, Y: Any, test: tuple | None, loss: str, classifi
     return final
 
 
+def _finals_together(nets: list[Network], X: Any, Y: Any, test: tuple | None, loss: str,
+                     classification: bool) -> list[dict[str, float]]:  # fmt: skip
+    """The final metrics of trained networks, all evaluated at once (``evaluate_many``)."""
+    on_train = evaluate_many(nets, X, Y, loss=loss, classification=classification)
+    on_test = evaluate_many(nets, *test, loss=loss, classification=classification) if test is not None else None
+    finals = []
+    for i, e in enumerate(on_train):
+        final = {"train_loss": e.loss, "train_accuracy": e.accuracy, "test_loss": math.nan, "test_accuracy": math.nan}
+        if on_test is not None:
+            final.update(test_loss=on_test[i].loss, test_accuracy=on_test[i].accuracy)
+        finals.append(final)
+    return finals
+
+
 def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X: Any, Y: Any, test: tuple | None,
               settings: dict[str, Any], loss: str, classification: bool,
               bar: Any) -> dict[str, list[SeedRun]]:  # fmt: skip
@@ -149,12 +163,13 @@ def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X
         raise KeyboardInterrupt
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
     share = results.seconds / len(nets)  # the wall time is shared by all the trainings
-    for (name, seed, net), result, curves in zip(plan, results, results.test, strict=True):
+    finals = _finals_together(nets, X, Y, test, loss, classification)
+    for (name, seed, net), result, curves, final in zip(plan, results, results.test, finals, strict=True):
         epochs = result.best.epochs
         curve = curves[0] if test is not None else None
         losses = curve.loss if curve else [math.nan] * (epochs + 1)
         accuracies = curve.accuracy if curve else [math.nan] * (epochs + 1)
-        final = _final(net, X, Y, test, loss, classification, share, epochs)
+        final["seconds_per_epoch"] = share / epochs if epochs else math.nan
         runs[name].append(SeedRun(name, seed, Structure.of(net), result.history, losses, accuracies, final, share,
                                   net))  # fmt: skip
     return runs

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ..engines.stacked import StackedEngine
     from ..network import Network
 
-__all__ = ["Job", "Lockstep", "Curve", "EVALUATION_ELEMENTS"]
+__all__ = ["Job", "Lockstep", "Curve", "evaluate_stacked", "targets", "EVALUATION_ELEMENTS"]
 
 # Examples per evaluation pass: chosen so that one (members, rows, examples) array of a stack
 # holds about this many numbers (it then stays in cache; bigger chunks ran slower).
@@ -83,6 +83,33 @@ class Data:
     Y_val: np.ndarray | None = None
     X_test: np.ndarray | None = None
     Y_test: np.ndarray | None = None
+
+
+def targets(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Y`` (jobs, n, outputs) laid out as the stacked engine's outputs, (outputs, jobs, n), and the
+    target class of every example (as :func:`~autograd_graph.accuracy` reads it)."""
+    Yt = np.ascontiguousarray(Y.transpose(2, 0, 1))
+    return Yt, ((Yt[0] >= 0.5) if Yt.shape[0] == 1 else Yt.argmax(axis=0))
+
+
+def evaluate_stacked(engine: StackedEngine, w: np.ndarray, X: np.ndarray, Y: tuple[np.ndarray, np.ndarray],
+                     loss: Loss, classification: bool) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Per member, the mean loss and the accuracy (NaN unless ``classification``) on its data.
+
+    ``X`` is (members, n, inputs), ``Y`` what :func:`targets` makes of the (members, n, outputs) targets;
+    ``w`` the union's weights. The numbers are :func:`~autograd_graph.evaluate`'s for each member.
+    """
+    engine.load(w)
+    Yt, classes = Y
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z, a = engine.outputs(X, EVALUATION_ELEMENTS)  # (outputs, members, n)
+        k = z.shape[0]
+        values = loss.value(z.reshape(k, -1).T, Yt.reshape(k, -1).T, a.reshape(k, -1).T)
+    mean = values.reshape(z.shape[1:]).mean(axis=1)  # (members,)
+    if not classification:
+        return mean, np.full(mean.shape, math.nan)
+    predicted = (z[0] >= 0.5) if k == 1 else z.argmax(axis=0)
+    return mean, (predicted == classes).mean(axis=1)
 
 
 class Lockstep:
@@ -206,28 +233,12 @@ class Lockstep:
         self.frozen = np.flatnonzero(self._frozen_mask)
 
     # ------------------------------------------------------- after an epoch
-    def _targets(self, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``Y`` (jobs, n, outputs) laid out as the engine's outputs, (outputs, jobs, n), and the target
-        class of every example (as :func:`~autograd_graph.accuracy` reads it); made once per data set."""
+    def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per job, the mean loss and the accuracy on its ``(X, Y)`` (jobs, n, ·), at the current weights."""
         key = id(Y)
         if key not in self._targets_of:
-            Yt = np.ascontiguousarray(Y.transpose(2, 0, 1))
-            self._targets_of[key] = Yt, ((Yt[0] >= 0.5) if Yt.shape[0] == 1 else Yt.argmax(axis=0))
-        return self._targets_of[key]
-
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per job, the mean loss and the accuracy (NaN unless classifying) on its ``(X, Y)`` (jobs, n, ·)."""
-        self.engine.load(self.w)
-        Yt, classes = self._targets(Y)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            z, a = self.engine.outputs(X, EVALUATION_ELEMENTS)  # (outputs, jobs, n)
-            k = z.shape[0]
-            values = self.loss.value(z.reshape(k, -1).T, Yt.reshape(k, -1).T, a.reshape(k, -1).T)
-        loss = values.reshape(z.shape[1:]).mean(axis=1)  # (jobs,)
-        if not self.classification:
-            return loss, np.full(loss.shape, math.nan)
-        predicted = (z[0] >= 0.5) if k == 1 else z.argmax(axis=0)
-        return loss, (predicted == classes).mean(axis=1)
+            self._targets_of[key] = targets(Y)
+        return evaluate_stacked(self.engine, self.w, X, self._targets_of[key], self.loss, self.classification)
 
     def _after_epoch(self, epoch: int) -> None:
         """Every active job's history row, best weights, patience and callbacks, as ``ag.train`` does them."""

@@ -15,6 +15,7 @@ training, as the tests check.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
@@ -28,16 +29,16 @@ from ..engines.stacked import StackedEngine, stack_members
 from ..exceptions import IncompatibleLossError, NonFiniteError, TrainingError, TrainingInterruptedWarning
 from ..losses import get_loss, loss_terms
 from .config import TrainingConfig
-from .evaluation import CLASSIFICATION_LOSSES
+from .evaluation import CLASSIFICATION_LOSSES, Evaluation
 from .history import History, RunResult, TrainingResult
-from .lockstep import Curve, Data, Job, Lockstep
+from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets
 from .loop import _arrays, _check_settings, _data, _seed_sequence
 from .optimizers import get_optimizer
 
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["train_many", "ManyResult", "Curve"]
+__all__ = ["train_many", "evaluate_many", "ManyResult", "Curve"]
 
 _NOT_TOGETHER = ("checkpoint", "checkpoint_every")  # settings of ag.train that train_many does not take
 
@@ -302,3 +303,28 @@ def _finish(nets: list[Network], jobs: list[Job], seqs: list, monitor: str, *,
         entropy = seq.entropy if isinstance(seq.entropy, int) else [int(e) for e in seq.entropy or []]
         results.append(TrainingResult(runs, best.run, monitor, entropy, interrupted and any(j.active for j in mine)))
     return results
+
+
+def evaluate_many(nets: Sequence[Network], X: Any, Y: Any, *, loss: str | Any = "squared_error",
+                  classification: bool | None = None) -> list[Evaluation]:  # fmt: skip
+    """:func:`~autograd_graph.evaluate` of several networks on the same data, in one stacked pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import autograd_graph as ag
+    >>> nets = [ag.running_example(seed=0), ag.layered([1, 5, 1], seed=0)]
+    >>> X = np.linspace(-1, 1, 9).reshape(-1, 1)
+    >>> [round(e.loss, 12) for e in evaluate_many(nets, X, np.sin(X))] == [
+    ...     round(ag.evaluate(n, X, np.sin(X)).loss, 12) for n in nets]
+    True
+    """
+    nets = list(nets)
+    loss = get_loss(loss)
+    classification = loss.name in CLASSIFICATION_LOSSES if classification is None else bool(classification)
+    arrays = [_arrays(net, X, Y, "") for net in nets]
+    engine = StackedEngine([net.indexed() for net in nets], dtype=nets[0].dtype)
+    w = engine.union_weights([net.weights for net in nets])
+    Yt = targets(_stack([a[1] for a in arrays]))
+    losses, hits = evaluate_stacked(engine, w, _stack([a[0] for a in arrays]), Yt, loss, classification)
+    return [Evaluation(float(v), float(h) if classification else math.nan) for v, h in zip(losses, hits, strict=True)]
