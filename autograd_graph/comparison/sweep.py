@@ -261,7 +261,8 @@ def sweep(
     >>> import autograd_graph as ag
     >>> X = np.linspace(-1, 1, 16).reshape(-1, 1)
     >>> nets = ag.grid(lambda seed, width: ag.layered([1, width, 1], activation="tanh", seed=seed), width=[2, 8])
-    >>> result = ag.sweep(nets, X, np.sin(3 * X), seeds=2, epochs=60, optimizer="adam", learning_rate=0.05, batch_size=4)
+    >>> result = ag.sweep(nets, X, np.sin(3 * X), seeds=2, epochs=60, optimizer="adam", learning_rate=0.05,
+    ...                   batch_size=4)
     >>> [(row["network"], row["seed"], row["width"], row["n_weights"]) for row in result.rows]
     [('width=2', 0, 2, 7), ('width=2', 1, 2, 7), ('width=8', 0, 8, 25), ('width=8', 1, 8, 25)]
     >>> result.best()["network"]
