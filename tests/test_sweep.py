@@ -228,7 +228,6 @@ def test_a_dask_local_cluster_gives_the_serial_numbers_and_survives_a_killed_wor
                         killed.append(pids[0])
                     time.sleep(0.02)
 
-            
             killer = threading.Thread(target=kill_one_when_rows_arrive, daemon=True)
             killer.start()
             survived = ag.sweep(NETS, X, Y, seeds=4, group_size=2, client=client, path=path, **settings)
