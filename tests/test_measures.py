@@ -161,7 +161,7 @@ def test_a_neuron_hears_its_node_and_the_neighbours_only():
     net = ag.relational_mlp(G, width=10, layers=2, n_inputs=2, n_outputs=1, seed=0)
     sizes = dict(zip(G, node_sizes(10, 4).tolist(), strict=True))
     hidden = [[v for v in layer if net.kind(v) != "bias"] for layer in net.layers()[1:-1]]
-    for lower, upper in zip(hidden, hidden[1:], strict=False):
+    for upper in hidden[1:]:
         for v in upper:
             sources = {u for u in net.graph.predecessors(v) if net.kind(u) != "bias"}
             heard = {net.node_of[u] for u in sources}
