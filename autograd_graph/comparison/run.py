@@ -20,6 +20,7 @@ from ..network import Network
 from ..training import EpochLog, Trainer, evaluate, train
 from ..training.evaluation import CLASSIFICATION_LOSSES, targets
 from ..training.many import evaluate_many, train_many
+from .parallel import groups, run_groups
 from .results import Comparison
 from .runs import SeedRun, Structure
 
@@ -151,27 +152,48 @@ def _finals_together(nets: list[Network], X: Any, Y: Any, test: tuple | None, lo
     return finals
 
 
+def _train_together(nets: list[Network], seeds: list[int], X: Any, Y: Any, test: tuple | None,
+                    settings: dict[str, Any], loss: str, classification: bool, bar: Any = None) -> tuple:  # fmt: skip
+    """One group of trainings at once, and their final metrics (runs wherever the group is sent)."""
+    results = train_many(nets, X, Y, seeds=seeds, test_data=test, bar=bar, progress=False, **settings)
+    return nets, results, _finals_together(nets, X, Y, test, loss, classification)
+
+
 def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X: Any, Y: Any, test: tuple | None,
-              settings: dict[str, Any], loss: str, classification: bool,
-              bar: Any) -> dict[str, list[SeedRun]]:  # fmt: skip
-    """Every network and seed trained at once by :func:`~autograd_graph.train_many`."""
+              settings: dict[str, Any], loss: str, classification: bool, bar: Any, group_size: int | None,
+              n_jobs: int | None, client: Any) -> dict[str, list[SeedRun]]:  # fmt: skip
+    """Every network and seed trained at once by :func:`~autograd_graph.train_many` (in groups, maybe elsewhere)."""
     plan = [(name, seed, _build(name, spec, seed)) for seed in seed_list for name, spec in networks.items()]
-    nets = [net for _, _, net in plan]
-    bar.set_postfix_str(f"{len(nets)} trainings at once", refresh=False)
-    results = train_many(nets, X, Y, seeds=[seed for _, seed, _ in plan], test_data=test, bar=bar, **settings)
-    if any(r.interrupted for r in results):  # train_many kept the best weights; a comparison stops whole
-        raise KeyboardInterrupt
+    parts = groups(len(plan), group_size or len(plan))
+    bar.set_postfix_str(f"{len(plan)} trainings at once" if len(parts) == 1 else f"{len(parts)} groups",
+                        refresh=False)  # fmt: skip
+    tasks = [([plan[i][2] for i in g], [plan[i][1] for i in g], X, Y, test, settings, loss, classification)
+             for g in parts]  # fmt: skip
+    here = len(parts) == 1 and n_jobs in (None, 1) and client is None
+    done: dict[int, tuple] = {}
+    if here:  # one group, here: the bar counts its epochs as they go
+        done[0] = _train_together(*tasks[0], bar=bar)
+    else:
+        for i, outcome in run_groups(_train_together, tasks, n_jobs=n_jobs, client=client):
+            done[i] = outcome
+            bar.update(len(parts[i]) * settings.get("epochs", Trainer.epochs))
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
-    share = results.seconds / len(nets)  # the wall time is shared by all the trainings
-    finals = _finals_together(nets, X, Y, test, loss, classification)
-    for (name, seed, net), result, curves, final in zip(plan, results, results.test, finals, strict=True):
-        epochs = result.best.epochs
-        curve = curves[0] if test is not None else None
-        losses = curve.loss if curve else [math.nan] * (epochs + 1)
-        accuracies = curve.accuracy if curve else [math.nan] * (epochs + 1)
-        final["seconds_per_epoch"] = share / epochs if epochs else math.nan
-        runs[name].append(SeedRun(name, seed, Structure.of(net), result.history, losses, accuracies, final, share,
-                                  net))  # fmt: skip
+    for i, g in enumerate(parts):
+        nets, results, finals = done[i]
+        if any(r.interrupted for r in results):  # train_many kept the best weights; a comparison stops whole
+            raise KeyboardInterrupt
+        share = results.seconds / len(nets)  # the wall time is shared by the group's trainings
+        for j, net, result, curves, final in zip(g, nets, results, results.test, finals, strict=True):
+            name, seed, _ = plan[j]
+            epochs = result.best.epochs
+            curve = curves[0] if test is not None else None
+            losses = curve.loss if curve else [math.nan] * (epochs + 1)
+            accuracies = curve.accuracy if curve else [math.nan] * (epochs + 1)
+            final["seconds_per_epoch"] = share / epochs if epochs else math.nan
+            runs[name].append(SeedRun(name, seed, Structure.of(net), result.history, losses, accuracies, final,
+                                      share, net))  # fmt: skip
+    for name in runs:  # seed order, whatever order the groups finished in
+        runs[name].sort(key=lambda run: seed_list.index(run.seed))
     return runs
 
 
@@ -205,6 +227,9 @@ def compare(
     title: str = "comparison",
     progress: bool | None = None,
     together: bool = True,
+    group_size: int | None = None,
+    n_jobs: int | None = None,
+    client: Any = None,
     **settings: Any,
 ) -> Comparison:
     """Train several networks on the same data with the same settings over several seeds.
@@ -236,6 +261,12 @@ def compare(
         exactly what ``ag.train`` gives it alone, many times faster); they then share the wall
         time, and ``seconds_per_epoch`` is that time divided among them. False trains them one
         after another, each timed alone.
+    group_size : int, optional
+        With ``together``: at most this many trainings per ``train_many`` call (default: all in one).
+    n_jobs : int, optional
+        With ``together``: run the groups on local processes (joblib); see :mod:`.parallel`.
+    client : dask.distributed.Client, optional
+        With ``together``: run the groups on a Dask cluster.
     **settings
         Passed to :func:`~autograd_graph.train` unchanged for every run:
         ``loss``, ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
@@ -291,7 +322,9 @@ def compare(
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
     with tqdm(total=total, unit="epoch", desc="comparing", disable=not show) as bar:
         if together:
-            runs = _together(networks, seed_list, X, Y, test, settings, loss, classification, bar)
+            runs = _together(
+                networks, seed_list, X, Y, test, settings, loss, classification, bar, group_size, n_jobs, client
+            )
         for seed in seed_list if not together else ():  # seed by seed: an interrupted comparison saw every network
             for name, spec in networks.items():
                 runs[name].append(_one_run(name, spec, seed, X, Y, test, settings, loss, classification, bar))
