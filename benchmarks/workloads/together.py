@@ -81,7 +81,7 @@ def together(config: Config) -> Report:
     )
     ratio = float(np.median(np.array(cpu[APART]) / np.array(cpu[ONE])))
     report.lines.append(f"CPU time of this process (median): {APART} {np.median(cpu[APART]):.2f} s, {ONE} "
-                        f"{np.median(cpu[ONE]):.2f} s: {ratio:.1f}× (the CPU time of {TWO} is in its workers)")  # fmt: skip
+                        f"{np.median(cpu[ONE]):.2f} s: {ratio:.1f}× (that of {TWO} is in its workers)")  # fmt: skip
     wall = {name: 1 / paired_ratio(results, name, APART) for name in (ONE, TWO)}
     best = max(wall.values())
     report.targets.append(Target("40 trainings of compare_digits.py: ≥ 10× faster in wall time together",
