@@ -29,16 +29,25 @@ import networkx as nx
 import numpy as np
 
 import autograd_graph as ag
+from autograd_graph.build.relational import node_sizes
 from autograd_graph.comparison.sweep import GridBuilder
 
 NODES, LAYERS, BASE_WIDTH, SEEDS = 16, 2, 32, 3
 
 
+def n_weights(G: nx.Graph, width: int, n_inputs: int, n_outputs: int) -> int:
+    """The weights of relational_mlp(G, width, LAYERS, ...), counted without building it."""
+    sizes = node_sizes(width, G.number_of_nodes())
+    talks = nx.to_numpy_array(G, weight=None) + np.eye(G.number_of_nodes())  # a node's own neurons too
+    per_layer = int(sizes @ talks @ sizes) + width  # neuron pairs of talking nodes, and the bias edges
+    return n_inputs * width + width + LAYERS * per_layer + width * n_outputs + n_outputs
+
+
 def matched_width(G: nx.Graph, budget: int, n_inputs: int, n_outputs: int) -> int:
     """The width whose relational MLP has the number of weights closest to ``budget``."""
     widths = range(G.number_of_nodes(), 4 * BASE_WIDTH + 1)
-    weights = [ag.relational_mlp(G, w, LAYERS, n_inputs, n_outputs).n_weights for w in widths]
-    return widths[int(np.argmin(np.abs(np.array(weights) - budget)))]
+    counts = np.array([n_weights(G, w, n_inputs, n_outputs) for w in widths])
+    return widths[int(np.argmin(np.abs(counts - budget)))]
 
 
 def relational(seed: int, graph: nx.Graph, width: int) -> ag.Network:
@@ -54,6 +63,7 @@ def main(out: Path) -> None:
                                    {"k": NODES - 1, "p": 0.0, "width": BASE_WIDTH})}  # fmt: skip
     for g in chosen:
         width = matched_width(g["graph"], budget, 64, 10)
+        assert ag.relational_mlp(g["graph"], width, LAYERS, 64, 10).n_weights == n_weights(g["graph"], width, 64, 10)
         params = {"k": float(g["k"]), "p": float(g["p"]), "width": width}
         networks[f"k={g['k']:.2f}, p={g['p']:.3f}, seed {g['seed']}"] = (
             GridBuilder(relational, {"graph": g["graph"], "width": width}),

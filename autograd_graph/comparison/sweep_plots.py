@@ -6,7 +6,7 @@ fall in each cell, as You et al. (2020) draw accuracy over clustering
 coefficient and path length; the scatter panels fit a polynomial trend of
 the value against each measure by least squares, with the 95% confidence
 band of the fitted mean. A baseline network (the complete graph, say) shows
-as a line with its own 95% interval. The figure is a plain
+as a line with its own 95% interval, apart from the points and fits. The figure is a plain
 :class:`matplotlib.figure.Figure` on an Agg canvas, never shown.
 """
 
@@ -58,9 +58,9 @@ def trend(x: Any, y: Any, degree: int = 2, points: int = 100) -> tuple[np.ndarra
     return grid, fit, fit - half, fit + half
 
 
-def network_means(result: Any, column: str) -> tuple[list[str], np.ndarray]:
-    """Per network (in order), the mean of ``column`` over its seeds."""
-    names = result.networks
+def network_means(result: Any, column: str, leave_out: str | None = None) -> tuple[list[str], np.ndarray]:
+    """Per network (in order, but ``leave_out``), the mean of ``column`` over its seeds."""
+    names = [name for name in result.networks if name != leave_out]
     return names, np.array([np.nanmean(result.values(name, column)) for name in names])
 
 
@@ -71,10 +71,10 @@ def _label(column: str) -> str:
     return names.get(column, METRICS.get(column, (column, True))[0])
 
 
-def _heatmap(ax: Any, fig: Any, result: Any, x: str, y: str, value: str, bins: int) -> None:
-    _, xs = network_means(result, x)
-    _, ys = network_means(result, y)
-    _, vs = network_means(result, value)
+def _heatmap(ax: Any, fig: Any, result: Any, x: str, y: str, value: str, bins: int, baseline: str | None) -> None:
+    _, xs = network_means(result, x, baseline)
+    _, ys = network_means(result, y, baseline)
+    _, vs = network_means(result, value, baseline)
     keep = np.isfinite(xs) & np.isfinite(ys) & np.isfinite(vs)
     xs, ys, vs = xs[keep], ys[keep], vs[keep]
     x_edges = np.linspace(xs.min(), xs.max() + 1e-12, bins + 1)
@@ -98,8 +98,8 @@ def _heatmap(ax: Any, fig: Any, result: Any, x: str, y: str, value: str, bins: i
 
 
 def _scatter(ax: Any, result: Any, x: str, value: str, degree: int, baseline: str | None) -> None:
-    names, xs = network_means(result, x)
-    _, vs = network_means(result, value)
+    names, xs = network_means(result, x, baseline)
+    _, vs = network_means(result, value, baseline)
     for name, xm in zip(names, xs, strict=True):
         seeds = result.values(name, value)
         ax.scatter(np.full(seeds.size, xm), seeds, s=6, color="C0", alpha=0.2, linewidths=0)
@@ -135,7 +135,7 @@ def sweep_figure(result: Any, x: str = "clustering", y: str | None = "path_lengt
     degree : int, default 2
         Of the fitted polynomial trends.
     baseline : str, optional
-        A network drawn as a reference line with its 95% interval.
+        A network drawn as a reference line with its 95% interval (and left out of the cells and fits).
 
     Examples
     --------
@@ -160,7 +160,7 @@ def sweep_figure(result: Any, x: str = "clustering", y: str | None = "path_lengt
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, panels, squeeze=False).ravel()
     if y is not None:
-        _heatmap(axes[0], fig, result, x, y, value, bins)
+        _heatmap(axes[0], fig, result, x, y, value, bins, baseline)
         _scatter(axes[1], result, x, value, degree, baseline)
         _scatter(axes[2], result, y, value, degree, baseline)
     else:
