@@ -5,6 +5,7 @@ from .dag import dag_20k, scaling
 from .export import export, export_memory
 from .mlp import mlp
 from .pictures import pictures
+from .together import together
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
@@ -18,6 +19,7 @@ WORKLOADS = {
     "scaling": scaling,
     "memory": memory,
     "pictures": pictures,
+    "together": together,
     "export": export,  # the PyTorch export against the engine (needs torch)
     "export-memory": export_memory,
 }
