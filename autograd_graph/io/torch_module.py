@@ -8,11 +8,13 @@ engine does: one ``(rows, batch)`` state, stage after stage, each stage one
 product over the rows it reads (a view of the state, never a copy of all
 earlier rows):
 
-- sparse blocks are ``torch.sparse_csr_tensor`` products; the backward pass
-  adds ``Wᵀ ∂L/∂a`` into the rows the block reads only and gets ``∂L/∂w`` from
-  ``torch.sparse.sampled_addmm`` (the products at the edges alone). On this
-  project's CPU they beat gathers with ``index_add`` at every size measured
-  (``python -m benchmarks.torch_kernels``), and PyTorch's own autograd of a CSR
+- sparse blocks are ``torch.sparse_csr_tensor`` products (their bias edges
+  read the bias neurons' rows of ones); the backward pass adds ``Wᵀ ∂L/∂a``
+  into the rows the block reads only, and ``∂L/∂w`` of every sparse and bias
+  edge is one ``torch.sparse.sampled_addmm`` (the products at the edges
+  alone). On this project's CPU they beat gathers with ``index_add`` in 83 of
+  84 cases measured (``python -m benchmarks.torch_kernels``, which also finds
+  the schedule's dense/sparse threshold), and PyTorch's own autograd of a CSR
   product builds a dense gradient, so the pass is one
   :class:`torch.autograd.Function` with its own backward;
 - dense blocks are one dense product each (``view`` blocks a strided view of
