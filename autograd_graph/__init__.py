@@ -44,9 +44,11 @@ from .engines.threads import get_threads, set_threads, using_threads
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
+    CheckpointWarning,
     CommandLineError,
     ComparisonError,
     CycleError,
+    DataTypeError,
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
@@ -58,15 +60,19 @@ from .exceptions import (
     InvalidEdgeError,
     InvalidSeedError,
     InvalidThreadsError,
+    InvalidTraceError,
     InvalidWeightError,
     MatrixViewError,
     MissingGradientsError,
+    MissingWeightsWarning,
     NetworkStructureError,
     NonFiniteError,
     NonLinearNetworkError,
     NotLayeredError,
     PictureOptionError,
+    PictureTooBigError,
     RenderError,
+    RenderTimeoutError,
     SerializationError,
     ShapeError,
     StaleTraceError,
@@ -81,10 +87,14 @@ from .exceptions import (
     UnknownPictureOptionError,
     UnreachableOutputWarning,
     UnsupportedActivationError,
+    UnsupportedGenomeError,
     UnsupportedModuleError,
 )
 from .gradcheck import GradientCheckReport, check_gradients
 from .io.graphml import read_graphml, write_graphml
+from .io.neat import from_neat, neat_config
+from .io.neat_activations import register_neat_activations
+from .io.onnx_export import to_onnx
 from .io.pytorch import from_torch, to_torch
 from .io.serialization import load, load_metadata, save
 from .losses import LOSSES, Loss, get_loss
@@ -92,6 +102,9 @@ from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .show.equations import Equation, Term
 from .show.explain import Explanation, explain
+from .show.matrices import plot_weights
+from .show.neighborhood import neighborhood
+from .show.picture import Picture
 from .show.render import render, side_by_side, to_graphviz
 from .show.summary import print_summary, summary, summary_table
 from .training import (
@@ -206,6 +219,7 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "UnsupportedGenomeError",
     "layered",
     "densenet",
     "add_skip_connections",
@@ -231,6 +245,10 @@ __all__ = [
     "write_graphml",
     "read_graphml",
     "to_torch",
+    "to_onnx",
+    "from_neat",
+    "neat_config",
+    "register_neat_activations",
     "from_torch",
     # comparing networks
     "Comparison",
@@ -244,9 +262,35 @@ __all__ = [
     "load_task",
     "get_optimizer",
     "as_schedule",
+    # hardening: errors that name the culprit, warnings that say what was lost
+    "DataTypeError",
+    "InvalidTraceError",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
+    # pictures
+    "Picture",
+    "neighborhood",
+    "plot_weights",
+    "PictureTooBigError",
+    "RenderTimeoutError",
     # speed: the engine's threads
     "get_threads",
     "set_threads",
     "using_threads",
     "InvalidThreadsError",
 ]
+
+# topology studies: many networks trained at once (the rest of this block is added as it lands)
+from .training.many import ManyResult, train_many  # noqa: E402
+
+__all__ += ["ManyResult", "train_many"]
+from .build.relational import RelationalMLP, relational_mlp  # noqa: E402
+from .build.ws_flex import relational_graphs, ws_flex  # noqa: E402
+from .comparison.measures import graph_measures  # noqa: E402
+
+__all__ += ["RelationalMLP", "graph_measures", "relational_graphs", "relational_mlp", "ws_flex"]
+from .comparison.sweep import grid, sweep  # noqa: E402
+from .comparison.sweep_result import SweepResult  # noqa: E402
+from .training.many import evaluate_many  # noqa: E402
+
+__all__ += ["SweepResult", "evaluate_many", "grid", "sweep"]

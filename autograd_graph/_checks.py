@@ -21,11 +21,22 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
 
-__all__ = ["whole_number", "real", "fraction", "seed", "floating_dtype", "generator", "FLOAT_DTYPES"]
+__all__ = [
+    "whole_number",
+    "real",
+    "fraction",
+    "seed",
+    "floating_dtype",
+    "generator",
+    "FLOAT_DTYPES",
+    "safe_repr",
+    "printable_id",
+]
 
 
 def _is_real(value: Any) -> bool:
@@ -160,3 +171,59 @@ def generator(value: Any, error: type[Exception]) -> np.random.Generator:
         return np.random.default_rng(value)
     except (TypeError, ValueError):
         raise error(f"seed must be None, a non-negative int, a SeedSequence or a Generator, got {value!r}") from None
+
+
+def safe_repr(value: Any) -> str:
+    """``repr(value)``, or a description when Python refuses to print it: an integer of more digits
+    than ``sys.get_int_max_str_digits()`` (4300 by default), alone or inside a tuple.
+
+    Examples
+    --------
+    >>> safe_repr(("h", 3))
+    "('h', 3)"
+    >>> safe_repr(("h", 7**6000))
+    "('h', <an integer of 5071 digits, 0x1180c6…b41681>)"
+    """
+    try:
+        return repr(value)
+    except ValueError:
+        if isinstance(value, tuple):
+            return "(" + ", ".join(map(safe_repr, value)) + ("," if len(value) == 1 else "") + ")"
+        if isinstance(value, numbers.Integral):
+            digits = _digits(int(value))
+            text = hex(int(value))  # hex has no length limit
+            return f"<an integer of {digits} digits, {text[:8]}…{text[-6:]}>"
+        return f"<a {type(value).__name__} that cannot be printed>"
+
+
+def _digits(n: int) -> int:
+    """The number of decimal digits of ``n``, without printing it."""
+    n = abs(n)
+    digits = max(int(n.bit_length() * 0.30102999566398120), 1)  # log10(2): exact or one short
+    return digits + (n >= 10**digits)
+
+
+_PRINTABLE = 10**639  # ints of fewer digits always print (sys.set_int_max_str_digits takes at least 640)
+
+
+def printable_id(neuron: Any, error: type[Exception]) -> None:
+    """Raise ``error`` unless ``neuron`` can be printed: messages, files and pictures name neurons by ``repr``.
+
+    Examples
+    --------
+    >>> from autograd_graph.exceptions import NetworkStructureError
+    >>> printable_id(10**5000, NetworkStructureError)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.NetworkStructureError: neuron <an integer of 5001 digits, 0x...> cannot be ...
+    """
+    if type(neuron) is str or (type(neuron) is int and -_PRINTABLE < neuron < _PRINTABLE):
+        return
+    try:
+        repr(neuron)
+    except ValueError:
+        raise error(
+            f"neuron {safe_repr(neuron)} cannot be a neuron id: Python does not print integers of more than "
+            f"{sys.get_int_max_str_digits()} digits (sys.get_int_max_str_digits()), so no message, file or picture "
+            f"could name it; use a shorter id"
+        ) from None

@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 
 from . import topology
-from ._checks import floating_dtype
+from ._checks import floating_dtype, printable_id
 from .activations import Activation, get_activation
 from .edgeviews import EdgeList, EdgePositions, NodeIndex
 from .exceptions import (
@@ -188,6 +188,9 @@ def _nodes(neurons: Sequence[Hashable]) -> NodeIndex:
         twice = next(node for node in nodes if node in seen or seen.add(node))  # type: ignore[func-returns-value]
         raise DuplicateNeuronError(f"neuron {twice!r} is given twice in neurons")
     plain = all(type(node) is int for node in nodes) and nodes == list(range(len(nodes)))
+    if not plain:
+        for node in nodes:
+            printable_id(node, NetworkStructureError)  # messages, files and pictures name it
     return NodeIndex(range(len(nodes)) if plain else nodes)
 
 

@@ -32,7 +32,9 @@ __all__ = [
     "InvalidSeedError",
     "UnknownEngineError",
     "ShapeError",
+    "DataTypeError",
     "StaleTraceError",
+    "InvalidTraceError",
     "GradientCheckError",
     "ExampleError",
     "RenderError",
@@ -40,6 +42,8 @@ __all__ = [
     "UnknownPictureOptionError",
     "MissingGradientsError",
     "GraphvizNotFoundError",
+    "RenderTimeoutError",
+    "PictureTooBigError",
     "CommandLineError",
     "TrainingError",
     "NonFiniteError",
@@ -47,12 +51,15 @@ __all__ = [
     "ComparisonError",
     "UnreachableOutputWarning",
     "TrainingInterruptedWarning",
+    "MissingWeightsWarning",
+    "CheckpointWarning",
     "BuilderError",
     "TruthTableError",
     "MatrixViewError",
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "UnsupportedGenomeError",
     "InvalidThreadsError",
 ]
 
@@ -143,8 +150,17 @@ class ShapeError(AutogradGraphError, ValueError):
     """Input or target data whose shape or keys do not match the network."""
 
 
+class DataTypeError(ShapeError, TypeError):
+    """Input or target data that is not real numbers (complex numbers, strings, dates, a masked array):
+    refused rather than converted with a part dropped; the message names the argument (or column)."""
+
+
 class StaleTraceError(AutogradGraphError, RuntimeError):
     """The network changed between ``forward`` and ``backward``."""
+
+
+class InvalidTraceError(AutogradGraphError, TypeError):
+    """Something given as a trace (``net.backward(trace, Y)``) that is no :class:`~autograd_graph.Trace`."""
 
 
 class GradientCheckError(AutogradGraphError, AssertionError):
@@ -176,6 +192,16 @@ class GraphvizNotFoundError(RenderError):
     """Graphviz's ``dot`` program is missing; the message says how to install it."""
 
 
+class RenderTimeoutError(RenderError, TimeoutError):
+    """Graphviz did not finish within ``timeout`` seconds and was stopped; the message gives the network's
+    size and the view that draws it fast."""
+
+
+class PictureTooBigError(PictureOptionError):
+    """The full view of a network too big for Graphviz's layout was asked for; the message names the
+    compact and overview views."""
+
+
 class CommandLineError(AutogradGraphError, ValueError):
     """Bad input to the ``autograd-graph`` command (a file, a data set, an option)."""
 
@@ -201,8 +227,8 @@ class NonFiniteError(AutogradGraphError, FloatingPointError):
     indices : ndarray
         The training examples of the failing step (rows of ``X``).
     weights : ndarray
-        The weights the failing step started from (the network itself is
-        restored to the last weights whose pass was finite).
+        The weights the failing step started from (the network itself ends
+        with the best weights training found, as after any end of training).
     """
 
     def __init__(
@@ -240,6 +266,15 @@ class TrainingInterruptedWarning(UserWarning):
     """Training stopped on Ctrl-C (KeyboardInterrupt); the network holds the best weights found so far."""
 
 
+class MissingWeightsWarning(UserWarning):
+    """A file (GraphML) gave no weight at all under the attribute asked for: every weight was drawn at random."""
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint could not be saved (a full disk, no permission); training went on. Said once per
+    training, naming the path and the error."""
+
+
 class BuilderError(AutogradGraphError, ValueError):
     """A builder or generator was asked for a network it cannot make (a size,
     density or model parameter out of range); the message gives the value and the limit."""
@@ -264,6 +299,10 @@ class UnsupportedModuleError(AutogradGraphError, TypeError):
 
 class UnsupportedActivationError(AutogradGraphError, ValueError):
     """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
+
+
+class UnsupportedGenomeError(AutogradGraphError, ValueError):
+    """A NEAT genome that is not a feed-forward network of sums (the message names the node and why)."""
 
 
 class InvalidThreadsError(AutogradGraphError, ValueError):

@@ -12,7 +12,7 @@ from .exceptions import GradientCheckError
 from .losses import Loss
 
 if TYPE_CHECKING:
-    from .network import Engine, Network
+    from .network import Network
 
 __all__ = ["check_gradients", "GradientCheckReport"]
 
@@ -28,8 +28,8 @@ class GradientCheckReport:
     analytic, numeric : ndarray
         Backward's values and the finite-difference estimates.
     max_error : float
-        The largest ``|analytic − numeric| − (atol + rtol·|numeric|)`` + tolerance, i.e.
-        the largest absolute difference.
+        The largest absolute difference ``|analytic − numeric|`` (inf when a
+        value on either side is not finite).
     """
 
     names: list[str]
@@ -54,7 +54,7 @@ def check_gradients(
     eps: float = 1e-6,
     atol: float = 1e-6,
     rtol: float = 1e-4,
-    engine: Engine = "compiled",
+    engine: str = "compiled",
     max_weights: int | None = None,
     seed: int = 0,
 ) -> GradientCheckReport:
@@ -63,7 +63,8 @@ def check_gradients(
     Checks ``∂L/∂w`` of every weight (or of ``max_weights`` of them, drawn
     with ``seed``) and ``∂L/∂z`` of every input neuron summed over the batch
     (perturbing ``X``). Everything runs in float64; the network's weights are
-    restored afterwards.
+    restored afterwards, with their version: traces computed before the
+    check stay valid. A value that is NaN or infinite on either side fails.
 
     Parameters
     ----------
@@ -89,7 +90,8 @@ def check_gradients(
     Raises
     ------
     GradientCheckError
-        On the first mismatch, naming the edge or neuron and showing both values.
+        On the first mismatch (or non-finite value), naming the edge or
+        neuron and showing both values.
 
     Examples
     --------
@@ -100,8 +102,9 @@ def check_gradients(
     True
     """
     X = as_batch(X, net.inputs, dtype=np.float64)
-    trace = net.forward(X, engine=engine, dtype=np.float64)
-    grads = net.backward(trace, Y, loss=loss)
+    with np.errstate(all="ignore"):  # a non-finite value is reported below
+        trace = net.forward(X, engine=engine, dtype=np.float64)
+        grads = net.backward(trace, Y, loss=loss)
     original = net.get_weights()
     positions = np.arange(net.n_weights)
     if max_weights is not None and max_weights < positions.size:
@@ -112,7 +115,8 @@ def check_gradients(
         return net.backward(net.forward(inputs, engine=engine, dtype=np.float64), Y, loss=loss).loss
 
     names, analytic, numeric = [], [], []
-    try:
+    # the weights and their version come back as they were: the caller's traces stay valid
+    with net.preserving_weights(), np.errstate(all="ignore"):
         for p in positions:
             u, v = net.edges[p]
             plus, minus = original.copy(), original.copy()
@@ -128,18 +132,25 @@ def check_gradients(
             names.append(f"x[{k!r}]")
             analytic.append(float(grads.z[k].sum()))
             numeric.append((loss_at(original, plus) - loss_at(original, minus)) / (2 * eps))
-    finally:
-        net.set_weights(original)
-    analytic_a, numeric_a = np.array(analytic), np.array(numeric)
-    error = np.abs(analytic_a - numeric_a)
-    report = GradientCheckReport(names, analytic_a, numeric_a, float(error.max(initial=0.0)))
-    bad = np.flatnonzero(error > atol + rtol * np.abs(numeric_a))
+    analytic_a, numeric_a = np.array(analytic, dtype=float), np.array(numeric, dtype=float)
+    with np.errstate(invalid="ignore"):
+        error = np.abs(analytic_a - numeric_a)
+    finite = np.isfinite(analytic_a) & np.isfinite(numeric_a)
+    report = GradientCheckReport(names, analytic_a, numeric_a, float(np.where(finite, error, np.inf).max(initial=0.0)))
+    # NaN or inf on either side is a failure (a comparison with NaN is false: it must not pass)
+    bad = np.flatnonzero(~finite | ~(error <= atol + rtol * np.abs(numeric_a)))
     if bad.size:
         i = bad[0]
         what = "∂L/∂w" if names[i].startswith("w") else "∂L/∂z (summed over the batch)"
+        if finite[i]:
+            why = f"difference {error[i]:.3g} > {atol} + {rtol}·|numeric|"
+        else:
+            side = " and ".join(
+                s for s, v in (("analytic", analytic_a[i]), ("numeric", numeric_a[i])) if not np.isfinite(v)
+            )
+            why = f"{side} not finite"
         raise GradientCheckError(
             f"{what} of {names[i]}: analytic {analytic_a[i]:.10g} but numeric {numeric_a[i]:.10g} "
-            f"(difference {error[i]:.3g} > {atol} + {rtol}·|numeric|); {bad.size} of {len(names)} values "
-            f"disagree\n{report}"
+            f"({why}); {bad.size} of {len(names)} values disagree\n{report}"
         )
     return report

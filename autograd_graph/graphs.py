@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 
 from . import topology
+from ._checks import printable_id
 from .activations import Activation, activation_name, get_activation
 from .edgeviews import EdgeList, NodeIndex
 from .exceptions import InvalidEdgeError, NetworkStructureError, UnknownActivationError
@@ -55,6 +56,10 @@ class DigraphParts:
     indexed: topology.IndexedGraph
 
 
+# what igraph (and tools that go through it) write for an attribute a node does not have
+UNSET = ("", "None")
+
+
 def _adjacency(G: nx.DiGraph) -> Mapping:
     """``G``'s successors as plain dicts when it keeps them so (a DiGraph, not a view of one):
     iterating them is several times faster than through ``G.adj``'s read-only views."""
@@ -79,12 +84,16 @@ def read_digraph(
     indexed = topology.index_graph(G)  # nodes and edges in G's order: the network's order too
     topology.check_acyclic(G, indexed)
     kinds = dict(G.nodes(data=kind))
+    if any(type(k) is str and k in UNSET for k in kinds.values()):  # unset, as igraph writes it
+        kinds = {n: None if type(k) is str and k in UNSET else k for n, k in kinds.items()}
     if all(k is None for k in kinds.values()):
         kinds = {n: "input" if G.in_degree(n) == 0 else "output" if G.out_degree(n) == 0 else "hidden" for n in G}
     acts = {k: get_activation(defaults[k]) for k in ("hidden", "output")}
     nodes = []
     known: dict[str, Activation] = {}  # activation names looked up so far
     for node, data in G.nodes(data=True):
+        if type(node) is not str:
+            printable_id(node, NetworkStructureError)  # messages, files and pictures name it
         k = kinds[node] if kinds[node] is not None else "hidden"
         if k not in KINDS:
             raise NetworkStructureError(f"neuron {node!r} has kind {k!r}; expected one of {', '.join(KINDS)}")
@@ -99,7 +108,7 @@ def read_digraph(
         else:
             spec = data.get(activation)
             try:
-                if spec is None:
+                if spec is None or (type(spec) is str and spec in UNSET):  # unset ('' and 'None': igraph's)
                     act = acts[k]
                 elif isinstance(spec, str):
                     act = known.get(spec) or known.setdefault(spec, get_activation(spec))

@@ -40,7 +40,7 @@ from .exceptions import IncompatibleLossError, UnknownLossError
 if TYPE_CHECKING:
     from .activations import Activation
 
-__all__ = ["Loss", "ScalarLoss", "LOSSES", "get_loss", "loss_terms", "terms_function"]
+__all__ = ["Loss", "ScalarLoss", "LOSSES", "get_loss", "loss_terms", "terms_function", "check_compatible"]
 
 # (z, y, a) -> array; z, y, a are (batch, n_outputs)
 LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -222,6 +222,34 @@ def get_loss(spec: str | Loss) -> Loss:
         raise UnknownLossError(f"unknown loss {spec!r}; known: {known} (or pass a Loss)") from None
 
 
+def check_compatible(loss: Loss, output_activations: Sequence, outputs: Sequence | None = None) -> None:
+    """Raise :class:`IncompatibleLossError` unless ``loss`` is defined for outputs with these
+    activations (in column order; ``outputs`` names them in the message).
+
+    Examples
+    --------
+    >>> from autograd_graph.activations import get_activation
+    >>> check_compatible(get_loss("binary_cross_entropy"), [get_activation("identity")], ["y"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.IncompatibleLossError: loss 'binary_cross_entropy' needs logistic output neurons; ...
+    """
+    if len(output_activations) < loss.min_outputs:
+        raise IncompatibleLossError(
+            f"loss {loss.name!r} needs at least {loss.min_outputs} output neurons, the network has "
+            f"{len(output_activations)} (for one output, use binary_cross_entropy on a logistic output, "
+            f"or squared_error)"
+        )
+    if loss.requires_activation is not None:
+        wrong = [i for i, act in enumerate(output_activations) if act.name != loss.requires_activation]
+        if wrong:
+            which = f"column {wrong[0]}" if outputs is None else f"neuron {outputs[wrong[0]]!r}"
+            raise IncompatibleLossError(
+                f"loss {loss.name!r} needs {loss.requires_activation} output neurons; output {which} has "
+                f"activation {output_activations[wrong[0]].name!r}"
+            )
+
+
 def loss_terms(
     loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: Sequence[Any]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -256,19 +284,7 @@ def terms_function(loss: str | Loss, output_activations: Sequence[Activation]) -
         Too few outputs, or an output activation the loss does not allow.
     """
     loss = get_loss(loss)
-    if len(output_activations) < loss.min_outputs:
-        raise IncompatibleLossError(
-            f"loss {loss.name!r} needs at least {loss.min_outputs} output neurons, the network has "
-            f"{len(output_activations)} (for one output, use binary_cross_entropy on a logistic output, "
-            f"or squared_error)"
-        )
-    if loss.requires_activation is not None:
-        wrong = [i for i, act in enumerate(output_activations) if act.name != loss.requires_activation]
-        if wrong:
-            raise IncompatibleLossError(
-                f"loss {loss.name!r} needs {loss.requires_activation} output neurons; output column "
-                f"{wrong[0]} has activation {output_activations[wrong[0]].name!r}"
-            )
+    check_compatible(loss, output_activations)
     both, value, gradient_z, gradient_a = loss.value_and_gradient_z, loss.value, loss.gradient_z, loss.gradient_a
 
     def terms(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

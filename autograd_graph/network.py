@@ -22,13 +22,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._checks import floating_dtype, generator, real
+from ._checks import floating_dtype, generator, real, safe_repr
 from .activations import Activation
 from .arrays import from_arrays
 from .engines import ENGINES, CompiledEngine, Engine
 from .exceptions import (
     InvalidDtypeError,
     InvalidSeedError,
+    InvalidTraceError,
     InvalidWeightError,
     StaleTraceError,  # fmt: skip
     UnknownEdgeError,
@@ -143,7 +144,7 @@ class Network(NetworkStructure):
         """``w_{source,target}``."""
         w = self._ready()
         if (source, target) not in w.positions:
-            raise UnknownEdgeError(f"no edge {source!r} → {target!r} in the network")
+            raise UnknownEdgeError(f"no edge {safe_repr(source)} → {safe_repr(target)} in the network")
         return float(w.values[w.positions[source, target]])
 
     def set_weight(self, source: Hashable, target: Hashable, weight: float) -> None:
@@ -183,7 +184,7 @@ class Network(NetworkStructure):
     def check_trace(self, trace: Trace) -> None:
         """Raise :class:`StaleTraceError` unless ``trace`` was computed by this network as it is now."""
         if not isinstance(trace, Trace):
-            raise TypeError(f"expected a Trace from net.forward(X), got {type(trace).__name__} {trace!r}")
+            raise InvalidTraceError(f"trace: expected a Trace from net.forward(X), got a {type(trace).__name__}")
         if trace.versions[0] is not self._identity:
             raise StaleTraceError("this trace was computed by another network; call forward on this one")
         if trace.versions != self.versions:
@@ -234,18 +235,16 @@ class Network(NetworkStructure):
     @classmethod
     def from_networkx(cls, G: nx.DiGraph, *, kind: str = "kind", activation: str = "activation",
                       weight: str = "weight", hidden_activation: str | Activation = "logistic",
-                      output_activation: str | Activation = "identity",
+                      output_activation: str | Activation = "identity", validate: bool = True,
                       seed: int | np.random.Generator | None = None, dtype: Any = np.float64) -> Network:  # fmt: skip
         """Build a network from any ``nx.DiGraph``, in time linear in its size.
 
-        Node attribute ``kind`` (input, bias, hidden, output; hidden when
-        missing; when no node has one, sources become inputs and sinks
-        outputs), node attribute ``activation`` (a name or an
-        :class:`Activation`; ``hidden_activation``/``output_activation`` when
-        missing), edge attribute ``weight`` (drawn from ``seed`` when missing);
-        ``kind=``, ``activation=``, ``weight=`` name the attributes to read.
-        Raises :class:`NetworkStructureError` (or a subclass) naming the neuron
-        or edge at fault.
+        Node attribute ``kind`` (input, bias, hidden, output; hidden when missing; when no node has one, sources
+        become inputs and sinks outputs), node attribute ``activation`` (a name or an :class:`Activation`;
+        ``hidden_activation``/``output_activation`` when missing; ``''`` and ``'None'``, igraph's unset attributes,
+        count as missing), edge attribute ``weight`` (drawn from ``seed`` when missing); ``kind=``, ``activation=``,
+        ``weight=`` name the attributes to read. Raises :class:`NetworkStructureError` (or a subclass) naming the
+        neuron or edge at fault; ``validate=False`` accepts an incomplete network (no output yet), never a cycle.
 
         Examples
         --------
@@ -257,7 +256,8 @@ class Network(NetworkStructure):
         defaults = {"hidden": hidden_activation, "output": output_activation}
         weights, indexed = network_parts(G, kind, activation, weight, defaults)
         net._reset(None, weights, arrays=indexed)  # its own graph is built from the arrays when needed
-        net.validate()
+        if validate:  # (the graph is acyclic, and no edge heads into an input or bias, already)
+            net.validate()
         return net
 
     from_arrays = classmethod(from_arrays)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import safe_repr
 from .exceptions import UnknownEdgeError, UnknownNeuronError
 from .losses import Loss
 
@@ -89,7 +90,7 @@ class NeuronValues(Mapping):
         try:
             return self._rows[neuron]
         except (KeyError, TypeError):
-            raise UnknownNeuronError(f"{self._what}: no neuron {neuron!r} in this network") from None
+            raise UnknownNeuronError(f"{self._what}: no neuron {safe_repr(neuron)} in this network") from None
 
     def __getitem__(self, neuron: Hashable) -> np.ndarray:
         return self.array[self.row(neuron)]
@@ -121,7 +122,7 @@ class EdgeValues(Mapping):
         try:
             return float(self.flat[self._position[edge]])
         except (KeyError, TypeError):
-            raise UnknownEdgeError(f"{self._what}: no edge {edge!r} in this network") from None
+            raise UnknownEdgeError(f"{self._what}: no edge {safe_repr(edge)} in this network") from None
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self._position)

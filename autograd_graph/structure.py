@@ -31,6 +31,7 @@ import networkx as nx
 import numpy as np
 
 from . import topology
+from ._checks import printable_id, safe_repr
 from .activations import Activation, get_activation
 from .exceptions import (
     CycleError,
@@ -88,6 +89,7 @@ class NetworkStructure:
             hash(neuron)
         except TypeError:
             raise NetworkStructureError(f"neuron ids must be hashable, got {neuron!r}") from None
+        printable_id(neuron, NetworkStructureError)  # messages, files and pictures name it
         if neuron in self._graph:
             raise DuplicateNeuronError(f"neuron {neuron!r} already exists (a {self.kind(neuron)} neuron)")
         act = None if activation is None else get_activation(activation)
@@ -142,7 +144,7 @@ class NetworkStructure:
 
     def _require_neuron(self, neuron: Hashable) -> None:
         if neuron not in self:
-            raise UnknownNeuronError(f"no neuron {neuron!r} in the network")
+            raise UnknownNeuronError(f"no neuron {safe_repr(neuron)} in the network")
 
     # -------------------------------------------------------------------- edges
     def connect(self, source: Hashable, target: Hashable, weight: float | None = None) -> None:
@@ -184,7 +186,7 @@ class NetworkStructure:
     def disconnect(self, source: Hashable, target: Hashable) -> None:
         """Remove the edge ``source → target`` and its weight."""
         if not (source in self and target in self and self._graph.has_edge(source, target)):
-            raise UnknownEdgeError(f"no edge {source!r} → {target!r} in the network")
+            raise UnknownEdgeError(f"no edge {safe_repr(source)} → {safe_repr(target)} in the network")
         with self._lock:
             self._weights.drop({(source, target)})
             self._graph.remove_edge(source, target)

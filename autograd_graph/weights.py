@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import safe_repr
 from .edgeviews import EdgeList, EdgePositions
 from .exceptions import InvalidWeightError, UnknownEdgeError
 
@@ -201,7 +202,16 @@ class WeightVector:
 
     def set_all(self, values: Any) -> None:
         """Set every weight from a flat array in edge order (checked first; equal values keep the token)."""
-        array = np.array(values, dtype=float)
+        if isinstance(values, np.ma.MaskedArray) and np.ma.getmaskarray(values).any():
+            raise InvalidWeightError("weights must be real numbers, got a masked array with masked entries")
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":  # complex, strings, objects, booleans: value by value, naming the edge
+            if raw.shape == (len(self.edges),):
+                for edge, value in zip(self.edges, raw.tolist(), strict=True):
+                    finite_weight(value, edge)
+            if raw.dtype.kind in "cUSb":
+                raise InvalidWeightError(f"weights must be real numbers, got an array of {raw.dtype}")
+        array = np.array(raw, dtype=float)
         if array.shape != (len(self.edges),):
             raise InvalidWeightError(
                 f"expected {len(self.edges)} weights (one per edge, in net.edges order), got shape {array.shape}"
@@ -221,7 +231,7 @@ class WeightVector:
             try:
                 position = self.positions[edge]
             except (KeyError, TypeError):
-                raise UnknownEdgeError(f"no edge {edge!r} in the network") from None
+                raise UnknownEdgeError(f"no edge {safe_repr(edge)} in the network") from None
             changes[position] = finite_weight(value, edge)
         values = self._buffer[: len(self.edges)].copy()
         values[list(changes)] = list(changes.values())

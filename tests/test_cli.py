@@ -285,7 +285,7 @@ def test_compare_saved_networks_and_their_matched_ones(capsys, saved, tmp_path):
         (["compare", "sin", "{missing}"], "missing.json"),
         (["compare", "xor", "{saved}", "--epochs", "1"], "does not fit the data"),
         (["compare", "sin", "--batch-size", "0"], "positive whole number or 'full', got '0'"),
-        (["compare", "sin", "--decay", "-1"], "expected a number ≥ 0, got '-1'"),
+        (["compare", "sin", "--decay", "-1"], "expected a finite number ≥ 0, got '-1'"),
         (["compare", "sin", "--seeds", "0"], "positive whole number"),
         (["compare", "sin", "{saved}", "{saved}"], "given twice"),
     ],
@@ -365,3 +365,123 @@ def test_a_numeric_first_row_is_data(capsys, xor_net):
     status, _, err = run(capsys, "train", str(xor_net), "--data", str(csv), "--epochs", "2", "--batch-size", "full")
     assert status == 0, err
     assert ag.load_metadata(xor_net.with_name("xor.trained.json"))["runs"][0]["steps"] == 2
+
+
+# ---------------------------------------------------- hardening: lost work and unclear messages (8, 11, 18, 19)
+def test_train_saves_what_it_has_after_ctrl_c_before_a_restarts_first_evaluation(capsys, xor_net, monkeypatch):
+    from autograd_graph.training import loop
+
+    real, calls = loop.evaluate, {"n": 0}
+
+    def evaluate(*args, **kwargs):  # Ctrl-C lands at run 1's first evaluation (run 0: epochs 0, 1, 2)
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "evaluate", evaluate)
+    with pytest.warns(ag.TrainingInterruptedWarning):
+        status, out, err = run(capsys, "train", str(xor_net), "--data", "xor", "--epochs", "2", "--restarts", "2")
+    assert status == 130
+    assert "interrupted" in err and "holds the best weights found so far" in err
+    saved = xor_net.with_name("xor.trained.json")
+    meta = ag.load_metadata(saved)
+    assert meta["interrupted"] is True and meta["runs"][1]["best_loss"] == "Infinity"  # that run never evaluated
+    assert meta["runs"][1]["final_loss"] == "NaN"
+    assert ag.load(saved).n_weights == ag.load(xor_net).n_weights
+
+
+def test_train_to_an_existing_folder_fails_before_training(capsys, xor_net, tmp_path):
+    (tmp_path / "out").mkdir()
+    status, out, err = run(capsys, "train", str(xor_net), "--data", "xor", "-o", str(tmp_path / "out"))
+    assert_one_line_error(status, err)
+    assert "it is a folder; give a file name" in err and ".tmp" not in err
+    assert "epoch" not in out
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_train_says_which_folder_it_created(capsys, xor_net, tmp_path):
+    target = tmp_path / "new" / "deeper" / "x.json"
+    status, out, err = run(capsys, "train", str(xor_net), "--data", "xor", "--epochs", "1", "-o", str(target))
+    assert status == 0, err
+    assert f"created the folder {tmp_path / 'new' / 'deeper'}" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "{saved}", "--data", "sin", "--learning-rate", "-1"],
+         "argument --learning-rate: expected a finite number ≥ 0, got '-1'"),
+        (["train", "{saved}", "--data", "sin", "--learning-rate", "inf"], "--learning-rate: expected a finite"),
+        (["render", "{saved}", "--number-format", "xyz"],
+         "argument --number-format: expected a format spec for numbers such as .3g or .2f, got 'xyz'"),
+        (["info", "{saved}", "--max-file-mb", "-3"], "argument --max-file-mb: expected a size in MiB > 0, or 'none'"),
+    ],
+)  # fmt: skip
+def test_bad_option_values_name_the_flag(capsys, saved, argv, message):
+    status, _, err = run(capsys, *[arg.format(saved=saved) for arg in argv])
+    assert status == 2
+    assert_one_line_error(status, err)
+    assert message in err
+
+
+def test_render_refuses_a_suffix_that_disagrees_with_the_format(capsys, saved, tmp_path):
+    status, _, err = run(capsys, "render", str(saved), "-o", str(tmp_path / "x.png"), "--format", "svg")
+    assert_one_line_error(status, err)
+    assert "ends in .png but --format is svg" in err
+    assert list(tmp_path.iterdir()) == [saved]
+
+
+@needs_dot
+def test_render_with_a_suffix_and_the_same_format(capsys, saved, tmp_path):
+    status, out, err = run(capsys, "render", str(saved), "-o", str(tmp_path / "x.PNG"), "--format", "png")
+    assert status == 0, err
+    assert (tmp_path / "x.PNG").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("command", ["info", "render", "train", "compare"])
+def test_a_missing_file_is_named_with_the_command_and_no_errno(capsys, tmp_path, command):
+    missing = tmp_path / "missing.json"
+    argv = {"info": ["info", str(missing)], "render": ["render", str(missing)],
+            "train": ["train", str(missing), "--data", "xor"],
+            "compare": ["compare", "xor", str(missing), "--out", str(tmp_path / "o")]}[command]  # fmt: skip
+    status, _, err = run(capsys, *argv)
+    assert_one_line_error(status, err)
+    assert err.startswith(f"autograd-graph {command}: error: No such file or directory: '{missing}'")
+    assert "[Errno" not in err
+
+
+def test_files_over_the_limit_and_fifos_are_refused(capsys, saved, tmp_path):
+    status, _, err = run(capsys, "info", str(saved), "--max-file-mb", "0.001")
+    assert_one_line_error(status, err)
+    assert "over the limit of 1,048 bytes" in err
+    assert run(capsys, "info", str(saved), "--max-file-mb", "none")[0] == 0
+    if not hasattr(os, "mkfifo"):
+        return
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    done = []
+    reader = __import__("threading").Thread(target=lambda: done.append(main(["info", str(fifo)])), daemon=True)
+    reader.start()
+    reader.join(timeout=20)
+    assert done == [1], "autograd-graph info blocked on a FIFO"
+    assert "not a regular file (a FIFO" in capsys.readouterr().err
+
+
+def test_out_of_memory_is_one_line(capsys, saved, monkeypatch):
+    from autograd_graph.cli import info
+
+    def huge(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(info, "load", huge)
+    status, _, err = run(capsys, "info", str(saved))
+    assert_one_line_error(status, err)
+    assert "autograd-graph info: error: out of memory" in err
+
+
+def test_compare_checks_its_output_folder_before_training(capsys, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    status, out, err = run(capsys, "compare", "xor", "--seeds", "1", "--epochs", "1", "--out", str(tmp_path / "a_file"))
+    assert_one_line_error(status, err)
+    assert "is a file" in err and "task xor" not in out

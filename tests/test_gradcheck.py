@@ -77,3 +77,45 @@ def test_subset_of_weights_is_seeded():
     first = ag.check_gradients(net, [[0.5]], [[1.0]], max_weights=5, seed=11)
     again = ag.check_gradients(net, [[0.5]], [[1.0]], max_weights=5, seed=11)
     assert first.names == again.names and len(first.names) == 6
+
+
+# ------------------------------------------------------------------ regressions (the hardening issue, items 3 and 4)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_non_finite_derivative_fails_naming_the_edge(bad):
+    # σ' is NaN (or inf): `NaN > tol` is false, so a plain comparison would let it pass
+    broken = ag.Activation(f"tanh_with_{bad}_derivative", np.tanh, lambda a, z: np.full_like(a, bad))
+    net = net_with(broken)
+    with pytest.raises(
+        ag.GradientCheckError, match=r"∂L/∂w of w\['x'→'h'\]: analytic -?(nan|inf) .*analytic not finite"
+    ):
+        ag.check_gradients(net, [[0.4]], [[1.0]])
+
+
+def test_a_non_finite_numeric_side_fails_naming_the_input():
+    # finite near the point, infinite one eps away: the numeric side is not finite, the analytic one finite
+    edge = ag.Activation("finite_below_one", lambda a: np.where(np.abs(a) < 1, a, np.inf), lambda a, z: np.ones_like(a))
+    with pytest.raises(
+        ag.GradientCheckError, match=r"of x\['x'\]: analytic \S+ but numeric (nan|inf) \(numeric not finite\)"
+    ):
+        ag.check_gradients(net_with(edge), [[0.5]], [[1.0]], max_weights=0, eps=2.0)
+
+
+def test_the_callers_traces_stay_valid_and_the_weights_keep_their_version():
+    net = ag.running_example(seed=0)
+    trace = net.forward([[0.3]])
+    grads = net.backward(trace, [[1.0]])
+    versions, weights = net.versions, net.get_weights()
+    ag.check_gradients(net, [[0.3]], [[1.0]])
+    assert net.versions == versions
+    np.testing.assert_array_equal(net.get_weights(), weights)
+    net.backward(trace, [[1.0]])  # no StaleTraceError
+    assert "∂ℓ/∂w" in net.to_graphviz(trace, grads).source
+
+
+def test_the_weights_come_back_after_a_failed_check():
+    net = net_with(WRONG_TANH)
+    trace, versions = net.forward([[0.4]]), net.versions
+    with pytest.raises(ag.GradientCheckError):
+        ag.check_gradients(net, [[0.4]], [[1.0]])
+    assert net.versions == versions
+    net.backward(trace, [[1.0]])

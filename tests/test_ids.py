@@ -34,6 +34,7 @@ KEPT = {
     "nested tuples": (((0,), "a"), ("b", (1, 2)), (1.5,), ("x",)),
     "bools and floats": (True, "b", 2.5, False),
     "text with quotes": ('a"b', "b\\", "h\n1", '{"tuple": [1]}'),
+    "characters XML cannot hold": ("a\x00", ("\x01", 2), "h\x1f\ufffe", "\\x00"),  # escaped in GraphML
 }
 
 
@@ -65,6 +66,11 @@ REJECTED = {
     ),
     "None in a tuple": (((None, 1), "b", "h", "o"), r"neuron \(None, 1\) cannot be written to a file: its part None"),
     "NaN": ((float("nan"), "b", "h", "o"), r"neuron nan cannot be written to a file: it is a float, not"),
+    "a lone surrogate": (
+        ("i", ("b", "\udc80"), "h", "o"),
+        r"neuron \('b', '\\udc80'\) cannot be written to a file: "
+        r"it holds the lone surrogate",
+    ),
 }
 
 

@@ -1,7 +1,12 @@
 """Saving and loading: exact round trips, atomic writes, and clear errors for bad files."""
 
 import json
+import math
 import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -134,12 +139,15 @@ def test_an_interrupt_while_writing_leaves_the_previous_file(saved, monkeypatch)
 def test_metadata_that_is_not_json_is_an_error_and_writes_nothing(saved):
     _, path = saved
     before = path.read_bytes()
-    with pytest.raises(ag.SerializationError, match="metadata is not valid JSON"):
+    with pytest.raises(ag.SerializationError, match=r"metadata\['when'\] is a object"):
         ag.save(ag.running_example(), path, metadata={"when": object()})
-    with pytest.raises(ag.SerializationError, match="metadata is not valid JSON"):
-        ag.save(ag.running_example(), path, metadata={"loss": float("nan")})
+    with pytest.raises(ag.SerializationError, match=r"metadata\['runs'\]\[1\] has the key 3 \(a int\)"):
+        ag.save(ag.running_example(), path, metadata={"runs": [{}, {3: "x"}]})
     with pytest.raises(ag.SerializationError, match="metadata must be a mapping"):
         ag.save(ag.running_example(), path, metadata=[1, 2])
+    with pytest.raises(ag.SerializationError, match=r"metadata\['note'\] cannot be written to a file: it holds the "
+                       r"lone surrogate"):  # fmt: skip
+        ag.save(ag.running_example(), path, metadata={"note": "bad \udc80 decode"})
     assert path.read_bytes() == before
 
 
@@ -179,7 +187,11 @@ def test_a_truncated_file_is_a_clear_error(saved):
         (lambda d: d["network"].update(nodes={}), r"network\.nodes: expected an array of neurons, got an object"),
         (lambda d: d["network"].update(multigraph=True), r"network\.multigraph: .* expected false"),
         (lambda d: d.update(metadata=[1]), r"the file\.metadata: expected an object or null, got an array"),
-        (lambda d: d.update(dtype="object"), r"dtype: expected a floating type such as 'float64', got 'object'"),
+        (lambda d: d.update(dtype="object"), r"dtype: expected 'float64' or 'float32', got 'object'"),
+        (lambda d: d.update(dtype="float16"), r"dtype: expected 'float64' or 'float32', got 'float16'"),
+        (lambda d: d.update(dtype="longdouble"), r"dtype: expected 'float64' or 'float32', got 'longdouble'"),
+        (lambda d: d.update(version=1.0), r"unsupported format version 1.0; this version of autograd_graph reads"),
+        (lambda d: d.update(version=True), r"unsupported format version True"),
         (lambda d: d.update(pickle="cos\nsystem\n"), r"the file: unexpected fields \['pickle'\]"),
         (lambda d: d["network"]["nodes"][0].update(activation="logistic"),
          r"nodes\[0\]\.activation: input neuron 1 applies no function"),
@@ -233,3 +245,140 @@ def test_a_binary_file_is_rejected(tmp_path):
     path.write_bytes(b"\x80\x04\x95 pickle bytes")
     with pytest.raises(ag.SerializationError, match="not UTF-8 text"):
         ag.load(path)
+
+
+# ------------------------------------------------------------------ hardening: metadata always saves (item 8)
+def test_non_finite_metadata_is_written_as_strings_that_float_reads_back(tmp_path):
+    metadata = {"best_loss": float("inf"), "final_loss": float("nan"), "low": -np.inf, "pair": (1, 2.5),
+                "curve": np.array([1.0, np.nan, np.inf]), "runs": [{"loss": np.float64("nan")}]}  # fmt: skip
+    path = ag.save(ag.running_example(seed=0), tmp_path / "net.json", metadata=metadata)
+    back = ag.load_metadata(path)
+    assert back == {"best_loss": "Infinity", "final_loss": "NaN", "low": "-Infinity", "pair": [1, 2.5],
+                    "curve": [1.0, "NaN", "Infinity"], "runs": [{"loss": "NaN"}]}  # fmt: skip
+    assert float(back["best_loss"]) == math.inf and math.isnan(float(back["final_loss"]))
+    assert "NaN" not in path.read_text().replace('"NaN"', "")  # no bare NaN token: the file is strict JSON
+
+
+def test_the_summary_of_a_run_interrupted_before_its_first_evaluation_saves(tmp_path):
+    result = ag.TrainingResult(
+        [ag.RunResult(0, None, ag.History(), stop_reason="interrupted")], 0, "loss", 0, interrupted=True
+    )
+    assert result.metadata()["runs"][0]["best_loss"] == math.inf
+    ag.save(ag.running_example(), tmp_path / "net.json", metadata=result.metadata())
+    assert ag.load_metadata(tmp_path / "net.json")["runs"][0]["best_loss"] == "Infinity"
+
+
+# ------------------------------------------------------------------ hardening: ids UTF-8 cannot encode (item 13)
+def test_a_lone_surrogate_id_is_refused_naming_the_neuron_and_nothing_is_written(tmp_path):
+    net = ag.Network()
+    net.add_input("x\udc80")
+    net.add_output("y")
+    net.connect("x\udc80", "y", weight=1.0)
+    for save in (ag.save, ag.write_graphml):
+        with pytest.raises(ag.SerializationError, match=r"neuron 'x\\udc80' cannot be written to a file: it holds the "
+                           r"lone surrogate '\\udc80' \(at position 1\)"):  # fmt: skip
+            save(net, tmp_path / "net.out")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ hardening: what ag.load reads (items 18 and 20)
+def test_a_file_over_the_limit_is_refused_unless_allowed(saved):
+    net, path = saved
+    size = path.stat().st_size
+    with pytest.raises(ag.SerializationError, match=rf"is {size:,} bytes, over the limit of 100 bytes"):
+        ag.load(path, max_bytes=100)
+    with pytest.raises(ag.SerializationError, match="over the limit"):
+        ag.load_metadata(path, max_bytes=100)
+    assert ag.load(path, max_bytes=size).edges == net.edges
+    assert ag.load(path, max_bytes=None).edges == net.edges
+
+
+def test_the_default_limit_is_documented_and_large_enough_for_a_million_weights():
+    from autograd_graph.io.files import MAX_FILE_BYTES
+
+    assert MAX_FILE_BYTES == 128 * 2**20  # a 10^6-weight network saves to about 66 MiB
+    assert inspect_default(ag.load) == inspect_default(ag.load_metadata) == MAX_FILE_BYTES
+
+
+def inspect_default(function):
+    import inspect
+
+    return inspect.signature(function).parameters["max_bytes"].default
+
+
+def test_a_folder_and_a_device_are_refused(tmp_path):
+    with pytest.raises(ag.SerializationError, match="is a folder; expected a file"):
+        ag.load(tmp_path)
+    if os.path.exists("/dev/zero"):  # never ends: reading it whole would take all memory
+        with pytest.raises(ag.SerializationError, match="is not a regular file"):
+            ag.load("/dev/zero")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def read():
+        try:
+            ag.load(fifo)
+        except ag.SerializationError as error:
+            outcome.append(str(error))
+
+    reader = threading.Thread(target=read, daemon=True)  # (a regression would block it forever)
+    reader.start()
+    reader.join(timeout=20)
+    assert not reader.is_alive(), "ag.load blocked on a FIFO"
+    assert outcome and "not a regular file (a FIFO" in outcome[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "autograd_graph.network", "version": 1, "version": 2}', "the key 'version' appears twice"),
+        (None, "the key 'weight' appears twice in one object"),
+    ],
+)
+def test_a_key_given_twice_is_refused(saved, text, message):
+    _, path = saved
+    if text is None:  # inside an edge, deep in the file
+        text = path.read_text().replace('"weight": ', '"weight": 1.0, "weight": ', 1)
+    path.write_text(text)
+    with pytest.raises(ag.SerializationError, match=message):
+        ag.load(path)
+
+
+# ------------------------------------------------------------------ hardening: temporary files (items 11 and 12)
+def test_temporary_files_of_killed_saves_are_removed_by_the_next_save(tmp_path):
+    target = tmp_path / "net.json"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    code = (  # a save that hangs after writing its temporary file, until killed
+        "import os, sys, time\n"
+        "import autograd_graph as ag\n"
+        "os.fsync = lambda fd: (print('writing', flush=True), time.sleep(120))\n"
+        "ag.save(ag.running_example(seed=0), sys.argv[1])\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE, env=env, text=True
+    ) as child:
+        try:
+            assert child.stdout.readline().strip() == "writing"
+        finally:
+            child.kill()  # SIGKILL: no cleanup can run
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f".net.json.autograd-graph-{child.pid}-") and left[0].endswith(".tmp")
+    live = tmp_path / f".net.json.autograd-graph-{os.getppid()}-abc.tmp"  # a process that runs: maybe writing now
+    other = tmp_path / f".other.json.autograd-graph-{child.pid}-abc.tmp"  # another target's
+    for path in (live, other):
+        path.write_text("x")
+    ag.save(ag.running_example(seed=1), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name, "net.json"])
+    assert ag.load(target).n_weights == 12
+
+
+def test_saving_onto_a_folder_fails_at_once_naming_it(tmp_path):
+    (tmp_path / "net.json").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"cannot write .*net\.json: it is a folder; give a file name"):
+        ag.save(ag.running_example(), tmp_path / "net.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]  # no temporary file left

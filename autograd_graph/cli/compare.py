@@ -11,9 +11,9 @@ from typing import Any
 from ..comparison import compare, load_task, matched_builders
 from ..comparison.tasks import TASKS
 from ..exceptions import CommandLineError, ComparisonError
-from ..io.files import write_atomically
+from ..io.files import check_writable, write_atomically
 from ..io.serialization import load
-from .options import FULL, PROG, batch_size_option, positive_int, step_size, step_size_options
+from .options import FULL, PROG, batch_size_option, max_file_option, positive_int, step_size, step_size_options
 
 __all__ = ["add", "run"]
 
@@ -44,6 +44,7 @@ def add(commands: Any) -> None:
     comp.add_argument("--data-seed", type=int, default=0, help="seed of the task's data and split (default: 0)")
     comp.add_argument("--out", default="out/compare", help="folder for report.html, figure.png, comparison.json")
     comp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    max_file_option(comp)
     comp.set_defaults(run=run)
 
 
@@ -55,7 +56,9 @@ def networks_of(args: argparse.Namespace, task: Any) -> dict[str, Any]:
         if Path(file).resolve() in seen:
             raise CommandLineError(f"{file} is given twice")
         seen.add(Path(file).resolve())
-        networks[Path(file).stem if Path(file).stem not in networks else str(file)] = load(file)
+        networks[Path(file).stem if Path(file).stem not in networks else str(file)] = load(
+            file, max_bytes=args.max_bytes
+        )
     if not networks:
         networks[f"layered {'→'.join(map(str, task.sizes))}"] = task.baseline(seed=0)
     if args.matched or not args.networks:
@@ -71,6 +74,9 @@ def networks_of(args: argparse.Namespace, task: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    for name in ("report.html", "figure.png", "comparison.json"):  # fails now, not after the comparison
+        check_writable(out / name)
     task = load_task(args.task, seed=args.data_seed)
     settings = dict(task.settings)
     settings["learning_rate"] = step_size(args.learning_rate, args.decay, settings.get("learning_rate", 0.01))
@@ -87,7 +93,6 @@ def run(args: argparse.Namespace) -> None:
                      loss=args.loss or task.loss, title=f"{task.name}: {task.description}",
                      progress=not args.quiet, **settings)  # fmt: skip
     print(result)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     fig = result.figure()
     buffer = io.BytesIO()

@@ -8,6 +8,7 @@ from typing import Any
 from ..exceptions import AutogradGraphError
 from ..io.serialization import load
 from ..show.summary import print_summary
+from .options import max_file_option
 
 __all__ = ["add", "run"]
 
@@ -20,6 +21,7 @@ def add(commands: Any) -> None:
         description="Describe a saved network: neurons by kind, weights, layers (or generations), depth.",
     )
     info.add_argument("file", help="a saved network (JSON)")
+    max_file_option(info)
     info.set_defaults(run=run)
 
 
@@ -32,7 +34,7 @@ def listing(groups: list[list], name: str, most: int = 12) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> None:
-    net = load(args.file)
+    net = load(args.file, max_bytes=args.max_bytes)
     print(f"{args.file}: {net}")
     print_summary(net)
     if net.is_layered():

@@ -7,12 +7,12 @@ import sys
 from collections.abc import Sequence
 
 from ..exceptions import AutogradGraphError
-from . import compare, demo, info, render, train
+from . import compare, demo, info, render, sweep, train
 from .options import PROG, Parser
 
 __all__ = ["build_parser", "main", "COMMANDS"]
 
-COMMANDS = (demo, render, info, train, compare)  # each module adds its subcommand and runs it
+COMMANDS = (demo, render, info, train, compare, sweep)  # each module adds its subcommand and runs it
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,13 +61,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, or a usage mistake already reported
         return stop.code if isinstance(stop.code, int) else 0
+    where = f"{PROG} {args.command}"
     try:
-        args.run(args)
+        status = args.run(args)
     except (AutogradGraphError, OSError, ValueError) as error:
-        message = " ".join(str(error).split()) or type(error).__name__
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        print(f"{where}: error: {describe(error)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"{where}: error: out of memory (a file that large? ag.load refuses files over --max-file-mb)",
+              file=sys.stderr)  # fmt: skip
         return 1
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{where}: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
+
+
+def describe(error: BaseException) -> str:
+    """One line for an error: an OSError as what happened and to which file, without ``[Errno N]``."""
+    if isinstance(error, OSError) and error.strerror and error.filename is not None:
+        files = " → ".join(repr(str(f)) for f in (error.filename, error.filename2) if f is not None)
+        return f"{error.strerror}: {files}"
+    return " ".join(str(error).split()) or type(error).__name__

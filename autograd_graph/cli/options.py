@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 from ..comparison import load_task
 from ..comparison.tasks import TASKS
 from ..exceptions import CommandLineError, GraphvizNotFoundError
-from ..io.files import write_atomically
+from ..io.files import MAX_FILE_BYTES, write_atomically
 from ..network import Network
 from ..show.render import render
 from ..training import InverseTimeDecay, TrainingResult
@@ -36,16 +37,52 @@ def non_negative_float(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, got {text!r}")
     return value
+
+
+def number_format(text: str) -> str:
+    """A format spec for numbers (``.3g``, ``.2f``, ``+.1e``), tried on a number before anything is drawn."""
+    try:
+        format(-1.5, text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(
+            f"expected a format spec for numbers such as .3g or .2f, got {text!r}"
+        ) from None
+    return text
+
+
+def max_bytes(text: str) -> int | None:
+    """--max-file-mb: a size in MiB, or 'none' for no limit."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a size in MiB > 0, or 'none', got {text!r}")
+    return int(value * 2**20)
+
+
+def max_file_option(parser: argparse.ArgumentParser) -> None:
+    """--max-file-mb, for the commands that read saved networks (ag.load's max_bytes)."""
+    parser.add_argument(
+        "--max-file-mb",
+        dest="max_bytes",
+        type=max_bytes,
+        default=MAX_FILE_BYTES,
+        metavar="MB",
+        help=f"refuse network files larger than this ('none': no limit; default: {MAX_FILE_BYTES // 2**20})",
+    )
 
 
 def step_size_options(parser: argparse.ArgumentParser, rate: str, decay: str) -> None:
     """--learning-rate and --decay, the same in every command: step size LR / (1 + DECAY·t) at update t."""
     parser.add_argument(
         "--learning-rate",
-        type=float,
+        type=non_negative_float,
         metavar="LR",
         help=f"initial step size, LR in LR / (1 + DECAY·t) (default: {rate})",
     )

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from ..io.files import prepare_folder
+from ..io.files import check_writable, interrupts_deferred
 from ..io.serialization import load, save
 from ..training import train
 from .options import (
     DATASETS,
     FULL,
+    PROG,
     TRAIN_STEP_SIZE,
     batch_size_option,
+    max_file_option,
     positive_int,
     print_losses,
     read_data,
@@ -51,19 +54,47 @@ def add(commands: Any) -> None:
     )
     train.add_argument("--seed", type=int, default=0, help="seed of the shuffling and the restarts (default: 0)")
     train.add_argument("--restart", action="store_true", help="redraw the weights from --seed before training")
+    max_file_option(train)
     train.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> None:
-    net = load(args.file)
+def missing_folders(path: Path) -> list[Path]:
+    """The folders above ``path`` that do not exist yet, the outermost first."""
+    missing = []
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def run(args: argparse.Namespace) -> int:
+    net = load(args.file, max_bytes=args.max_bytes)
     X, Y = read_data(args.data, net)
     output = Path(args.output) if args.output else Path(args.file).with_name(Path(args.file).stem + ".trained.json")
-    prepare_folder(output)  # a path that cannot be written fails now, not after training
-    if args.restart:
-        net.initialize(args.seed)
+    check_writable(output)  # a path that cannot be written fails now, not after training
+    created = missing_folders(output)
     schedule = step_size(args.learning_rate, args.decay, TRAIN_STEP_SIZE)
     batch_size = None if args.batch_size == FULL else args.batch_size
-    result = train(net, X, Y, epochs=args.epochs, batch_size=batch_size, learning_rate=schedule,
-                   restarts=args.restarts, seed=args.seed)  # fmt: skip
+    if args.restart:
+        net.initialize(args.seed)
+    result = train(
+        net,
+        X,
+        Y,
+        epochs=args.epochs,
+        batch_size=batch_size,
+        learning_rate=schedule,
+        restarts=args.restarts,
+        seed=args.seed,
+    )  # fmt: skip  (Ctrl-C: it returns what it has)
     print_losses(result)
-    print(f"wrote {save(net, output, metadata=result.metadata())}")
+    with interrupts_deferred():  # a Ctrl-C now waits for the file
+        path = save(net, output, metadata=result.metadata())
+    if created:
+        print(f"created the folder {created[-1]}")
+    print(f"wrote {path}")
+    if result.interrupted:
+        print(f"{PROG} train: interrupted; {path} holds the best weights found so far", file=sys.stderr)
+        return 130
+    return 0

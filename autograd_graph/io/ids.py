@@ -1,7 +1,8 @@
 """Neuron ids in files: one encoding for JSON (:mod:`.serialization`) and GraphML (:mod:`.interop`).
 
-A neuron id can be written to a file when it is a string, an integer, a
-finite float, a boolean, or a tuple of these (nested tuples too). numpy
+A neuron id can be written to a file when it is a string (that UTF-8 can
+encode: no lone surrogate), an integer, a finite float, a boolean, or a tuple
+of these (nested tuples too). numpy
 scalars count as the Python numbers they hold (``np.int64(1)`` is written as
 ``1``, through ``.item()``). Anything else (``None``, a frozenset, NaN, an
 object) is rejected by both formats, with an error naming the neuron.
@@ -34,24 +35,52 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import safe_repr
 from ..exceptions import SerializationError
 
-__all__ = ["encode_id", "decode_id", "id_to_text", "id_from_text"]
+__all__ = ["encode_id", "decode_id", "id_to_text", "id_from_text", "check_text"]
 
 _WHAT = "a string, an integer, a finite float, a boolean or a tuple of them"
 
 
+def check_text(text: str, what: str) -> str:
+    """``text``, if UTF-8 can encode it: a lone surrogate (``"\\ud800"``, from a bad decode) cannot be
+    written to a file; :class:`SerializationError` names ``what`` and where the surrogate is.
+
+    Examples
+    --------
+    >>> check_text("naïve", "neuron 'naïve'")
+    'naïve'
+    >>> check_text("a\\udc80", "neuron 'a\\udc80'")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.SerializationError: neuron 'a\\udc80' cannot be written to a file: it holds the lone ...
+    """
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            bad = text[error.start]
+            raise SerializationError(
+                f"{what} cannot be written to a file: it holds the lone surrogate {bad!r} (at position "
+                f"{error.start}), which UTF-8 cannot encode"
+            ) from None
+    return text
+
+
 def _encode(part: Any, neuron: Hashable) -> Any:
-    if type(part) in (str, int, bool):  # the common cases first
+    if type(part) is str:  # the common cases first
+        return part if part.isascii() else check_text(part, f"neuron {safe_repr(neuron)}")
+    if type(part) in (int, bool):
         return part
     if isinstance(part, np.generic):  # np.int64(1) -> 1, np.True_ -> True
         part = part.item()
         if type(part) in (str, int, bool):
-            return part
+            return _encode(part, neuron)
     if isinstance(part, tuple):
         return {"tuple": [_encode(p, neuron) for p in part]}
     if isinstance(part, str):
-        return str(part)
+        return _encode(str(part), neuron)
     if isinstance(part, numbers.Integral):  # bools are caught above
         return int(part)
     if isinstance(part, numbers.Real) and math.isfinite(part):
@@ -59,8 +88,8 @@ def _encode(part: Any, neuron: Hashable) -> Any:
     if part is neuron:
         reason = f"it is a {type(part).__name__}, not {_WHAT}"
     else:
-        reason = f"its part {part!r} (a {type(part).__name__}) is not {_WHAT}"
-    raise SerializationError(f"neuron {neuron!r} cannot be written to a file: {reason}")
+        reason = f"its part {safe_repr(part)} (a {type(part).__name__}) is not {_WHAT}"
+    raise SerializationError(f"neuron {safe_repr(neuron)} cannot be written to a file: {reason}")
 
 
 def encode_id(neuron: Hashable) -> Any:
@@ -138,6 +167,6 @@ def id_from_text(text: str, where: str) -> Hashable:
     """
     try:
         value = json.loads(text, parse_constant=lambda name: math.nan)
-    except json.JSONDecodeError:
-        raise SerializationError(f"{where}: python_id {text!r} is not a neuron id written as JSON") from None
+    except (ValueError, RecursionError):  # not JSON, or an integer Python does not read (over 4300 digits)
+        raise SerializationError(f"{where}: python_id {text!r:.80} is not a neuron id written as JSON") from None
     return decode_id(value, f"{where}: python_id")

@@ -63,7 +63,9 @@ class TrainingConfig:
         improvement of the monitored loss by more than ``min_delta``.
     min_delta : float, default 0.0
     classification : bool, optional
-        Whether to report accuracy; by default for the cross-entropy losses.
+        Whether to report accuracy; by default for the cross-entropy losses
+        and for targets that are class labels (0 or 1 in one column, one-hot
+        rows in several).
     callbacks : sequence of callables, default ()
         Each is called as ``callback(log)`` with an :class:`EpochLog` after
         every epoch; returning True ends the run.

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..data import as_batch
+from ..data import as_batch, from_pandas, numeric
 from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["Evaluation", "evaluate", "accuracy", "targets", "CLASSIFICATION_LOSSES"]
+__all__ = ["Evaluation", "evaluate", "accuracy", "targets", "is_classification", "CLASSIFICATION_LOSSES"]
 
 # Losses that only make sense for classifiers: accuracy is reported by default with them.
 CLASSIFICATION_LOSSES = ("softmax_cross_entropy", "binary_cross_entropy")
@@ -26,7 +26,8 @@ EVALUATION_CHUNK = 8192
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The mean loss ``L`` over a data set, and the accuracy (NaN unless classifying)."""
+    """The mean loss ``L`` over a data set, and the accuracy (NaN unless classifying: see
+    :func:`is_classification`)."""
 
     loss: float
     accuracy: float
@@ -46,11 +47,31 @@ def targets(Y: Any, net: Network, what: str = "Y") -> np.ndarray:
     >>> targets([0.0, 1.0, 1.0], ag.running_example()).shape
     (3, 1)
     """
+    Y = from_pandas(Y, net.outputs, what)  # labels name the outputs; an unlabeled Series is a column
     if len(net.outputs) == 1 and not isinstance(Y, Mapping):
-        array = np.asarray(Y)
-        if array.ndim == 1:
-            Y = array.reshape(-1, 1)
+        Y = numeric(Y, np.float64, what)
+        if Y.ndim == 1:
+            Y = Y.reshape(-1, 1)
     return as_batch(Y, net.outputs, what=what)
+
+
+def is_classification(loss: Loss, Y: np.ndarray) -> bool:
+    """Whether to report accuracy when not told: for a cross-entropy loss, or when the targets
+    ``Y`` ``(batch, n_outputs)`` are class labels (0 or 1 in one column, one-hot rows in several),
+    as those of a classifier trained with squared error.
+
+    Examples
+    --------
+    >>> se = get_loss("squared_error")
+    >>> is_classification(se, np.array([[0.0], [1.0]])), is_classification(se, np.array([[0.5], [1.0]]))
+    (True, False)
+    >>> is_classification(se, np.array([[0, 1], [1, 0]])), is_classification(se, np.array([[1, 1], [1, 0]]))
+    (True, False)
+    """
+    if loss.name in CLASSIFICATION_LOSSES:
+        return True
+    labels = (Y == 0) | (Y == 1)
+    return bool(labels.all() and (Y.shape[1] == 1 or (Y.sum(axis=1) == 1).all()))
 
 
 def accuracy(output: np.ndarray, Y: np.ndarray) -> float:
@@ -95,19 +116,23 @@ def evaluate(
         output neuron, ``Y`` may also be 1-D, one target per example.
     loss : str or Loss, default "squared_error"
     classification : bool, optional
-        Whether to compute the accuracy (see :func:`accuracy`); by default only
-        for the cross-entropy losses.
+        Whether to compute the accuracy (see :func:`accuracy`); by default for
+        the cross-entropy losses, and for targets that are class labels (0 or 1
+        in one column, one-hot rows in several; :func:`is_classification`).
+        The accuracy is NaN otherwise: the targets of a regression have no classes.
 
     Examples
     --------
     >>> import autograd_graph as ag
     >>> net = ag.running_example(seed=0)
-    >>> X, Y = [[0.0], [0.5]], [[0.0], [1.0]]
+    >>> X, Y = [[0.0], [0.5]], [[0.2], [0.9]]
     >>> result = evaluate(net, X, Y)
     >>> bool(np.isclose(result.loss, np.mean((net.forward(X).output - Y) ** 2)))
     True
-    >>> result.accuracy
+    >>> result.accuracy  # a regression (the targets are no class labels)
     nan
+    >>> evaluate(net, X, [[0.0], [1.0]]).accuracy  # 0/1 targets: a classifier, whatever the loss
+    0.5
     """
     loss = get_loss(loss)
     X = as_batch(X, net.inputs)
@@ -115,7 +140,7 @@ def evaluate(
     if X.shape[0] != Y.shape[0]:
         raise ShapeError(f"X has {X.shape[0]} examples but Y has {Y.shape[0]}")
     if classification is None:
-        classification = loss.name in CLASSIFICATION_LOSSES
+        classification = is_classification(loss, Y)
     outputs = [net.activation(k) for k in net.outputs]
     losses, predictions = [], []
     for lo in range(0, X.shape[0], EVALUATION_CHUNK):

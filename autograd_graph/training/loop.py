@@ -3,8 +3,13 @@
 One update is a forward pass over a batch, a backward pass, and an optimizer
 step on the flat weight vector. After every epoch the whole training set (and
 the validation data) is evaluated, a history row is written, the best weights
-are kept, checkpoints are saved and callbacks are called. The network always
-ends with the best weights found, also after Ctrl-C.
+are kept, checkpoints are saved (:mod:`.checkpoints`) and callbacks are called.
+
+Every setting, the data, the loss against the network's outputs and the
+checkpoint folder are checked before the first weight changes. Whatever ends
+training (the last epoch, early stopping, Ctrl-C, a non-finite step, an error
+in a callback), the network ends with the best weights found, and
+``best.json`` holds them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,10 +30,10 @@ from .._checks import seed as check_seed
 from ..data import as_batch
 from ..engines.step import TrainingStep
 from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
-from ..io.serialization import save
-from ..losses import Loss, get_loss
+from ..losses import Loss, check_compatible, get_loss
+from .checkpoints import Checkpoints, check_folder
 from .config import TrainingConfig
-from .evaluation import CLASSIFICATION_LOSSES, EVALUATION_CHUNK, Evaluation, accuracy, targets
+from .evaluation import EVALUATION_CHUNK, Evaluation, accuracy, is_classification, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
@@ -51,6 +55,8 @@ def _check_settings(cfg: TrainingConfig) -> None:
     real("min_delta", cfg.min_delta, TrainingError)
     if cfg.checkpoint_every is not None and cfg.checkpoint is None:
         raise TrainingError("checkpoint_every needs checkpoint, the directory to save checkpoints to")
+    if cfg.checkpoint is not None:
+        check_folder(cfg.checkpoint)
     if not all(callable(c) for c in cfg.callbacks):
         raise TrainingError(f"callbacks must be callables taking an EpochLog, got {list(cfg.callbacks)!r}")
 
@@ -122,6 +128,7 @@ class _Session:
     classification: bool
     optimizer: Optimizer
     bar: Any
+    checkpoints: Checkpoints | None = None
     best_loss: float = math.inf  # over all runs so far
     step: TrainingStep | None = None  # the hot loop's buffers (see _training_step)
     runs: list[RunResult] = field(default_factory=list)
@@ -137,30 +144,27 @@ class _Session:
 
     def _evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
         d = self.data
-        train = _measured(self, d.X, d.Y)
+        train = evaluate(self, d.X, d.Y)
         row: dict[str, Any] = dict(
             epoch=epoch, loss=train.loss, accuracy=train.accuracy, step_size=step_size, seconds=seconds
         )
         if d.X_val is not None:
-            val = _measured(self, d.X_val, d.Y_val)
+            val = evaluate(self, d.X_val, d.Y_val)
             row.update(val_loss=val.loss, val_accuracy=val.accuracy)
         history.append(**row)
         return row
 
-    def checkpoint(self, directory: Any, name: str, run: RunResult, epoch: int, row: dict) -> None:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        meta = {"run": run.run, "epoch": epoch, "init_seed": run.init_seed, "monitor": self.monitor,
+    def checkpoint_metadata(self, run: RunResult, epoch: int, row: dict) -> dict:
+        return {"run": run.run, "epoch": epoch, "init_seed": run.init_seed, "monitor": self.monitor,
                 **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}}  # fmt: skip
-        save(self.net, directory / name, metadata=meta)
 
 
 def _fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndarray, weights: np.ndarray):
     example = None if fault.example is None else int(indices[fault.example])
     where = fault.describe().replace(f"example {fault.example} of the batch", f"training example {example}")
     return NonFiniteError(
-        f"non-finite value at step {step} (run {run}, epoch {epoch}): {where}. The network holds the last "
-        f"weights whose pass was finite; the error's .weights and .indices reproduce the failing step. "
+        f"non-finite value at step {step} (run {run}, epoch {epoch}): {where}. The network holds the best "
+        f"weights training found; the error's .weights and .indices reproduce the failing step. "
         f"A smaller learning rate often helps.",
         run=run, epoch=epoch, step=step, quantity=fault.quantity, neuron=fault.neuron, edge=fault.edge,
         indices=indices, weights=weights,
@@ -215,7 +219,7 @@ def _training_step(s: _Session) -> TrainingStep:
     return s.step
 
 
-def _measured(s: _Session, X: np.ndarray, Y: np.ndarray) -> Evaluation:
+def evaluate(s: _Session, X: np.ndarray, Y: np.ndarray) -> Evaluation:
     """``evaluate(net, X, Y, ...)`` with the same numbers, through the training step's buffers."""
     losses, outputs = _training_step(s).losses_and_outputs(X, Y, EVALUATION_CHUNK)
     return Evaluation(float(losses.mean()), accuracy(outputs, Y) if s.classification else math.nan)
@@ -254,13 +258,13 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             run.best_loss, run.best_epoch, run.best_weights = value, epoch, net.get_weights()
             if value < s.best_loss:
                 s.best_loss = value
-                if cfg.checkpoint is not None:
-                    s.checkpoint(cfg.checkpoint, "best.json", run, epoch, row)
+                if s.checkpoints is not None:
+                    s.checkpoints.best(net, s.checkpoint_metadata(run, epoch, row))
         if epoch == 0:
             reference = value
             continue
-        if cfg.checkpoint is not None and cfg.checkpoint_every and epoch % cfg.checkpoint_every == 0:
-            s.checkpoint(cfg.checkpoint, f"run{run.run}-epoch{epoch}.json", run, epoch, row)
+        if s.checkpoints is not None and cfg.checkpoint_every and epoch % cfg.checkpoint_every == 0:
+            s.checkpoints.every(net, f"run{run.run}-epoch{epoch}.json", s.checkpoint_metadata(run, epoch, row))
         if value < reference - cfg.min_delta:
             reference, waited = value, 0
         else:
@@ -289,17 +293,21 @@ def _stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
 # ------------------------------------------------------------------ all runs
 def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_data: Any) -> TrainingResult:
     """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.training.config.TrainingConfig`."""
+    # everything is checked before the first weight changes (restarts redraw them)
     _check_settings(cfg)
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
     seq = _seed_sequence(cfg.seed)
     split_seq, *run_seqs = seq.spawn(cfg.restarts + 1)
+    net.compile()  # validates the network: an incomplete or cyclic one fails now
+    check_compatible(loss, [net.activation(k) for k in net.outputs], net.outputs)
     data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
-    classification = loss.name in CLASSIFICATION_LOSSES if cfg.classification is None else bool(cfg.classification)
+    classification = is_classification(loss, data.Y) if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
     start_weights = net.get_weights()
     bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
-    s = _Session(cfg, net, data, loss, classification, optimizer, bar)
+    checkpoints = None if cfg.checkpoint is None else Checkpoints(cfg.checkpoint)
+    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints)
     interrupted = False
     try:
         for r, run_seq in enumerate(run_seqs):
@@ -312,13 +320,17 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
             _run(s, run, shuffle_seq)
     except KeyboardInterrupt:
         interrupted = True
-        if not s.runs:  # interrupted before the first run began
-            s.runs.append(RunResult(0, None, History(), best_weights=start_weights))
-        s.runs[-1].stop_reason = "interrupted"
-    finally:
+        if s.runs:
+            s.runs[-1].stop_reason = "interrupted"
+    finally:  # whatever ends training: the best weights, and best.json holding them
         bar.close()
-    best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
-    net.set_weights(best.best_weights)
+        if not s.runs:  # stopped before the first run began
+            s.runs.append(RunResult(0, None, History(), best_weights=start_weights, stop_reason="interrupted"))
+        best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
+        if best.best_weights.shape == (net.n_weights,):  # (a callback may have changed the structure)
+            net.set_weights(best.best_weights)
+        if checkpoints is not None:
+            interrupted |= checkpoints.finish(net)
     entropy = seq.entropy if isinstance(seq.entropy, int) else [int(e) for e in seq.entropy or []]
     result = TrainingResult(s.runs, best.run, s.monitor, entropy, interrupted)
     if interrupted:

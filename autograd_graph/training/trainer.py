@@ -62,11 +62,17 @@ class Trainer(TrainingConfig):
         Raises
         ------
         TrainingError
-            A setting that cannot work (the message says which).
+            A setting that cannot work (the message says which), the
+            checkpoint folder included: checked before any weight changes.
         NonFiniteError
             A step went non-finite; the message names the step and the first
-            neuron at fault, and the network holds the last weights whose pass
-            was finite.
+            neuron at fault. The network holds the best weights found, as
+            whatever else ends training (Ctrl-C, an error in a callback).
+
+        Warns
+        -----
+        CheckpointWarning
+            Once, when a checkpoint cannot be written; training goes on.
         """
         result = run_training(self, net, X, Y, validation_data)
         self.result_: TrainingResult = result

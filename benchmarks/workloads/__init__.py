@@ -2,9 +2,12 @@
 
 from .compile_memory import build, compile_time, memory
 from .dag import dag_20k, scaling
+from .export import export, export_memory
 from .mlp import mlp
 from .parallel import threads
+from .pictures import pictures
 from .steps import job, step
+from .together import together
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
@@ -21,6 +24,10 @@ WORKLOADS = {
     "threads": threads,
     "scaling": scaling,
     "memory": memory,
+    "pictures": pictures,
+    "together": together,
+    "export": export,  # the PyTorch export against the engine (needs torch)
+    "export-memory": export_memory,
 }
 
 __all__ = ["WORKLOADS"]
