@@ -127,8 +127,8 @@ def from_arrays(
     for array in (src, dst):
         array.flags.writeable = False
     edges = EdgeList(nodes, src, dst)
-    indexed = topology.IndexedGraph(nodes, src, dst, topology.generation_array(n, src, dst), names, acts,
-                                    edges, EdgePositions(edges))  # type: ignore[arg-type]  # fmt: skip
+    indexed = topology.IndexedGraph(nodes, src, dst, topology.generation_array(n, src, dst), names, acts,  # type: ignore[arg-type]
+                                    edges, EdgePositions(edges))  # fmt: skip
     if indexed.generation is None:  # name a cycle (the graph is built for it only then)
         G = nx.DiGraph()
         G.add_nodes_from(nodes)
@@ -235,7 +235,7 @@ def _activations(acts: Any, nodes: NodeIndex, kinds: tuple[str, ...], defaults: 
         return tuple(map(default.get, kinds))
     given = _per_neuron(acts, nodes, "activations", None)
     known: dict[str, Activation] = {}  # names looked up so far
-    result = []
+    result: list[Activation | None] = []
     for node, kind, spec in zip(nodes, kinds, given, strict=True):
         if kind in ("input", "bias"):
             result.append(None)  # as from_networkx: inputs and biases apply no function

@@ -75,7 +75,7 @@ class NodeIndex(Sequence):
         if self.plain:  # as a dict of ints finds them: 1, np.int64(1), 1.0 and True are the same key
             if isinstance(node, numbers.Real):
                 try:
-                    i = int(node)
+                    i = int(node)  # type: ignore[call-overload]
                 except (ValueError, OverflowError):  # NaN, infinities
                     i = -1
                 if i == node and 0 <= i < len(self.nodes):

@@ -141,7 +141,7 @@ def network_parts(
         edges, positions = weights.shared_edges()
         kinds = tuple(data["kind"] for _, data in parts.nodes)
         acts = tuple(data["activation"] for _, data in parts.nodes)
-        indexed = dataclasses.replace(parts.indexed, nodes=parts.edges.nodes, kinds=kinds, activations=acts,
+        indexed = dataclasses.replace(parts.indexed, nodes=parts.edges.nodes, kinds=kinds, activations=acts,  # type: ignore[arg-type]
                                       edges=edges, positions=positions)  # fmt: skip
         return weights, indexed
 

@@ -50,7 +50,7 @@ class IndexedGraph:
         ``edge -> position`` in the flat weight vector (the inverse of ``edges``).
     """
 
-    nodes: list[Hashable]
+    nodes: list[Hashable]  # a NodeIndex (a sequence, not a list) for a network read from arrays
     src: np.ndarray
     dst: np.ndarray
     generation: np.ndarray | None

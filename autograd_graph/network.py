@@ -260,7 +260,7 @@ class Network(NetworkStructure):
             net.validate()
         return net
 
-    from_arrays = classmethod(from_arrays)
+    from_arrays: Any = classmethod(from_arrays)  # documented in autograd_graph/arrays.py
 
     def to_networkx(self) -> nx.DiGraph:
         """A plain ``nx.DiGraph`` (``kind``, ``activation``, ``weight``); ``from_networkx`` gives it back."""

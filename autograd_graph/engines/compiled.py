@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -156,7 +157,7 @@ class CompiledEngine:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
                 if act.forward_into is not None and parallel((hi - lo) * X.shape[0]):
-                    run([lambda r=r, f=act: f.apply(A[r], Z[r]) for r in _row_parts(lo, hi)])
+                    run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
                 else:
                     act.apply(A[lo:hi], Z[lo:hi])
 
@@ -195,7 +196,7 @@ class CompiledEngine:
         for st, kernel, W in zip(reversed(sc.stages), reversed(self.kernels), reversed(prep.kernels), strict=True):
             for act, lo, hi in st.groups:
                 if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
-                    run([lambda r=r, f=act: f.chain(A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
+                    run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
                 else:
                     act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:

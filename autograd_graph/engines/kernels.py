@@ -19,6 +19,8 @@ block of rows and a BLAS product covers the batch at once.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from scipy.sparse import csr_array
@@ -182,7 +184,7 @@ class SparseKernel:
         if len(ranges) == 1:
             function(*ranges[0])
         elif parallel(self.block.positions.size * batch):
-            run([lambda r=r: function(*r) for r in ranges])
+            run([partial(function, *r) for r in ranges])
         else:
             for r in ranges:
                 function(*r)
@@ -203,15 +205,16 @@ class SparseKernel:
                 sums[k] += M.T @ z_src[s0:s1]
 
         self._run(sources, [(k, *r) for k, r in enumerate(self._ranges)], batch)
-        for partial in sums[1:]:  # in range order: the same sums on any number of threads
-            a += partial
+        for other in sums[1:]:  # in range order: the same sums on any number of threads
+            a += other
 
     def _add_sources(self, data, dz_src, da, skip: int, stop: int) -> None:
         """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place, by ranges of source rows."""
-        b = self.block
+        b, indptr = self.block, self.block.indptr
+        assert indptr is not None  # a sparse block has its column pointers
 
         def sources(lo: int, hi: int) -> None:  # disjoint rows of dz_src: the numbers of the whole
-            add_csr_product(b.indptr[lo : hi + 1], b.rows, data, da, dz_src[lo:hi], b.shape[0])
+            add_csr_product(indptr[lo : hi + 1], b.rows, data, da, dz_src[lo:hi], b.shape[0])
 
         bounds = [min(max(s, skip), stop) for s in self.ranges.sources.tolist()]
         self._run(sources, [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo], da.shape[1])

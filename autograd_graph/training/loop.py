@@ -219,7 +219,7 @@ def _training_step(s: _Session) -> TrainingStep:
     return s.step
 
 
-def evaluate(s: _Session, X: np.ndarray, Y: np.ndarray) -> Evaluation:
+def evaluate(s: _Session, X: Any, Y: Any) -> Evaluation:
     """``evaluate(net, X, Y, ...)`` with the same numbers, through the training step's buffers."""
     losses, outputs = _training_step(s).losses_and_outputs(X, Y, EVALUATION_CHUNK)
     return Evaluation(float(losses.mean()), accuracy(outputs, Y) if s.classification else math.nan)
