@@ -51,6 +51,8 @@ from .exceptions import (
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
+    ExplorerError,
+    FFmpegNotFoundError,
     GradientCheckError,
     GraphvizNotFoundError,
     IncompatibleLossError,
@@ -69,6 +71,7 @@ from .exceptions import (
     NotLayeredError,
     PictureOptionError,
     PictureTooBigError,
+    RecordError,
     RenderError,
     RenderTimeoutError,
     SerializationError,
@@ -123,6 +126,7 @@ from .training import (
     train,
 )
 from .training.per_example import per_example_sgd, sgd_source
+from .training.recorder import Record, Recorder, load_record
 
 __version__ = "0.1.0"
 
@@ -262,4 +266,11 @@ __all__ = [
     "plot_weights",
     "PictureTooBigError",
     "RenderTimeoutError",
+    # the explorer: recordings of training, the page, animations
+    "Record",
+    "Recorder",
+    "load_record",
+    "RecordError",
+    "ExplorerError",
+    "FFmpegNotFoundError",
 ]

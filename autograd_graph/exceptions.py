@@ -59,6 +59,10 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    # the explorer, recordings of training, animations
+    "RecordError",
+    "ExplorerError",
+    "FFmpegNotFoundError",
 ]
 
 
@@ -297,3 +301,18 @@ class UnsupportedModuleError(AutogradGraphError, TypeError):
 
 class UnsupportedActivationError(AutogradGraphError, ValueError):
     """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
+
+
+# ------------------------------------------------------------------ explorer
+class RecordError(AutogradGraphError, ValueError):
+    """A recording of training that does not fit what it is used with (another network, an epoch it
+    does not hold, a bad setting of the recorder); the message says what was expected."""
+
+
+class ExplorerError(AutogradGraphError, ValueError):
+    """An explorer page that cannot be built as asked (a network too big for the page, a number format
+    the page cannot write, data that does not fit); the message names the limit or the option."""
+
+
+class FFmpegNotFoundError(RenderError):
+    """An MP4 animation needs ffmpeg: neither the ``ffmpeg`` program nor the ``imageio-ffmpeg`` package was found."""
