@@ -98,6 +98,8 @@ from .losses import LOSSES, Loss, get_loss
 from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .show.equations import Equation, Term
+from .show.explorer.explore import explore
+from .show.explorer.page import Explorer
 from .show.explain import Explanation, explain
 from .show.matrices import plot_weights
 from .show.neighborhood import neighborhood
@@ -267,6 +269,8 @@ __all__ = [
     "PictureTooBigError",
     "RenderTimeoutError",
     # the explorer: recordings of training, the page, animations
+    "explore",
+    "Explorer",
     "Record",
     "Recorder",
     "load_record",
