@@ -165,7 +165,7 @@ function fsum(values) {
       x = hi;
     }
     partials.length = i;
-    partials.push(x);
+    if (x !== 0) partials.push(x); // as CPython: a zero is no partial (fsum([-0.0]) is 0.0)
   }
   if (special !== 0 || Number.isNaN(special)) return special;
   let n = partials.length;
