@@ -97,6 +97,7 @@ from .io.serialization import load, load_metadata, save
 from .losses import LOSSES, Loss, get_loss
 from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
+from .show.animate import animate
 from .show.equations import Equation, Term
 from .show.explorer.explore import explore
 from .show.explorer.page import Explorer
@@ -271,6 +272,7 @@ __all__ = [
     # the explorer: recordings of training, the page, animations
     "explore",
     "Explorer",
+    "animate",
     "Record",
     "Recorder",
     "load_record",

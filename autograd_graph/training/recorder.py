@@ -17,6 +17,7 @@ attribute      shape                    meaning
 ``gradients``  same, or None            ``∂L/∂w`` at those weights on the recorder's ``(X, Y)``
 ``loss``       ``(n_epochs + 1,)``      training loss of every epoch from 0 (the run's history)
 ``val_loss``   ``(n_epochs + 1,)``      validation loss, NaN without validation data
+``network``    a Network, or None       a copy of the network recorded (its structure; weights as first seen)
 =============  =======================  ===============================================================
 
 **The bound.** ``max_snapshots`` counts the snapshots of all runs together
@@ -47,7 +48,8 @@ import numpy as np
 from ..exceptions import RecordError, SerializationError
 from ..io.files import MAX_FILE_BYTES, read_limited, write_atomically
 from ..io.ids import decode_id, encode_id
-from ..io.reading import parse
+from ..io.reading import from_document, parse
+from ..io.serialization import to_document
 from .history import EpochLog, History
 
 if TYPE_CHECKING:
@@ -89,6 +91,7 @@ class Record:
     epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     gradients: np.ndarray | None = None
+    network: Network | None = field(default=None, repr=False)  # a copy of the network recorded
     history: History | None = field(default=None, repr=False)  # the run's own, read for the losses
     saved_losses: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # a loaded record's
 
@@ -155,6 +158,7 @@ class Record:
             "gradients": None if self.gradients is None else self.gradients.tolist(),
             "loss": plain(self.loss),
             "val_loss": plain(self.val_loss),
+            "network": None if self.network is None else to_document(self.network),
         }
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -173,11 +177,14 @@ class Record:
             gradients = None if doc["gradients"] is None else _floats(doc["gradients"]).reshape(weights.shape)
             losses = tuple(_floats([math.nan if v is None else v for v in doc[k]]) for k in ("loss", "val_loss"))
             run = int(doc["run"])
+            network = None if doc.get("network") is None else from_document(doc["network"], f"{source}: network")
         except (KeyError, TypeError, ValueError) as error:
             raise SerializationError(f"{source}: a field of the record is missing or malformed ({error})") from None
         if not np.all(np.isfinite(weights)) or (epochs.size and np.any(np.diff(epochs) <= 0)):
             raise SerializationError(f"{source}: weights must be finite and epochs increasing")
-        return cls(edges, run, epochs, weights, gradients, saved_losses=(losses[0], losses[1]))
+        if network is not None and list(network.edges) != edges:
+            raise SerializationError(f"{source}: the network's edges are not the record's")
+        return cls(edges, run, epochs, weights, gradients, network, saved_losses=(losses[0], losses[1]))
 
 
 def load_record(path: str | os.PathLike, max_bytes: int | None = MAX_FILE_BYTES) -> Record:
@@ -274,7 +281,7 @@ class Recorder:
         key = (log.network, log.run)
         if self._current is None or self._current[0] is not log.network or self._current[1] != log.run:
             self._current = key
-            record = Record(list(log.network.edges), log.run, history=log.history)
+            record = Record(list(log.network.edges), log.run, network=log.network.copy(), history=log.history)
             n = log.network.n_weights
             record.weights = np.zeros((0, n))
             record.gradients = np.zeros((0, n)) if self.gradients else None
