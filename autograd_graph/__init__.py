@@ -99,9 +99,9 @@ from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .show.animate import animate
 from .show.equations import Equation, Term
+from .show.explain import Explanation, explain
 from .show.explorer.explore import explore
 from .show.explorer.page import Explorer
-from .show.explain import Explanation, explain
 from .show.matrices import plot_weights
 from .show.neighborhood import neighborhood
 from .show.picture import Picture

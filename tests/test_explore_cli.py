@@ -24,7 +24,9 @@ def assert_one_line_error(status, err, says=""):
 
 def page_data(path):
     html = path.read_text(encoding="utf-8")
-    start = html.index('<script id="ag-data" type="application/json">') + len('<script id="ag-data" type="application/json">')
+    start = html.index('<script id="ag-data" type="application/json">') + len(
+        '<script id="ag-data" type="application/json">'
+    )
     return json.loads(html[start : html.index("</script>", start)])
 
 

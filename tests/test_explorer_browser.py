@@ -201,7 +201,10 @@ def test_equations_are_the_text_explain_prints(running, open_page):
         expected = []
         if net.kind(k) in ("hidden", "output"):
             a, z = (format(float(v[k][0]), ".4g") for v in (trace.a, trace.z))
-            expected += [values.weighted_input(k, 0).format(".4g"), f"z_{k} = {act.name}(a_{k}) = {act.name}({a}) = {z}"]
+            expected += [
+                values.weighted_input(k, 0).format(".4g"),
+                f"z_{k} = {act.name}(a_{k}) = {act.name}({a}) = {z}",
+            ]
         elif net.kind(k) == "input":
             expected.append(f"z_{k} = x_{k} = {format(float(trace.z[k][0]), '.4g')}")
         else:

@@ -31,7 +31,9 @@ def test_every_epoch_is_the_weights_training_had():
     assert np.array_equal(record.at(0), start)
     # an independent watcher sees the same weights after every epoch
     net2 = ag.running_example(seed=0)
-    ag.train(net2, X, Y, epochs=6, seed=0, progress=False, callbacks=[lambda log: seen.append(log.network.get_weights())])
+    ag.train(
+        net2, X, Y, epochs=6, seed=0, progress=False, callbacks=[lambda log: seen.append(log.network.get_weights())]
+    )
     assert np.array_equal(record.weights[1:], np.array(seen))
     assert record.loss.shape == (7,) and np.isnan(record.val_loss).all()
 

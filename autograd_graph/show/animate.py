@@ -59,7 +59,7 @@ def _polyline(d: str, scale: float, dx: float, dy: float) -> list[tuple[float, f
     """The points of an SVG path of M, C and L commands (Béziers sampled), scaled and shifted."""
     tokens = re.findall(r"[MCL]|-?\d+(?:\.\d+)?", d)
     points: list[tuple[float, float]] = []
-    command, numbers = "M", []
+    command, numbers = "M", []  # type: tuple[str, list[str]]
     for token in tokens + ["M"]:
         if token in "MCL":
             values = [float(v) for v in numbers]
@@ -139,7 +139,9 @@ def frames(record: Record, net: Network, view: str = "auto", width: int = 960) -
                 draw.text((x, y), str(net.neurons[k]), fill="black", font=font, anchor="mm")
             else:
                 draw.ellipse((x - w, y - w, x + w, y + w), fill=fill, outline=border, width=max(1, s // 2))
-        text = f"epoch {epoch}" + (f"   loss {loss[epoch]:.4g}" if epoch < len(loss) and np.isfinite(loss[epoch]) else "")
+        text = f"epoch {epoch}" + (
+            f"   loss {loss[epoch]:.4g}" if epoch < len(loss) and np.isfinite(loss[epoch]) else ""
+        )
         draw.text((12 * s, 10 * s), text, fill="black", font=font)
         draw.line([(cx0, cy1), (cx1, cy1)], fill="#999999", width=s)
         draw.line([(cx0, cy0), (cx0, cy1)], fill="#999999", width=s)
@@ -250,6 +252,7 @@ def animate(
     if fmt == "gif":
         return write_atomically(path, _gif(images, fps))
     w, h = images[0].size
+    assert ffmpeg is not None  # found above
     command = [ffmpeg, "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", f"{fps:g}",
                "-i", "-", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-movflags", "frag_keyframe+empty_moov",
                "-f", "mp4", "pipe:1"]  # fmt: skip

@@ -192,8 +192,8 @@ def payload(
     recorded = _record(net, record)
     ix = net.indexed()
     order = ix.topological_order().tolist()
-    neurons = [{"key": _key(n), "label": str(n), "kind": ix.kinds[p],
-                "activation": None if ix.activations[p] is None else ix.activations[p].name}
+    names = [None if act is None else act.name for act in ix.activations]
+    neurons = [{"key": _key(n), "label": str(n), "kind": ix.kinds[p], "activation": names[p]}
                for p, n in enumerate(ix.nodes)]  # fmt: skip
     return {
         "title": title or f"{net.n_neurons} neurons, {net.n_weights} weights",
@@ -209,8 +209,11 @@ def payload(
         "given_rows": int(given),
         "X": encode_floats(X),
         "Y": None if Y is None else encode_floats(Y),
-        "loss": {"name": loss_function.name, "notes": _loss_notes(loss_function),
-                 "own_a": loss_function.gradient_a is not None},  # fmt: skip
+        "loss": {
+            "name": loss_function.name,
+            "notes": _loss_notes(loss_function),
+            "own_a": loss_function.gradient_a is not None,
+        },  # fmt: skip
         "number_format": number_format,
         "record": recorded,
         "picture": picture_positions(net, view),

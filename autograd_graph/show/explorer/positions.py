@@ -65,8 +65,8 @@ def full_positions(net: Network, timeout: float = 30.0) -> dict[str, Any]:
         names[obj.get("_gvid")] = obj.get("name")
         if obj.get("name") in index and "pos" in obj:
             x, y = _points(obj["pos"])[0]
-            nodes[index[obj["name"]]] = {"x": _round(x), "y": _round(height - y),
-                                         "w": _round(float(obj["width"]) * 72), "h": _round(float(obj["height"]) * 72)}  # fmt: skip
+            w, h = float(obj["width"]) * 72, float(obj["height"]) * 72  # inches → points
+            nodes[index[obj["name"]]] = {"x": _round(x), "y": _round(height - y), "w": _round(w), "h": _round(h)}
     position = {edge: p for p, edge in enumerate(net.edges)}
     neurons = net.neurons
     edges: list[dict | None] = [None] * net.n_weights
@@ -96,7 +96,7 @@ def full_positions(net: Network, timeout: float = 30.0) -> dict[str, Any]:
 def library_positions(net: Network) -> dict[str, Any]:
     """The full view without Graphviz: the library's columns, boxes sized for their labels, straight edges."""
     lay = layout(net, row=5.2 * LINE + 16)
-    nodes: list[dict | None] = []
+    nodes: list[dict] = []
     for neuron in net.neurons:
         act = net.activation(neuron)
         lines = [str(neuron), "" if act is None else act.name, f"∂ℓ/∂a = {SIZING_NUMBER}"]
