@@ -2,6 +2,7 @@
 
 from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
+from .explorer import explorer
 from .mlp import mlp
 from .pictures import pictures
 from .training import digits, running_example
@@ -17,6 +18,7 @@ WORKLOADS = {
     "scaling": scaling,
     "memory": memory,
     "pictures": pictures,
+    "explorer": explorer,
 }
 
 __all__ = ["WORKLOADS"]
