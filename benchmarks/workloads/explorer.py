@@ -101,7 +101,7 @@ def explorer(config: Config) -> Report:
                     measured[title] = (statistics.median(times["page"]), statistics.median(times["svg"]),
                                        statistics.median(ratios), statistics.median(edits))  # fmt: skip
                 browser.close()
-        for title, (net, page, seconds) in built.items():
+        for title, (_, page, seconds) in built.items():
             size = len(page.html.encode("utf-8"))
             opened = measured.get(title)
             cells = ["–"] * 4 if opened is None else [format_seconds(opened[0]), format_seconds(opened[1]),
@@ -117,9 +117,10 @@ def explorer(config: Config) -> Report:
                 report.targets.append(Target("64→16→10 with 30 recorded epochs: ≤ 3 MB", f"{size / 1e6:.2f} MB",
                                              size <= 3e6))  # fmt: skip
             else:
+                compact = page.data["picture"]["view"] == "compact"
                 report.targets.append(Target("a 2,000-neuron DAG: the page opens (compact view, with what-if)",
                                              "–" if opened is None else f"opens in {format_seconds(opened[0])}",
-                                             None if opened is None else page.data["picture"]["view"] == "compact"))  # fmt: skip
+                                             None if opened is None else compact))  # fmt: skip
     report.summary = rows
     if chromium is None or sync_playwright is None:
         report.lines.append("Chromium or Playwright is missing: sizes and build times only")
