@@ -325,7 +325,7 @@ def test_digits_sized_network_with_30_epochs(open_page):
     X = rng.normal(size=(300, 64))
     Y = np.eye(10)[rng.integers(0, 10, 300)]
     rec = ag.Recorder()
-    ag.train(net, X, Y, epochs=30, batch_size=32, optimizer="adam", learning_rate=0.01,
+    ag.train(net, X, Y, epochs=30, batch_size=32, optimizer="adam", learning_rate=0.01, validation_split=0.2,
              loss="softmax_cross_entropy", seed=0, callbacks=[rec], progress=False)  # fmt: skip
     explorer = ag.explore(net, X, Y, loss="softmax_cross_entropy", record=rec)
     assert len(explorer.html.encode()) <= 3 * 2**20  # the target: at most 3 MB
@@ -335,6 +335,7 @@ def test_digits_sized_network_with_30_epochs(open_page):
     at_17 = net.copy()
     at_17.set_weights(rec.best(net).at(17))
     assert_state_is_engines(state(tab), at_17, X[:256], Y[:256], "softmax_cross_entropy")
+    assert tab.locator("#curve polyline").count() == 2  # training and validation loss
     assert tab.problems == []
 
 
