@@ -5,6 +5,7 @@ from .dag import dag_20k, scaling
 from .explorer import explorer
 from .mlp import mlp
 from .pictures import pictures
+from .together import together
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
@@ -19,6 +20,7 @@ WORKLOADS = {
     "memory": memory,
     "pictures": pictures,
     "explorer": explorer,
+    "together": together,
 }
 
 __all__ = ["WORKLOADS"]
