@@ -257,7 +257,7 @@ class Recorder:
         self.gradients, self.X, self.Y, self.loss = bool(gradients), X, Y, loss
         self.spacing = self.every  # the spacing of kept epochs: every, doubled at each thinning
         self.records: list[Record] = []
-        self._current: tuple[Any, int] | None = None  # (network, run) of the last snapshot
+        self._runs: dict[tuple[int, int], tuple[Any, Record]] = {}  # (id(network), run) -> (network, its record)
         self._pending: list[tuple[np.ndarray, np.ndarray | None]] = []  # start(): epoch 0 of the next run
 
     # ------------------------------------------------------------ snapshots
@@ -278,18 +278,22 @@ class Recorder:
         return sum(record.n_snapshots for record in self.records)
 
     def _record_of(self, log: EpochLog) -> Record:
-        key = (log.network, log.run)
-        if self._current is None or self._current[0] is not log.network or self._current[1] != log.run:
-            self._current = key
-            record = Record(list(log.network.edges), log.run, network=log.network.copy(), history=log.history)
-            n = log.network.n_weights
-            record.weights = np.zeros((0, n))
-            record.gradients = np.zeros((0, n)) if self.gradients else None
-            self.records.append(record)
-            for weights, gradients in self._pending:
-                self._append(record, 0, weights, gradients)
-            self._pending = []
-        return self.records[-1]
+        """The record of the log's network and run: a new one the first time (trainings in lockstep,
+        as ``ag.compare`` runs them, take turns epoch by epoch)."""
+        key = (id(log.network), log.run)
+        known = self._runs.get(key)
+        if known is not None and known[0] is log.network:
+            return known[1]
+        record = Record(list(log.network.edges), log.run, network=log.network.copy(), history=log.history)
+        n = log.network.n_weights
+        record.weights = np.zeros((0, n))
+        record.gradients = np.zeros((0, n)) if self.gradients else None
+        self.records.append(record)
+        self._runs[key] = (log.network, record)  # the network kept: its id stays its own
+        for weights, gradients in self._pending:
+            self._append(record, 0, weights, gradients)
+        self._pending = []
+        return record
 
     def _append(self, record: Record, epoch: int, weights: np.ndarray, gradients: np.ndarray | None) -> None:
         last = record.n_snapshots - 1
