@@ -51,6 +51,8 @@ from .exceptions import (
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
+    ExplorerError,
+    FFmpegNotFoundError,
     GradientCheckError,
     GraphvizNotFoundError,
     IncompatibleLossError,
@@ -69,6 +71,7 @@ from .exceptions import (
     NotLayeredError,
     PictureOptionError,
     PictureTooBigError,
+    RecordError,
     RenderError,
     RenderTimeoutError,
     SerializationError,
@@ -98,8 +101,11 @@ from .io.serialization import load, load_metadata, save
 from .losses import LOSSES, Loss, get_loss
 from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
+from .show.animate import animate
 from .show.equations import Equation, Term
 from .show.explain import Explanation, explain
+from .show.explorer.explore import explore
+from .show.explorer.page import Explorer
 from .show.matrices import plot_weights
 from .show.neighborhood import neighborhood
 from .show.picture import Picture
@@ -127,6 +133,7 @@ from .training import (
     train,
 )
 from .training.per_example import per_example_sgd, sgd_source
+from .training.recorder import Record, Recorder, load_record
 
 __version__ = "0.1.0"
 
@@ -271,6 +278,16 @@ __all__ = [
     "plot_weights",
     "PictureTooBigError",
     "RenderTimeoutError",
+    # the explorer: recordings of training, the page, animations
+    "explore",
+    "Explorer",
+    "animate",
+    "Record",
+    "Recorder",
+    "load_record",
+    "RecordError",
+    "ExplorerError",
+    "FFmpegNotFoundError",
 ]
 
 # topology studies: many networks trained at once (the rest of this block is added as it lands)

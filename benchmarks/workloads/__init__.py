@@ -2,6 +2,7 @@
 
 from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
+from .explorer import explorer
 from .export import export, export_memory
 from .mlp import mlp
 from .pictures import pictures
@@ -19,6 +20,7 @@ WORKLOADS = {
     "scaling": scaling,
     "memory": memory,
     "pictures": pictures,
+    "explorer": explorer,
     "together": together,
     "export": export,  # the PyTorch export against the engine (needs torch)
     "export-memory": export_memory,
