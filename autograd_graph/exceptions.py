@@ -59,6 +59,8 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "PruningError",
+    "PrunedNeuronsWarning",
 ]
 
 
@@ -297,3 +299,13 @@ class UnsupportedModuleError(AutogradGraphError, TypeError):
 
 class UnsupportedActivationError(AutogradGraphError, ValueError):
     """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
+
+
+class PruningError(AutogradGraphError, ValueError):
+    """A pruning that cannot be done as asked: an amount out of range, or more edges than can go while every
+    neuron keeps an incoming edge and a path to an output (the message gives the most that can)."""
+
+
+class PrunedNeuronsWarning(UserWarning):
+    """Pruning with ``keep_connected=False`` left neurons without an incoming edge or cut off from every
+    output; they were removed, and the message names them."""
