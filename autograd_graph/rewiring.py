@@ -112,10 +112,12 @@ def check_change(indexed: IndexedGraph, change: Change) -> None:
     into = np.flatnonzero(kinds[dst])
     if into.size:
         s, d = int(src[into[0]]), int(dst[into[0]])
-        raise InvalidEdgeError(f"rewire: edge {_edge(indexed, s, d)} heads into {indexed.kinds[d]} neuron "
-                               f"{safe_repr(indexed.nodes[d])}; only hidden and output neurons have incoming edges")  # fmt: skip
+        raise InvalidEdgeError(
+            f"rewire: edge {_edge(indexed, s, d)} heads into {indexed.kinds[d]} neuron "
+            f"{safe_repr(indexed.nodes[d])}; only hidden and output neurons have incoming edges"
+        )
     codes = edge_codes(src, dst, n)
-    unique, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    _, first, counts = np.unique(codes, return_index=True, return_counts=True)
     if (counts > 1).any():
         i = int(first[np.flatnonzero(counts > 1)[0]])
         raise DuplicateEdgeError(f"rewire: edge {_edge(indexed, src[i], dst[i])} is added twice")

@@ -45,6 +45,8 @@ KINDS = ("input", "bias", "hidden", "output")
 class NetworkStructure:
     """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`)."""
 
+    _indexed_graph: topology.IndexedGraph | None  # the description of the current structure, once built
+
     def __init__(self) -> None:
         self._reset(nx.DiGraph(), WeightVector())
 
@@ -309,7 +311,7 @@ class NetworkStructure:
 
     def _structure_changed(self) -> None:
         self._structure = new_token()
-        self._indexed_graph: topology.IndexedGraph | None = None
+        self._indexed_graph = None
         self._built: dict = {}  # what is built from this structure (the engines), dropped with it
 
 
@@ -319,8 +321,10 @@ def _change_of(indexed: topology.IndexedGraph, remove: Iterable[tuple], add: Ite
     positions, index = indexed.positions, {node: i for i, node in enumerate(indexed.nodes)}
     doomed = np.empty(len(remove), dtype=np.int64)
     for p, edge in enumerate(remove):
-        if not (isinstance(edge, tuple) and len(edge) == 2 and edge in positions):
-            raise UnknownEdgeError(f"rewire: {safe_repr(edge)} is no edge (i, j) of the network")
+        if not (isinstance(edge, tuple) and len(edge) == 2):
+            raise UnknownEdgeError(f"rewire: {safe_repr(edge)} is no edge (i, j)")
+        if edge not in positions:
+            raise UnknownEdgeError(f"rewire: no edge {safe_repr(edge[0])} → {safe_repr(edge[1])} in the network")
         doomed[p] = positions[edge]
     src, dst, values = np.empty(len(add), np.int64), np.empty(len(add), np.int64), np.empty(len(add))
     for p, item in enumerate(add):

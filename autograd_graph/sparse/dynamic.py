@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._checks import fraction as check_fraction
-from .._checks import seed as check_seed
 from .._checks import whole_number
 from ..exceptions import TrainingError
 from ..rewiring import Change, edge_codes
@@ -102,7 +101,7 @@ class DynamicSparsity:
         self.biases = bool(biases)
         if seed is not None and not (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
             raise TrainingError(f"seed must be an int or None (the training's seed), got {seed!r}")
-        self.seed = check_seed("seed", seed, TrainingError)
+        self.seed = seed
         self.histories: list[StructureHistory] = []
         self._state: _RunState | None = None
 
@@ -126,7 +125,7 @@ class DynamicSparsity:
             return False  # the edges grown now would never train
         if self.until is not None and log.step > self.until * log.total_steps:
             return False
-        return log.last_in_epoch if self.every == "epoch" else log.step % self.every == 0
+        return log.last_in_epoch if isinstance(self.every, str) else log.step % self.every == 0
 
     # ------------------------------------------------------------------ a step
     def on_step(self, log: StepLog) -> np.ndarray | None:

@@ -7,6 +7,10 @@ pruning), random ones, or any score you compute. By default no neuron is
 left without an incoming edge or cut off from every output: each neuron's
 strongest edges are kept and the next-lowest go instead, so the amount stays
 exact; an amount that cannot be met that way is refused, saying how much can.
+(Edges are taken lowest score first; an edge is skipped when, at its turn, it
+is the last input of its target from a non-bias neuron, or the last output of
+an input or hidden neuron: what is left keeps every neuron on a path from an
+input to an output.)
 With ``keep_connected=False`` the lowest scores go whatever they connect, and
 the hidden neurons that are left computing nothing that reaches an output, or
 nothing at all, are removed and named (:class:`~autograd_graph.PrunedNeuronsWarning`).
@@ -35,7 +39,7 @@ from .._checks import generator, safe_repr
 from ..exceptions import PrunedNeuronsWarning, PruningError
 from ..rewiring import Change
 from ..topology import IndexedGraph, generation_array, reachable
-from .edges import edge_groups, frozen_mask, kind_masks, protected, prunable
+from .edges import edge_groups, kind_masks, prunable
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -73,10 +77,10 @@ def _counts(amount: Any, sizes: np.ndarray, scope: str) -> np.ndarray:
         if scope != "global":
             raise PruningError(f"an amount that is a number of edges ({amount}) needs scope='global'; "
                                f"give a fraction for scope={scope!r}")  # fmt: skip
-        if not 0 <= amount <= sizes.sum():
+        if not 0 <= int(amount) <= sizes.sum():
             raise PruningError(f"amount={amount} edges, but the network has {int(sizes.sum())} prunable edges")
         return np.array([int(amount)])
-    if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or not 0 <= amount < 1:
+    if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or not 0 <= float(amount) < 1:
         raise PruningError(f"amount must be a fraction in [0, 1) of the prunable edges, or a number of them, "
                            f"got {amount!r}")  # fmt: skip
     return np.floor(float(amount) * sizes + 0.5).astype(np.int64)
@@ -146,21 +150,9 @@ def prune(
     candidates = prunable(net, bool(biases))
     sizes = np.bincount(group[candidates], minlength=len(names))
     counts = _counts(amount, sizes, scope)
-    keep = protected(ix, scores, frozen_mask(net)) if keep_connected else np.zeros(ix.src.size, dtype=bool)
-    doomed = []
-    for g, count in enumerate(counts.tolist()):
-        if not count:
-            continue
-        free = np.flatnonzero(candidates & ~keep & (group == g))
-        if free.size < count:
-            most = free.size / sizes[g] if sizes[g] else 0.0
-            raise PruningError(
-                f"pruning {count} of the {sizes[g]} prunable edges of {names[g]} would cut a neuron off (leave it "
-                f"without an incoming edge or a path to an output); at most {free.size} can go there "
-                f"(amount ≤ {most:.3g}) while every neuron keeps its strongest edges; keep_connected=False prunes "
-                f"regardless"
-            )
-        doomed.append(free[np.lexsort((free, scores[free]))[:count]])
+    degrees = _Degrees(ix)  # shared by the groups: a neuron's edges may lie in several
+    doomed = [_lowest(ix, degrees, scores, candidates & (group == g), count, keep_connected, names[g], sizes[g])
+              for g, count in enumerate(counts.tolist()) if count]  # fmt: skip
     remove = np.sort(np.concatenate(doomed)) if doomed else np.zeros(0, dtype=np.int64)
     if not keep_connected:
         _check_outputs_fed(net, remove)
@@ -169,6 +161,51 @@ def prune(
     if not keep_connected:
         _remove_dead(pruned)
     return pruned
+
+
+class _Degrees:
+    """The counts that keep a neuron connected, as edges go: non-bias inputs of each target, outputs of each source."""
+
+    def __init__(self, ix: IndexedGraph) -> None:
+        masks = kind_masks(ix)
+        self.bias = masks["bias"]
+        self.needs_output = (masks["input"] | masks["hidden"]).tolist()
+        self.needs_input = (masks["hidden"] | masks["output"]).tolist()
+        plain = ~self.bias[ix.src]
+        self.inputs = np.bincount(ix.dst[plain], minlength=len(ix.nodes)).tolist()
+        self.outputs = np.bincount(ix.src, minlength=len(ix.nodes)).tolist()
+        self.is_bias = self.bias.tolist()
+
+
+def _lowest(ix: IndexedGraph, d: _Degrees, scores: np.ndarray, members: np.ndarray, count: int,
+            keep_connected: bool, name: str, size: int) -> np.ndarray:  # fmt: skip
+    """The ``count`` lowest-scored members, skipping (with ``keep_connected``) each edge that is, when its turn
+    comes, the last input of its target or the last output of its source."""
+    free = np.flatnonzero(members)
+    order = free[np.lexsort((free, scores[free]))]
+    if not keep_connected:
+        return order[:count]
+    chosen = []
+    src, dst = ix.src.tolist(), ix.dst.tolist()
+    for p in order.tolist():
+        s, t = src[p], dst[p]
+        plain = not d.is_bias[s]
+        if plain and d.needs_input[t] and d.inputs[t] < 2:
+            continue
+        if d.needs_output[s] and d.outputs[s] < 2:
+            continue
+        if plain:
+            d.inputs[t] -= 1
+        d.outputs[s] -= 1
+        chosen.append(p)
+        if len(chosen) == count:
+            return np.array(chosen, dtype=np.int64)
+    raise PruningError(
+        f"cannot prune {count} of the {size} prunable edges of {name} and keep every neuron connected (an "
+        f"incoming edge, a path to an output): taken lowest score first, only {len(chosen)} can go (amount "
+        f"≤ {len(chosen) / max(size, 1):.3g}) before the others are each the last input or output of a neuron; "
+        f"keep_connected=False prunes regardless"
+    )
 
 
 def _check_outputs_fed(net: Network, remove: np.ndarray) -> None:
