@@ -76,7 +76,7 @@ def test_density_kept_per_layer_never_a_cycle_every_neuron_valid(kind):
     updates = rewire.history.updates()
     assert len(updates) >= 4 and all(u.removed.size == u.added.size > 0 for u in updates)
     seen = set()
-    for run, step, edges, weights in tape.steps:
+    for _run, step, edges, _weights in tape.steps:
         if step % 3 == 0:
             copy = ag.Network.from_networkx(net.to_networkx())  # a network of that step's edges
             copy.rewire(remove=[e for e in copy.edges if e not in set(edges)],
@@ -112,9 +112,9 @@ def test_reproducible_with_a_seed():
 
     (a, ha), (b, hb) = run(0), run(0)
     assert ha == hb and a.edges == b.edges and np.array_equal(a.weights, b.weights)
-    c, hc = run(1)
+    _, hc = run(1)
     assert hc != ha
-    (d, hd), (e, he) = run(0, set_seed=7), run(1, set_seed=7)
+    (_d, hd), (_e, he) = run(0, set_seed=7), run(1, set_seed=7)
     assert hd[0] == he[0]  # SET's own seed: the same first rewiring whatever the training's seed
 
 
@@ -183,7 +183,7 @@ def test_training_through_changes_equals_the_reference_engine_step_by_step(optim
     replay = start.copy()
     m, v, t = {}, {}, 0  # Adam's moments by edge: a new edge starts from 0
     beta1, beta2, eps = 0.9, 0.999, 1e-8
-    for run, step, edges, weights in tape.steps:
+    for _run, step, edges, weights in tape.steps:
         lo = ((step - 1) * size) % X.shape[0]
         trace = replay.forward(X[lo : lo + size], engine="reference")
         g = replay.backward(trace, Y[lo : lo + size]).weights
@@ -289,4 +289,4 @@ def test_train_many_refuses_step_callbacks_and_bad_settings_are_named():
         with pytest.raises(ag.TrainingError, match=words):
             make()
     with pytest.raises(ag.TrainingError, match="has not trained yet"):
-        ag.SET().history
+        _ = ag.SET().history

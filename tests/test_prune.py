@@ -54,8 +54,14 @@ NETS = {
 
 CASES = [(net, scope, amount) for net in ("layered", "sparse") for scope in ("global", "per_layer")
          for amount in (0.2, 0.5)]  # fmt: skip
-CASES += [("layered", "per_neuron", 0.5), ("sparse", "per_neuron", 0.2), ("random-dag", "global", 0.2),
-          ("random-dag", "global", 0.5), ("random-dag", "per_layer", 0.2), ("random-dag", "per_neuron", 0.3)]
+CASES += [
+    ("layered", "per_neuron", 0.5),
+    ("sparse", "per_neuron", 0.2),
+    ("random-dag", "global", 0.2),
+    ("random-dag", "global", 0.5),
+    ("random-dag", "per_layer", 0.2),
+    ("random-dag", "per_neuron", 0.3),
+]
 
 
 @pytest.mark.parametrize("name, scope, amount", CASES)
