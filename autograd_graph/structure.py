@@ -34,7 +34,7 @@ from .exceptions import (
     UnknownEdgeError,
     UnknownNeuronError,
 )
-from .rewiring import Change, check_change, plan_change
+from .rewiring import Change, change_by_ids, check_change, plan_change, update_graph
 from .weights import WeightVector, finite_weight, new_token
 
 __all__ = ["NetworkStructure", "KINDS"]
@@ -202,7 +202,7 @@ class NetworkStructure:
         """
         with self._lock:
             indexed = self.indexed()
-            return self.apply_change(_change_of(indexed, remove, add))
+            return self.apply_change(change_by_ids(indexed, remove, add))
 
     def apply_change(self, change: Change) -> np.ndarray:
         """:meth:`rewire` by indices: positions of the edges removed, node indices of those added.
@@ -224,8 +224,7 @@ class NetworkStructure:
             removed = edges[change.remove].tolist()
             new_edges = np.concatenate([edges[plan.kept], np.fromiter(added, dtype=object, count=len(added))])
             values = np.concatenate([w.values[plan.kept], change.values])[plan.order]
-            self._graph.remove_edges_from(removed)
-            self._graph.add_edges_from(added)
+            update_graph(self._graph, removed, added)
             drop = getattr(self, "_drop_constraints", None)  # frozen or tied edges (when the network has them)
             if drop is not None:
                 drop(removed)
@@ -314,32 +313,3 @@ class NetworkStructure:
         self._indexed_graph = None
         self._built: dict = {}  # what is built from this structure (the engines), dropped with it
 
-
-def _change_of(indexed: topology.IndexedGraph, remove: Iterable[tuple], add: Iterable[tuple]) -> Change:
-    """The :class:`Change` of :meth:`NetworkStructure.rewire`'s edges by id (unknown ones named)."""
-    remove, add = list(remove), list(add)
-    positions, index = indexed.positions, {node: i for i, node in enumerate(indexed.nodes)}
-    doomed = np.empty(len(remove), dtype=np.int64)
-    for p, edge in enumerate(remove):
-        if not (isinstance(edge, tuple) and len(edge) == 2):
-            raise UnknownEdgeError(f"rewire: {safe_repr(edge)} is no edge (i, j)")
-        if edge not in positions:
-            raise UnknownEdgeError(f"rewire: no edge {safe_repr(edge[0])} → {safe_repr(edge[1])} in the network")
-        doomed[p] = positions[edge]
-    src, dst, values = np.empty(len(add), np.int64), np.empty(len(add), np.int64), np.empty(len(add))
-    for p, item in enumerate(add):
-        if not (isinstance(item, tuple) and len(item) in (2, 3)):
-            raise InvalidEdgeError(f"rewire: each added edge is (i, j) or (i, j, w), got {safe_repr(item)}")
-        for neuron in item[:2]:
-            try:
-                known = neuron in index
-            except TypeError:
-                known = False
-            if not known:
-                raise UnknownNeuronError(
-                    f"rewire: no neuron {safe_repr(neuron)} in the network (edge {safe_repr(item)})"
-                )
-        src[p], dst[p] = index[item[0]], index[item[1]]
-        weight = item[2] if len(item) == 3 else None
-        values[p] = np.nan if weight is None else finite_weight(weight, item[:2])
-    return Change(doomed, src, dst, values)

@@ -44,7 +44,7 @@ import numpy as np
 from .._checks import fraction as check_fraction
 from .._checks import whole_number
 from ..exceptions import TrainingError
-from ..rewiring import Change, edge_codes
+from ..rewiring import Change, PairSet, edge_codes
 from .edges import frozen_mask, protected, prunable
 from .gradients import largest_gradients, pass_values
 from .history import StructureHistory, Update
@@ -172,7 +172,7 @@ class DynamicSparsity:
             free = members[~keep[members]]
             room = space.pairs(g) - int(np.count_nonzero(group == g))  # pairs without an edge, to grow on
             count = min(int(math.floor(fraction * members.size + 0.5)), free.size, room)
-            drops.append(free[np.lexsort((free, magnitude[free]))[:count]])
+            drops.append(_smallest(free, magnitude, count))
         codes = edge_codes(ix.src, ix.dst, n)
         remaining = np.ones(codes.size, dtype=bool)
         for dropped in drops:
@@ -196,6 +196,15 @@ class DynamicSparsity:
     def __repr__(self) -> str:
         until = "" if self.until is None else f", until={self.until}"
         return f"{type(self).__name__}({self.parameter}={self.fraction}, every={self.every!r}{until})"
+
+
+def _smallest(positions: np.ndarray, magnitude: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` positions of smallest ``magnitude`` (a partition, not a sort: ties go deterministically)."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if count >= positions.size:
+        return positions
+    return np.sort(positions[np.argpartition(magnitude[positions], count - 1)[:count]])
 
 
 class SET(DynamicSparsity):
@@ -233,7 +242,7 @@ class SET(DynamicSparsity):
         return self.fraction
 
     def _grow(self, log, state, drops, group, codes):
-        present = np.sort(codes)
+        present = PairSet(codes, state.space.n)
         grown = []
         for g, dropped in enumerate(drops):
             taken = int(np.count_nonzero(group == g))

@@ -71,14 +71,19 @@ def prunable(net: Network, biases: bool = False) -> np.ndarray:
     return mask
 
 
-def _strongest(group: np.ndarray, strength: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """The position of the strongest edge of each group value, among the edges where ``among`` is true."""
+def _strongest(group: np.ndarray, strength: np.ndarray, among: np.ndarray, n: int) -> np.ndarray:
+    """The position of the strongest edge of each group value (``0 … n-1``), among the edges where ``among``
+    is true; the first of equals. Two unbuffered ufunc passes, no sort."""
     candidates = np.flatnonzero(among)
     if not candidates.size:
         return candidates
-    order = candidates[np.lexsort((candidates, -strength[candidates], group[candidates]))]
-    first = np.flatnonzero(np.diff(group[order], prepend=-1))
-    return order[first]
+    g, s = group[candidates], strength[candidates]
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, g, s)
+    top = s == best[g]
+    first = np.full(n, candidates.max() + 1, dtype=np.int64)
+    np.minimum.at(first, g[top], candidates[top])
+    return first[first <= candidates.max()]
 
 
 def protected(ix: IndexedGraph, strength: np.ndarray, frozen: np.ndarray | None = None) -> np.ndarray:
@@ -104,8 +109,9 @@ def protected(ix: IndexedGraph, strength: np.ndarray, frozen: np.ndarray | None 
         strength = np.where(frozen, np.inf, strength)
     keep = np.zeros(ix.src.size, dtype=bool)
     from_neuron = ~masks["bias"][ix.src]
-    keep[_strongest(ix.dst, strength, from_neuron)] = True
-    keep[_strongest(ix.src, strength, from_neuron & ~masks["output"][ix.src])] = True
+    n = len(ix.nodes)
+    keep[_strongest(ix.dst, strength, from_neuron, n)] = True
+    keep[_strongest(ix.src, strength, from_neuron & ~masks["output"][ix.src], n)] = True
     return keep
 
 

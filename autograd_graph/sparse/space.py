@@ -32,24 +32,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exceptions import TrainingError
+from ..rewiring import PairSet
 from .edges import _layer_numbers, kind_masks
 
 if TYPE_CHECKING:
     from ..network import Network
     from ..topology import IndexedGraph
 
-__all__ = ["GrowthSpace", "in_sorted", "MAX_ENUMERATED"]
+__all__ = ["GrowthSpace", "MAX_ENUMERATED"]
 
 ANY = -2  # feeds[s] for a source that may feed every group
 MAX_ENUMERATED = 1 << 24  # pairs of a group listed whole when drawing by rejection would be slow
-
-
-def in_sorted(values: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
-    """Which ``values`` occur in the sorted array ``sorted_codes``."""
-    if not sorted_codes.size:
-        return np.zeros(values.shape, dtype=bool)
-    at = np.searchsorted(sorted_codes, values)
-    return sorted_codes[np.minimum(at, sorted_codes.size - 1)] == values
 
 
 @dataclass(frozen=True)
@@ -118,10 +111,10 @@ class GrowthSpace:
         ranks = np.sort(self.rank[self.sources[g]])
         return int(np.searchsorted(ranks, self.rank[self.targets[g]]).sum())
 
-    def sample_absent(self, g: int, k: int, present: np.ndarray, taken: int, rng: np.random.Generator) -> np.ndarray:
+    def sample_absent(self, g: int, k: int, present: PairSet, taken: int, rng: np.random.Generator) -> np.ndarray:
         """``k`` pairs of group ``g`` drawn uniformly among those without an edge.
 
-        ``present``: the sorted codes of every edge; ``taken``: how many of them
+        ``present``: the codes of every edge; ``taken``: how many of them
         lie in group ``g``. By rejection (draws of a source and a target,
         refused when out of order, present, or drawn before), or, when few
         pairs are free, from the list of all free pairs. Returns their codes,
@@ -136,14 +129,14 @@ class GrowthSpace:
             raise TrainingError(f"{self.names[g]} has {free} free pairs to grow {k} edges on")
         if total <= MAX_ENUMERATED and free < 0.1 * total:
             codes = self._codes(S, T, g)
-            codes = codes[~in_sorted(codes, present)]
+            codes = codes[~present.contains(codes)]
             return codes[rng.choice(codes.size, k, replace=False)]
         chosen = np.zeros(0, dtype=np.int64)
         while chosen.size < k:
             m = int(1.5 * (k - chosen.size) * total / max(free, 1)) + 16
             s, t = S[rng.integers(0, S.size, m)], T[rng.integers(0, T.size, m)]
             codes = (s * self.n + t)[self.allowed(g, s, t)]
-            codes = codes[~in_sorted(codes, present)]
+            codes = codes[~present.contains(codes)]
             _, first = np.unique(codes, return_index=True)
             codes = codes[np.sort(first)]
             chosen = np.concatenate([chosen, codes[~np.isin(codes, chosen)]])[:k]

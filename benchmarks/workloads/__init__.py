@@ -4,6 +4,7 @@ from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
 from .mlp import mlp
 from .pictures import pictures
+from .sparse import sparse
 from .together import together
 from .training import digits, running_example
 
@@ -19,6 +20,7 @@ WORKLOADS = {
     "memory": memory,
     "pictures": pictures,
     "together": together,
+    "sparse": sparse,
 }
 
 __all__ = ["WORKLOADS"]
