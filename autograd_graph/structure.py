@@ -312,4 +312,3 @@ class NetworkStructure:
         self._structure = new_token()
         self._indexed_graph = None
         self._built: dict = {}  # what is built from this structure (the engines), dropped with it
-

@@ -290,3 +290,20 @@ def test_train_many_refuses_step_callbacks_and_bad_settings_are_named():
             make()
     with pytest.raises(ag.TrainingError, match="has not trained yet"):
         _ = ag.SET().history
+
+
+def test_compare_rewires_only_the_network_named_in_per_network():
+    X, Y = data()
+    static = ag.layered([6, 16, 3], density=0.5, seed=0)
+    rewire = ag.SET(0.3, every=3)
+    result = ag.compare({"static": static, "SET": static}, X, Y, seeds=2, epochs=2, batch_size=8, together=False,
+                        per_network={"SET": {"callbacks": [rewire]}})  # fmt: skip
+    assert len(rewire.histories) == 2  # one per seed, each with its updates
+    assert all(h.updates() for h in rewire.histories)
+    assert all(set(run.network.edges) == set(static.edges) for run in result.runs["static"])
+    assert all(set(run.network.edges) != set(static.edges) for run in result.runs["SET"])
+    assert all(run.network.n_weights == static.n_weights for run in result.runs["SET"])
+    with pytest.raises(ag.ComparisonError, match="together=False"):
+        ag.compare({"SET": static}, X, Y, seeds=1, epochs=1, per_network={"SET": {"callbacks": [rewire]}})
+    with pytest.raises(ag.ComparisonError, match="not networks"):
+        ag.compare({"SET": static}, X, Y, seeds=1, epochs=1, together=False, per_network={"RigL": {}})

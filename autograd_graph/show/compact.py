@@ -125,7 +125,7 @@ def _tooltips(net: NetworkReads, lay: Layout, trace: Trace | None, grads: Gradie
     return texts
 
 
-def _removed_edges(ix, lay: Layout, changes, names: dict, radius: float) -> list[Edge]:
+def _removed_edges(ix, lay: Layout, changes, names: dict, radius: float, tooltips: bool) -> list[Edge]:
     """The edges removed since (no longer in the network) between neurons drawn: dashed red lines."""
     index = {n: i for i, n in enumerate(ix.nodes)}
     out = []
@@ -137,9 +137,9 @@ def _removed_edges(ix, lay: Layout, changes, names: dict, radius: float) -> list
         length = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-9)
         ux, uy = (x1 - x0) / length * radius, (y1 - y0) / length * radius
         points = straight((float(x0 + ux), float(y0 + uy)), (float(x1 - ux), float(y1 - uy)))
-        out.append(Edge(names[source], names[target], points, CHANGE_COLORS["removed"] + "cc", 0.8,
-                        tooltip=f"w_{source},{target}: removed {changes.label}".strip(), dashed=True,
-                        data={"source": source, "target": target, "change": "removed"}))  # fmt: skip
+        tip = f"w_{source},{target}: removed {changes.label}".strip() if tooltips else ""
+        out.append(Edge(names[source], names[target], points, CHANGE_COLORS["removed"] + "cc", 0.8, tooltip=tip,
+                        dashed=True, data={"source": source, "target": target, "change": "removed"}))  # fmt: skip
     return out
 
 
@@ -217,10 +217,12 @@ def compact_scene(
         color, pen = f"{sign_color(f)}{alpha:02x}", round(low + (high - low) * abs(f), 2)
         if changes is not None:
             status = data["change"] = changes.status((source, target))
-            color, pen = CHANGE_COLORS[status] + ("ff" if status == "added" else f"{alpha // 2:02x}"), pen
+            added = status == "added"
+            color = CHANGE_COLORS[status] + ("ff" if added else f"{alpha // 2:02x}")
+            pen = max(pen, 1.2) if added else pen
         edges.append(Edge(names[source], names[target], points, color, pen, tooltip=tooltip, data=data))
     if changes is not None:
-        edges += _removed_edges(ix, lay, changes, names, radius)
+        edges += _removed_edges(ix, lay, changes, names, radius, style.tooltips)
         notes.append(changes.caption())
     unit = "layers" if net.is_layered() else "generations"
     notes.append(f"columns: {unit}, left to right" + (f", wrapped into {lay.lines} lines" if lay.lines > 1 else ""))
