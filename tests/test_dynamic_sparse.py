@@ -307,3 +307,20 @@ def test_compare_rewires_only_the_network_named_in_per_network():
         ag.compare({"SET": static}, X, Y, seeds=1, epochs=1, per_network={"SET": {"callbacks": [rewire]}})
     with pytest.raises(ag.ComparisonError, match="not networks"):
         ag.compare({"SET": static}, X, Y, seeds=1, epochs=1, together=False, per_network={"RigL": {}})
+
+
+def test_frozen_edges_are_never_dropped():
+    class FrozenNetwork(ag.Network):  # ``net.frozen`` as the training-features work exposes it
+        @property
+        def frozen(self):
+            return self._graph.graph.get("frozen", frozenset())
+
+    net = FrozenNetwork.from_networkx(ag.layered([6, 16, 3], density=0.5, seed=7).to_networkx())
+    weakest = sorted((e for e in net.edges if net.kind(e[0]) != "bias"), key=lambda e: abs(net.get_weight(*e)))[:8]
+    net._graph.graph["frozen"] = frozenset(weakest)
+    X, Y = data()
+    rewire = ag.SET(0.4, every=2)
+    ag.train(net, X, Y, epochs=3, batch_size=8, seed=0, callbacks=[rewire])
+    assert rewire.history.updates() and set(weakest) <= set(net.edges)
+    removed = {e for u in rewire.history.updates() for e in rewire.history.edges_of(u)[0]}
+    assert removed and not removed & set(weakest)

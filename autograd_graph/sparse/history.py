@@ -87,6 +87,11 @@ class StructureHistory:
         """The updates of a run, in order."""
         return list(self._run(run).updates)
 
+    def edges_of(self, update: Update) -> tuple[list[tuple], list[tuple]]:
+        """The edges an update removed and added, as ``(i, j)``."""
+        r = self._run(update.run)
+        return r.edges(update.removed.tolist()), r.edges(update.added.tolist())
+
     def _codes_at(self, r: _Run, epoch: int) -> np.ndarray:
         codes = r.start
         for u in r.updates:
