@@ -19,7 +19,7 @@ no pyplot, nothing shown; save it with ``fig.savefig(path)``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -220,10 +220,11 @@ def plot_weights(
     wide = width * len(panels) if masks is None else max(width * len(panels), 3.2 * len(masks))
     fig = Figure(figsize=(wide, height * (1.8 if masks is None else 2.5)), layout="constrained")
     FigureCanvasAgg(fig)
-    top = fig
+    top: Any = fig
     if masks is not None:
-        top, bottom = fig.subfigures(2, 1, height_ratios=[1.8, 0.7])
-        draw_masks(bottom, net, masks, max_cells)
+        parts: Any = fig.subfigures(2, 1, height_ratios=[1.8, 0.7])  # an array of two subfigures
+        top = parts[0]
+        draw_masks(parts[1], net, masks, max_cells)
     axes = top.subplots(2, len(panels), squeeze=False, height_ratios=[1.25, 1])
     for p, (what, values) in enumerate(panels):
         m = weight_matrix(net, values, max_cells, max_groups)
