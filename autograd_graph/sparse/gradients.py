@@ -9,8 +9,8 @@ a time (at most :data:`CHUNK_CELLS` pairs held at once, one BLAS product per
 block) and keeps the ``k`` best seen so far, so the ``targets × sources``
 matrix of a group is never held whole.
 
-Ties are broken by the pair's code (``s · n + t``), so the choice is
-reproducible.
+The choice is deterministic (the same pass gives the same edges); the final
+list is ordered by ``|∂L/∂w|``, then by the pair's code (``s · n + t``).
 """
 
 from __future__ import annotations
