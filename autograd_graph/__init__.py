@@ -304,3 +304,12 @@ from .comparison.sweep_result import SweepResult  # noqa: E402
 from .training.many import evaluate_many  # noqa: E402
 
 __all__ += ["SweepResult", "evaluate_many", "grid", "sweep"]
+
+# sparse training: pruning, lottery tickets, SET and RigL (the sparse-training issue)
+from .exceptions import PrunedNeuronsWarning, PruningError  # noqa: E402
+from .show.changes import EdgeChanges  # noqa: E402
+from .sparse import SET, LotteryResult, RigL, StructureHistory, dead_neurons, lottery_ticket, prune  # noqa: E402
+from .training.steps import StepLog  # noqa: E402
+
+__all__ += ["EdgeChanges", "LotteryResult", "PrunedNeuronsWarning", "PruningError", "RigL", "SET", "StepLog",
+            "StructureHistory", "dead_neurons", "lottery_ticket", "prune"]  # fmt: skip

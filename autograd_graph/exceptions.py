@@ -64,6 +64,8 @@ __all__ = [
     "RecordError",
     "ExplorerError",
     "FFmpegNotFoundError",
+    "PruningError",
+    "PrunedNeuronsWarning",
 ]
 
 
@@ -321,3 +323,13 @@ class ExplorerError(AutogradGraphError, ValueError):
 
 class FFmpegNotFoundError(RenderError):
     """An MP4 animation needs ffmpeg: neither the ``ffmpeg`` program nor the ``imageio-ffmpeg`` package was found."""
+
+
+class PruningError(AutogradGraphError, ValueError):
+    """A pruning that cannot be done as asked: an amount out of range, or more edges than can go while every
+    neuron keeps an incoming edge and a path to an output (the message gives the most that can)."""
+
+
+class PrunedNeuronsWarning(UserWarning):
+    """Pruning with ``keep_connected=False`` left neurons without an incoming edge or cut off from every
+    output; they were removed, and the message names them."""

@@ -6,6 +6,7 @@ from .explorer import explorer
 from .export import export, export_memory
 from .mlp import mlp
 from .pictures import pictures
+from .sparse import sparse
 from .together import together
 from .training import digits, running_example
 
@@ -24,6 +25,7 @@ WORKLOADS = {
     "together": together,
     "export": export,  # the PyTorch export against the engine (needs torch)
     "export-memory": export_memory,
+    "sparse": sparse,
 }
 
 __all__ = ["WORKLOADS"]
