@@ -61,6 +61,12 @@ __all__ = [
     "UnsupportedActivationError",
     "UnsupportedGenomeError",
     "InvalidThreadsError",
+    # the explorer, recordings of training, animations
+    "RecordError",
+    "ExplorerError",
+    "FFmpegNotFoundError",
+    "PruningError",
+    "PrunedNeuronsWarning",
 ]
 
 
@@ -307,3 +313,26 @@ class UnsupportedGenomeError(AutogradGraphError, ValueError):
 
 class InvalidThreadsError(AutogradGraphError, ValueError):
     """``set_threads`` takes a whole number of threads ≥ 1 (or None for the default)."""
+# ------------------------------------------------------------------ explorer
+class RecordError(AutogradGraphError, ValueError):
+    """A recording of training that does not fit what it is used with (another network, an epoch it
+    does not hold, a bad setting of the recorder); the message says what was expected."""
+
+
+class ExplorerError(AutogradGraphError, ValueError):
+    """An explorer page that cannot be built as asked (a network too big for the page, a number format
+    the page cannot write, data that does not fit); the message names the limit or the option."""
+
+
+class FFmpegNotFoundError(RenderError):
+    """An MP4 animation needs ffmpeg: neither the ``ffmpeg`` program nor the ``imageio-ffmpeg`` package was found."""
+
+
+class PruningError(AutogradGraphError, ValueError):
+    """A pruning that cannot be done as asked: an amount out of range, or more edges than can go while every
+    neuron keeps an incoming edge and a path to an output (the message gives the most that can)."""
+
+
+class PrunedNeuronsWarning(UserWarning):
+    """Pruning with ``keep_connected=False`` left neurons without an incoming edge or cut off from every
+    output; they were removed, and the message names them."""

@@ -150,14 +150,18 @@ def index_graph(
 _PYTHON_KAHN_MAX_EDGES = 200_000
 
 
-def generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
-    """Each of ``n`` nodes' generation, by Kahn's algorithm on edge arrays: ``None`` if one is on a cycle."""
+def generation_array(n: int, src: np.ndarray, dst: np.ndarray, by_generation: bool | None = None) -> np.ndarray | None:
+    """Each of ``n`` nodes' generation, by Kahn's algorithm on edge arrays: ``None`` if one is on a cycle.
+
+    ``by_generation``: one numpy step per generation (True: few, wide generations), Python lists
+    (False: deep, narrow graphs), or chosen by size (None).
+    """
     grouped = not src.size or bool(np.all(src[1:] >= src[:-1]))  # a network's flat order: sorted already
     targets = dst if grouped else dst[np.argsort(src, kind="stable")]
     first = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=first[1:])
     missing = np.bincount(dst, minlength=n)  # incoming edges not yet seen
-    if src.size <= _PYTHON_KAHN_MAX_EDGES:
+    if by_generation is False or (by_generation is None and src.size <= _PYTHON_KAHN_MAX_EDGES):
         levels = _kahn_lists(targets.tolist(), first.tolist(), missing.tolist())
         return None if min(levels, default=0) < 0 else np.array(levels, dtype=np.int64)
     generation = np.full(n, -1, dtype=np.int64)

@@ -2,11 +2,13 @@
 
 from .compile_memory import build, compile_time, memory
 from .dag import dag_20k, scaling
+from .explorer import explorer
 from .export import export, export_memory
 from .mlp import mlp
 from .parallel import threads
 from .pictures import pictures
 from .steps import job, step
+from .sparse import sparse
 from .together import together
 from .training import digits, running_example
 
@@ -25,9 +27,11 @@ WORKLOADS = {
     "scaling": scaling,
     "memory": memory,
     "pictures": pictures,
+    "explorer": explorer,
     "together": together,
     "export": export,  # the PyTorch export against the engine (needs torch)
     "export-memory": export_memory,
+    "sparse": sparse,
 }
 
 __all__ = ["WORKLOADS"]
