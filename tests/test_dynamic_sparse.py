@@ -324,3 +324,36 @@ def test_frozen_edges_are_never_dropped():
     assert rewire.history.updates() and set(weakest) <= set(net.edges)
     removed = {e for u in rewire.history.updates() for e in rewire.history.edges_of(u)[0]}
     assert removed and not removed & set(weakest)
+
+
+class EpochTape:
+    """An epoch callback keeping each epoch's edges and weights (what a Recorder must hold)."""
+
+    def __init__(self):
+        self.epochs = {}
+
+    def __call__(self, log):
+        self.epochs[log.epoch] = (list(log.network.edges), log.network.get_weights())
+
+
+def test_a_recorder_starts_a_new_part_when_set_changes_the_structure(tmp_path):
+    net = ag.layered([6, 24, 3], activation="tanh", density=0.4, seed=0)
+    X, Y = data()
+    rec, tape = ag.Recorder(), EpochTape()
+    rec.start(net)
+    first_edges = list(net.edges)
+    ag.train(net, X, Y, epochs=4, batch_size=8, optimizer="adam", learning_rate=0.01, seed=0,
+             callbacks=[ag.SET(0.3, every=5), rec, tape])  # fmt: skip
+    parts = [r.part for r in rec.records]
+    assert parts == list(range(len(parts))) and len(parts) > 1  # one run, cut where its edges changed
+    assert rec.records[0].edges == first_edges
+    for record in rec.records:
+        assert record.weights.shape == (record.n_snapshots, len(record.edges))
+        assert list(record.network.edges) == record.edges
+        for epoch, weights in zip(record.epochs.tolist(), record.weights, strict=True):
+            if epoch:  # each snapshot is of the record's own edges, as training had them
+                edges, want = tape.epochs[epoch]
+                assert edges == record.edges and np.array_equal(weights, want)
+    assert rec.best(net).edges == list(net.edges)  # the part of the structure the network ends with
+    back = ag.load_record(rec.records[-1].save(tmp_path / "last.json"))
+    assert back.part == rec.records[-1].part and back.edges == rec.records[-1].edges

@@ -28,6 +28,12 @@ run's latest snapshot stays until a newer one replaces it, so a record always
 ends at the last epoch seen. The losses of every epoch are kept whatever the
 thinning (the run's :class:`~autograd_graph.History`).
 
+**A change of structure during a run** (``ag.SET``, ``ag.RigL``, a callback
+that rewires): a record's weights are always of its own ``edges``, so the
+recorder then starts a new record of the same run, its ``part`` one higher,
+holding the network as it is from that epoch on. ``recorder.best(net)``
+finds the part whose edges are ``net``'s (the last one, after training).
+
 **Epoch 0.** Callbacks are called after every epoch from epoch 1 on, so a
 snapshot of the weights before training needs :meth:`Recorder.start` (called
 before ``train``; a run with restarts redraws its weights, so only the first
@@ -88,6 +94,7 @@ class Record:
 
     edges: list[tuple]
     run: int = 0
+    part: int = 0  # 1, 2, … : the parts of a run whose structure changed (see the module notes)
     epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     gradients: np.ndarray | None = None
@@ -152,6 +159,7 @@ class Record:
             "format": RECORD_FORMAT,
             "version": 1,
             "run": self.run,
+            "part": self.part,
             "edges": [[encode_id(i), encode_id(j)] for i, j in self.edges],
             "epochs": self.epochs.tolist(),
             "weights": self.weights.tolist(),
@@ -176,7 +184,7 @@ class Record:
             weights = _floats(doc["weights"]).reshape(epochs.size, len(edges))
             gradients = None if doc["gradients"] is None else _floats(doc["gradients"]).reshape(weights.shape)
             losses = tuple(_floats([math.nan if v is None else v for v in doc[k]]) for k in ("loss", "val_loss"))
-            run = int(doc["run"])
+            run, part = int(doc["run"]), int(doc.get("part", 0))
             network = None if doc.get("network") is None else from_document(doc["network"], f"{source}: network")
         except (KeyError, TypeError, ValueError) as error:
             raise SerializationError(f"{source}: a field of the record is missing or malformed ({error})") from None
@@ -184,7 +192,7 @@ class Record:
             raise SerializationError(f"{source}: weights must be finite and epochs increasing")
         if network is not None and list(network.edges) != edges:
             raise SerializationError(f"{source}: the network's edges are not the record's")
-        return cls(edges, run, epochs, weights, gradients, network, saved_losses=(losses[0], losses[1]))
+        return cls(edges, run, part, epochs, weights, gradients, network, saved_losses=(losses[0], losses[1]))
 
 
 def load_record(path: str | os.PathLike, max_bytes: int | None = MAX_FILE_BYTES) -> Record:
@@ -257,8 +265,9 @@ class Recorder:
         self.gradients, self.X, self.Y, self.loss = bool(gradients), X, Y, loss
         self.spacing = self.every  # the spacing of kept epochs: every, doubled at each thinning
         self.records: list[Record] = []
-        self._runs: dict[tuple[int, int], tuple[Any, Record]] = {}  # (id(network), run) -> (network, its record)
-        self._pending: list[tuple[np.ndarray, np.ndarray | None]] = []  # start(): epoch 0 of the next run
+        # (id(network), run) -> (network, the structure recorded, its record)
+        self._runs: dict[tuple[int, int], tuple[Any, Any, Record]] = {}
+        self._pending: Record | None = None  # start(): epoch 0 of the next run, of the network as it was then
 
     # ------------------------------------------------------------ snapshots
     def _snapshot(self, net: Network) -> tuple[np.ndarray, np.ndarray | None]:
@@ -270,7 +279,8 @@ class Recorder:
 
     def start(self, net: Network) -> None:
         """Keep the weights ``net`` has now as epoch 0 of the next run recorded (call it before ``train``)."""
-        self._pending = [self._snapshot(net)]
+        self._pending = self._new_record(net, 0, 0, None)
+        self._append(self._pending, 0, *self._snapshot(net))
 
     @property
     def n_snapshots(self) -> int:
@@ -279,20 +289,33 @@ class Recorder:
 
     def _record_of(self, log: EpochLog) -> Record:
         """The record of the log's network and run: a new one the first time (trainings in lockstep,
-        as ``ag.compare`` runs them, take turns epoch by epoch)."""
-        key = (id(log.network), log.run)
+        as ``ag.compare`` runs them, take turns epoch by epoch), and a new part when its edges changed."""
+        net, key = log.network, (id(log.network), log.run)
         known = self._runs.get(key)
-        if known is not None and known[0] is log.network:
-            return known[1]
-        record = Record(list(log.network.edges), log.run, network=log.network.copy(), history=log.history)
-        n = log.network.n_weights
-        record.weights = np.zeros((0, n))
-        record.gradients = np.zeros((0, n)) if self.gradients else None
+        structure = net.indexed()  # cached per structure: the same object while nothing changed
+        part = 0
+        if known is not None and known[0] is net:
+            if known[1] is structure or list(structure.edges) == list(known[2].edges):
+                self._runs[key] = (net, structure, known[2])
+                return known[2]
+            part = known[2].part + 1  # the structure changed during the run: a new part (see the module notes)
+        pending, self._pending = (self._pending, None) if known is None else (None, self._pending)
+        if pending is not None:  # epoch 0 of this run, kept by start()
+            pending.run, pending.history = log.run, log.history
+            self.records.append(pending)
+            if pending.edges == list(structure.edges):
+                self._runs[key] = (net, structure, pending)
+                return pending
+            part = 1  # the structure changed in the first epoch already
+        record = self._new_record(net, log.run, part, log.history)
         self.records.append(record)
-        self._runs[key] = (log.network, record)  # the network kept: its id stays its own
-        for weights, gradients in self._pending:
-            self._append(record, 0, weights, gradients)
-        self._pending = []
+        self._runs[key] = (net, structure, record)  # the network kept: its id stays its own
+        return record
+
+    def _new_record(self, net: Network, run: int, part: int, history: History | None) -> Record:
+        record = Record(list(net.edges), run, part, network=net.copy(), history=history)
+        record.weights = np.zeros((0, net.n_weights))
+        record.gradients = np.zeros((0, net.n_weights)) if self.gradients else None
         return record
 
     def _append(self, record: Record, epoch: int, weights: np.ndarray, gradients: np.ndarray | None) -> None:
