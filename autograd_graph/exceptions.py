@@ -313,6 +313,8 @@ class UnsupportedGenomeError(AutogradGraphError, ValueError):
 
 class InvalidThreadsError(AutogradGraphError, ValueError):
     """``set_threads`` takes a whole number of threads ≥ 1 (or None for the default)."""
+
+
 # ------------------------------------------------------------------ explorer
 class RecordError(AutogradGraphError, ValueError):
     """A recording of training that does not fit what it is used with (another network, an epoch it

@@ -362,7 +362,7 @@ class NetworkStructure:
         self._graph  # noqa: B018 - a network read from arrays has built its graph before its first change
         self._structure = new_token()
         self._indexed_graph = None
-        self._built: dict = {}  # what is built from this structure (the engines), dropped with it
+        self._built = {}  # what is built from this structure (the engines), dropped with it
 
 
 def structure_digraph(indexed: topology.IndexedGraph) -> nx.DiGraph:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -194,7 +194,8 @@ class WeightVector:
         """``edges`` and ``positions`` as a list and mapping of this vector's own, to change."""
         if self._shared or not isinstance(self.edges, list):
             edges = list(self.edges)
-            positions = self.positions.copy(edges) if isinstance(self.positions, ListPositions) else ListPositions(edges)
+            old = self.positions
+            positions = old.copy(edges) if isinstance(old, ListPositions) else ListPositions(edges)
             self.edges, self.positions, self._shared = edges, positions, False
         return self.edges, self.positions  # type: ignore[return-value]
 

@@ -103,8 +103,8 @@ def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error", *, arrays
         body = [f"{', '.join(f'z_r{r}' for r in range(n_in))}, = x  # {inputs}"]
         target = "y[{}]"
     for row in range(n_sources, len(schedule.order)):
-        code, text = zip(*(term(p, s) for s, p in into[row]), strict=True)
-        body.append(f"a_r{row} = {' + '.join(code)}  # a_{ids[row]} = {' + '.join(text)}")
+        terms, texts = zip(*(term(p, s) for s, p in into[row]), strict=True)
+        body.append(f"a_r{row} = {' + '.join(terms)}  # a_{ids[row]} = {' + '.join(texts)}")
         body.append(f"z_r{row} = {forms[row].function.format(a=f'a_r{row}')}  # z_{ids[row]}")
     n_out = len(schedule.outputs)
     own = {}
@@ -123,8 +123,8 @@ def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error", *, arrays
         body.append(f"{code}  # ∂ℓ/∂a_{k} = ({' + '.join(text) or '0'})·σ_{k}′(a_{k})")
     for p, (s, t) in enumerate(zip(src, dst, strict=True)):  # ∂ℓ/∂w_{s,t} = ∂ℓ/∂a_t z_s: every gradient is known
         bias = n_in <= s < n_sources
-        factor, text = ("", "") if bias else (f" * z_r{s}", f"·z_{ids[s]}")
-        body.append(f"w_p{p} -= eta * da_r{t}{factor}  # w_{ids[s]},{ids[t]} -= η·∂ℓ/∂a_{ids[t]}{text}")
+        factor, shown = ("", "") if bias else (f" * z_r{s}", f"·z_{ids[s]}")
+        body.append(f"w_p{p} -= eta * da_r{t}{factor}  # w_{ids[s]},{ids[t]} -= η·∂ℓ/∂a_{ids[t]}{shown}")
     lines += [f"        {line}" for line in body]
     if arrays:
         lines += [f"    new = np.empty({n_weights})", *(f"    new[{p}] = w_p{p}" for p in range(n_weights)),

@@ -220,7 +220,7 @@ class CompiledEngine:
         deferred = [
             (st, kernel, W)
             for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
-            if kernel is not None and st.deferred
+            if kernel is not None and W is not None and st.deferred
         ]
         bias_weights = prep.bias_weights
         done = False

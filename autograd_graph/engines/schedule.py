@@ -134,9 +134,9 @@ def dense_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape
     """A ``view`` block when the weights lie in the flat vector with a regular stride, else ``scatter``."""
     n, span = shape
     if positions.size == n * span:
-        block = np.empty(n * span, dtype=np.int64)
-        block[rows * span + cols] = positions
-        block = block.reshape(n, span)
+        flat = np.empty(n * span, dtype=np.int64)
+        flat[rows * span + cols] = positions
+        block = flat.reshape(n, span)
         base = int(block[0, 0])
         col_stride = int(block[0, 1] - base) if span > 1 else 1
         row_stride = int(block[1, 0] - base) if n > 1 else span * col_stride

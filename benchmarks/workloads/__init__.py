@@ -7,8 +7,8 @@ from .export import export, export_memory
 from .mlp import mlp
 from .parallel import threads
 from .pictures import pictures
-from .steps import job, step
 from .sparse import sparse
+from .steps import job, step
 from .together import together
 from .training import digits, running_example
 
