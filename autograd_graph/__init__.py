@@ -40,12 +40,14 @@ from .comparison import (
     matched_random_dag,
     matched_skip_network,
 )
+from .constraints import Parameters
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
     CheckpointWarning,
     CommandLineError,
     ComparisonError,
+    ConstraintError,
     CycleError,
     DataTypeError,
     DuplicateEdgeError,
@@ -84,6 +86,7 @@ from .exceptions import (
     UnreachableOutputWarning,
     UnsupportedActivationError,
     UnsupportedModuleError,
+    ValidationDataWarning,
 )
 from .gradcheck import GradientCheckReport, check_gradients
 from .io.graphml import read_graphml, write_graphml
@@ -251,4 +254,8 @@ __all__ = [
     "InvalidTraceError",
     "MissingWeightsWarning",
     "CheckpointWarning",
+    # training features: frozen and tied edges, estimators, plots
+    "ConstraintError",
+    "Parameters",
+    "ValidationDataWarning",
 ]

@@ -57,6 +57,8 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "ConstraintError",
+    "ValidationDataWarning",
 ]
 
 
@@ -285,3 +287,14 @@ class UnsupportedModuleError(AutogradGraphError, TypeError):
 
 class UnsupportedActivationError(AutogradGraphError, ValueError):
     """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
+
+
+# ------------------------------------------------------------ training features
+class ConstraintError(NetworkStructureError):
+    """A freeze or a tie that cannot hold (part of a tied group frozen, a tie of one edge, tied weights
+    that differ when training starts from them); the message names the edges."""
+
+
+class ValidationDataWarning(UserWarning):
+    """The validation data of a training are the test data of a :class:`~autograd_graph.Task`: choosing
+    weights by them leaves no unseen data to report."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import graphviz
 
 from .. import topology
+from ..constraints import edge_marks
 from ..exceptions import PictureOptionError
 from ..losses import Loss
 from .equations import (
@@ -131,6 +132,7 @@ class Drawing:
         self.prefix = prefix
         self.folded = set(net.biases) if style.fold_biases else set()
         self.ranks, self.more = self._cap(rank_groups(net))
+        self.marks = edge_marks(net)  # frozen edges dashed, tied ones with a diamond (and said in the label)
 
     @property
     def loss(self) -> str:
@@ -217,6 +219,13 @@ class Drawing:
             gradient = self.edge_gradient(edge)
             label.append(f"∂{self.loss}/∂w = {style.number(self._value(gradient))}")
             tooltip.append(gradient.format(style.number_format))
+        frozen, tie = self.marks.get(edge, (False, None))
+        if frozen or tie is not None:
+            mark = ", ".join([*(["frozen"] if frozen else []), *([] if tie is None else [f"tie {tie}"])])
+            label.append(mark)
+            tooltip.append(mark)
+            attrs.update({"style": "dashed"} if frozen else {})
+            attrs.update({} if tie is None else {"arrowhead": "diamond"})
         if labels:
             attrs["label"] = _lines(*label)
         if style.tooltips:
