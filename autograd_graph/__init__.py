@@ -110,6 +110,7 @@ from .training import (
     InverseTimeDecay,
     Momentum,
     Optimizer,
+    Recorder,
     RunResult,
     StepDecay,
     Trainer,
@@ -118,6 +119,7 @@ from .training import (
     as_schedule,
     evaluate,
     get_optimizer,
+    plot_gradients,
     train,
 )
 from .training.per_example import per_example_sgd, sgd_source
@@ -257,5 +259,7 @@ __all__ = [
     # training features: frozen and tied edges, estimators, plots
     "ConstraintError",
     "Parameters",
+    "Recorder",
     "ValidationDataWarning",
+    "plot_gradients",
 ]

@@ -24,7 +24,7 @@ import numpy as np
 from ._checks import safe_repr
 from .exceptions import UnknownEdgeError, UnknownNeuronError
 from .losses import Loss
-from .tables import html_table, number, text_table
+from .tables import MAX_ROWS, html_table, number, text_table
 
 __all__ = ["EngineKind", "NeuronValues", "EdgeValues", "Trace", "Gradients", "read_only", "EXAMPLES_SHOWN"]
 
@@ -116,22 +116,24 @@ class NeuronValues(Mapping):
         what = label or self._what
         headers = [f"{what}[{b}]" for b in shown] + (["…"] if batch > EXAMPLES_SHOWN else [])
         array = self.array
-        rows = [[number(float(array[r, b])) for b in shown] + (["…"] if batch > EXAMPLES_SHOWN else [])
-                for r in range(len(self.order))]  # fmt: skip
+        rows = [
+            [number(float(array[r, b])) for b in shown] + (["…"] if batch > EXAMPLES_SHOWN else [])
+            for r in range(min(len(self.order), MAX_ROWS))
+        ]  # fmt: skip (the rows shown: see tables)
         return headers, rows
 
     def _title(self) -> str:
         return f"{self._what} of {len(self)} neurons, batch {self._array.shape[1]}"
 
-    def __repr__(self) -> str:
+    def _table(self) -> tuple[list[str], list[list[str]]]:
         headers, rows = self._columns()
-        names = [safe_repr(k) for k in self.order]
-        return self._title() + "\n" + text_table(["neuron", *headers], [[n, *r] for n, r in zip(names, rows)])
+        return ["neuron", *headers], [[safe_repr(k), *r] for k, r in zip(self.order, rows, strict=False)]
+
+    def __repr__(self) -> str:
+        return self._title() + "\n" + text_table(*self._table(), total=len(self.order))
 
     def _repr_html_(self) -> str:
-        headers, rows = self._columns()
-        names = [safe_repr(k) for k in self.order]
-        return html_table(["neuron", *headers], [[n, *r] for n, r in zip(names, rows)], self._title())
+        return html_table(*self._table(), self._title(), total=len(self.order))
 
 
 class EdgeValues(Mapping):
@@ -160,19 +162,21 @@ class EdgeValues(Mapping):
         return len(self._position)
 
     def _rows(self) -> list[list[str]]:
-        return [[f"{safe_repr(i)} → {safe_repr(j)}", number(float(v))] for (i, j), v in zip(self, self.flat.tolist())]
+        """The first rows of the table, in ``net.edges`` order (see :mod:`autograd_graph.tables`)."""
+        first = sorted((p, edge) for edge, p in self._position.items() if p < MAX_ROWS)
+        return [[f"{safe_repr(i)} → {safe_repr(j)}", number(float(self.flat[p]))] for p, (i, j) in first]
 
     def __repr__(self) -> str:
-        return f"{self._what} of {len(self)} edges\n" + text_table(["edge", self._what], self._rows())
+        return f"{self._what} of {len(self)} edges\n" + text_table(["edge", self._what], self._rows(), len(self))
 
     def _repr_html_(self) -> str:
-        return html_table(["edge", self._what], self._rows(), f"{self._what} of {len(self)} edges")
+        return html_table(["edge", self._what], self._rows(), f"{self._what} of {len(self)} edges", len(self))
 
 
 def _interleave(first: list[str], second: list[str]) -> list[str]:
     """Columns of two tables side by side, example by example (one "…" for the examples not shown)."""
     more = first[-1:] == ["…"]
-    cells = [c for pair in zip(first[: len(first) - more], second[: len(second) - more]) for c in pair]
+    cells = [c for pair in zip(first[: len(first) - more], second[: len(second) - more], strict=True) for c in pair]
     return cells + (["…"] if more else [])
 
 
@@ -226,16 +230,17 @@ class Trace:
     def _table(self) -> tuple[str, list[str], list[list[str]]]:
         (a_head, a_rows), (z_head, z_rows) = self.a._columns(), self.z._columns()
         headers = _interleave(a_head, z_head)
-        rows = [[safe_repr(k), *_interleave(ra, rz)] for k, ra, rz in zip(self.order, a_rows, z_rows)]
+        rows = [[safe_repr(k), *_interleave(ra, rz)] for k, ra, rz in zip(self.order, a_rows, z_rows, strict=False)]
         title = f"Trace of {len(self.order)} neurons, batch {self.batch_size} ({self.engine} engine, {self.dtype})"
         return title, ["neuron", *headers], rows
 
     def __repr__(self) -> str:
         title, headers, rows = self._table()
-        return title + "\n" + text_table(headers, rows)
+        return title + "\n" + text_table(headers, rows, len(self.order))
 
     def _repr_html_(self) -> str:
-        return html_table(*self._table()[1:], self._table()[0])
+        title, headers, rows = self._table()
+        return html_table(headers, rows, title, len(self.order))
 
 
 @dataclass(frozen=True)
@@ -277,11 +282,12 @@ class Gradients:
     def _neuron_table(self) -> tuple[list[str], list[list[str]]]:
         (a_head, a_rows), (z_head, z_rows) = self.a._columns("∂L/∂a"), self.z._columns("∂L/∂z")
         headers = ["neuron", *_interleave(a_head, z_head)]
-        rows = [[safe_repr(k), *_interleave(ra, rz)] for k, ra, rz in zip(self.a.order, a_rows, z_rows)]
+        rows = [[safe_repr(k), *_interleave(ra, rz)] for k, ra, rz in zip(self.a.order, a_rows, z_rows, strict=False)]
         return headers, rows
 
     def __repr__(self) -> str:
-        return "\n".join([self._title(), text_table(*self._neuron_table()), repr(self.weights)])
+        table = text_table(*self._neuron_table(), len(self.a.order))
+        return "\n".join([self._title(), table, repr(self.weights)])
 
     def _repr_html_(self) -> str:
-        return html_table(*self._neuron_table(), self._title()) + self.weights._repr_html_()
+        return html_table(*self._neuron_table(), self._title(), len(self.a.order)) + self.weights._repr_html_()

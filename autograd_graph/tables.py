@@ -31,30 +31,35 @@ def number(value: float, spec: str = ".4g") -> str:
     return format(value, spec) if math.isfinite(value) else repr(float(value))
 
 
-def limited(rows: Sequence[Sequence[str]], most: int = MAX_ROWS) -> list[list[str]]:
-    """The first ``most`` rows, then ``… N more`` when there are more."""
+def limited(rows: Sequence[Sequence[str]], total: int | None = None, most: int = MAX_ROWS) -> list[list[str]]:
+    """The first ``most`` rows, then ``… N more`` when there are more (``total`` of them: ``rows`` may hold
+    only the first ones, to spare formatting the rest)."""
     shown = [list(row) for row in rows[:most]]
-    if len(rows) > most and rows:
-        shown.append([f"… {len(rows) - most} more"] + [""] * (len(rows[0]) - 1))
+    total = len(rows) if total is None else total
+    if total > most and rows:
+        shown.append([f"… {total - most} more"] + [""] * (len(rows[0]) - 1))
     return shown
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns right-aligned under their headers, two spaces apart (rows beyond :data:`MAX_ROWS` counted)."""
-    body = limited(rows)
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int | None = None) -> str:
+    """Columns right-aligned under their headers, two spaces apart (rows beyond :data:`MAX_ROWS` counted;
+    ``total``: the number of rows when ``rows`` holds only the first ones)."""
+    body = limited(rows, total)
     widths = [max([len(h), *(len(r[c]) for r in body)]) for c, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
     lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in body]
     return "\n".join(line.rstrip() for line in lines)
 
 
-def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str | None = None) -> str:
+def html_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str | None = None, total: int | None = None
+) -> str:
     """An HTML ``<table>`` of the same rows (escaped; numbers right-aligned by Jupyter's own style)."""
     parts = ['<table class="autograd-graph">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr></thead><tbody>")
-    for row in limited(rows):
+    for row in limited(rows, total):
         parts.append("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)

@@ -58,9 +58,15 @@ class TrainingConfig:
     validation_split : float, default 0.0
         A fraction of the examples held out (at random) for validation, when
         ``fit`` gets no ``validation_data``.
+    restore_best : {"train", "val"}, default "train"
+        Which weights the network ends with: those of the epoch (and run)
+        with the lowest training loss, or with ``"val"`` the lowest validation
+        loss (it needs validation data). Validation data alone are only
+        monitored (``history.val_loss``): they never choose the weights
+        unless asked to. Early stopping watches the same loss.
     patience : int, optional
         Early stopping: end a run after this many epochs without an
-        improvement of the monitored loss by more than ``min_delta``.
+        improvement of the loss ``restore_best`` names by more than ``min_delta``.
     min_delta : float, default 0.0
     classification : bool, optional
         Whether to report accuracy; by default for the cross-entropy losses
@@ -88,6 +94,7 @@ class TrainingConfig:
     restarts: int = 1
     seed: int | np.random.SeedSequence | np.random.Generator | None = None
     validation_split: float = 0.0
+    restore_best: str = "train"
     patience: int | None = None
     min_delta: float = 0.0
     classification: bool | None = None

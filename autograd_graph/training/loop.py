@@ -28,7 +28,8 @@ from tqdm.auto import tqdm
 from .._checks import fraction, real, whole_number
 from .._checks import seed as check_seed
 from ..data import as_batch
-from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
+from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning, ValidationDataWarning
+from ..heldout import held_out
 from ..losses import Loss, check_compatible, get_loss
 from .checkpoints import Checkpoints, check_folder
 from .config import TrainingConfig
@@ -52,12 +53,19 @@ def _check_settings(cfg: TrainingConfig) -> None:
     whole_number("checkpoint_every", cfg.checkpoint_every, TrainingError, minimum=1, optional=True)
     fraction("validation_split", cfg.validation_split, TrainingError, high_open=True)
     real("min_delta", cfg.min_delta, TrainingError)
+    if cfg.restore_best not in RESTORE_BEST:
+        raise TrainingError(
+            f"restore_best must be one of {', '.join(map(repr, RESTORE_BEST))}, got {cfg.restore_best!r}"
+        )
     if cfg.checkpoint_every is not None and cfg.checkpoint is None:
         raise TrainingError("checkpoint_every needs checkpoint, the directory to save checkpoints to")
     if cfg.checkpoint is not None:
         check_folder(cfg.checkpoint)
     if not all(callable(c) for c in cfg.callbacks):
         raise TrainingError(f"callbacks must be callables taking an EpochLog, got {list(cfg.callbacks)!r}")
+
+
+RESTORE_BEST = {"train": "loss", "val": "val_loss"}  # restore_best -> the history column that picks the weights
 
 
 def _seed_sequence(seed: Any) -> np.random.SeedSequence:
@@ -102,6 +110,7 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise TrainingError("validation_data must be a pair (X_val, Y_val)")
         X_val, Y_val = validation_data
+        _warn_if_test_data(X_val, Y_val)
         return _Data(X, Y, *_arrays(net, X_val, Y_val, "_val"))
     if not split:
         return _Data(X, Y)
@@ -113,6 +122,17 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
     order = np.random.default_rng(seq).permutation(X.shape[0])
     val, fit = order[:n_val], order[n_val:]
     return _Data(X[fit], Y[fit], X[val], Y[val])
+
+
+def _warn_if_test_data(*arrays: Any) -> None:
+    what = next((w for w in map(held_out, arrays) if w is not None), None)
+    if what is not None:
+        warnings.warn(
+            f"validation_data are {what}: a choice made by them (restore_best='val', patience, your own) leaves "
+            f"no unseen data to report; hold out part of the training data instead (validation_split=0.2)",
+            ValidationDataWarning,
+            stacklevel=5,
+        )
 
 
 # ------------------------------------------------------------------ one run
@@ -133,7 +153,7 @@ class _Session:
 
     @property
     def monitor(self) -> str:
-        return "loss" if self.data.X_val is None else "val_loss"
+        return RESTORE_BEST[self.cfg.restore_best]
 
     def evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
         """Add the epoch's row to ``history`` (an overflow shows as an inf or NaN loss there)."""
@@ -267,6 +287,9 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     net.compile()  # validates the network: an incomplete or cyclic one fails now
     check_compatible(loss, [net.activation(k) for k in net.outputs], net.outputs)
     data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
+    if cfg.restore_best == "val" and data.X_val is None:
+        raise TrainingError("restore_best='val' chooses the weights by validation loss: give validation_data "
+                            "or validation_split")  # fmt: skip
     classification = is_classification(loss, data.Y) if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
     start_weights = net.get_weights()
