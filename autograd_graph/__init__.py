@@ -83,6 +83,7 @@ from .exceptions import (
     UnknownLossError,
     UnknownNeuronError,
     UnknownPictureOptionError,
+    UnknownSettingError,
     UnreachableOutputWarning,
     UnsupportedActivationError,
     UnsupportedModuleError,
@@ -260,6 +261,7 @@ __all__ = [
     "ConstraintError",
     "Parameters",
     "Recorder",
+    "UnknownSettingError",
     "ValidationDataWarning",
     "plot_gradients",
 ]

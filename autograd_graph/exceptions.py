@@ -59,6 +59,7 @@ __all__ = [
     "UnsupportedActivationError",
     "ConstraintError",
     "ValidationDataWarning",
+    "UnknownSettingError",
 ]
 
 
@@ -298,3 +299,7 @@ class ConstraintError(NetworkStructureError):
 class ValidationDataWarning(UserWarning):
     """The validation data of a training are the test data of a :class:`~autograd_graph.Task`: choosing
     weights by them leaves no unseen data to report."""
+
+
+class UnknownSettingError(TrainingError, TypeError):
+    """A keyword that is no setting of training (``lr=``, ``verbose=``); the message names the setting meant."""

@@ -29,7 +29,7 @@ def test_restore_best_val_and_its_errors():
     assert result.best.best_epoch == int(np.argmin(result.history.val_loss))
     with pytest.raises(ag.TrainingError, match="restore_best='val' chooses the weights by validation loss"):
         ag.train(ag.running_example(), X, Y, restore_best="val", **SETTINGS)
-    with pytest.raises(ag.TrainingError, match="restore_best must be one of 'train', 'val', got 'best'"):
+    with pytest.raises(ag.TrainingError, match="restore_best must be one of 'train', 'val', 'last', got 'best'"):
         ag.train(ag.running_example(), X, Y, restore_best="best", **SETTINGS)
 
 
@@ -57,3 +57,29 @@ def test_the_test_data_of_a_task_as_validation_data_warn():
         warnings.simplefilter("error")  # the training data (a view of the same array) and a split are fine
         ag.train(net, task.X, task.Y, validation_split=0.2, epochs=1, progress=False)
         ag.train(net, task.X[:60], task.Y[:60], validation_data=(task.X[60:], task.Y[60:]), epochs=1, progress=False)
+
+
+def test_restore_best_last_keeps_the_weights_of_the_last_epoch(tmp_path):
+    net = ag.running_example(seed=0)
+    seen = []
+    result = ag.train(net, X, Y, restore_best="last", checkpoint=tmp_path, callbacks=[lambda log: seen.append(
+        log.network.get_weights())], **{**SETTINGS, "learning_rate": 1.5})  # fmt: skip
+    assert result.best.best_epoch == 12 and result.loss == result.history.loss[-1]
+    np.testing.assert_array_equal(net.weights, seen[-1])
+    assert min(result.history.loss) < result.loss  # a big step size: the last epoch is not the best one
+    np.testing.assert_array_equal(ag.load(tmp_path / "best.json").weights, net.weights)
+    # among restarts, the run whose last loss is lowest
+    result = ag.train(ag.running_example(seed=0), X, Y, restore_best="last", restarts=3, **SETTINGS)
+    finals = [run.final_loss for run in result.runs]
+    assert result.best_run == int(np.argmin(finals))
+
+
+@pytest.mark.parametrize(
+    ("keyword", "meant"),
+    [("lr", "use learning_rate"), ("verbose", "use progress"), ("frozen", r"use net.freeze\(edges\)"),
+     ("max_iter", "use epochs"), ("epoch", "use epochs"), ("zzz", "settings: batch_size")],
+)  # fmt: skip
+def test_keywords_of_other_libraries_name_the_setting_meant(keyword, meant):
+    with pytest.raises(ag.UnknownSettingError, match=f"train\\(\\) has no setting '{keyword}'.*{meant}"):
+        ag.train(ag.running_example(), X, Y, **{keyword: 1})
+    assert issubclass(ag.UnknownSettingError, TypeError)  # what Python raised before

@@ -58,12 +58,15 @@ class TrainingConfig:
     validation_split : float, default 0.0
         A fraction of the examples held out (at random) for validation, when
         ``fit`` gets no ``validation_data``.
-    restore_best : {"train", "val"}, default "train"
+    restore_best : {"train", "val", "last"}, default "train"
         Which weights the network ends with: those of the epoch (and run)
-        with the lowest training loss, or with ``"val"`` the lowest validation
-        loss (it needs validation data). Validation data alone are only
-        monitored (``history.val_loss``): they never choose the weights
-        unless asked to. Early stopping watches the same loss.
+        with the lowest training loss, with ``"val"`` the lowest validation
+        loss (it needs validation data), with ``"last"`` the weights after
+        the last epoch (of the run whose last training loss is lowest; as
+        Keras and PyTorch leave a model; ``best.json`` is then written at the
+        end too). Validation data alone are only monitored
+        (``history.val_loss``): they never choose the weights unless asked
+        to. Early stopping watches the same loss.
     patience : int, optional
         Early stopping: end a run after this many epochs without an
         improvement of the loss ``restore_best`` names by more than ``min_delta``.

@@ -131,7 +131,8 @@ class RunResult:
         the run started from the weights the network already had.
     history : History
     best_epoch : int
-        The epoch with the lowest monitored loss (0: the initial weights).
+        The epoch with the lowest monitored loss (0: the initial weights; the last epoch with
+        ``restore_best="last"``).
     best_loss : float
         That loss (validation loss when there is validation data).
     best_weights : ndarray
@@ -173,8 +174,8 @@ class TrainingResult:
     best_run : int
         The index of the run with the lowest monitored loss.
     monitor : str
-        The loss that chose the weights: ``"loss"`` (training, ``restore_best="train"``, the default) or
-        ``"val_loss"`` (``restore_best="val"``).
+        The loss that chose the weights: ``"loss"`` (training, ``restore_best="train"``, the default, and
+        ``"last"``) or ``"val_loss"`` (``restore_best="val"``).
     seed : int (or list of int)
         The entropy all random choices came from: passing it as ``seed`` repeats the training.
     interrupted : bool

@@ -65,7 +65,8 @@ def _check_settings(cfg: TrainingConfig) -> None:
         raise TrainingError(f"callbacks must be callables taking an EpochLog, got {list(cfg.callbacks)!r}")
 
 
-RESTORE_BEST = {"train": "loss", "val": "val_loss"}  # restore_best -> the history column that picks the weights
+# restore_best -> the history column that picks the weights (and the run, among restarts)
+RESTORE_BEST = {"train": "loss", "val": "val_loss", "last": "loss"}
 
 
 def _seed_sequence(seed: Any) -> np.random.SeedSequence:
@@ -239,9 +240,9 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             last_finite = _epoch(s, run, rng, opt, epoch, last_finite)
         row = s.evaluate(opt.step_size, time.perf_counter() - start, epoch, run.history)
         value = row[s.monitor]
-        if value < run.best_loss:
+        if value < run.best_loss or cfg.restore_best == "last":  # the weights this run keeps
             run.best_loss, run.best_epoch, run.best_weights = value, epoch, net.get_weights()
-            if value < s.best_loss:
+            if value < s.best_loss:  # better than every earlier run: the network will end with these or better
                 s.best_loss = value
                 if s.checkpoints is not None:
                     s.checkpoints.best(net, s.checkpoint_metadata(run, epoch, row))
@@ -264,6 +265,10 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             run.stop_reason = reason
             s.bar.update(cfg.epochs - epoch)
             return
+
+
+def _last_row(history: History) -> dict:
+    return {name: values[-1] for name, values in history.as_dict().items()}
 
 
 def _stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
@@ -318,6 +323,8 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
         if best.best_weights.shape == (net.n_weights,):  # (a callback may have changed the structure)
             net.set_weights(best.best_weights)
         if checkpoints is not None:
+            if cfg.restore_best == "last" and best.history.loss:  # the last weights may be worse than saved ones
+                checkpoints.pending = s.checkpoint_metadata(best, best.best_epoch, _last_row(best.history))
             interrupted |= checkpoints.finish(net)
     entropy = seq.entropy if isinstance(seq.entropy, int) else [int(e) for e in seq.entropy or []]
     result = TrainingResult(s.runs, best.run, s.monitor, entropy, interrupted)
