@@ -127,6 +127,21 @@ from .training.per_example import per_example_sgd, sgd_source
 
 __version__ = "0.1.0"
 
+_NEED_SKLEARN = ("NetworkClassifier", "NetworkRegressor")  # imported when first used: scikit-learn is optional
+
+
+def __getattr__(name: str) -> object:
+    if name in _NEED_SKLEARN:
+        try:
+            from . import estimators
+        except ImportError as error:
+            raise ImportError(
+                f"ag.{name} needs scikit-learn ({error}); install it with pip install 'autograd_graph[sklearn]'"
+            ) from error
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'autograd_graph' has no attribute {name!r}")
+
+
 __all__ = [
     "ACTIVATIONS",
     "Activation",
@@ -260,6 +275,8 @@ __all__ = [
     # training features: frozen and tied edges, estimators, plots
     "ConstraintError",
     "Parameters",
+    "NetworkClassifier",
+    "NetworkRegressor",
     "Recorder",
     "UnknownSettingError",
     "ValidationDataWarning",
