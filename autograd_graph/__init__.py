@@ -70,7 +70,9 @@ from .exceptions import (
     NonLinearNetworkError,
     NotLayeredError,
     PictureOptionError,
+    PictureTooBigError,
     RenderError,
+    RenderTimeoutError,
     SerializationError,
     ShapeError,
     StaleTraceError,
@@ -98,6 +100,9 @@ from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
 from .show.equations import Equation, Term
 from .show.explain import Explanation, explain
+from .show.matrices import plot_weights
+from .show.neighborhood import neighborhood
+from .show.picture import Picture
 from .show.render import render, side_by_side, to_graphviz
 from .show.summary import print_summary, summary, summary_table
 from .training import (
@@ -272,6 +277,12 @@ __all__ = [
     "InvalidTraceError",
     "MissingWeightsWarning",
     "CheckpointWarning",
+    # pictures
+    "Picture",
+    "neighborhood",
+    "plot_weights",
+    "PictureTooBigError",
+    "RenderTimeoutError",
     # training features: frozen and tied edges, estimators, plots
     "ConstraintError",
     "Parameters",

@@ -42,6 +42,8 @@ __all__ = [
     "UnknownPictureOptionError",
     "MissingGradientsError",
     "GraphvizNotFoundError",
+    "RenderTimeoutError",
+    "PictureTooBigError",
     "CommandLineError",
     "TrainingError",
     "NonFiniteError",
@@ -189,6 +191,16 @@ class MissingGradientsError(AutogradGraphError, ValueError):
 
 class GraphvizNotFoundError(RenderError):
     """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+
+class RenderTimeoutError(RenderError, TimeoutError):
+    """Graphviz did not finish within ``timeout`` seconds and was stopped; the message gives the network's
+    size and the view that draws it fast."""
+
+
+class PictureTooBigError(PictureOptionError):
+    """The full view of a network too big for Graphviz's layout was asked for; the message names the
+    compact and overview views."""
 
 
 class CommandLineError(AutogradGraphError, ValueError):

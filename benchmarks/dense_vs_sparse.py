@@ -55,10 +55,12 @@ def crossover(shape: tuple[int, int], batch: int, rounds: int, seed: int = 0) ->
         rows, cols = flat // span, flat % span
         positions = rng.permutation(n)  # weights anywhere in the flat vector
         runs = {
-            "dense": step_time(kernels.kernel_for(schedule.Block("scatter", shape, rows, cols, positions)), n, shape,
-                               batch, rng),  # fmt: skip
-            "sparse": step_time(kernels.kernel_for(schedule.sparse_block(rows, cols, positions, shape)), n, shape,
-                                batch, rng),  # fmt: skip
+            "dense": step_time(
+                kernels.kernel_for(schedule.Block("scatter", shape, rows, cols, positions)), n, shape, batch, rng
+            ),  # fmt: skip
+            "sparse": step_time(
+                kernels.kernel_for(schedule.sparse_block(rows, cols, positions, shape)), n, shape, batch, rng
+            ),  # fmt: skip
         }
         times = {k: [] for k in runs}
         for r in range(rounds):

@@ -4,6 +4,8 @@ import colorsys
 import os
 import re
 import shutil
+import subprocess
+import time
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -366,7 +368,7 @@ def test_big_network_builds_quickly_enough_to_stay_legible():
     net = ag.Network.from_networkx(G, seed=0)
     assert net.n_weights == 12_730
     trace = net.forward(np.zeros((1, 784)))
-    nodes, _, ranks = parse_dot(net.to_graphviz(trace, fold_biases=True, max_per_rank=8).source)
+    nodes, _, ranks = parse_dot(net.to_graphviz(trace, view="full", fold_biases=True, max_per_rank=8).source)
     assert [len(r) for r in ranks] == [9, 9, 9]
     assert nodes["more_0"]["label"] == "+776 more"
 
@@ -428,3 +430,80 @@ def test_binary_cross_entropy_tooltips_show_the_losss_own_da():
     nodes, _, _ = parse_dot(net.to_graphviz(trace, grads, loss="binary_cross_entropy").source)
     assert label_lines(nodes["y"])[-1] == "∂ℓ/∂a = 1"
     assert "∂ℓ/∂a_y = ∂ℓ/∂a_y[loss] = 1" in nodes["y"]["tooltip"]
+
+
+def svg_positions(path):
+    """``{DOT name: (x, y)}`` of every node of a rendered SVG (y grows downwards)."""
+    root = ET.parse(path).getroot()
+    out = {}
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        if g.get("class") != "node":
+            continue
+        name = g.find("{http://www.w3.org/2000/svg}title").text
+        shape = g.find(".//{http://www.w3.org/2000/svg}ellipse")
+        if shape is not None:
+            out[name] = (float(shape.get("cx")), float(shape.get("cy")))
+        else:  # a box: the mean of its path's points
+            points = re.findall(r"(-?[\d.]+),(-?[\d.]+)", g.find(".//{http://www.w3.org/2000/svg}path").get("d"))
+            xs, ys = zip(*((float(a), float(b)) for a, b in points), strict=True)
+            out[name] = (sum(xs) / len(xs), sum(ys) / len(ys))
+    return out
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB", "RL"])
+@pytest.mark.parametrize("panels", [False, True])
+def test_the_running_example_keeps_the_sources_order(tmp_path, example, rankdir, panels):
+    net, trace, grads = example
+    skip = ag.Network.from_networkx(nx.DiGraph([("A", "B"), ("A", "C"), ("B", "C")]), seed=0)
+    picture = (ag.side_by_side([(net, trace, grads), skip], rankdir=rankdir) if panels
+               else net.to_graphviz(trace, grads, rankdir=rankdir))  # fmt: skip
+    where = svg_positions(ag.render(picture, tmp_path / "net.svg"))
+    prefix = "p0_" if panels else ""
+    at = {k: where[f"{prefix}n{p}"] for p, k in enumerate(net.neurons)}
+    axis = 1 if rankdir in ("LR", "RL") else 0  # within a rank: top to bottom, or left to right
+    for first, second in [(3, 4), (6, 7), (1, 2), (4, 5), (7, 8)]:
+        assert at[first][axis] < at[second][axis], (first, second, at[first], at[second])
+
+
+class RecordingPopen(subprocess.Popen):
+    started: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        RecordingPopen.started.append(self.pid)
+
+
+@needs_dot
+def test_render_stops_dot_at_the_timeout_and_leaves_no_process(tmp_path, monkeypatch):
+    net = ag.random_dag(2000, "watts_strogatz", k=4, p=0.25, n_inputs=20, n_outputs=5, seed=0)
+    picture = net.to_graphviz(view="full")  # dot would run for many minutes on it
+    RecordingPopen.started = []
+    monkeypatch.setattr(subprocess, "Popen", RecordingPopen)
+    start = time.perf_counter()
+    with pytest.raises(ag.RenderTimeoutError, match="within 1 s") as caught:
+        ag.render(picture, tmp_path / "net.svg", timeout=1)
+    assert time.perf_counter() - start < 10
+    message = str(caught.value)
+    assert "2,001 neurons and 6,050 edges" in message and "view='compact'" in message
+    assert isinstance(caught.value, ag.RenderError) and isinstance(caught.value, TimeoutError)
+    [pid] = RecordingPopen.started
+    with pytest.raises(ProcessLookupError):  # killed and reaped: not even a zombie is left
+        os.kill(pid, 0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_refuses_a_timeout_that_is_not_positive(tmp_path, example):
+    net, _, _ = example
+    with pytest.raises(ag.PictureOptionError, match="timeout must be a positive number"):
+        ag.render(net, tmp_path / "net.svg", timeout=0)
+
+
+def test_pictures_know_their_view_and_size(example):
+    net, trace, grads = example
+    g = net.to_graphviz(trace, grads)
+    assert (g.view, g.size, g.scene) == ("full", (9, 12), None)
+    assert ag.side_by_side([net, net]).view == "panels"
+    compact = ag.side_by_side([net, ag.layered([64, 16, 10])], titles=["small", "big"])
+    assert compact.view == "compact" and compact.scene is not None
+    assert {n.data.get("panel") for n in compact.scene.nodes if n.name.endswith("_title")} == {0, 1}

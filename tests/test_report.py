@@ -96,6 +96,43 @@ def test_report_opens_in_headless_chromium_without_errors(report):
             assert image.evaluate("img => img.complete && img.naturalWidth > 0")
             if shutil.which("dot"):
                 assert page.locator(".diagrams svg").count() == len(NAMES)
+                # one scale for every diagram: drawn width over the picture's own width, alike
+                scales = page.evaluate(
+                    "() => [...document.querySelectorAll('.diagrams svg')]"
+                    ".map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)"
+                )
+                assert max(scales) == pytest.approx(min(scales), rel=0.02)
+            page.set_viewport_size({"width": 1400, "height": 900})
+            table = page.locator("#results").evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+            assert table[0] <= table[1], f"the results table needs {table[0]} px, has {table[1]}"
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
         finally:
             browser.close()
     assert problems == []
+
+
+def test_a_tie_is_not_bold(tmp_path):
+    X = np.linspace(-1, 1, 12).reshape(-1, 1)
+    net = ag.running_example(seed=0)
+    tied = ag.compare({"A": net, "B": net.copy()}, X, np.sin(3 * X), X, np.sin(3 * X), seeds=2, epochs=2)
+    text = tied.report(tmp_path / "tie.html").read_text(encoding="utf-8")
+    assert "class='best'" not in text and "is a tie" in text
+    other = ag.layered([1, 3, 1], seed=0)  # another network: another loss
+    clear = ag.compare({"A": net, "B": other}, X, np.sin(3 * X), X, np.sin(3 * X), seeds=2, epochs=2)
+    assert clear.report(tmp_path / "clear.html").read_text(encoding="utf-8").count("class='best'") == 1
+
+
+def test_accuracy_axes_stop_at_one(comparison):
+    figure = comparison.figure()
+    accuracy = [ax for ax in figure.axes if "accuracy" in ax.get_title()]
+    assert accuracy
+    for ax in accuracy:
+        assert ax.get_ylim()[1] <= 1.0
+
+
+def test_the_diagrams_are_in_one_view(comparison):
+    big = ag.layered([30, 20, 2], seed=0)
+    X = np.random.default_rng(0).normal(size=(20, 30))
+    result = ag.compare({"small": ag.layered([30, 1, 2], seed=0), "big": big}, X, X[:, :2], seeds=1, epochs=1)
+    g = diagrams(result)
+    assert g.view == "compact"  # the view of the biggest network, for both

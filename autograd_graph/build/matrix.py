@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 
 from ..activations import ACTIVATIONS, Activation
-from .builders import layered
 from ..data import as_batch
 from ..exceptions import BuilderError, MatrixViewError, NonLinearNetworkError
 from ..network import Network
+from .builders import layered
 
 __all__ = ["MatrixView", "to_matrices", "from_matrices", "matrix_weights", "identity_collapse"]
 

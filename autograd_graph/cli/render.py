@@ -11,6 +11,7 @@ import numpy as np
 from ..exceptions import CommandLineError, ShapeError
 from ..io.serialization import load
 from ..show.render import FORMATS, render
+from ..show.views import VIEWS
 from .options import floats, max_file_option, number_format, positive_int
 
 __all__ = ["add", "run"]
@@ -42,6 +43,16 @@ def add(commands: Any) -> None:
     pic.add_argument("--max-per-rank", type=positive_int, help="show at most N neurons per rank (+N more)")
     pic.add_argument("--rankdir", choices=("LR", "RL", "TB", "BT"), default="LR", help="layout direction (LR)")
     max_file_option(pic)
+    pic.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="auto",
+        help="full (values on every neuron and edge), compact (every neuron a dot), overview (one node per layer "
+        "or group of generations); auto (default) picks by size",
+    )
+    pic.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="stop Graphviz after this long (default 60)"
+    )
     pic.set_defaults(run=run)
 
 
@@ -72,15 +83,15 @@ def run(args: argparse.Namespace) -> None:
     except ShapeError as error:
         option = "--x" if trace is None else "--y"
         raise CommandLineError(f"{option}: {error}") from None
+    given = {
+        "edge_labels": False if args.no_edge_labels else None,
+        "edge_width": args.edge_width or None,
+        "edge_color": args.edge_color or None,
+        "fold_biases": args.fold_biases or None,
+        "max_per_rank": args.max_per_rank,
+    }
+    options = {name: value for name, value in given.items() if value is not None}  # only what was asked for
     picture = net.to_graphviz(
-        trace,
-        grads,
-        number_format=args.number_format,
-        edge_labels=False if args.no_edge_labels else None,
-        edge_width=args.edge_width,
-        edge_color=args.edge_color,
-        fold_biases=args.fold_biases,
-        max_per_rank=args.max_per_rank,
-        rankdir=args.rankdir,
+        trace, grads, view=args.view, number_format=args.number_format, rankdir=args.rankdir, **options
     )
-    print(f"wrote {render(picture, output, format=args.format)}")
+    print(f"wrote {render(picture, output, format=args.format, timeout=args.timeout)} ({picture.view} view)")

@@ -56,6 +56,13 @@ def _lowest(curves: list[np.ndarray]) -> np.ndarray:
     return np.array([min(c[e] for c in curves if e < len(c)) for e in range(length)])
 
 
+def _stop_at_one(ax: Axes) -> None:
+    """An accuracy axis ends at 1 at most (the margins matplotlib adds would show 102%)."""
+    low, high = ax.get_ylim()
+    if high > 1.0:
+        ax.set_ylim(low, 1.0)
+
+
 def _curves(ax: Axes, comparison: ComparisonData, curve: str, colors: dict[str, Any]) -> None:
     low = min(float(np.nanmin(run.curve(curve))) for runs in comparison.runs.values() for run in runs)
     log = "loss" in curve and low > 0
@@ -64,11 +71,14 @@ def _curves(ax: Axes, comparison: ComparisonData, curve: str, colors: dict[str, 
         epochs, mean, std = curve_band(curves)
         ax.plot(epochs, mean, color=colors[name], label=name, linewidth=1.6)
         bottom = np.maximum(mean - std, _lowest(curves)) if log else mean - std  # a log axis has no room below 0
-        ax.fill_between(epochs, bottom, mean + std, color=colors[name], alpha=0.2, linewidth=0)
+        top = np.minimum(mean + std, 1.0) if "accuracy" in curve else mean + std  # no accuracy above 1
+        ax.fill_between(epochs, bottom, top, color=colors[name], alpha=0.2, linewidth=0)
     ax.set_title(_CURVES[curve])
     ax.set_xlabel("epoch")
     if log:
         ax.set_yscale("log")
+    if "accuracy" in curve:
+        _stop_at_one(ax)
     ax.grid(True, alpha=0.3)
 
 
@@ -78,11 +88,15 @@ def _finals(ax: Axes, comparison: ComparisonData, metric: str, colors: dict[str,
     for x, name in enumerate(names):
         values = comparison.values(name, metric)
         mean, std = mean_std(values)
-        ax.errorbar(x, mean, yerr=0 if np.isnan(std) else std, fmt="o", color=colors[name], capsize=5, markersize=7)
+        spread = 0.0 if np.isnan(std) else std
+        above = min(spread, 1.0 - mean) if "accuracy" in metric else spread  # an accuracy stops at 1
+        ax.errorbar(x, mean, yerr=[[spread], [max(above, 0.0)]], fmt="o", color=colors[name], capsize=5, markersize=7)
         ax.scatter(np.full(len(values), x + 0.15), values, color=colors[name], alpha=0.5, s=14)
     ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_title(f"final {METRICS[metric][0]}")
+    if "accuracy" in metric:
+        _stop_at_one(ax)
     ax.set_ylabel("mean ± std (dots: seeds)", fontsize="small")
     ax.grid(True, axis="y", alpha=0.3)
 

@@ -1,11 +1,14 @@
 """The comparison as one self-contained HTML file, and its networks' diagrams side by side.
 
 The report holds everything inline: the table, the verdict, the figure (a
-base64 PNG), the networks' diagrams side by side (one inline SVG each from
-Graphviz's ``dot``, so each scales on its own; the DOT source when ``dot`` is
-missing), every seed's numbers and the settings. It
+base64 PNG), the networks' diagrams side by side (one inline SVG each, all
+in one view, chosen for the biggest network, and drawn at one scale, so a
+small network looks small next to a big one; the DOT source when Graphviz is
+missing and the view needs it), every seed's numbers and the settings. It
 loads nothing from anywhere (its Content-Security-Policy forbids it), so it
-opens in any browser, offline, and can be mailed as one file.
+opens in any browser, offline, and can be mailed as one file. The results
+table fits a 1,400-pixel window; a row is bold when its network is the best
+alone (a tie, as the table shows the values, bolds none).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import html
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +28,7 @@ import graphviz
 from ..exceptions import GraphvizNotFoundError
 from ..io.files import write_atomically
 from ..show.render import render, side_by_side, to_graphviz
+from ..show.views import choose_view
 from .plots import figure
 from .stats import METRICS, format_value
 
@@ -34,20 +39,22 @@ if TYPE_CHECKING:
 
 __all__ = ["diagrams", "write_report", "report_html"]
 
-BIG = 40  # neurons: above this, diagrams fold biases, cap ranks and drop tooltips by default
+DIAGRAMS_WIDE = 960.0  # points: the widest diagram is drawn at most this wide, the others at the same scale
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1320px; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.5em; text-align: right; }
+th { vertical-align: bottom; }
 td { white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; white-space: normal; min-width: 8em; max-width: 16em; }
 tr.best td { font-weight: bold; }
 .figure img { max-width: 100%; height: auto; }
 .wide { overflow-x: auto; }
 .diagrams { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.diagrams figure { flex: 1 1 300px; margin: 0; border: 1px solid #eee; padding: 0.5em; overflow-x: auto; }
-.diagrams svg { max-width: 100%; max-height: 80vh; width: auto; height: auto; display: block; margin: auto; }
-figcaption { font-size: 0.9em; color: #444; text-align: center; }
+.diagrams figure { flex: 0 0 auto; margin: 0; border: 1px solid #eee; padding: 0.5em; max-width: 100%;
+  overflow-x: auto; }
+.diagrams svg { display: block; margin: auto; }  /* each at its size: one scale for all */
+figcaption { font-size: 0.9em; color: #444; text-align: center; max-width: 40em; margin: auto; }
 pre { background: #f6f6f6; padding: 0.7em; overflow-x: auto; }
 .note { color: #666; }
 """
@@ -68,10 +75,11 @@ def diagrams(comparison: ComparisonData, **options: Any) -> graphviz.Digraph:
     ----------
     comparison : Comparison
     **options
-        Options of :func:`~autograd_graph.to_graphviz`. By default edges are
-        drawn by the size and sign of their weight, and when a network has
-        more than 40 neurons, biases are folded, at most 8 neurons shown per
-        rank, and tooltips left out.
+        Options of :func:`~autograd_graph.to_graphviz`. Every network is
+        drawn in the view :func:`~autograd_graph.to_graphviz` picks for the
+        biggest one (the full view for small networks, with edges drawn by
+        the size and sign of their weight; the compact view for bigger ones),
+        unless ``view=`` names one.
 
     Examples
     --------
@@ -83,16 +91,22 @@ def diagrams(comparison: ComparisonData, **options: Any) -> graphviz.Digraph:
     >>> diagrams(result).source.count("subgraph cluster_")
     2
     """
+    view = options.pop("view", None) or _view(comparison)
     nets = list(comparison.networks.values())
-    defaults = _diagram_defaults(max(net.n_neurons for net in nets) > BIG)
-    return side_by_side(nets, titles=_titles(comparison), **{**defaults, **options})
+    return side_by_side(nets, titles=_titles(comparison), view=view, **{**_diagram_defaults(view), **options})
 
 
-def _diagram_defaults(big: bool) -> dict[str, Any]:
-    defaults: dict[str, Any] = {"edge_width": True, "edge_color": True}
-    if big:
-        defaults.update(fold_biases=True, max_per_rank=8, tooltips=False)
-    return defaults
+def _view(comparison: ComparisonData) -> str:
+    """The view of every diagram: the one the biggest network gets."""
+    biggest = max(comparison.networks.values(), key=lambda net: (net.n_neurons, net.n_weights))
+    return choose_view("auto", biggest.n_neurons, biggest.n_weights)
+
+
+def _diagram_defaults(view: str) -> dict[str, Any]:
+    return {"edge_width": True, "edge_color": True} if view == "full" else {}
+
+
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def _svg(picture: graphviz.Digraph) -> str:
@@ -100,6 +114,27 @@ def _svg(picture: graphviz.Digraph) -> str:
     with tempfile.TemporaryDirectory() as folder:
         text = render(picture, Path(folder) / "diagrams.svg").read_text(encoding="utf-8")
     return text[text.index("<svg") :]
+
+
+def _at_one_scale(svgs: list[str]) -> list[str]:
+    """The diagrams resized by one factor, so that the widest is at most :data:`DIAGRAMS_WIDE` points.
+
+    Examples
+    --------
+    >>> _at_one_scale(['<svg width="1920pt" height="100pt">', '<svg width="480pt" height="50pt">'])
+    ['<svg width="960pt" height="50pt">', '<svg width="240pt" height="25pt">']
+    """
+    sizes = [_SIZE.match(svg) for svg in svgs]
+    widest = max((float(m.group(1)) for m in sizes if m), default=0.0)
+    scale = min(1.0, DIAGRAMS_WIDE / widest) if widest else 1.0
+    out = []
+    for svg, m in zip(svgs, sizes, strict=True):
+        if m is None:
+            out.append(svg)
+            continue
+        w, h = float(m.group(1)) * scale, float(m.group(2)) * scale
+        out.append(f'<svg width="{w:.4g}pt" height="{h:.4g}pt"' + svg[m.end() :])
+    return out
 
 
 def _png(fig: Figure) -> str:
@@ -116,9 +151,17 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _sole_best(comparison: ComparisonData) -> str | None:
+    """The best network by the headline metric, unless another one shows the same value in the table (a tie)."""
+    best = comparison.best()
+    metric = comparison.headline
+    means = {row["network"]: format_value(metric, row[f"{metric}_mean"]) for row in comparison.rows()}
+    return None if sum(text == means[best] for text in means.values()) > 1 else best
+
+
 def _table(comparison: ComparisonData) -> str:
     metrics = comparison.metrics
-    best = comparison.best()
+    best = _sole_best(comparison)
     head = ["network", "weights", "neurons", "hidden", "depth", "layered", "epochs", *[METRICS[m][0] for m in metrics]]
     lines = ["<div class='wide'><table id='results'>", "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
     for row in comparison.rows():
@@ -145,18 +188,27 @@ def _seed_table(comparison: ComparisonData) -> str:
     return "\n".join(lines)
 
 
+def _best_note(comparison: ComparisonData) -> str:
+    label = _e(METRICS[comparison.headline][0])
+    if _sole_best(comparison) is None:
+        return f"no row is bold: the best {label} is a tie"
+    return f"the bold row is the best by {label}"
+
+
 def _diagram_section(comparison: ComparisonData, options: dict[str, Any]) -> str:
-    """One inline SVG per network, side by side (each scales on its own, so a small network stays legible)."""
-    figures = []
-    big = max(net.n_neurons for net in comparison.networks.values()) > BIG
-    defaults = _diagram_defaults(big)
-    for (name, net), title in zip(comparison.networks.items(), _titles(comparison), strict=True):
-        picture = to_graphviz(net, **{**defaults, **options})
+    """One inline SVG per network, side by side, all in one view and at one scale."""
+    options = dict(options)
+    view = options.pop("view", None) or _view(comparison)
+    bodies = []
+    for net in comparison.networks.values():
+        picture = to_graphviz(net, view=view, **{**_diagram_defaults(view), **options})
         try:
-            body = _svg(picture)
+            bodies.append(_svg(picture))
         except GraphvizNotFoundError as error:
-            body = (f"<p class='note'>{_e(error)}</p><details><summary>DOT source</summary>"
-                    f"<pre>{_e(picture.source)}</pre></details>")  # fmt: skip
+            bodies.append(f"<p class='note'>{_e(error)}</p><details><summary>DOT source</summary>"
+                          f"<pre>{_e(picture.source)}</pre></details>")  # fmt: skip
+    figures = []
+    for name, body, title in zip(comparison.networks, _at_one_scale(bodies), _titles(comparison), strict=True):
         figures.append(f"<figure data-network='{_e(name)}'>{body}<figcaption>{_e(title)}</figcaption></figure>")
     return "<div class='diagrams'>" + "\n".join(figures) + "</div>"
 
@@ -186,9 +238,8 @@ and scored on {_count(d["n_test"], "test example")}; loss <code>{_e(comparison.l
 <ul id="networks">{networks}</ul>
 <h2>Results</h2>
 {_table(comparison)}
-<p class="note">mean ± standard deviation over seeds; the bold row is the best by
-{_e(METRICS[comparison.headline][0])}. Time per epoch counts the updates and the evaluation of the training set,
-not the test curve.</p>
+<p class="note">mean ± standard deviation over seeds; {_best_note(comparison)}. Time per epoch counts the updates
+and the evaluation of the training set, not the test curve.</p>
 <ul id="verdict">{verdict}</ul>
 <h2>Learning curves</h2>
 <div class="figure"><img alt="learning curves of {_e(", ".join(comparison.names))}"

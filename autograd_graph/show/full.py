@@ -11,30 +11,19 @@ picture around it.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import graphviz
 
 from .. import topology
 from ..constraints import edge_marks
-from ..exceptions import PictureOptionError
-from ..losses import Loss
-from .equations import (
-    Equation,
-    NetworkReads,
-    NumberFormat,
-    PassValues,
-    edge_weights,
-    format_number,
-    join_sum,
-    select_example,
-)
+from .equations import Equation, NetworkReads, PassValues, edge_weights, format_number, join_sum, select_example
+from .views import Style
 
 if TYPE_CHECKING:
     from ..results import Gradients, NeuronValues, Trace
 
-__all__ = ["Style", "Drawing", "rank_groups", "KIND_COLORS", "EDGE_LABELS_UP_TO", "PEN_WIDTH"]
+__all__ = ["Style", "Drawing", "rank_groups", "sign_color", "KIND_COLORS", "EDGE_LABELS_UP_TO", "PEN_WIDTH"]
 
 # (fill, border) per kind, as in the source figures: input green, output red, bias blue, hidden neutral
 KIND_COLORS: dict[str, tuple[str, str]] = {
@@ -47,30 +36,6 @@ KIND_COLORS: dict[str, tuple[str, str]] = {
 NEGATIVE, ZERO, POSITIVE = (230, 97, 1), (186, 186, 186), (94, 60, 153)
 PEN_WIDTH = (0.6, 4.0)  # thinnest and thickest edge, for edge_width=True
 EDGE_LABELS_UP_TO = 60  # by default, edges are labelled only when at most this many are drawn
-
-
-@dataclass(frozen=True)
-class Style:
-    """The options of :func:`to_graphviz` that shape each network's drawing."""
-
-    example: int = 0
-    number_format: NumberFormat = ".3g"
-    edge_labels: bool | None = None
-    edge_width: bool = False
-    edge_color: bool = False
-    fold_biases: bool = False
-    max_per_rank: int | None = None
-    tooltips: bool = True
-    loss: str | Loss | None = None
-
-    def __post_init__(self) -> None:
-        if self.max_per_rank is not None and self.max_per_rank < 1:
-            raise PictureOptionError(
-                f"max_per_rank must be a whole number of at least 1 (or None), got {self.max_per_rank!r}"
-            )
-
-    def number(self, value: float) -> str:
-        return format_number(value, self.number_format)
 
 
 def rank_groups(net: NetworkReads) -> list[list[Hashable]]:
@@ -111,7 +76,7 @@ def _lines(*lines: str) -> str:
     return "\\n".join(graphviz.escape(line) for line in lines)
 
 
-def _sign_color(fraction: float) -> str:
+def sign_color(fraction: float) -> str:
     """The diverging palette at ``fraction`` in [-1, 1]."""
     end = POSITIVE if fraction >= 0 else NEGATIVE
     t = min(abs(fraction), 1.0)
@@ -120,9 +85,23 @@ def _sign_color(fraction: float) -> str:
 
 
 class Drawing:
-    """One network drawn into a graph (the whole picture, or one cluster of it)."""
+    """One network drawn into a graph (the whole picture, or one cluster of it).
 
-    def __init__(self, net: NetworkReads, trace: Trace | None, grads: Gradients | None, style: Style, prefix: str):
+    ``focus``, when given, is the set of neurons drawn (a neighbourhood): an
+    edge between a drawn neuron and one left out ends in a "+N more" node
+    beside the drawn one, and ``highlight`` gets a thick border.
+    """
+
+    def __init__(
+        self,
+        net: NetworkReads,
+        trace: Trace | None,
+        grads: Gradients | None,
+        style: Style,
+        prefix: str,
+        focus: set | None = None,
+        highlight: Hashable | None = None,
+    ):
         self.net, self.style = net, style
         self.values = None if trace is None else PassValues.of(net, trace, grads, style.loss)
         chosen = None if trace is None else select_example(style.example or 0, trace.batch_size)
@@ -130,8 +109,12 @@ class Drawing:
         self.weights = edge_weights(net) if self.values is None else self.values.weights
         self.names = _dot_names(net, prefix)
         self.prefix = prefix
-        self.folded = set(net.biases) if style.fold_biases else set()
-        self.ranks, self.more = self._cap(rank_groups(net))
+        self.folded = set(net.biases) if style.folds("full") else set()
+        self.focus, self.highlight = focus, highlight
+        groups = rank_groups(net)
+        if focus is not None:
+            groups = [[n for n in group if n in focus] for group in groups]
+        self.ranks, self.more = self._cap(groups)
         self.marks = edge_marks(net)  # frozen edges dashed, tied ones with a diamond (and said in the label)
 
     @property
@@ -234,12 +217,20 @@ class Drawing:
             low, high = PEN_WIDTH
             attrs["penwidth"] = f"{low + (high - low) * abs(w) / scale:.2f}"
         if style.edge_color:
-            attrs["color"] = _sign_color(w / scale)
-            attrs["fontcolor"] = _sign_color(1.0 if w >= 0 else -1.0)  # labels stay readable near 0
+            attrs["color"] = sign_color(w / scale)
+            attrs["fontcolor"] = sign_color(1.0 if w >= 0 else -1.0)  # labels stay readable near 0
         return attrs
 
     # ------------------------------------------------------------------- draw
-    def draw(self, g: graphviz.Digraph) -> None:
+    def draw(self, g: graphviz.Digraph, *, reversed_in_clusters: bool = False) -> None:
+        """Draw into ``g``: one rank=same group per rank, its neurons kept in order by invisible edges.
+
+        ``reversed_in_clusters``: ``g`` is a cluster of a picture running left
+        to right (or right to left), where ``dot`` places the ends of such an
+        edge in the other order than at the top level (measured with
+        Graphviz 2.43; ``tests/test_render.py`` checks the order in the
+        rendered picture), so the edges run bottom to top there.
+        """
         with_values = self.values is not None
         for r, rank in enumerate(self.ranks):
             with g.subgraph() as same:
@@ -247,6 +238,8 @@ class Drawing:
                 for k in rank:
                     fill, border = KIND_COLORS[self.net.kind(k)]
                     attrs = {"color": border, "fillcolor": fill, "shape": "box" if with_values else "circle"}
+                    if k == self.highlight and self.highlight is not None:
+                        attrs["penwidth"] = "3"
                     if self.style.tooltips:
                         attrs["tooltip"] = self.neuron_tooltip(k)
                     same.node(self.names[k], self.neuron_label(k), **attrs)
@@ -255,19 +248,49 @@ class Drawing:
                 if hidden:
                     same.node(f"{self.prefix}more_{r}", f"+{len(hidden)} more", shape="plaintext", style="")
                     order.append(f"{self.prefix}more_{r}")
-                if not self.prefix:
-                    # keep the neurons' order within the rank (in clusters dot 2.43 flips such edges: leave it be)
-                    for upper, lower in zip(order, order[1:], strict=False):
-                        same.edge(upper, lower, style="invis")
+                chain = order[::-1] if reversed_in_clusters else order
+                for upper, lower in zip(chain, chain[1:], strict=False):
+                    same.edge(upper, lower, style="invis")
+        drawn, collapsed, cut = self._edges()
+        for stub, count in cut.items():
+            g.node(stub, f"+{count} more", shape="plaintext", style="", fontcolor="#757575")
         shown = [e for e in self.net.edges if e[0] not in self.folded]
         scale = max((abs(self.weights[e]) for e in shown), default=0.0) or 1.0
-        drawn = [e for e in shown if e[0] not in self.more and e[1] not in self.more]
         labels = len(drawn) <= EDGE_LABELS_UP_TO if self.style.edge_labels is None else self.style.edge_labels
         for i, j in drawn:
             g.edge(self.names[i], self.names[j], **self.edge_attributes((i, j), scale, labels))
-        collapsed = set()
-        for i, j in shown:
+        for ends in collapsed:
+            g.edge(*ends, style="dashed", color="#9e9e9e")
+
+    def _edges(self) -> tuple[list[tuple], list[tuple[str, str]], dict[str, int]]:
+        """The edges drawn between shown neurons, the dashed ones to and from "+N more" nodes (DOT names), and
+        the "+N more" nodes of edges cut by the focus, with their counts."""
+        drawn: list[tuple] = []
+        collapsed: dict[tuple[str, str], None] = {}
+        cut: dict[str, int] = {}
+        focus = self.focus
+        for i, j in self.net.edges:
+            if i in self.folded:
+                continue
+            if focus is not None and (i not in focus or j not in focus):
+                inside = i if i in focus else j if j in focus else None
+                if inside is None or inside in self.more:
+                    continue
+                stub = f"{self.prefix}cut_{'in' if inside == j else 'out'}_{self.names[inside]}"
+                if stub not in cut:
+                    collapsed[(stub, self.names[j]) if inside == j else (self.names[i], stub)] = None
+                cut[stub] = cut.get(stub, 0) + 1
+                continue
+            if i not in self.more and j not in self.more:
+                drawn.append((i, j))
+                continue
             ends = (self.more.get(i, self.names[i]), self.more.get(j, self.names[j]))
-            if (i in self.more or j in self.more) and ends not in collapsed and ends[0] != ends[1]:
-                collapsed.add(ends)
-                g.edge(*ends, style="dashed", color="#9e9e9e")
+            if ends[0] != ends[1]:
+                collapsed[ends] = None
+        return drawn, list(collapsed), cut
+
+    def drawn_size(self) -> tuple[int, int]:
+        """``(nodes, edges)`` this drawing puts in the picture."""
+        drawn, collapsed, cut = self._edges()
+        nodes = sum(map(len, self.ranks)) + len(set(self.more.values())) + len(cut)
+        return nodes, len(drawn) + len(collapsed)

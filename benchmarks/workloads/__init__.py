@@ -3,6 +3,7 @@
 from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
 from .mlp import mlp
+from .pictures import pictures
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
@@ -15,6 +16,7 @@ WORKLOADS = {
     "dag": dag_20k,
     "scaling": scaling,
     "memory": memory,
+    "pictures": pictures,
 }
 
 __all__ = ["WORKLOADS"]
