@@ -13,7 +13,7 @@ from ..io.serialization import save
 from ..show.explain import explain
 from ..show.render import FORMATS, side_by_side
 from ..training import InverseTimeDecay, train
-from .options import PROG, Pictures, positive_int
+from .options import PROG, Pictures, output_options, positive_int, say, show_progress
 
 __all__ = ["add", "run"]
 
@@ -31,6 +31,7 @@ def add(commands: Any) -> None:
     demo.add_argument("--format", choices=FORMATS, default="svg", help="picture format (default: svg)")
     demo.add_argument("--epochs", type=positive_int, default=150, help="training epochs (default: 150)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the weights and the shuffling (default: 0)")
+    output_options(demo)
     demo.set_defaults(run=run)
 
 
@@ -38,19 +39,19 @@ def run(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     net = running_example(seed=args.seed)
-    print(f"The running example: {net}")
-    print(f"layers: {net.layers()}")
+    say(args, f"The running example: {net}")
+    say(args, f"layers: {net.layers()}")
 
     X, Y = np.array([[0.5]]), np.array([[1.0]])  # one example: x_1 = 0.5, target y_9 = 1
     trace = net.forward(X)
     grads = net.backward(trace, Y)
-    print(f"\nforward and backward at x_1 = 0.5, y_9 = 1: z_9 = {trace.z[9][0]:.4f}, loss ℓ = {grads.loss:.4f}")
+    say(args, f"\nforward and backward at x_1 = 0.5, y_9 = 1: z_9 = {trace.z[9][0]:.4f}, loss ℓ = {grads.loss:.4f}")
     z9, dz9 = trace.z[9][0], grads.z[9][0]
-    print(f"∂ℓ/∂z_9 = 2 (z_9 − y_9) = 2·({z9:.4f} − 1) = {dz9:.4f}")
-    print("the chain rule for one weight:")
-    print(explain(net, trace, grads, (6, 9)))
-    print("and for neuron 4, which feeds 6 and 7 (the multivariate chain rule):")
-    print(explain(net, trace, grads, 4))
+    say(args, f"∂ℓ/∂z_9 = 2 (z_9 − y_9) = 2·({z9:.4f} − 1) = {dz9:.4f}")
+    say(args, "the chain rule for one weight:")
+    say(args, str(explain(net, trace, grads, (6, 9))))
+    say(args, "and for neuron 4, which feeds 6 and 7 (the multivariate chain rule):")
+    say(args, str(explain(net, trace, grads, 4)))
     picture = net.to_graphviz(trace, grads, title="after one backward pass (x_1 = 0.5, y_9 = 1)")
     pictures = Pictures()
     written = [pictures.write(picture, out / f"running_example_gradients.{args.format}")]
@@ -58,10 +59,20 @@ def run(args: argparse.Namespace) -> None:
     data_X = np.linspace(-1.0, 1.0, 41).reshape(-1, 1)  # (41, 1)
     data_Y = np.sin(3 * data_X)
     schedule = InverseTimeDecay(0.5, decay=0.001)
-    result = train(net, data_X, data_Y, epochs=args.epochs, batch_size=1, learning_rate=schedule, seed=args.seed)
-    print(
+    result = train(
+        net,
+        data_X,
+        data_Y,
+        epochs=args.epochs,
+        batch_size=1,
+        learning_rate=schedule,
+        seed=args.seed,
+        progress=show_progress(args),
+    )
+    say(
+        args,
         f"\ntrained on y = sin(3x), {len(data_X)} points, {args.epochs} epochs of per-example SGD "
-        f"(step size η_t = 0.5 / (1 + 0.001·t) at update t): loss {result.history.loss[0]:.4f} → {result.loss:.4f}"
+        f"(step size η_t = 0.5 / (1 + 0.001·t) at update t): loss {result.history.loss[0]:.4f} → {result.loss:.4f}",
     )
     title = f"after {args.epochs} epochs on y = sin(3x) (edge width |w|, color: sign of w)"
     picture = net.to_graphviz(edge_width=True, edge_color=True, title=title)
@@ -72,5 +83,5 @@ def run(args: argparse.Namespace) -> None:
     pair = side_by_side([net, skip], titles=["layered: the running example", "not layered: + skip edges 1→9, 3→7"])
     written.append(pictures.write(pair, out / f"layered_vs_not.{args.format}"))
     written.append(save(net, out / "running_example.json", metadata=result.metadata()))
-    print(f"\nwrote to {out}/: " + ", ".join(path.name for path in written))
-    print(f"try: {PROG} info {out / 'running_example.json'}")
+    say(args, f"\nwrote to {out}/: " + ", ".join(path.name for path in written))
+    say(args, f"try: {PROG} info {out / 'running_example.json'}")
