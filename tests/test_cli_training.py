@@ -63,7 +63,7 @@ def test_train_matches_csv_columns_to_neurons_by_name(capsys, tmp_path):
 def test_compare_on_the_users_csv(capsys, blobs, tmp_path):
     path, _, _ = blobs
     out = tmp_path / "cmp"
-    status, text, err = run(capsys, "compare", path, "--target", "label", "--seeds", "2", "--epochs", "15",
+    status, text, err = run(capsys, "compare", path, "--target", "label", "--seeds", "1", "--epochs", "25",
                             "--out", out)  # fmt: skip
     assert status == 0, err
     assert "classification of 2 classes (0, 1) from the column 'label'" in text
