@@ -293,3 +293,18 @@ __all__ = [
     "ValidationDataWarning",
     "plot_gradients",
 ]
+
+# topology studies: many networks trained at once (the rest of this block is added as it lands)
+from .training.many import ManyResult, train_many  # noqa: E402
+
+__all__ += ["ManyResult", "train_many"]
+from .build.relational import RelationalMLP, relational_mlp  # noqa: E402
+from .build.ws_flex import relational_graphs, ws_flex  # noqa: E402
+from .comparison.measures import graph_measures  # noqa: E402
+
+__all__ += ["RelationalMLP", "graph_measures", "relational_graphs", "relational_mlp", "ws_flex"]
+from .comparison.sweep import grid, sweep  # noqa: E402
+from .comparison.sweep_result import SweepResult  # noqa: E402
+from .training.many import evaluate_many  # noqa: E402
+
+__all__ += ["SweepResult", "evaluate_many", "grid", "sweep"]

@@ -48,15 +48,31 @@ def test_other_seeds_give_other_results():
     assert numbers(run())["rows"][0]["test_loss_mean"] != numbers(run(seeds=[4, 6]))["rows"][0]["test_loss_mean"]
 
 
-def test_each_seed_is_net_copy_then_initialize_then_train_with_that_seed():
-    result = run()
+@pytest.mark.parametrize("together", [False, True])
+def test_each_seed_is_net_copy_then_initialize_then_train_with_that_seed(together):
+    result = run(together=together)
     net = ag.running_example(seed=0)
     net.initialize(5)
     ag.train(net, X, Y, seed=5, progress=False, classification=False, **SETTINGS)
     again = result.runs["layered"][1]
     assert again.seed == 5
-    np.testing.assert_array_equal(again.network.weights, net.weights)
-    assert again.final["test_loss"] == ag.evaluate(net, X_TEST, Y_TEST).loss
+    if together:  # ag.train_many: the same training, up to the rounding of sums in the stacked passes
+        np.testing.assert_allclose(again.network.weights, net.weights, rtol=0, atol=1e-12)
+        assert again.final["test_loss"] == pytest.approx(ag.evaluate(net, X_TEST, Y_TEST).loss, rel=1e-12)
+        np.testing.assert_allclose(again.history.loss, run(together=False).runs["layered"][1].history.loss, rtol=1e-12)
+        assert result.settings["trained together"]
+    else:
+        np.testing.assert_array_equal(again.network.weights, net.weights)
+        assert again.final["test_loss"] == ag.evaluate(net, X_TEST, Y_TEST).loss
+
+
+def test_together_gives_the_curves_of_one_after_another():
+    together, apart = run(together=True), run(together=False)
+    for name in together.names:
+        for a, b in zip(together.runs[name], apart.runs[name], strict=True):
+            np.testing.assert_allclose(a.test_loss, b.test_loss, rtol=1e-12)
+            np.testing.assert_allclose(a.history.loss, b.history.loss, rtol=1e-12)
+            assert a.final["train_loss"] == pytest.approx(b.final["train_loss"], rel=1e-12)
 
 
 def test_the_networks_given_are_not_changed():

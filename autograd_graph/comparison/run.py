@@ -19,6 +19,8 @@ from ..losses import get_loss
 from ..network import Network
 from ..training import EpochLog, Trainer, evaluate, train
 from ..training.evaluation import CLASSIFICATION_LOSSES, targets
+from ..training.many import evaluate_many, train_many
+from .parallel import groups, run_groups
 from .results import Comparison
 from .runs import SeedRun, Structure
 
@@ -119,14 +121,80 @@ def _one_run(name: str, spec: Network | Builder, seed: int, X: Any, Y: Any, test
         raise KeyboardInterrupt
     epochs = result.best.epochs
     bar.update(settings.get("epochs", Trainer.epochs) - epochs)  # a run that stopped early
+    final = _final(net, X, Y, test, loss, classification, seconds, epochs)
+    return SeedRun(name, seed, Structure.of(net), result.history, curve.losses, curve.accuracies, final, seconds, net)
+
+
+def _final(net: Network, X: Any, Y: Any, test: tuple | None, loss: str, classification: bool,
+           seconds: float, epochs: int) -> dict[str, float]:  # fmt: skip
+    """The final metrics of a trained network."""
     train_eval = evaluate(net, X, Y, loss=loss, classification=classification)
     final = {"train_loss": train_eval.loss, "train_accuracy": train_eval.accuracy,
              "test_loss": math.nan, "test_accuracy": math.nan,
              "seconds_per_epoch": seconds / epochs if epochs else math.nan}  # fmt: skip
     if test is not None:
-        test_eval = evaluate(net, X_test, Y_test, loss=loss, classification=classification)
+        test_eval = evaluate(net, test[0], test[1], loss=loss, classification=classification)
         final.update(test_loss=test_eval.loss, test_accuracy=test_eval.accuracy)
-    return SeedRun(name, seed, Structure.of(net), result.history, curve.losses, curve.accuracies, final, seconds, net)
+    return final
+
+
+def _finals_together(nets: list[Network], X: Any, Y: Any, test: tuple | None, loss: str,
+                     classification: bool) -> list[dict[str, float]]:  # fmt: skip
+    """The final metrics of trained networks, all evaluated at once (``evaluate_many``)."""
+    on_train = evaluate_many(nets, X, Y, loss=loss, classification=classification)
+    on_test = evaluate_many(nets, *test, loss=loss, classification=classification) if test is not None else None
+    finals = []
+    for i, e in enumerate(on_train):
+        final = {"train_loss": e.loss, "train_accuracy": e.accuracy, "test_loss": math.nan, "test_accuracy": math.nan}
+        if on_test is not None:
+            final.update(test_loss=on_test[i].loss, test_accuracy=on_test[i].accuracy)
+        finals.append(final)
+    return finals
+
+
+def _train_together(nets: list[Network], seeds: list[int], X: Any, Y: Any, test: tuple | None,
+                    settings: dict[str, Any], loss: str, classification: bool, bar: Any = None) -> tuple:  # fmt: skip
+    """One group of trainings at once, and their final metrics (runs wherever the group is sent)."""
+    results = train_many(nets, X, Y, seeds=seeds, test_data=test, bar=bar, progress=False, **settings)
+    return nets, results, _finals_together(nets, X, Y, test, loss, classification)
+
+
+def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X: Any, Y: Any, test: tuple | None,
+              settings: dict[str, Any], loss: str, classification: bool, bar: Any, group_size: int | None,
+              n_jobs: int | None, client: Any) -> dict[str, list[SeedRun]]:  # fmt: skip
+    """Every network and seed trained at once by :func:`~autograd_graph.train_many` (in groups, maybe elsewhere)."""
+    plan = [(name, seed, _build(name, spec, seed)) for seed in seed_list for name, spec in networks.items()]
+    parts = groups(len(plan), group_size or len(plan))
+    bar.set_postfix_str(f"{len(plan)} trainings at once" if len(parts) == 1 else f"{len(parts)} groups",
+                        refresh=False)  # fmt: skip
+    tasks = [([plan[i][2] for i in g], [plan[i][1] for i in g], X, Y, test, settings, loss, classification)
+             for g in parts]  # fmt: skip
+    here = len(parts) == 1 and n_jobs in (None, 1) and client is None
+    done: dict[int, tuple] = {}
+    if here:  # one group, here: the bar counts its epochs as they go
+        done[0] = _train_together(*tasks[0], bar=bar)
+    else:
+        for i, outcome in run_groups(_train_together, tasks, n_jobs=n_jobs, client=client):
+            done[i] = outcome
+            bar.update(len(parts[i]) * settings.get("epochs", Trainer.epochs))
+    runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
+    for i, g in enumerate(parts):
+        nets, results, finals = done[i]
+        if any(r.interrupted for r in results):  # train_many kept the best weights; a comparison stops whole
+            raise KeyboardInterrupt
+        share = results.seconds / len(nets)  # the wall time is shared by the group's trainings
+        for j, net, result, curves, final in zip(g, nets, results, results.test, finals, strict=True):
+            name, seed, _ = plan[j]
+            epochs = result.best.epochs
+            curve = curves[0] if test is not None else None
+            losses = curve.loss if curve else [math.nan] * (epochs + 1)
+            accuracies = curve.accuracy if curve else [math.nan] * (epochs + 1)
+            final["seconds_per_epoch"] = share / epochs if epochs else math.nan
+            runs[name].append(SeedRun(name, seed, Structure.of(net), result.history, losses, accuracies, final,
+                                      share, net))  # fmt: skip
+    for name in runs:  # seed order, whatever order the groups finished in
+        runs[name].sort(key=lambda run: seed_list.index(run.seed))
+    return runs
 
 
 def _check_data(networks: dict[str, Network | Builder], X: Any, Y: Any, X_test: Any, Y_test: Any,
@@ -158,6 +226,10 @@ def compare(
     seeds: int | Iterable[int] = 3,
     title: str = "comparison",
     progress: bool | None = None,
+    together: bool = True,
+    group_size: int | None = None,
+    n_jobs: int | None = None,
+    client: Any = None,
     **settings: Any,
 ) -> Comparison:
     """Train several networks on the same data with the same settings over several seeds.
@@ -184,6 +256,17 @@ def compare(
         What is compared, for the table and the report.
     progress : bool, optional
         A tqdm bar over all epochs of all runs; by default shown when standard error is a terminal.
+    together : bool, default True
+        Train all networks and seeds at once with :func:`~autograd_graph.train_many` (each gets
+        exactly what ``ag.train`` gives it alone, many times faster); they then share the wall
+        time, and ``seconds_per_epoch`` is that time divided among them. False trains them one
+        after another, each timed alone.
+    group_size : int, optional
+        With ``together``: at most this many trainings per ``train_many`` call (default: all in one).
+    n_jobs : int, optional
+        With ``together``: run the groups on local processes (joblib); see :mod:`.parallel`.
+    client : dask.distributed.Client, optional
+        With ``together``: run the groups on a Dask cluster.
     **settings
         Passed to :func:`~autograd_graph.train` unchanged for every run:
         ``loss``, ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
@@ -238,10 +321,15 @@ def compare(
     total = len(networks) * len(seed_list) * settings.get("epochs", Trainer.epochs)
     runs: dict[str, list[SeedRun]] = {name: [] for name in networks}
     with tqdm(total=total, unit="epoch", desc="comparing", disable=not show) as bar:
-        for seed in seed_list:  # seed by seed, so an interrupted comparison has seen every network
+        if together:
+            runs = _together(
+                networks, seed_list, X, Y, test, settings, loss, classification, bar, group_size, n_jobs, client
+            )
+        for seed in seed_list if not together else ():  # seed by seed: an interrupted comparison saw every network
             for name, spec in networks.items():
                 runs[name].append(_one_run(name, spec, seed, X, Y, test, settings, loss, classification, bar))
     data = {"n_train": int(X.shape[0]), "n_test": 0 if test is None else int(test[0].shape[0]),
             "n_inputs": int(X.shape[1]), "n_outputs": int(Y.shape[1])}  # fmt: skip
     described = {key: _describe(value) for key, value in settings.items()}
+    described["trained together"] = bool(together)
     return Comparison(runs, seed_list, described, loss, classification, data, title)

@@ -14,7 +14,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["METRICS", "Difference", "mean_std", "welch", "format_value", "signed_text", "nan_to_none", "span_of"]
+__all__ = [
+    "METRICS",
+    "Difference",
+    "mean_std",
+    "welch",
+    "format_value",
+    "signed_text",
+    "nan_to_none",
+    "span_of",
+    "interval",
+]
 
 # metric -> (label, lower is better)
 METRICS: dict[str, tuple[str, bool]] = {
@@ -148,3 +158,23 @@ def format_value(metric: str, mean: float, std: float = math.nan) -> str:
     if metric == "seconds_per_epoch":
         return f"{1000 * mean:.3g}" + ("" if math.isnan(std) else f" ± {1000 * std:.2g}") + " ms"
     return f"{mean:.4g}" + ("" if math.isnan(std) else f" ± {std:.2g}")
+
+
+def interval(values: Any) -> tuple[float, float, float, float]:
+    """Mean, sample standard deviation and the 95% confidence interval of the mean (NaN when undefined).
+
+    Examples
+    --------
+    >>> mean, std, low, high = interval([1.0, 2.0, 3.0])
+    >>> mean, std, round(low, 3), round(high, 3)        # 2 ± t(0.975, 2) · 1/√3
+    (2.0, 1.0, -0.484, 4.484)
+    """
+    from scipy import stats  # as in welch: loaded only when needed
+
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    mean, std = mean_std(values)
+    if values.size < 2 or math.isnan(std):
+        return mean, std, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, values.size - 1)) * std / math.sqrt(values.size)
+    return mean, std, mean - half, mean + half

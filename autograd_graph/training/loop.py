@@ -41,7 +41,7 @@ from .optimizers import Optimizer, get_optimizer
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["run_training"]
+__all__ = ["run_training", "check_restore_best", "RESTORE_BEST"]
 
 
 # ------------------------------------------------------------------ settings
@@ -123,6 +123,13 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
     order = np.random.default_rng(seq).permutation(X.shape[0])
     val, fit = order[:n_val], order[n_val:]
     return _Data(X[fit], Y[fit], X[val], Y[val])
+
+
+def check_restore_best(cfg: TrainingConfig, validation: bool) -> None:
+    """``restore_best="val"`` needs validation data (``validation`` says whether there are some)."""
+    if cfg.restore_best == "val" and not validation:
+        raise TrainingError("restore_best='val' chooses the weights by validation loss: give validation_data "
+                            "or validation_split")  # fmt: skip
 
 
 def _warn_if_test_data(*arrays: Any) -> None:
@@ -292,9 +299,7 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     net.compile()  # validates the network: an incomplete or cyclic one fails now
     check_compatible(loss, [net.activation(k) for k in net.outputs], net.outputs)
     data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
-    if cfg.restore_best == "val" and data.X_val is None:
-        raise TrainingError("restore_best='val' chooses the weights by validation loss: give validation_data "
-                            "or validation_split")  # fmt: skip
+    check_restore_best(cfg, data.X_val is not None)
     classification = is_classification(loss, data.Y) if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
     start_weights = net.get_weights()

@@ -4,6 +4,7 @@ from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
 from .mlp import mlp
 from .pictures import pictures
+from .together import together
 from .training import digits, running_example
 
 # compile runs first: a one-shot build is timed in a process that has not yet allocated
@@ -17,6 +18,7 @@ WORKLOADS = {
     "scaling": scaling,
     "memory": memory,
     "pictures": pictures,
+    "together": together,
 }
 
 __all__ = ["WORKLOADS"]

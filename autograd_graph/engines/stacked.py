@@ -1,0 +1,429 @@
+"""Many networks as one: the disjoint union of their DAGs, compiled into stacks of dense blocks.
+
+The disjoint union of several networks is one DAG; this module compiles it
+for :func:`~autograd_graph.train_many`, where every member sees its own batch
+of the same data. The members are *stacked*: each one's neurons get rows of a
+common layout, and a pass keeps ``A`` and ``Z`` as ``(members, rows, batch)``
+arrays, so every generation of all the members is one batched matrix product
+(``numpy.matmul`` over the members' axis), whatever each member's wiring.
+
+The layout of a stack of members with at most ``L`` generations:
+
+- rows ``0 … d−1``: the inputs (in ``net.inputs`` order, the columns of X);
+- the next ``B`` rows: bias neurons (``z = 1``);
+- then level 1, …, level L. Level ``l`` holds each member's neurons of
+  generation ``l``, except that output neurons that feed nothing go to the
+  last level (they can be computed any time after their sources; there they
+  share one block). Within a level, neurons are grouped by activation, one
+  slab of rows per activation, so each function runs on a slab of all the
+  members at once.
+
+Levels and slabs are as tall as the member that needs most rows; the others
+get *padding rows*: no edge heads into them or leaves them, so they cost
+arithmetic but change nothing. The weights into level ``l`` are a dense
+``(members, rows of l, rows before l)`` array, zero where a member has no
+edge; the gradient of an edge is read back from the same place. The flat
+weight vector of the union (what the optimizer steps) holds only the real
+edges, level by level.
+
+Members of very different depths would pad each other a lot (a 2-generation
+network stacked with a 13-generation one computes 11 levels of padding), so
+the members are split into *stacks* of similar depth: :func:`stack_members`
+merges members of neighbouring depths while that is cheaper by a simple cost
+model (a fixed cost per level, a cost per padded weight). Usually there are
+one or two stacks; every generation of a stack is one ``matmul``.
+
+Examples
+--------
+>>> import numpy as np
+>>> import autograd_graph as ag
+>>> nets = [ag.layered([1, 3, 1], seed=s) for s in range(2)] + [ag.running_example(seed=0)]
+>>> engine = StackedEngine([net.indexed() for net in nets])
+>>> X = np.linspace(-1, 1, 5).reshape(1, 5, 1).repeat(3, axis=0)      # (members, batch, inputs)
+>>> engine.load(engine.union_weights([net.weights for net in nets]))
+>>> z, a = engine.forward(X)
+>>> z.shape                                                             # (outputs, members, batch)
+(1, 3, 5)
+>>> bool(np.allclose(z[:, 2].T, ag.running_example(seed=0).forward(X[2]).output))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import Activation
+from ..exceptions import ShapeError
+from ..topology import IndexedGraph
+
+__all__ = ["StackedEngine", "stack_members", "all_finite", "LEVEL_COST", "WEIGHT_COST"]
+
+# The cost model that splits members into stacks, in microseconds per training step at batch 32
+# (measured on the 2-core reference machine: a level is about seven numpy calls; a padded weight
+# is three multiply-adds per example).
+LEVEL_COST = 60.0
+WEIGHT_COST = 0.005
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What stacking needs to know of one member: its neurons' generations and activations."""
+
+    n_inputs: int
+    n_biases: int
+    depth: int  # the highest generation of a hidden or output neuron
+    targets: np.ndarray  # node indices of hidden and output neurons, graph order
+    generation: np.ndarray  # of each target
+    sink_output: np.ndarray  # bool per target: an output neuron that feeds nothing (goes to the last level)
+    activations: tuple[Activation, ...]  # of each target
+
+
+def _profile(ix: IndexedGraph) -> _Profile:
+    kinds = np.array(ix.kinds, dtype=object)
+    targets = np.flatnonzero((kinds != "input") & (kinds != "bias"))
+    feeds = np.bincount(ix.src, minlength=len(ix.nodes)) > 0
+    gen = ix.generation[targets]  # type: ignore[index]
+    return _Profile(
+        int((kinds == "input").sum()),
+        int((kinds == "bias").sum()),
+        int(gen.max()) if gen.size else 0,
+        targets,
+        gen,
+        (kinds[targets] == "output") & ~feeds[targets],
+        tuple(ix.activations[i] for i in targets.tolist()),  # type: ignore[misc]
+    )
+
+
+def _levels(profiles: Sequence[_Profile]) -> tuple[int, list[list[tuple[Activation, int]]]]:
+    """The number of levels of a stack, and per level its slabs ``(activation, rows)``."""
+    depth = max(p.depth for p in profiles)
+    slabs: list[dict[Activation, int]] = [{} for _ in range(depth)]
+    for p in profiles:
+        placed = np.where(p.sink_output, depth, p.generation) - 1
+        counts: dict[tuple[int, Activation], int] = {}
+        for lv, act in zip(placed.tolist(), p.activations, strict=True):
+            counts[lv, act] = counts.get((lv, act), 0) + 1
+        for (lv, act), n in counts.items():
+            slabs[lv][act] = max(slabs[lv].get(act, 0), n)
+    return depth, [list(slab.items()) for slab in slabs]
+
+
+def _cost(profiles: Sequence[_Profile]) -> float:
+    """The cost model of one stack: levels and padded weights."""
+    _, levels = _levels(profiles)
+    rows = profiles[0].n_inputs + max(p.n_biases for p in profiles)
+    padded = 0
+    for level in levels:
+        height = sum(n for _, n in level)
+        padded += height * rows
+        rows += height
+    return LEVEL_COST * len(levels) + WEIGHT_COST * padded * len(profiles)
+
+
+def stack_members(nets: Sequence[IndexedGraph]) -> list[list[int]]:
+    """Split members into stacks of similar depth (indices, each stack in member order).
+
+    Members are first stacked by depth; then the two stacks of neighbouring
+    depths whose merging saves most (by :data:`LEVEL_COST` and
+    :data:`WEIGHT_COST`) are merged, as long as one saves anything.
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
+    >>> deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
+    >>> stack_members([net.indexed() for net in wide + deep + [ag.layered([64, 256, 16, 10], seed=0)]])
+    [[0, 1, 2, 5], [3, 4]]
+    """
+    profiles = [_profile(net) for net in nets]
+    by_depth: dict[int, list[int]] = {}
+    for j, p in enumerate(profiles):
+        by_depth.setdefault(p.depth, []).append(j)
+    stacks = [by_depth[d] for d in sorted(by_depth)]
+    costs = [_cost([profiles[j] for j in s]) for s in stacks]
+    while len(stacks) > 1:
+        merged = [_cost([profiles[j] for j in stacks[i] + stacks[i + 1]]) for i in range(len(stacks) - 1)]
+        savings = [costs[i] + costs[i + 1] - merged[i] for i in range(len(merged))]
+        best = int(np.argmax(savings))
+        if savings[best] <= 0:
+            break
+        stacks[best : best + 2] = [sorted(stacks[best] + stacks[best + 1])]
+        costs[best : best + 2] = [merged[best]]
+    return stacks
+
+
+@dataclass
+class _Level:
+    """One level of a stack: target rows ``[start, stop)``, which read rows ``[0, start)``."""
+
+    start: int
+    stop: int
+    slabs: list[tuple[Activation, int, int]]  # (σ, first row, last row + 1)
+    outputs: np.ndarray  # bool (members, outputs): the output neurons in this level
+
+
+class _Stack:
+    """Members of similar depth, stacked (see the module notes).
+
+    The weights are one ``(members, targets, rows)`` block ``W``: row ``r − n_sources``
+    of it holds the weights into row ``r`` (zero from any row at or after its level),
+    so level ``l`` reads ``W[:, l's rows, :start]`` and the chain rule sends
+    ``∂L/∂a`` of all later levels back to it through ``W[:, later rows, l's rows]``.
+    """
+
+    def __init__(self, nets: Sequence[IndexedGraph], members: list[int], first_weight: int, dtype: np.dtype) -> None:
+        profiles = [_profile(nets[j]) for j in members]
+        self.members = np.array(members, dtype=np.int64)
+        first = members[0]
+        # members next to each other (train_many orders them so): their arrays are views, not copies
+        self.take: slice | np.ndarray = self.members
+        if members == list(range(first, first + len(members))):
+            self.take = slice(first, first + len(members))
+        m = len(members)
+        self.n_inputs = profiles[0].n_inputs
+        self.n_sources = self.n_inputs + max(p.n_biases for p in profiles)
+        depth, levels = _levels(profiles)
+        starts: dict[tuple[int, Activation], int] = {}  # (level, σ) -> first row of its slab
+        bounds, row = [], self.n_sources
+        for lv, level in enumerate(levels):
+            first = row
+            for act, n in level:
+                starts[lv, act] = row
+                row += n
+            bounds.append((first, row))
+        self.n_rows = row
+        s, height = self.n_sources, row - self.n_sources
+        index_parts, owners, edge_ids, outputs = [], [], [], []
+        for k, (p, j) in enumerate(zip(profiles, members, strict=True)):
+            ix = nets[j]
+            r = np.empty(len(ix.nodes), dtype=np.int64)  # the row of each node
+            inputs = [i for i, kind in enumerate(ix.kinds) if kind == "input"]
+            biases = [i for i, kind in enumerate(ix.kinds) if kind == "bias"]
+            r[inputs] = np.arange(len(inputs))
+            r[biases] = self.n_inputs + np.arange(len(biases))
+            placed = np.where(p.sink_output, depth, p.generation) - 1
+            used: dict[tuple[int, Activation], int] = {}
+            for node, lv, act in zip(p.targets.tolist(), placed.tolist(), p.activations, strict=True):
+                n = used.get((lv, act), 0)
+                used[lv, act] = n + 1
+                r[node] = starts[lv, act] + n
+            dst, src = r[ix.dst], r[ix.src]
+            index_parts.append((k * height + dst - s) * row + src)  # place in the flattened (m, height, rows) W
+            owners.append(np.full(dst.size, k))
+            edge_ids.append(np.arange(dst.size))
+            outputs.append(r[ix.of_kind("output")])
+        self.w_index, owner, edge = (np.concatenate(x) for x in (index_parts, owners, edge_ids))
+        order = np.argsort(self.w_index, kind="stable")  # a sorted scatter into W
+        self.w_index, owner, edge = self.w_index[order], owner[order], edge[order]
+        self.lo, self.hi = first_weight, first_weight + self.w_index.size
+        self.n_weights = self.w_index.size
+        self.positions = []  # per member: the union position of each of its weights, in net.edges order
+        for k, j in enumerate(members):
+            mine = np.flatnonzero(owner == k)
+            at = np.empty(nets[j].src.size, dtype=np.int64)
+            at[edge[mine]] = first_weight + mine
+            self.positions.append(at)
+        self.output_rows = np.array(outputs, dtype=np.int64)  # (m, n_outputs)
+        self.output_members = np.repeat(np.arange(m)[:, None], self.output_rows.shape[1], axis=1)
+        first_out = int(self.output_rows[0, 0]) if self.output_rows.size else 0
+        same = np.arange(first_out, first_out + self.output_rows.shape[1])
+        # the common case: every member's outputs are the same block of rows (the last level's)
+        self.out: slice | tuple = slice(first_out, same[-1] + 1 if same.size else first_out)
+        if not (self.output_rows == same).all():
+            self.out = (self.output_members, self.output_rows)
+        self.levels = [
+            _Level(start, stop, [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]],
+                   (self.output_rows >= start) & (self.output_rows < stop))
+            for lv, (start, stop) in enumerate(bounds)
+        ]  # fmt: skip
+        self.dtype = dtype
+        self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
+        self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
+        self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
+
+    @property
+    def padded_weights(self) -> int:
+        """Weights in the dense blocks that levels read (real edges and padding)."""
+        return len(self.members) * sum((lv.stop - lv.start) * lv.start for lv in self.levels)
+
+    def load(self, w: np.ndarray) -> None:
+        self.W.reshape(-1)[self.w_index] = w[self.lo : self.hi]
+
+    def buffers(self, batch: int) -> tuple[np.ndarray, ...]:
+        """``A``, ``Z``, ``∂L/∂a``, ``∂L/∂z`` for a batch size, made once and reused."""
+        buffers = self._buffers.get(batch)
+        if buffers is None:
+            shape = (len(self.members), self.n_rows, batch)  # (members, rows, batch)
+            A, Z, dA, dZ = (np.zeros(shape, self.dtype) for _ in range(4))
+            Z[:, self.n_inputs : self.n_sources] = 1
+            buffers = self._buffers[batch] = (A, Z, dA, dZ)
+        return buffers
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``X``: (members of the stack, batch, inputs); fills and returns ``A`` and ``Z``."""
+        self.last = A, Z, _, _ = self.buffers(X.shape[1])
+        Z[:, : self.n_inputs] = X.transpose(0, 2, 1)
+        s = self.n_sources
+        for lv in self.levels:
+            W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
+            np.matmul(W, Z[:, : lv.start], out=A[:, lv.start : lv.stop])
+            for act, lo, hi in lv.slabs:
+                act.apply(A[:, lo:hi], Z[:, lo:hi])
+        return A, Z
+
+    def outputs(self, values: np.ndarray) -> np.ndarray:
+        """The output neurons' rows of ``A`` or ``Z``: (members, outputs, batch)."""
+        return values[:, self.out] if isinstance(self.out, slice) else values[self.out]
+
+    def backward(self, dz_own: np.ndarray | None, da_own: np.ndarray | None, grad: np.ndarray) -> None:
+        """The reverse sweep after :meth:`forward`; writes ∂L/∂w of the stack's edges into ``grad``.
+
+        ``dz_own`` and ``da_own``: the loss's own ∂L/∂z (or ∂L/∂a) of the outputs, (members, outputs, batch).
+        """
+        A, Z, dA, dZ = self.last
+        s = self.n_sources
+        own = dz_own if da_own is None else None
+        last = len(self.levels) - 1
+        for i in range(last, -1, -1):
+            lv = self.levels[i]
+            rows = slice(lv.start, lv.stop)
+            if i == last:
+                dZ[:, rows] = 0
+            else:  # ∂L/∂z = Σ over later neurons j of w_kj ∂L/∂a_j, for all later levels at once
+                later = self.W[:, lv.stop - s :, rows].transpose(0, 2, 1)  # (m, rows of l, later rows)
+                np.matmul(later, dA[:, lv.stop :], out=dZ[:, rows])
+            if own is not None and lv.outputs.any():
+                if i == last and isinstance(self.out, slice):
+                    dZ[:, self.out] += own
+                else:
+                    dZ[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += own[lv.outputs]
+            for act, lo, hi in lv.slabs:
+                act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+            if da_own is not None and lv.outputs.any():
+                if i == last and isinstance(self.out, slice):
+                    dA[:, self.out] += da_own
+                else:
+                    dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
+        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1))  # (m, targets, rows): Σ over the batch
+        grad[self.lo : self.hi] = dW.reshape(-1)[self.w_index]
+
+
+class StackedEngine:
+    """Passes of many networks at once, each on its own batch (see the module notes).
+
+    Parameters
+    ----------
+    nets : sequence of IndexedGraph
+        The members' descriptions (``net.indexed()``); all with the same numbers of inputs and outputs.
+    dtype : numpy dtype, default float64
+        Of the passes.
+    stacks : list of list of int, optional
+        Which members share a stack (default :func:`stack_members`).
+
+    Attributes
+    ----------
+    n_weights : int
+        Weights of the union: every member's, level by level.
+    positions : list of ndarray
+        Per member, the place of each of its weights (``net.edges`` order) in the union's flat vector.
+    """
+
+    def __init__(self, nets: Sequence[IndexedGraph], stacks: list[list[int]] | None = None,
+                 dtype: np.dtype | type = np.float64) -> None:  # fmt: skip
+        if not nets:
+            raise ShapeError("StackedEngine needs at least one network")
+        shapes = {(n.of_kind("input").size, n.of_kind("output").size) for n in nets}
+        if len(shapes) > 1:
+            raise ShapeError(f"networks stacked together must have the same inputs and outputs, got {sorted(shapes)}")
+        self.n_members = len(nets)
+        self.stacks: list[_Stack] = []
+        first = 0
+        self.dtype = np.dtype(dtype)
+        for members in stack_members(nets) if stacks is None else stacks:
+            stack = _Stack(nets, members, first, self.dtype)
+            first += stack.n_weights
+            self.stacks.append(stack)
+        self.n_weights = first
+        self.positions: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(nets)
+        for stack in self.stacks:
+            for j, at in zip(stack.members.tolist(), stack.positions, strict=True):
+                self.positions[j] = at
+
+    def union_weights(self, weights: Sequence[np.ndarray]) -> np.ndarray:
+        """The union's flat vector holding each member's ``weights`` (its ``net.edges`` order)."""
+        w = np.empty(self.n_weights)  # the optimizer's float64 vector, as a network's weights are
+        for at, values in zip(self.positions, weights, strict=True):
+            w[at] = values
+        return w
+
+    def member_weights(self, w: np.ndarray, j: int) -> np.ndarray:
+        """Member ``j``'s weights in its own ``net.edges`` order, from the union's ``w`` (a copy)."""
+        return w[self.positions[j]]
+
+    def load(self, w: np.ndarray) -> None:
+        """Put the union's flat weights into the stacks' blocks (before passes)."""
+        for stack in self.stacks:
+            stack.load(w)
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outputs ``z`` and their ``a``, each (outputs, members, batch), for ``X`` (members, batch, inputs).
+
+        That layout makes ``z.reshape(n_outputs, -1).T`` the (examples, outputs) array a loss takes,
+        every member's batch one after the other, without a copy.
+        """
+        m, batch = X.shape[0], X.shape[1]
+        k = self.stacks[0].output_rows.shape[1]
+        z = np.empty((k, m, batch), self.dtype)
+        a = np.empty_like(z)
+        for stack in self.stacks:
+            A, Z = stack.forward(X[stack.take])
+            z[:, stack.take] = stack.outputs(Z).transpose(1, 0, 2)
+            a[:, stack.take] = stack.outputs(A).transpose(1, 0, 2)
+        return z, a
+
+    def outputs(self, X: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward` over a large ``X`` (members, n, inputs) in chunks of examples, each stack's chunk
+        sized so its ``(members, rows, chunk)`` arrays hold about ``elements`` numbers (and stay in cache)."""
+        m, n = X.shape[0], X.shape[1]
+        k = self.stacks[0].output_rows.shape[1]
+        z = np.empty((k, m, n), self.dtype)
+        a = np.empty_like(z)
+        for stack in self.stacks:
+            chunk = max(16, elements // (len(stack.members) * stack.n_rows))
+            mine = X[stack.take]
+            for lo in range(0, n, chunk):
+                A, Z = stack.forward(mine[:, lo : lo + chunk])
+                z[:, stack.take, lo : lo + chunk] = stack.outputs(Z).transpose(1, 0, 2)
+                a[:, stack.take, lo : lo + chunk] = stack.outputs(A).transpose(1, 0, 2)
+        return z, a
+
+    def backward(self, dz_own: np.ndarray, da_own: np.ndarray | None) -> np.ndarray:
+        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (outputs, members, batch)."""
+        grad = np.empty(self.n_weights, self.dtype)
+        for stack in self.stacks:
+            dz = None if da_own is not None else dz_own[:, stack.take].transpose(1, 0, 2)
+            da = None if da_own is None else da_own[:, stack.take].transpose(1, 0, 2)
+            stack.backward(dz, da, grad)
+        return grad
+
+    def finite_members(self) -> np.ndarray | None:
+        """None when every ``a`` and ``z`` of the last forward pass is finite; else, per member, whether its are."""
+        if all(all_finite(s.last[0]) and all_finite(s.last[1]) for s in self.stacks):
+            return None
+        ok = np.ones(self.n_members, dtype=bool)
+        for stack in self.stacks:
+            A, Z = stack.last[0], stack.last[1]
+            ok[stack.take] = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(Z).all(axis=(1, 2))
+        return ok
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every value is finite: one pass (a sum is finite only if all its terms are, unless it
+    overflows, and then the elementwise test decides)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(array.sum()):
+            return True
+    return bool(np.isfinite(array).all())

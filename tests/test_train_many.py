@@ -1,0 +1,306 @@
+"""ag.train_many: many networks trained at once, each exactly as ag.train trains it alone.
+
+Every test trains copies of the same networks both ways, with the same seeds,
+and compares everything a training reports: the weights the networks end
+with, every run's history, best epoch, best loss, initial seed, steps and
+why it stopped.
+"""
+
+import math
+import warnings
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import autograd_graph as ag
+from autograd_graph.engines.stacked import StackedEngine, stack_members
+
+TOL = 1e-10
+
+
+def zoo(n_inputs=2, n_outputs=1, output="identity", seed=0):
+    """Networks of mixed wiring and depth with the same inputs and outputs."""
+    skip = ag.add_skip_connections(ag.layered([n_inputs, 4, 3, n_outputs], output_activation=output, seed=seed),
+                                   span=2, seed=seed)  # fmt: skip
+    dag = ag.random_dag(12, "gnp", p=0.4, n_inputs=n_inputs, n_outputs=n_outputs, seed=seed)
+    for o in dag.outputs:
+        dag.set_activation(o, output)
+    relu = ag.layered([n_inputs, 5, n_outputs], activation=["relu"], output_activation=output, seed=seed + 1)
+    deep = ag.layered([n_inputs, 3, 3, 3, 3, n_outputs], activation="logistic", output_activation=output, seed=seed)
+    return [ag.layered([n_inputs, 6, n_outputs], activation="tanh", output_activation=output, seed=seed), skip, dag,
+            relu, deep]  # fmt: skip
+
+
+def regression(n=37, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    return X, np.sin(2 * X[:, :1]) + X[:, 1:] ** 2
+
+
+def assert_same(alone, together, results_alone, results_together, tol=TOL):
+    for i, (a, t, ra, rt) in enumerate(zip(alone, together, results_alone, results_together, strict=True)):
+        np.testing.assert_allclose(t.weights, a.weights, rtol=0, atol=tol, err_msg=f"network {i}")
+        assert rt.best_run == ra.best_run and rt.monitor == ra.monitor and rt.seed == ra.seed
+        assert len(rt.runs) == len(ra.runs)
+        for x, y in zip(ra.runs, rt.runs, strict=True):
+            assert (y.run, y.init_seed, y.best_epoch, y.steps, y.stop_reason) == (
+                x.run, x.init_seed, x.best_epoch, x.steps, x.stop_reason), f"network {i} run {x.run}"  # fmt: skip
+            np.testing.assert_allclose(y.best_weights, x.best_weights, rtol=0, atol=tol)
+            hx, hy = x.history.as_dict(), y.history.as_dict()
+            for column in ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "step_size"):
+                np.testing.assert_allclose(hy[column], hx[column], rtol=tol, atol=tol, err_msg=f"{i}: {column}")
+
+
+def both(nets, X, Y, seeds, **settings):
+    alone = [net.copy() for net in nets]
+    together = [net.copy() for net in nets]
+    results_alone = [
+        ag.train(net, X, Y, seed=s, progress=False, **settings) for net, s in zip(alone, seeds, strict=True)
+    ]
+    results_together = ag.train_many(together, X, Y, seeds=seeds, progress=False, **settings)
+    return alone, together, results_alone, results_together
+
+
+@pytest.mark.parametrize("batch_size", [1, 5, None])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_equal_to_training_alone(batch_size, optimizer):
+    X, Y = regression()
+    lr = {"sgd": ag.InverseTimeDecay(0.1, decay=0.01), "momentum": 0.02, "adam": 0.01}[optimizer]
+    epochs = 4 if batch_size == 1 else 12
+    out = both(zoo(), X, Y, [3, 1, 4, 1, 5], optimizer=optimizer, learning_rate=lr, batch_size=batch_size,
+               epochs=epochs)  # fmt: skip
+    assert_same(*out)
+    assert out[3][0].loss < out[3][0].history.loss[0]  # it trained
+
+
+def test_restarts_validation_split_and_early_stopping():
+    X, Y = regression(60)
+    out = both(zoo(), X, Y, [7, 8, 9, 10, 11], restarts=3, validation_split=0.25, patience=2, min_delta=1e-3,
+               epochs=25, batch_size=8, optimizer="adam", learning_rate=0.05, restore_best="val")  # fmt: skip
+    assert_same(*out)
+    reasons = {run.stop_reason for result in out[3] for run in result.runs}
+    assert "early stopping" in reasons  # some runs stopped early, others did not ...
+    lengths = {len(run.history) for result in out[3] for run in result.runs}
+    assert len(lengths) > 1  # ... at different epochs
+    assert {r.monitor for r in out[3]} == {"val_loss"}
+
+
+def test_validation_data_and_shuffle_off():
+    X, Y = regression(30)
+    Xv, Yv = regression(12, seed=1)
+    assert_same(*both(zoo(), X, Y, [0] * 5, validation_data=(Xv, Yv), shuffle=False, batch_size=7, epochs=6,
+                      learning_rate=0.05))  # fmt: skip
+
+
+def test_classification_softmax_and_accuracy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(45, 2))
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
+    Y = np.eye(3)[labels]
+    out = both(zoo(n_outputs=3), X, Y, [1, 2, 3, 4, 5], loss="softmax_cross_entropy", optimizer="adam",
+               learning_rate=0.02, batch_size=9, epochs=8)  # fmt: skip
+    assert_same(*out)
+    assert all(not math.isnan(r.history.accuracy[-1]) for r in out[3])
+
+
+def test_binary_cross_entropy_takes_the_loss_gradient_of_a():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(32, 2))
+    Y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+    out = both(zoo(output="logistic"), X, Y, [5, 6, 7, 8, 9], loss="binary_cross_entropy", batch_size=4,
+               epochs=5, optimizer="momentum", learning_rate=0.1)  # fmt: skip
+    assert_same(*out)
+
+
+def test_callbacks_see_each_network_with_its_weights():
+    X, Y = regression(24)
+
+    def stop_when_good(log):
+        assert np.isclose(ag.evaluate(log.network, X, Y).loss, log.loss, rtol=1e-9)  # the network holds its weights
+        return log.loss < 0.08
+
+    out = both(zoo(), X, Y, [0, 1, 2, 3, 4], callbacks=[stop_when_good], epochs=30, batch_size=4, learning_rate=0.1,
+               optimizer="adam")  # fmt: skip
+    assert_same(*out)
+    assert any(r.best.stop_reason == "callback" for r in out[3])
+
+
+def test_one_stack_or_several_give_the_same():
+    X, Y = regression(20)
+    nets = zoo()
+    default = [n.copy() for n in nets]
+    single = [n.copy() for n in nets]
+    one = ag.train_many(single, X, Y, seeds=list(range(5)), stacks=[[0, 1, 2, 3, 4]], epochs=5, batch_size=3,
+                        progress=False)  # fmt: skip
+    assert one.stacks == [[0, 1, 2, 3, 4]]
+    ag.train_many(default, X, Y, seeds=list(range(5)), epochs=5, batch_size=3, progress=False)
+    for a, b in zip(default, single, strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=TOL)
+
+
+def test_test_curve_is_the_held_out_loss_after_every_epoch():
+    X, Y = regression(30)
+    Xt, Yt = regression(15, seed=3)
+    curves = {}
+
+    def recorder(i):
+        def record(log):
+            curves.setdefault(i, []).append(ag.evaluate(log.network, Xt, Yt).loss)
+
+        return record
+
+    nets = zoo()
+    alone = [net.copy() for net in nets]
+    starts = [ag.evaluate(net, Xt, Yt).loss for net in alone]
+    for i, net in enumerate(alone):
+        ag.train(net, X, Y, seed=i, epochs=6, batch_size=5, callbacks=[recorder(i)], progress=False)
+    together = ag.train_many([n.copy() for n in nets], X, Y, seeds=range(5), epochs=6, batch_size=5,
+                             test_data=(Xt, Yt), progress=False)  # fmt: skip
+    for i in range(5):
+        np.testing.assert_allclose(together.test[i][0].loss, [starts[i], *curves[i]], rtol=1e-10)
+
+
+def diverging():
+    X, Y = regression(20)
+    nets = zoo()
+    return X, Y * 1e3, nets, dict(optimizer="sgd", learning_rate=5.0, epochs=6, batch_size=4)
+
+
+def test_a_diverging_network_raises_as_it_would_alone():
+    X, Y, nets, settings = diverging()
+    alone = {}
+    for i, net in enumerate(nets):
+        try:
+            ag.train(net.copy(), X, Y, seed=i, progress=False, **settings)
+        except ag.NonFiniteError as error:
+            alone[i] = error
+    first = min(alone, key=lambda i: alone[i].step)  # the first to go non-finite, in lockstep
+    together = [net.copy() for net in nets]
+    with pytest.raises(ag.NonFiniteError) as error:
+        ag.train_many(together, X, Y, seeds=range(5), progress=False, **settings)
+    assert error.value.member == first
+    assert str(error.value) == f"network {first}: {alone[first]}"
+    np.testing.assert_allclose(error.value.weights, alone[first].weights, rtol=1e-10)
+    lone = nets[first].copy()
+    with pytest.raises(ag.NonFiniteError):
+        ag.train(lone, X, Y, seed=first, progress=False, **settings)
+    np.testing.assert_allclose(together[first].weights, lone.weights, rtol=1e-10)  # the best weights
+
+
+def test_errors_keep_lets_the_others_train_on():
+    X, Y, nets, settings = diverging()
+    alone = [net.copy() for net in nets]
+    errors = []
+    for i, net in enumerate(alone):
+        try:
+            ag.train(net, X, Y, seed=i, progress=False, **settings)
+            errors.append(None)
+        except ag.NonFiniteError as error:
+            errors.append(error)
+    assert any(errors) and not all(errors)  # some diverge, some do not
+    together = [net.copy() for net in nets]
+    results = ag.train_many(together, X, Y, seeds=range(5), errors="keep", progress=False, **settings)
+    for i, error in enumerate(errors):
+        if error is None:
+            assert results.errors[i] is None
+            np.testing.assert_allclose(together[i].weights, alone[i].weights, rtol=1e-10)
+        else:
+            assert str(results.errors[i]) == str(error)
+            assert results[i].runs[-1].stop_reason == "non-finite"
+            np.testing.assert_array_equal(together[i].weights, results[i].weights)  # its best weights
+            assert np.isfinite(together[i].weights).all()
+
+
+def test_interrupt_keeps_the_best_weights():
+    X, Y = regression(20)
+
+    def interrupt(log):
+        if log.epoch == 3:
+            raise KeyboardInterrupt
+
+    nets = [n.copy() for n in zoo()]
+    with pytest.warns(ag.TrainingInterruptedWarning):
+        results = ag.train_many(nets, X, Y, seeds=range(5), epochs=10, callbacks=[interrupt], progress=False)
+    assert all(r.interrupted for r in results)
+    for net, r in zip(nets, results, strict=True):
+        np.testing.assert_array_equal(net.weights, r.weights)
+
+
+def test_bad_calls_say_what_is_wrong():
+    X, Y = regression(10)
+    with pytest.raises(ag.TrainingError, match="same network twice"):
+        net = ag.layered([2, 3, 1])
+        ag.train_many([net, net], X, Y)
+    with pytest.raises(ag.TrainingError, match="inputs and outputs"):
+        ag.train_many([ag.layered([2, 3, 1]), ag.layered([3, 3, 1])], X, Y)
+    with pytest.raises(ag.TrainingError, match="one per network"):
+        ag.train_many([ag.layered([2, 3, 1]), ag.layered([2, 3, 1])], X, Y, seeds=[1])
+    with pytest.raises(ag.TrainingError, match="checkpoint"):
+        ag.train_many([ag.layered([2, 3, 1])], X, Y, checkpoint="out")
+    with pytest.raises(ag.TrainingError, match="seeds="):
+        ag.train_many([ag.layered([2, 3, 1])], X, Y, seed=0)
+    with pytest.raises(ag.IncompatibleLossError, match="network 1"):
+        ag.train_many([ag.layered([2, 3, 1], output_activation="logistic"), ag.layered([2, 3, 1])], X, Y > 0,
+                      loss="binary_cross_entropy")  # fmt: skip
+
+
+def test_stacked_passes_equal_the_union_network_and_each_member():
+    """Three ways: the stacked engine, the union as one Network (compiled engine), each member alone."""
+    nets = zoo()
+    engine = StackedEngine([net.indexed() for net in nets])
+    engine.load(engine.union_weights([n.weights for n in nets]))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 7, 2))  # a batch of its own for each member
+    z, _ = engine.forward(X)
+    z = z.transpose(1, 2, 0)  # (members, batch, outputs)
+    union = nx.DiGraph()
+    for j, net in enumerate(nets):
+        G = net.to_networkx()
+        union.add_nodes_from(((j, u), d) for u, d in G.nodes(data=True))
+        union.add_edges_from(((j, u), (j, v), d) for u, v, d in G.edges(data=True))
+    whole = ag.Network.from_networkx(union)
+    out = whole.forward(np.concatenate(list(X), axis=1)).output  # inputs member by member
+    for j, net in enumerate(nets):
+        np.testing.assert_allclose(z[j], net.forward(X[j]).output, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(z[j], out[:, j : j + 1], rtol=1e-13, atol=1e-14)
+    Y = rng.normal(size=(5, 7, 1))
+    grad = engine.backward((2 * (z - Y) / 7).transpose(2, 0, 1), None)
+    for j, net in enumerate(nets):
+        expected = net.backward(net.forward(X[j]), Y[j]).weights.flat
+        np.testing.assert_allclose(engine.member_weights(grad, j), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_members_of_very_different_depths_get_stacks_of_their_own():
+    wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
+    deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
+    assert stack_members([net.indexed() for net in wide + deep]) == [[0, 1, 2], [3, 4]]
+    assert stack_members([net.indexed() for net in wide]) == [[0, 1, 2]]
+
+
+def test_float32_networks_train_together_too():
+    X, Y = regression(20)
+    nets = [ag.layered([2, 4, 1], seed=s) for s in range(3)]
+    for net in nets:
+        net.dtype = np.float32
+    alone, together, ra, rt = both(nets, X, Y, [0, 1, 2], epochs=4, batch_size=5, learning_rate=0.1)
+    assert_same(alone, together, ra, rt, tol=1e-5)
+
+
+def test_no_warnings_on_a_plain_run():
+    X, Y = regression(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ag.train_many([ag.layered([2, 2, 1], seed=0)], X, Y, epochs=2, progress=False)
+
+
+@pytest.mark.parametrize("restore_best", ["train", "last"])
+def test_restore_best_is_honoured_together(restore_best):
+    # validation data only monitor by default; "last" keeps the weights after the last epoch
+    X, Y = regression(40)
+    out = both(zoo()[:3], X, Y, [1, 2, 3], restarts=2, validation_split=0.25, epochs=6, batch_size=8,
+               optimizer="adam", learning_rate=0.05, restore_best=restore_best)  # fmt: skip
+    assert_same(*out)
+    assert {r.monitor for r in out[3]} == {"loss"}
+    if restore_best == "last":
+        assert all(run.best_epoch == 6 for result in out[3] for run in result.runs)
