@@ -88,11 +88,15 @@ from .exceptions import (
     UnknownSettingError,
     UnreachableOutputWarning,
     UnsupportedActivationError,
+    UnsupportedGenomeError,
     UnsupportedModuleError,
     ValidationDataWarning,
 )
 from .gradcheck import GradientCheckReport, check_gradients
 from .io.graphml import read_graphml, write_graphml
+from .io.neat import from_neat, neat_config
+from .io.neat_activations import register_neat_activations
+from .io.onnx_export import to_onnx
 from .io.pytorch import from_torch, to_torch
 from .io.serialization import load, load_metadata, save
 from .losses import LOSSES, Loss, get_loss
@@ -234,6 +238,7 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "UnsupportedGenomeError",
     "layered",
     "densenet",
     "add_skip_connections",
@@ -259,6 +264,10 @@ __all__ = [
     "write_graphml",
     "read_graphml",
     "to_torch",
+    "to_onnx",
+    "from_neat",
+    "neat_config",
+    "register_neat_activations",
     "from_torch",
     # comparing networks
     "Comparison",

@@ -19,7 +19,12 @@ generic path with the same numbers:
   with the same derivative (:func:`~autograd_graph.to_torch`; without it
   ``to_torch`` asks for one by name), and ``torch_module``:
   :class:`TorchModuleForm`, the ``torch.nn`` module that computes it
-  (:func:`~autograd_graph.from_torch`).
+  (:func:`~autograd_graph.from_torch`);
+- ``onnx``: ``onnx(graph, x) -> y``, the function as standard ONNX operators:
+  ``graph.op(op_type, *inputs, **attributes)`` adds a node and returns its
+  output's name, ``graph.const(value)`` a constant of the model's dtype,
+  ``graph.cast(x)`` casts to it (:func:`~autograd_graph.to_onnx`; without it
+  ``to_onnx`` names the neuron and asks for one).
 
 Registering an activation with :func:`register_activation` and any of these
 forms makes every engine use them.
@@ -115,7 +120,7 @@ class Activation:
         ``function(a) -> z``, elementwise over an array of any shape.
     derivative : callable
         ``derivative(a, z) -> σ'(a)``, elementwise; ``z`` is ``function(a)``.
-    forward_into, chain_into, scalar, torch, torch_module : optional
+    forward_into, chain_into, scalar, torch, torch_module, onnx : optional
         The forms described in the module notes.
 
     Two activations are equal only when they are the same object: a function
@@ -137,6 +142,7 @@ class Activation:
     scalar: ScalarForm | None = None
     torch: Callable[[Any], Callable[[Any], Any]] | None = None
     torch_module: TorchModuleForm | None = None
+    onnx: Callable[[Any, str], str] | None = None
 
     def apply(self, a: np.ndarray, z: np.ndarray) -> None:
         """``z[...] = σ(a)``, in place when the entry has ``forward_into``."""
@@ -208,6 +214,12 @@ def _step_torch(torch: Any) -> Callable:
     return lambda a: (a >= 0).to(a.dtype) + 0 * a
 
 
+def _softplus_onnx(graph: Any, x: str) -> str:
+    # max(a, 0) + log(1 + e^(−|a|)): no overflow for large a (ONNX's Softplus is log(e^a + 1))
+    tail = graph.op("Log", graph.op("Add", graph.const(1.0), graph.op("Exp", graph.op("Neg", graph.op("Abs", x)))))
+    return graph.op("Add", graph.op("Relu", x), tail)
+
+
 # name -> every form of one function; σ' uses z where that is both exact and cheaper.
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
@@ -220,6 +232,7 @@ ACTIVATIONS: dict[str, Activation] = {
             chain_into=_copy_chain,
             scalar=ScalarForm("{a}", "1.0"),
             torch=lambda torch: lambda a: a,
+            onnx=lambda graph, x: graph.op("Identity", x),
         ),
         # expit is overflow-free for any a; σ' = σ (1 − σ).
         Activation(
@@ -231,6 +244,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar=ScalarForm("_logistic({a})", "{z} * (1.0 - {z})", {"_logistic": _logistic}),
             torch=lambda torch: torch.sigmoid,
             torch_module=TorchModuleForm("Sigmoid"),
+            onnx=lambda graph, x: graph.op("Sigmoid", x),
         ),
         Activation(
             "tanh",
@@ -241,6 +255,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar=ScalarForm("_tanh({a})", "(1.0 - {z} * {z})", {"_tanh": math.tanh}),
             torch=lambda torch: torch.tanh,
             torch_module=TorchModuleForm("Tanh"),
+            onnx=lambda graph, x: graph.op("Tanh", x),
         ),
         Activation(
             "relu",
@@ -251,6 +266,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar=ScalarForm("({a} if {a} > 0.0 else 0.0)", "(1.0 if {a} > 0.0 else 0.0)"),
             torch=lambda torch: torch.relu,
             torch_module=TorchModuleForm("ReLU"),
+            onnx=lambda graph, x: graph.op("Relu", x),
         ),
         Activation(
             "leaky_relu",
@@ -263,6 +279,10 @@ ACTIVATIONS: dict[str, Activation] = {
             torch_module=TorchModuleForm(
                 "LeakyReLU", lambda m: m.negative_slope == LEAKY_RELU_SLOPE, f"negative_slope={LEAKY_RELU_SLOPE}"
             ),
+            # not ONNX's LeakyRelu: its alpha is a float32 attribute (0.01 off by 2e-8)
+            onnx=lambda graph, x: graph.op(
+                "Where", graph.op("Greater", x, graph.const(0.0)), x, graph.op("Mul", x, graph.const(LEAKY_RELU_SLOPE))
+            ),
         ),
         # for a ≤ 0, σ(a) = e^a − 1, so σ'(a) = z + 1.
         Activation(
@@ -274,6 +294,7 @@ ACTIVATIONS: dict[str, Activation] = {
             ),  # fmt: skip
             torch=lambda torch: torch.nn.functional.elu,
             torch_module=TorchModuleForm("ELU", lambda m: m.alpha == 1.0, "alpha=1.0"),
+            onnx=lambda graph, x: graph.op("Elu", x, alpha=1.0),
         ),
         # softplus = log(1 + e^a) without overflow; its derivative is the logistic.
         Activation(
@@ -284,6 +305,7 @@ ACTIVATIONS: dict[str, Activation] = {
             torch=_softplus_torch,
             # torch's Softplus turns linear above its `threshold` (error < 2e-9 at the default 20)
             torch_module=TorchModuleForm("Softplus", lambda m: m.beta == 1.0, "beta=1.0"),
+            onnx=_softplus_onnx,
         ),
         # The perceptron's threshold: 1 when a ≥ 0 (put the threshold in a bias weight).
         Activation(
@@ -292,6 +314,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda a, z: np.zeros_like(a),
             scalar=ScalarForm("(1.0 if {a} >= 0.0 else 0.0)", "0.0"),
             torch=_step_torch,
+            onnx=lambda graph, x: graph.cast(graph.op("GreaterOrEqual", x, graph.const(0.0))),
         ),
     ]
 }
@@ -308,6 +331,7 @@ def register_activation(
     scalar: ScalarForm | None = None,
     torch: Callable[[Any], Callable[[Any], Any]] | None = None,
     torch_module: TorchModuleForm | None = None,
+    onnx: Callable[[Any, str], str] | None = None,
 ) -> Activation:
     """Add a user-defined activation to the table, so neurons can name it.
 
@@ -321,7 +345,7 @@ def register_activation(
         ``derivative(a, z) -> σ'(a)``, elementwise.
     overwrite : bool, default False
         Replace an existing entry of the same name instead of raising.
-    forward_into, chain_into, scalar, torch, torch_module : optional
+    forward_into, chain_into, scalar, torch, torch_module, onnx : optional
         Its faster or other forms (see the module notes); every engine uses
         the ones given.
 
@@ -349,28 +373,23 @@ def register_activation(
         raise ValueError(f"activation {name!r} already exists; pass overwrite=True to replace it")
     if not (callable(function) and callable(derivative)):
         raise TypeError(f"activation {name!r}: function and derivative must be callables")
-    act = Activation(name, function, derivative, forward_into, chain_into, scalar, torch, torch_module)
+    act = Activation(name, function, derivative, forward_into, chain_into, scalar, torch, torch_module, onnx)
     ACTIVATIONS[name] = act
     return act
 
 
 # ------------------------------------------------------------ plain functions
 _FROM_CALLABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # function -> its Activation
-_FROM_OTHERS: dict = {}  # the same for callables without weak references (numpy's ufuncs: they live on anyway)
-_STEP = float(np.finfo(np.float64).eps) ** (1 / 3)  # the step of central differences that balances their errors
+_FROM_OTHERS: dict = {}  # callables without weak references (numpy's ufuncs, which live on anyway)
+_STEP = float(np.finfo(np.float64).eps) ** (1 / 3)  # the central differences' step that balances their errors
 
 
 def from_callable(function: ArrayFunction) -> Activation:
-    """A plain function ``σ(a)`` as an activation, its derivative by central differences.
-
-    The rule: ``σ'(a) ≈ (σ(a + h) − σ(a − h)) / 2h`` with ``h = ε^(1/3)·max(1, |a|)``
-    (``ε`` the float64 machine epsilon, so ``h ≈ 6·10⁻⁶`` near 0), computed in
-    float64: accurate to about 10 significant digits for a smooth ``σ``. For an
-    exact derivative pass ``ag.Activation(name, function, derivative)`` or
-    register one (:func:`register_activation`). The same function gives the
-    same activation (neurons that share it run as one group); its name is the
-    function's (``"lambda"`` for a lambda). It is not saved by name
-    (``ag.save`` asks to register it).
+    """A plain function ``σ(a)`` as an activation, its derivative by central differences:
+    ``σ'(a) ≈ (σ(a + h) − σ(a − h)) / 2h``, ``h = ε^(1/3)·max(1, |a|)`` (``ε`` the float64 machine
+    epsilon), in float64: about 10 significant digits for a smooth ``σ``. For an exact derivative pass
+    ``ag.Activation(name, function, derivative)``. One activation per function (its neurons run as one
+    group), named after it (``"lambda"`` for a lambda); not saved by name (``ag.save`` asks to register it).
 
     Examples
     --------
@@ -382,9 +401,7 @@ def from_callable(function: ArrayFunction) -> Activation:
         known = _FROM_CALLABLES if weakref.ref(function) else _FROM_OTHERS
     except TypeError:
         known = _FROM_OTHERS
-    act = known.get(function)
-    if act is None:
-        name = getattr(function, "__name__", type(function).__name__)
+    if function not in known:
 
         def derivative(a: np.ndarray, z: Any) -> np.ndarray:
             a64 = np.asarray(a, dtype=np.float64)
@@ -392,20 +409,19 @@ def from_callable(function: ArrayFunction) -> Activation:
             slope = (np.asarray(function(a64 + h), np.float64) - np.asarray(function(a64 - h), np.float64)) / (2 * h)
             return slope.astype(np.asarray(a).dtype, copy=False)
 
-        act = Activation("lambda" if name == "<lambda>" else name, function, derivative)
-        known[function] = act
-    return act
+        name = getattr(function, "__name__", type(function).__name__)
+        known[function] = Activation("lambda" if name == "<lambda>" else name, function, derivative)
+    return known[function]
 
 
 def get_activation(spec: str | Activation | ArrayFunction) -> Activation:
     """Look an activation up by name, pass an :class:`Activation` through, or make one of a plain function
-    (:func:`from_callable`: its derivative by central differences).
+    (:func:`from_callable`).
 
     Raises
     ------
     UnknownActivationError
-        If ``spec`` is neither a known name, an :class:`Activation` nor a
-        callable; the message lists the known names.
+        If ``spec`` is neither a known name, an :class:`Activation` nor a callable; the message lists the names.
 
     Examples
     --------

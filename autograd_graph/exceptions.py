@@ -59,6 +59,7 @@ __all__ = [
     "NonLinearNetworkError",
     "UnsupportedModuleError",
     "UnsupportedActivationError",
+    "UnsupportedGenomeError",
     "ConstraintError",
     "ValidationDataWarning",
     "UnknownSettingError",
@@ -300,6 +301,10 @@ class UnsupportedModuleError(AutogradGraphError, TypeError):
 
 class UnsupportedActivationError(AutogradGraphError, ValueError):
     """An activation with no known PyTorch counterpart; pass one in ``activations=``."""
+
+
+class UnsupportedGenomeError(AutogradGraphError, ValueError):
+    """A NEAT genome that is not a feed-forward network of sums (the message names the node and why)."""
 
 
 # ------------------------------------------------------------ training features

@@ -1,6 +1,6 @@
-"""GraphML for Gephi and yEd; a PyTorch module that trains the same network at scale.
+"""GraphML for Gephi and yEd; a PyTorch module that trains the same network at scale; an ONNX model.
 
-Run: python examples/interop.py [folder]   (the GraphML file goes to folder, default: a temporary one)
+Run: python examples/interop.py [folder]   (the GraphML and ONNX files go to folder, default: a temporary one)
 """
 
 import importlib.util
@@ -47,9 +47,26 @@ def pytorch() -> None:
     print("from an nn.Sequential:", ag.from_torch(seq))
 
 
+def onnx_model(folder: Path) -> None:
+    import onnxruntime
+
+    net = ag.random_dag(200, "gnp", p=0.05, n_inputs=8, n_outputs=3, activation="tanh", seed=0)
+    path = folder / "random_dag.onnx"
+    ag.to_onnx(net, path)  # float64; dtype=np.float32 for a float32 model
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    X = np.random.default_rng(0).normal(size=(16, 8))
+    (Y,) = session.run(None, {"X": X})
+    print(f"wrote {path}; onnxruntime vs the engine: largest difference {np.abs(Y - net.forward(X).output).max():.1e}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        graphml(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(scratch))
+        folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(scratch)
+        graphml(folder)
+        if importlib.util.find_spec("onnxruntime") is None:
+            print("onnx/onnxruntime are not installed (pip install 'autograd_graph[onnx]'); skipping ONNX")
+        else:
+            onnx_model(folder)
     if importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed (pip install 'autograd_graph[torch]'); skipping the PyTorch part")
     else:

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import floating_dtype
 from ..activations import ACTIVATIONS
 from ..build.builders import layered
 from ..build.matrix import matrix_weights
-from ..exceptions import UnsupportedActivationError, UnsupportedModuleError
+from ..exceptions import InvalidDtypeError, UnsupportedActivationError, UnsupportedModuleError
 from ..network import Network
 
 __all__ = ["to_torch", "from_torch"]
@@ -28,11 +29,21 @@ __all__ = ["to_torch", "from_torch"]
 def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Callable] | None = None) -> Any:
     """A ``torch.nn.Module`` computing the same function as ``net``, with the same gradients.
 
+    The module runs the engine's schedule (see
+    :mod:`~autograd_graph.io.torch_module`): sparse generations as sparse CSR
+    products, dense ones as dense products, so its time and memory grow with
+    the edges. It pickles (``torch.save``/``torch.load(..., weights_only=False)``,
+    ``torch.multiprocessing.spawn``), moves with ``.to(device)`` (its
+    ``state_dict()`` is ``{"weight": ...}``), trains under
+    ``DistributedDataParallel`` and runs under ``torch.compile`` (which leaves
+    its sparse pass uncompiled). Its backward pass is not differentiable again.
+
     Parameters
     ----------
     net : Network
         Any valid network (layered or not).
-    dtype : torch.dtype, default torch.float64
+    dtype : torch.float64 or torch.float32, default torch.float64
+        (or the numpy names, ``"float64"``/``"float32"``)
     activations : mapping, optional
         Torch functions for activations that are not built in (by name).
 
@@ -48,6 +59,8 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
     ------
     UnsupportedActivationError
         Naming a neuron whose activation has no torch counterpart.
+    InvalidDtypeError
+        For a dtype other than float64 and float32.
     ModuleNotFoundError
         If PyTorch is not installed (``pip install autograd_graph[torch]``).
 
@@ -70,6 +83,11 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
 
     from .torch_module import GraphModule
 
+    dtypes = {torch.float64: torch.float64, torch.float32: torch.float32}
+    if dtype is None or dtype not in dtypes:
+        dtype = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}.get(
+            floating_dtype(np.float64 if dtype is None else dtype, InvalidDtypeError)
+        )
     schedule = net.compile().schedule  # validates first: a clear error for an incomplete network
     for neuron in net.hidden + net.outputs:
         act = net.activation(neuron)
@@ -78,7 +96,7 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
                 f"neuron {neuron!r} has activation {act.name!r}, which has no PyTorch form; "
                 f"pass activations={{{act.name!r}: a torch function}}"
             )
-    return GraphModule(net, schedule, torch.float64 if dtype is None else dtype, dict(activations or {}))
+    return GraphModule(net, schedule, dtype, dict(activations or {}))
 
 
 def _flatten(module: Any, nn: Any) -> list:
@@ -89,7 +107,8 @@ def _flatten(module: Any, nn: Any) -> list:
 
 def from_torch(module: Any) -> Network:
     """A network from a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations,
-    from a single ``nn.Linear``, or from a module made by :func:`to_torch` (with its current weights).
+    from a single ``nn.Linear``, or from a module made by :func:`to_torch` (with its current weights),
+    each bare or wrapped in ``DistributedDataParallel``, ``DataParallel`` or ``torch.compile``.
 
     Each ``Linear`` becomes a layer (with a bias neuron when it has a bias); an
     activation module after it becomes that layer's activation (identity when
@@ -125,16 +144,26 @@ def from_torch(module: Any) -> Network:
     from .torch_module import GraphModule
 
     nn = torch.nn
-    if isinstance(module, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
-        module = module.module  # the wrapped module holds the weights
+    wrappers = []  # what the module came wrapped in, outermost first, for the message
+    while True:
+        if isinstance(module, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
+            wrappers.append(type(module).__name__)
+            module = module.module  # the wrapped module holds the weights
+        elif type(module).__name__ == "OptimizedModule" and isinstance(getattr(module, "_orig_mod", None), nn.Module):
+            wrappers.append("torch.compile")
+            module = module._orig_mod  # torch.compile's wrapper shares the original's parameters
+        else:
+            break
     if isinstance(module, GraphModule):
         return module.to_network()
     if isinstance(module, nn.Linear):
         module = nn.Sequential(module)
     if not isinstance(module, nn.Sequential):
+        inside = f" (inside {' inside '.join(reversed(wrappers))})" if wrappers else ""
         raise UnsupportedModuleError(
-            f"expected an nn.Sequential of Linear layers and activations, one nn.Linear, a module made by "
-            f"to_torch, or any of these wrapped in DistributedDataParallel/DataParallel; got {type(module).__name__}"
+            f"expected an nn.Sequential of Linear layers and activations, one nn.Linear or a module made by "
+            f"to_torch (bare, or wrapped in DistributedDataParallel, DataParallel or torch.compile); got "
+            f"{type(module).__name__}{inside}"
         )
     known = {act.torch_module.name: act for act in ACTIVATIONS.values() if act.torch_module is not None}
     linears: list = []

@@ -2,6 +2,7 @@
 
 from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
+from .export import export, export_memory
 from .mlp import mlp
 from .pictures import pictures
 from .together import together
@@ -19,6 +20,8 @@ WORKLOADS = {
     "memory": memory,
     "pictures": pictures,
     "together": together,
+    "export": export,  # the PyTorch export against the engine (needs torch)
+    "export-memory": export_memory,
 }
 
 __all__ = ["WORKLOADS"]
