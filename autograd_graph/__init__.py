@@ -53,6 +53,8 @@ from .exceptions import (
     DuplicateEdgeError,
     DuplicateNeuronError,
     ExampleError,
+    ExplorerError,
+    FFmpegNotFoundError,
     GradientCheckError,
     GraphvizNotFoundError,
     IncompatibleLossError,
@@ -71,6 +73,7 @@ from .exceptions import (
     NotLayeredError,
     PictureOptionError,
     PictureTooBigError,
+    RecordError,
     RenderError,
     RenderTimeoutError,
     SerializationError,
@@ -102,8 +105,11 @@ from .io.serialization import load, load_metadata, save
 from .losses import LOSSES, Loss, get_loss
 from .network import KINDS, Network
 from .results import EdgeValues, Gradients, NeuronValues, Trace
+from .show.animate import animate
 from .show.equations import Equation, Term
 from .show.explain import Explanation, explain
+from .show.explorer.explore import explore
+from .show.explorer.page import Explorer
 from .show.matrices import plot_weights
 from .show.neighborhood import neighborhood
 from .show.picture import Picture
@@ -120,7 +126,6 @@ from .training import (
     InverseTimeDecay,
     Momentum,
     Optimizer,
-    Recorder,
     RunResult,
     StepDecay,
     Trainer,
@@ -133,6 +138,7 @@ from .training import (
     train,
 )
 from .training.per_example import per_example_sgd, sgd_source
+from .training.recorder import Record, Recorder, load_record
 
 __version__ = "0.1.0"
 
@@ -292,12 +298,21 @@ __all__ = [
     "plot_weights",
     "PictureTooBigError",
     "RenderTimeoutError",
+    # the explorer: recordings of training, the page, animations
+    "explore",
+    "Explorer",
+    "animate",
+    "Record",
+    "Recorder",
+    "load_record",
+    "RecordError",
+    "ExplorerError",
+    "FFmpegNotFoundError",
     # training features: frozen and tied edges, estimators, plots
     "ConstraintError",
     "Parameters",
     "NetworkClassifier",
     "NetworkRegressor",
-    "Recorder",
     "UnknownSettingError",
     "ValidationDataWarning",
     "plot_gradients",
@@ -317,3 +332,12 @@ from .comparison.sweep_result import SweepResult  # noqa: E402
 from .training.many import evaluate_many  # noqa: E402
 
 __all__ += ["SweepResult", "evaluate_many", "grid", "sweep"]
+
+# sparse training: pruning, lottery tickets, SET and RigL (the sparse-training issue)
+from .exceptions import PrunedNeuronsWarning, PruningError  # noqa: E402
+from .show.changes import EdgeChanges  # noqa: E402
+from .sparse import SET, LotteryResult, RigL, StructureHistory, dead_neurons, lottery_ticket, prune  # noqa: E402
+from .training.steps import StepLog  # noqa: E402
+
+__all__ += ["EdgeChanges", "LotteryResult", "PrunedNeuronsWarning", "PruningError", "RigL", "SET", "StepLog",
+            "StructureHistory", "dead_neurons", "lottery_ticket", "prune"]  # fmt: skip

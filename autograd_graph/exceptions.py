@@ -60,6 +60,12 @@ __all__ = [
     "UnsupportedModuleError",
     "UnsupportedActivationError",
     "UnsupportedGenomeError",
+    # the explorer, recordings of training, animations
+    "RecordError",
+    "ExplorerError",
+    "FFmpegNotFoundError",
+    "PruningError",
+    "PrunedNeuronsWarning",
     "ConstraintError",
     "ValidationDataWarning",
     "UnknownSettingError",
@@ -305,6 +311,31 @@ class UnsupportedActivationError(AutogradGraphError, ValueError):
 
 class UnsupportedGenomeError(AutogradGraphError, ValueError):
     """A NEAT genome that is not a feed-forward network of sums (the message names the node and why)."""
+
+
+# ------------------------------------------------------------------ explorer
+class RecordError(AutogradGraphError, ValueError):
+    """A recording of training that does not fit what it is used with (another network, an epoch it
+    does not hold, a bad setting of the recorder); the message says what was expected."""
+
+
+class ExplorerError(AutogradGraphError, ValueError):
+    """An explorer page that cannot be built as asked (a network too big for the page, a number format
+    the page cannot write, data that does not fit); the message names the limit or the option."""
+
+
+class FFmpegNotFoundError(RenderError):
+    """An MP4 animation needs ffmpeg: neither the ``ffmpeg`` program nor the ``imageio-ffmpeg`` package was found."""
+
+
+class PruningError(AutogradGraphError, ValueError):
+    """A pruning that cannot be done as asked: an amount out of range, or more edges than can go while every
+    neuron keeps an incoming edge and a path to an output (the message gives the most that can)."""
+
+
+class PrunedNeuronsWarning(UserWarning):
+    """Pruning with ``keep_connected=False`` left neurons without an incoming edge or cut off from every
+    output; they were removed, and the message names them."""
 
 
 # ------------------------------------------------------------ training features

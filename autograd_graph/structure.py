@@ -17,7 +17,7 @@ never see it half done.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
 import networkx as nx
 import numpy as np
@@ -36,6 +36,7 @@ from .exceptions import (
     UnknownNeuronError,
 )
 from .prediction import Predicting
+from .rewiring import Change, change_by_ids, check_change, plan_change, update_graph
 from .weights import WeightVector, finite_weight, new_token
 
 __all__ = ["NetworkStructure", "KINDS"]
@@ -46,6 +47,8 @@ KINDS = ("input", "bias", "hidden", "output")
 class NetworkStructure(EdgeConstraints, Predicting):
     """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`;
     frozen and tied edges in :mod:`.constraints`, ``predict`` in :mod:`.prediction`)."""
+
+    _indexed_graph: topology.IndexedGraph | None  # the description of the current structure, once built
 
     def __init__(self) -> None:
         self._reset(nx.DiGraph(), WeightVector())
@@ -168,6 +171,77 @@ class NetworkStructure(EdgeConstraints, Predicting):
             self._graph.remove_edge(source, target)
             self._structure_changed()
 
+    def rewire(self, remove: Iterable[tuple] = (), add: Iterable[tuple] = ()) -> np.ndarray:
+        """Remove some edges and add others in one change of structure (one recompile, not one per edge).
+
+        Parameters
+        ----------
+        remove : iterable of (i, j)
+            Existing edges.
+        add : iterable of (i, j) or (i, j, w)
+            New edges, with their weight ``w`` (drawn by the seeded initializer when omitted or None).
+
+        Returns
+        -------
+        ndarray of int64
+            For every position of the new weight vector (``net.edges`` order), the position its
+            edge had before, or −1 for an added edge: what carries per-weight state (an
+            optimizer's moments) across the change.
+
+        Raises
+        ------
+        UnknownEdgeError, UnknownNeuronError, InvalidEdgeError, DuplicateEdgeError, CycleError, InvalidWeightError
+            Naming the edge at fault (an edge both removed and added is a ``DuplicateEdgeError``:
+            set its weight instead). Everything is checked first: the network is left unchanged.
+
+        Examples
+        --------
+        >>> import autograd_graph as ag
+        >>> net = ag.running_example(seed=0)
+        >>> source = net.rewire(remove=[(4, 7), (1, 4)], add=[(3, 7, 0.25), (1, 7)])
+        >>> net.n_weights, net.get_weight(3, 7), source.tolist().count(-1)
+        (12, 0.25, 2)
+        >>> net.rewire(add=[(9, 3)])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        autograd_graph.exceptions.CycleError: rewire would close the cycle ...
+        """
+        with self._lock:
+            indexed = self.indexed()
+            return self.apply_change(change_by_ids(indexed, remove, add))
+
+    def apply_change(self, change: Change) -> np.ndarray:
+        """:meth:`rewire` by indices: positions of the edges removed, node indices of those added.
+
+        The form the sparse-training callbacks use (``change`` a :class:`~autograd_graph.rewiring.Change`
+        on ``net.indexed()``): checked with numpy, applied in ``O(k)`` Python for ``k`` edges. Returns
+        and raises as :meth:`rewire`; the network is left unchanged on error.
+        """
+        with self._lock:
+            indexed = self.indexed()
+            check_change(indexed, change)
+            if not change.remove.size and not change.src.size:
+                return np.arange(indexed.src.size, dtype=np.int64)
+            plan = plan_change(indexed, change)
+            w, nodes = self._weights, indexed.nodes
+            edges = np.fromiter(w.edges, dtype=object, count=len(w.edges))
+            node = np.fromiter(nodes, dtype=object, count=len(nodes))
+            added = list(zip(node[change.src].tolist(), node[change.dst].tolist(), strict=True))
+            removed = edges[change.remove].tolist()
+            new_edges = np.concatenate([edges[plan.kept], np.fromiter(added, dtype=object, count=len(added))])
+            values = np.concatenate([w.values[plan.kept], change.values])[plan.order]
+            update_graph(self._graph, removed, added)
+            drop = getattr(self, "_drop_constraints", None)  # frozen or tied edges (when the network has them)
+            if drop is not None:
+                drop(removed)
+            w.rewire(new_edges[plan.order].tolist(), values)
+            self._ordered = True  # plan_change put the edges in networkx's G.edges order
+            self._structure_changed()
+            shared, positions = w.shared_edges()
+            self._indexed_graph = topology.IndexedGraph(nodes, plan.src, plan.dst, plan.generation, indexed.kinds,
+                                                        indexed.activations, shared, positions)  # fmt: skip
+            return plan.source.copy()
+
     # ---------------------------------------------------------------- structure
     @property
     def graph(self) -> nx.DiGraph:
@@ -242,5 +316,5 @@ class NetworkStructure(EdgeConstraints, Predicting):
 
     def _structure_changed(self) -> None:
         self._structure = new_token()
-        self._indexed_graph: topology.IndexedGraph | None = None
+        self._indexed_graph = None
         self._built: dict = {}  # what is built from this structure (the engines), dropped with it

@@ -43,6 +43,7 @@ from .exceptions import CycleError, IncompleteNetworkError, NotLayeredError, Unr
 __all__ = [
     "IndexedGraph",
     "index_graph",
+    "generation_array",
     "check_acyclic",
     "check_evaluable",
     "reachable",
@@ -151,7 +152,7 @@ def index_graph(
         nodes,
         src,
         dst,
-        _generation_array(len(nodes), src, dst),
+        generation_array(len(nodes), src, dst),
         kinds,
         activations,
         () if edges is None else edges,
@@ -164,14 +165,15 @@ def index_graph(
 _PYTHON_KAHN_MAX_EDGES = 200_000
 
 
-def _generation_array(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
-    """Kahn's algorithm, one generation at a time: ``None`` if some node is on a cycle."""
+def generation_array(n: int, src: np.ndarray, dst: np.ndarray, by_generation: bool | None = None) -> np.ndarray | None:
+    """Each node's generation by Kahn's algorithm: ``None`` if some node is on a cycle. ``by_generation``: one
+    numpy step per generation (True: few, wide generations), Python lists (False: deep, narrow graphs), or by size."""
     by_source = np.argsort(src, kind="stable")
     targets = dst[by_source]
     first = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=first[1:])
     missing = np.bincount(dst, minlength=n)  # incoming edges not yet seen
-    if src.size <= _PYTHON_KAHN_MAX_EDGES:
+    if by_generation is False or (by_generation is None and src.size <= _PYTHON_KAHN_MAX_EDGES):
         levels = _kahn_lists(targets.tolist(), first.tolist(), missing.tolist())
         return None if min(levels, default=0) < 0 else np.array(levels, dtype=np.int64)
     generation = np.full(n, -1, dtype=np.int64)

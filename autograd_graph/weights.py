@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ import numpy as np
 from ._checks import safe_repr
 from .exceptions import InvalidWeightError, UnknownEdgeError
 
-__all__ = ["WeightVector", "new_token", "finite_weight", "weight_values"]
+__all__ = ["WeightVector", "EdgePositions", "new_token", "finite_weight", "weight_values"]
 
 _TOKENS = itertools.count(1)
 
@@ -92,6 +92,57 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.tobytes() == b.tobytes() if a.size < 4096 else bool(np.array_equal(a, b))
 
 
+class EdgePositions(Mapping):
+    """``edge -> position`` in a list of edges, as a mapping whose dict is built when first read.
+
+    A bulk change of structure (:meth:`WeightVector.rewire`) makes a new edge
+    list; building its dict of positions would cost as much as the rest of
+    the change, and training never reads it: it is built on the first
+    lookup. The list it reads never changes while shared (copy on write).
+
+    Examples
+    --------
+    >>> positions = EdgePositions([(1, 3), (2, 3)])
+    >>> positions[(2, 3)], (1, 2) in positions, len(positions)
+    (1, False, 2)
+    """
+
+    def __init__(self, edges: list[tuple], table: dict[tuple, int] | None = None) -> None:
+        self._edges = edges
+        self._table = table
+
+    @property
+    def table(self) -> dict[tuple, int]:
+        """The dict itself (built now if it was not yet)."""
+        if self._table is None:
+            self._table = dict(zip(self._edges, range(len(self._edges)), strict=True))
+        return self._table
+
+    def __getitem__(self, edge: tuple) -> int:
+        return self.table[edge]
+
+    def __contains__(self, edge: object) -> bool:
+        try:
+            return edge in self.table
+        except TypeError:  # an unhashable key is no edge
+            return False
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self._edges)
+
+    def appended(self, edge: tuple, position: int) -> None:
+        """Record an edge appended to the list (the list itself already holds it)."""
+        if self._table is not None:
+            self._table[edge] = position
+
+    def copy(self, edges: list[tuple]) -> EdgePositions:
+        """The same positions for a copy ``edges`` of the list."""
+        return EdgePositions(edges, None if self._table is None else dict(self._table))
+
+
 class WeightVector:
     """The weights of a network's edges, flat, in edge order (see the module notes).
 
@@ -99,15 +150,15 @@ class WeightVector:
     ----------
     edges : list of (i, j)
         The edge of each position.
-    positions : dict
-        ``edge -> position``.
+    positions : EdgePositions
+        ``edge -> position`` (a mapping, built when first read).
     token : int
         The version of the values: a new one after every change.
     """
 
     def __init__(self, edges: Sequence[tuple] = (), values: np.ndarray | None = None) -> None:
         self.edges: list[tuple] = list(edges)
-        self.positions: dict[tuple, int] = dict(zip(self.edges, range(len(self.edges)), strict=True))
+        self.positions = EdgePositions(self.edges)
         self._buffer = np.full(len(self.edges), math.nan) if values is None else np.array(values, dtype=float)
         self._missing = bool(np.isnan(self._buffer).any())
         self.token = new_token()
@@ -123,14 +174,15 @@ class WeightVector:
         view.flags.writeable = False
         return view
 
-    def shared_edges(self) -> tuple[list[tuple], dict[tuple, int]]:
+    def shared_edges(self) -> tuple[list[tuple], EdgePositions]:
         """``edges`` and ``positions`` for a reader that keeps them: they are copied before the next change."""
         self._shared = True
         return self.edges, self.positions
 
     def _own_edges(self) -> None:
         if self._shared:
-            self.edges, self.positions, self._shared = list(self.edges), dict(self.positions), False
+            edges = list(self.edges)
+            self.edges, self.positions, self._shared = edges, self.positions.copy(edges), False
 
     def _replace(self, values: np.ndarray, missing: bool | None = None) -> None:
         self._buffer = values
@@ -146,8 +198,8 @@ class WeightVector:
             self._buffer = np.concatenate([self._buffer, np.empty(max(n, 16))])
         self._buffer[n] = math.nan if value is None else value
         self._missing |= value is None
-        self.positions[edge] = n
         self.edges.append(edge)
+        self.positions.appended(edge, n)
         self.token = new_token()
 
     def drop(self, doomed: Iterable[tuple]) -> None:
@@ -161,10 +213,15 @@ class WeightVector:
     def reorder(self, edges: list[tuple], permutation: np.ndarray) -> None:
         """Put the weights in a new edge order: position ``p`` gets the old position ``permutation[p]``."""
         values = self._buffer[: len(self.edges)][permutation]
-        self.edges, self.positions, self._shared = edges, dict(zip(edges, range(len(edges)), strict=True)), False
+        self.edges, self.positions, self._shared = edges, EdgePositions(edges), False
         self._buffer = values
         self._missing = bool(np.isnan(values).any())
         # the same values on the same edges: the token stays (a trace is still of these weights)
+
+    def rewire(self, edges: list[tuple], values: np.ndarray) -> None:
+        """Take a new edge list and its values at once (a bulk change of structure; NaN: to be drawn)."""
+        self.edges, self.positions, self._shared = edges, EdgePositions(edges), False
+        self._replace(np.array(values, dtype=float))
 
     # ---------------------------------------------------------------- values
     @property
@@ -249,7 +306,8 @@ class WeightVector:
     def copy(self) -> WeightVector:
         """An independent copy, with the same token (it holds the same values)."""
         new = WeightVector.__new__(WeightVector)
-        new.edges, new.positions = list(self.edges), dict(self.positions)
+        new.edges = list(self.edges)
+        new.positions = self.positions.copy(new.edges)
         new._buffer = self._buffer[: len(self.edges)].copy()
         new._missing, new.token, new._shared = self._missing, self.token, False
         return new

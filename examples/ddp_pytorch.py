@@ -13,14 +13,18 @@ Run: python examples/ddp_pytorch.py   (about 10 s: two processes start and impor
 from __future__ import annotations
 
 import copy
+import datetime
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
 import autograd_graph as ag
+
+TIMEOUT = 120  # seconds: the longest a process waits for the other, and the run may take
 
 
 def free_port() -> int:
@@ -40,7 +44,13 @@ def worker(rank: int, world_size: int, port: int, module, X, Y, steps: int, lr: 
     # torch.multiprocessing hands tensors over in shared memory: without a copy both processes would
     # update one and the same weight vector
     module = copy.deepcopy(module)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)
+    dist.init_process_group(
+        "gloo",
+        init_method=f"tcp://127.0.0.1:{port}",
+        rank=rank,
+        world_size=world_size,
+        timeout=datetime.timedelta(seconds=TIMEOUT),
+    )  # a lost partner is an error, not a hang
     try:
         ddp = DistributedDataParallel(module)
         X_shard, Y_shard = X[rank::world_size], Y[rank::world_size]  # equal halves: their mean is the full mean
@@ -67,7 +77,14 @@ def ddp_train(net: ag.Network, X: np.ndarray, Y: np.ndarray, *, steps: int, lr: 
     Xt, Yt = torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(Y, dtype=torch.float64)
     with tempfile.TemporaryDirectory() as scratch:
         out = str(Path(scratch) / "trained.json")
-        mp.spawn(worker, args=(world_size, free_port(), module, Xt, Yt, steps, lr, out), nprocs=world_size)
+        context = mp.start_processes(worker, args=(world_size, free_port(), module, Xt, Yt, steps, lr, out),
+                                     nprocs=world_size, join=False)  # fmt: skip
+        deadline = time.monotonic() + TIMEOUT
+        while not context.join(timeout=1):  # raises if a process failed
+            if time.monotonic() > deadline:
+                for process in context.processes:
+                    process.terminate()
+                raise TimeoutError(f"the {world_size} DDP processes did not finish within {TIMEOUT} s")
         return ag.load(out)
 
 

@@ -40,33 +40,35 @@ def test_a_classifier_gets_an_accuracy_panel_and_all_runs_show():
         result.plot(runs="some")
 
 
-def test_the_recorder_measures_each_layers_gradient_norm():
+def test_plot_gradients_draws_each_layers_gradient_norm_from_a_recording():
     net = ag.running_example(seed=0)
-    record = ag.Recorder(X, Y)
-    seen = []
-    ag.train(net, X, Y, epochs=3, learning_rate=0.1, seed=0, progress=False,
-             callbacks=[record, lambda log: seen.append(log.network.get_weights())])  # fmt: skip
-    assert record.groups == ["layer 2", "layer 3", "layer 4"] and record.epochs() == [1, 2, 3]
+    recorder = ag.Recorder(gradients=True, X=X, Y=Y)
+    ag.train(net, X, Y, epochs=3, learning_rate=0.1, seed=0, progress=False, callbacks=[recorder])
+    record = recorder.best()
+    epochs, names, norms = ag.training.plots.gradient_norms(recorder)
+    assert names == ["layer 2", "layer 3", "layer 4"] and epochs.tolist() == [1, 2, 3]
     probe = ag.running_example(seed=0)
-    for epoch, weights in zip(record.epochs(), seen, strict=True):
-        probe.set_weights(weights)
+    for k, epoch in enumerate(epochs.tolist()):
+        probe.set_weights(record.at(epoch))
         g = probe.backward(probe.forward(X), Y).weights
         into_9 = np.sqrt(sum(g[(i, 9)] ** 2 for i in (6, 7, 8)))  # the weights into layer 4, by hand
-        assert record.curve("layer 4")[epoch - 1] == pytest.approx(into_9, rel=1e-12)
-    frame = record.to_pandas()
-    assert list(frame.columns) == ["run", "epoch", "group", "gradient_norm", "weight_norm"] and len(frame) == 9
+        assert norms[k, 2] == pytest.approx(into_9, rel=1e-12)
     fig = ag.plot_gradients(record, weights=True)
     assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
-    assert [line.get_label() for line in fig.axes[0].get_lines()] == record.groups
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == names
+    np.testing.assert_array_equal(lines[2].get_ydata(), norms[:, 2])
 
 
-def test_a_network_that_is_not_layered_is_recorded_by_generation():
+def test_a_network_that_is_not_layered_is_grouped_by_generation():
     net = ag.from_edge_list([("x", "h", 0.5), ("x", "y", 0.1), ("h", "y", 0.3)], activation="tanh")
-    record = ag.Recorder([[0.5]], [[1.0]])
-    ag.train(net, [[0.5]], [[1.0]], epochs=2, callbacks=[record], progress=False)
-    assert record.groups == ["generation 1", "generation 2"]
-    with pytest.raises(ag.TrainingError, match="nothing recorded yet"):
-        ag.plot_gradients(ag.Recorder(X, Y))
+    recorder = ag.Recorder(gradients=True, X=[[0.5]], Y=[[1.0]])
+    ag.train(net, [[0.5]], [[1.0]], epochs=2, callbacks=[recorder], progress=False)
+    assert ag.training.plots.gradient_norms(recorder)[1] == ["generation 1", "generation 2"]
+    plain = ag.Recorder()
+    ag.train(net, [[0.5]], [[1.0]], epochs=1, callbacks=[plain], progress=False)
+    with pytest.raises(ag.TrainingError, match=r"no gradients: record them with ag.Recorder\(gradients=True"):
+        ag.plot_gradients(plain)
 
 
 def test_histories_as_dataframes():

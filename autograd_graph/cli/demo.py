@@ -11,8 +11,10 @@ import numpy as np
 from ..build.running_example import running_example
 from ..io.serialization import save
 from ..show.explain import explain
+from ..show.explorer.explore import explore
 from ..show.render import FORMATS, side_by_side
 from ..training import InverseTimeDecay, train
+from ..training.recorder import Recorder
 from .options import PROG, Pictures, output_options, positive_int, say, show_progress
 
 __all__ = ["add", "run"]
@@ -25,7 +27,8 @@ def add(commands: Any) -> None:
         help="the running example: forward, backward, the chain rule, training, pictures",
         description="Build the sources' 9-neuron running example, run a forward and a backward pass, print the "
         "chain rule of weight w_6,9 and neuron 4 with their numbers, train briefly on y = sin(3x), and write "
-        "pictures (with gradients, with trained weights, layered next to non-layered) and the trained network.",
+        "pictures (with gradients, with trained weights, layered next to non-layered), the trained network, "
+        "and explore.html, a page to step through the passes and the training in a browser.",
     )
     demo.add_argument("--out", default="out", help="folder for the pictures and the network (default: ./out)")
     demo.add_argument("--format", choices=FORMATS, default="svg", help="picture format (default: svg)")
@@ -59,16 +62,10 @@ def run(args: argparse.Namespace) -> None:
     data_X = np.linspace(-1.0, 1.0, 41).reshape(-1, 1)  # (41, 1)
     data_Y = np.sin(3 * data_X)
     schedule = InverseTimeDecay(0.5, decay=0.001)
-    result = train(
-        net,
-        data_X,
-        data_Y,
-        epochs=args.epochs,
-        batch_size=1,
-        learning_rate=schedule,
-        seed=args.seed,
-        progress=show_progress(args),
-    )
+    recorder = Recorder()  # the weights after every epoch, for the explorer page
+    recorder.start(net)
+    result = train(net, data_X, data_Y, epochs=args.epochs, batch_size=1, learning_rate=schedule, seed=args.seed,
+                   callbacks=[recorder], progress=show_progress(args))  # fmt: skip
     say(
         args,
         f"\ntrained on y = sin(3x), {len(data_X)} points, {args.epochs} epochs of per-example SGD "
@@ -83,5 +80,10 @@ def run(args: argparse.Namespace) -> None:
     pair = side_by_side([net, skip], titles=["layered: the running example", "not layered: + skip edges 1→9, 3→7"])
     written.append(pictures.write(pair, out / f"layered_vs_not.{args.format}"))
     written.append(save(net, out / "running_example.json", metadata=result.metadata()))
-    say(args, f"\nwrote to {out}/: " + ", ".join(path.name for path in written))
-    say(args, f"try: {PROG} info {out / 'running_example.json'}")
+    record = recorder.best(net)
+    written.append(record.save(out / "training_record.json"))
+    page = explore(net, data_X, data_Y, record=record, title="the running example, trained on y = sin(3x)")
+    written.append(page.save(out / "explore.html"))
+    say(args, f"\nwrote to {out}/: " + ", ".join(path.name for path in written),
+        f"open {out / 'explore.html'} in a browser to step through the passes and play the training",
+        f"try: {PROG} info {out / 'running_example.json'}")  # fmt: skip

@@ -7,12 +7,12 @@ import sys
 from collections.abc import Sequence
 
 from ..exceptions import AutogradGraphError
-from . import compare, demo, info, render, sweep, train
+from . import compare, demo, explore, info, render, sweep, train
 from .options import PROG, Parser
 
 __all__ = ["build_parser", "main", "COMMANDS"]
 
-COMMANDS = (demo, render, info, train, compare, sweep)  # each module adds its subcommand and runs it
+COMMANDS = (demo, render, info, train, compare, sweep, explore)  # each module adds its subcommand and runs it
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -71,6 +71,34 @@ def _settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return dict(settings)
 
 
+def _per_network(per_network: Any, networks: Mapping[str, Any], together: bool) -> dict[str, dict[str, Any]]:
+    """``per_network`` checked: names of networks, dicts of settings (not the reserved ones), not together."""
+    if per_network is None:
+        return {}
+    if not isinstance(per_network, Mapping):
+        raise ComparisonError(f"per_network must be a dict of network names to settings, got {per_network!r}")
+    unknown = [name for name in per_network if name not in networks]
+    if unknown:
+        raise ComparisonError(f"per_network names {unknown!r}, which are not networks of the comparison")
+    if together and per_network:
+        raise ComparisonError("per_network settings differ from network to network: give together=False "
+                              "(trainings together share every setting)")  # fmt: skip
+    own = {}
+    for name, extra in per_network.items():
+        if not isinstance(extra, Mapping):
+            raise ComparisonError(f"per_network[{name!r}] must be a dict of training settings, got {extra!r}")
+        own[name] = _settings(extra)
+    return own
+
+
+def _merged(settings: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings of one network: the common ones, its own over them, callbacks of both."""
+    if not extra:
+        return settings
+    callbacks = [*settings.get("callbacks", ()), *extra.get("callbacks", ())]
+    return {**settings, **extra, "callbacks": callbacks}
+
+
 def _describe(value: Any) -> Any:
     """A setting as JSON can hold it: numbers, strings and lists as they are, anything else as its repr."""
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -230,6 +258,7 @@ def compare(
     group_size: int | None = None,
     n_jobs: int | None = None,
     client: Any = None,
+    per_network: Mapping[str, Mapping[str, Any]] | None = None,
     **settings: Any,
 ) -> Comparison:
     """Train several networks on the same data with the same settings over several seeds.
@@ -267,6 +296,10 @@ def compare(
         With ``together``: run the groups on local processes (joblib); see :mod:`.parallel`.
     client : dask.distributed.Client, optional
         With ``together``: run the groups on a Dask cluster.
+    per_network : dict of str to dict, optional
+        Settings of some networks only, by name, over ``settings`` (their ``callbacks`` are added to
+        the common ones): ``{"SET": {"callbacks": [ag.SET(0.3, every=50)]}}`` rewires only the network
+        named ``"SET"``. Needs ``together=False``.
     **settings
         Passed to :func:`~autograd_graph.train` unchanged for every run:
         ``loss``, ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
@@ -311,6 +344,7 @@ def compare(
             raise ComparisonError(f"{name!r} must be a Network or a builder seed -> Network, got {type(spec).__name__}")
     seed_list = _seeds(seeds)
     settings = _settings(settings)
+    own = _per_network(per_network, networks, together)
     loss = get_loss(settings.get("loss", Trainer.loss)).name
     classification = settings.get("classification")
     classification = loss in CLASSIFICATION_LOSSES if classification is None else bool(classification)
@@ -327,9 +361,12 @@ def compare(
             )
         for seed in seed_list if not together else ():  # seed by seed: an interrupted comparison saw every network
             for name, spec in networks.items():
-                runs[name].append(_one_run(name, spec, seed, X, Y, test, settings, loss, classification, bar))
+                mine = _merged(settings, own.get(name))
+                runs[name].append(_one_run(name, spec, seed, X, Y, test, mine, loss, classification, bar))
     data = {"n_train": int(X.shape[0]), "n_test": 0 if test is None else int(test[0].shape[0]),
             "n_inputs": int(X.shape[1]), "n_outputs": int(Y.shape[1])}  # fmt: skip
     described = {key: _describe(value) for key, value in settings.items()}
     described["trained together"] = bool(together)
+    for name, extra in own.items():
+        described[f"settings of {name}"] = {key: _describe(value) for key, value in extra.items()}
     return Comparison(runs, seed_list, described, loss, classification, data, title)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .changes import CHANGE_COLORS
 from .equations import NetworkReads, check_pass, select_example
 from .full import KIND_COLORS, sign_color
 from .layout import ROW, Layout, layout
@@ -124,6 +125,24 @@ def _tooltips(net: NetworkReads, lay: Layout, trace: Trace | None, grads: Gradie
     return texts
 
 
+def _removed_edges(ix, lay: Layout, changes, names: dict, radius: float, tooltips: bool) -> list[Edge]:
+    """The edges removed since (no longer in the network) between neurons drawn: dashed red lines."""
+    index = {n: i for i, n in enumerate(ix.nodes)}
+    out = []
+    for source, target in sorted(changes.removed, key=repr):
+        s, d = index.get(source), index.get(target)
+        if s is None or d is None or lay.column[s] < 0 or lay.column[d] < 0:
+            continue
+        x0, y0, x1, y1 = lay.x[s], lay.y[s] + CAPTION, lay.x[d], lay.y[d] + CAPTION
+        length = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-9)
+        ux, uy = (x1 - x0) / length * radius, (y1 - y0) / length * radius
+        points = straight((float(x0 + ux), float(y0 + uy)), (float(x1 - ux), float(y1 - uy)))
+        tip = f"w_{source},{target}: removed {changes.label}".strip() if tooltips else ""
+        out.append(Edge(names[source], names[target], points, CHANGE_COLORS["removed"] + "cc", 0.8, tooltip=tip,
+                        dashed=True, data={"source": source, "target": target, "change": "removed"}))  # fmt: skip
+    return out
+
+
 def compact_scene(
     net: NetworkReads,
     trace: Trace | None = None,
@@ -153,7 +172,12 @@ def compact_scene(
     values = _values(net, grads, color_by)
     shown = (lay.column[ix.src] >= 0) & (lay.column[ix.dst] >= 0)
     candidates = np.flatnonzero(shown)
-    drawn = candidates[strongest_inputs(ix.dst[candidates], np.abs(values[candidates]), style.max_edges)]
+    changes = style.changes
+    strength = np.abs(values[candidates])
+    if changes is not None:  # the added edges are drawn first
+        added = np.fromiter((ix.edges[e] in changes.added for e in candidates.tolist()), bool, candidates.size)
+        strength = np.where(added, np.inf, strength)
+    drawn = candidates[strongest_inputs(ix.dst[candidates], strength, style.max_edges)]
     scale = column_scale(lay.column[ix.dst[candidates]], np.abs(values[candidates]))[np.isin(candidates, drawn)]
     into = lay.column[ix.dst[drawn]]
     density = np.clip(np.sqrt(DENSE / np.bincount(into)[into]), 0.15, 1.0)  # bundles of many edges: translucent
@@ -191,14 +215,23 @@ def compact_scene(
             data["gradient"] = float(grads.weights.flat[e])
         points = straight((float(x0 + ux), float(y0 + uy)), (float(x1 - ux), float(y1 - uy)))
         color, pen = f"{sign_color(f)}{alpha:02x}", round(low + (high - low) * abs(f), 2)
+        if changes is not None:
+            status = data["change"] = changes.status((source, target))
+            added = status == "added"
+            color = CHANGE_COLORS[status] + ("ff" if added else f"{alpha // 2:02x}")
+            pen = max(pen, 1.2) if added else pen
         edges.append(Edge(names[source], names[target], points, color, pen, tooltip=tooltip, data=data))
+    if changes is not None:
+        edges += _removed_edges(ix, lay, changes, names, radius, style.tooltips)
+        notes.append(changes.caption())
     unit = "layers" if net.is_layered() else "generations"
     notes.append(f"columns: {unit}, left to right" + (f", wrapped into {lay.lines} lines" if lay.lines > 1 else ""))
     if fold and net.biases:
         notes.append("bias neurons folded into the neurons they feed (their weights in the tooltips)")
     if drawn.size < candidates.size:
         notes.append(f"{drawn.size:,d} of {candidates.size:,d} edges drawn: the strongest inputs of every neuron")
-    notes.append(f"edges: {color_by}, orange < 0 < purple; width by size within each column")
+    if changes is None:
+        notes.append(f"edges: {color_by}, orange < 0 < purple; width by size within each column")
     if trace is not None and trace.batch_size > 1:
         notes.append(f"values of example {select_example(style.example, trace.batch_size)} of {trace.batch_size}")
     line = " · ".join(notes[:2])

@@ -17,6 +17,7 @@ import graphviz
 
 from .. import topology
 from ..constraints import edge_marks
+from .changes import CHANGE_COLORS
 from .equations import Equation, NetworkReads, PassValues, edge_weights, format_number, join_sum, select_example
 from .views import Style
 
@@ -219,6 +220,13 @@ class Drawing:
         if style.edge_color:
             attrs["color"] = sign_color(w / scale)
             attrs["fontcolor"] = sign_color(1.0 if w >= 0 else -1.0)  # labels stay readable near 0
+        if style.changes is not None:  # a picture of changes: the colour says added or kept
+            status = style.changes.status(edge)
+            attrs["color"] = attrs["fontcolor"] = CHANGE_COLORS[status]
+            attrs.setdefault("penwidth", "2.2" if status == "added" else "1.0")
+            if style.tooltips:
+                said = f"{status} {style.changes.label}".strip()
+                attrs["tooltip"] = attrs["labeltooltip"] = attrs["tooltip"] + f"\\n{said}"
         return attrs
 
     # ------------------------------------------------------------------- draw
@@ -261,6 +269,20 @@ class Drawing:
             g.edge(self.names[i], self.names[j], **self.edge_attributes((i, j), scale, labels))
         for ends in collapsed:
             g.edge(*ends, style="dashed", color="#9e9e9e")
+        if self.style.changes is not None:
+            self._removed(g)
+
+    def _removed(self, g: graphviz.Digraph) -> None:
+        """The edges removed since (no longer in the network): dashed red, between the neurons drawn; a caption."""
+        changes = self.style.changes
+        shown = {n for rank in self.ranks for n in rank}
+        for i, j in sorted(changes.removed, key=repr):
+            if i in shown and j in shown:
+                tip = _lines(f"w_{i},{j}: removed {changes.label}".strip())
+                g.edge(self.names[i], self.names[j], style="dashed", color=CHANGE_COLORS["removed"], penwidth="1.4",
+                       constraint="false", tooltip=tip)  # fmt: skip
+        label = g.graph_attr.get("label")
+        g.graph_attr.update(label=f"{label}\\n{changes.caption()}" if label else changes.caption(), labelloc="t")
 
     def _edges(self) -> tuple[list[tuple], list[tuple[str, str]], dict[str, int]]:
         """The edges drawn between shown neurons, the dashed ones to and from "+N more" nodes (DOT names), and

@@ -18,13 +18,15 @@ no pyplot, nothing shown; save it with ``fig.savefig(path)``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..exceptions import PictureOptionError, ShapeError
 from .equations import NetworkReads
 from .layout import column_numbers, order_columns
+from .masks import draw_masks
 from .overview import group_columns
 from .views import MAX_GROUPS
 
@@ -168,6 +170,7 @@ def plot_weights(
     max_groups: int = MAX_GROUPS,
     width: float = 6.0,
     height: float = 5.0,
+    masks: Mapping[str, Iterable[tuple]] | None = None,
 ) -> Figure:
     """The weight matrix (and the gradient matrix) as heatmaps, and histograms per layer or generation.
 
@@ -182,6 +185,10 @@ def plot_weights(
         Generations are grouped into at most this many runs for the lines and histograms.
     width, height : float
         Inches per panel.
+    masks : dict of str to edge lists, optional
+        Adds the mask over training: one panel per entry (``history.masks([0, 5, 10])`` of
+        :class:`~autograd_graph.SET` or :class:`~autograd_graph.RigL`, ``result.masks()`` of a
+        lottery ticket), the edges kept, added and removed since the panel before (:mod:`.masks`).
 
     Returns
     -------
@@ -210,11 +217,17 @@ def plot_weights(
     panels = [("w", np.asarray(net.weights, dtype=float))]
     if grads is not None:
         panels.append(("∂L/∂w", np.asarray(grads.weights.flat, dtype=float)))
-    fig = Figure(figsize=(width * len(panels), height * 1.8), layout="constrained")
+    wide = width * len(panels) if masks is None else max(width * len(panels), 3.2 * len(masks))
+    fig = Figure(figsize=(wide, height * (1.8 if masks is None else 2.5)), layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(2, len(panels), squeeze=False, height_ratios=[1.25, 1])
+    top: Any = fig
+    if masks is not None:
+        parts: Any = fig.subfigures(2, 1, height_ratios=[1.8, 0.7])  # an array of two subfigures
+        top = parts[0]
+        draw_masks(parts[1], net, masks, max_cells)
+    axes = top.subplots(2, len(panels), squeeze=False, height_ratios=[1.25, 1])
     for p, (what, values) in enumerate(panels):
         m = weight_matrix(net, values, max_cells, max_groups)
-        _heatmap(axes[0, p], m, what, fig)
+        _heatmap(axes[0, p], m, what, top)
         _histograms(axes[1, p], values, m, what)
     return fig

@@ -113,6 +113,8 @@ def to_digraph(scene: Scene, *, size: tuple[int, int] | None = None, fontname: s
         g.node(node.name, _lines(node.label), **attrs)
     for edge in scene.edges:
         attrs = {"color": edge.color, "penwidth": _number(edge.width)}
+        if edge.dashed:
+            attrs["style"] = "dashed"
         if edge.arrow:
             path = " ".join(_pos(p, scene.height) for p in arrow_base(edge.points))
             attrs.update(dir="forward", pos=f"e,{_pos(edge.points[-1], scene.height)} {path}")

@@ -64,6 +64,7 @@ class Edge:
     tooltip: str = ""
     font_size: float = 8.0
     data: dict[str, Any] = field(default_factory=dict)
+    dashed: bool = False  # drawn dashed (an edge removed, in a picture of changes)
 
 
 @dataclass

@@ -66,6 +66,8 @@ def _edge(edge: Edge, number: int) -> str:
     path = arrow_base(edge.points) if edge.arrow else edge.points
     title = edge.tooltip or f"{edge.tail}->{edge.head}"
     stroke = f'stroke={_color(edge.color)} stroke-width="{_n(edge.width)}"'
+    if edge.dashed:
+        stroke += ' stroke-dasharray="4,3"'
     out = [f'<g id="edge{number}" class="edge"><title>{escape(title)}</title>',
            f'<path fill="none" {stroke} d="{_path(path)}"/>']  # fmt: skip
     if edge.arrow:

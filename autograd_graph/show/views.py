@@ -20,9 +20,11 @@ compact and overview views.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..exceptions import PictureOptionError, PictureTooBigError, UnknownPictureOptionError
 from ..losses import Loss
+from .changes import as_changes
 from .equations import NumberFormat, format_number
 
 __all__ = [
@@ -66,8 +68,10 @@ class Style:
     color_by: str | None = None
     wrap: bool | None = None
     max_groups: int = MAX_GROUPS
+    changes: Any = None  # edges added and removed (EdgeChanges or a pair): colours them (see .changes)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "changes", as_changes(self.changes))
         for name in ("max_per_rank", "max_edges"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -87,8 +91,8 @@ class Style:
 
 COMMON = {"example", "number_format", "fold_biases", "tooltips", "loss"}
 VIEW_OPTIONS: dict[str, frozenset[str]] = {
-    "full": frozenset(COMMON | {"edge_labels", "edge_width", "edge_color", "max_per_rank"}),
-    "compact": frozenset(COMMON | {"max_edges", "color_by", "wrap"}),
+    "full": frozenset(COMMON | {"edge_labels", "edge_width", "edge_color", "max_per_rank", "changes"}),
+    "compact": frozenset(COMMON | {"max_edges", "color_by", "wrap", "changes"}),
     "overview": frozenset(COMMON | {"max_groups"}),
 }
 

@@ -6,7 +6,7 @@
 - :mod:`.nonfinite`: naming the first neuron that went inf or NaN;
 - :mod:`.evaluation`: loss and accuracy on a data set;
 - :mod:`.history`: what a training run reports;
-- :mod:`.recorder` and :mod:`.plots`: gradient norms over training, learning curves and their figures;
+- :mod:`.plots`: learning curves and gradient norms over training, as figures;
 - :mod:`.trainer`: :func:`train` and :class:`Trainer`, the public entry points.
 """
 
@@ -14,7 +14,6 @@ from .evaluation import Evaluation, accuracy, evaluate
 from .history import EpochLog, History, RunResult, TrainingResult
 from .optimizers import OPTIMIZERS, SGD, Adam, Momentum, Optimizer, get_optimizer
 from .plots import plot_gradients, plot_history
-from .recorder import Recorder
 from .schedules import ConstantSchedule, ExponentialDecay, InverseTimeDecay, StepDecay, as_schedule
 from .trainer import Trainer, train
 
@@ -29,7 +28,6 @@ __all__ = [
     "Momentum",
     "OPTIMIZERS",
     "Optimizer",
-    "Recorder",
     "RunResult",
     "SGD",
     "StepDecay",

@@ -8,6 +8,7 @@ curve starts where its initial weights put it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +138,8 @@ class RunResult:
         That loss (validation loss when there is validation data).
     best_weights : ndarray
         The weights at ``best_epoch``, in ``net.edges`` order.
+    best_edges : sequence of (i, j) or None
+        The edges of those weights (``net.edges`` at ``best_epoch``: a callback may change the structure).
     steps : int
         Updates made.
     stop_reason : str
@@ -149,6 +152,7 @@ class RunResult:
     best_epoch: int = 0
     best_loss: float = math.inf
     best_weights: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    best_edges: Sequence[tuple] | None = field(default=None, repr=False)
     steps: int = 0
     stop_reason: str = "epochs"
 

@@ -37,6 +37,7 @@ from .evaluation import evaluate, is_classification, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
+from .steps import StartingStructure, StateAlignment, StepLog, after_step, restore_best, step_callbacks, step_seed
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -158,6 +159,8 @@ class _Session:
     checkpoints: Checkpoints | None = None
     best_loss: float = math.inf  # over all runs so far
     runs: list[RunResult] = field(default_factory=list)
+    hooks: list = field(default_factory=list)  # the callbacks' on_step methods (see .steps); empty: none
+    step_seed: Any = None  # the current run's seed for them
 
     @property
     def monitor(self) -> str:
@@ -197,9 +200,8 @@ def _fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndar
     )  # fmt: skip
 
 
-def _epoch(
-    s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer, epoch: int, last_finite: np.ndarray
-) -> np.ndarray:
+def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer, epoch: int,
+           last_finite: np.ndarray, alignment: StateAlignment) -> np.ndarray:  # fmt: skip
     """One pass over the training set, one update per batch.
 
     ``last_finite`` holds the weights of the last step whose pass was finite
@@ -212,8 +214,10 @@ def _epoch(
     order = rng.permutation(n) if s.cfg.shuffle and size < n else np.arange(n)
     if size < n:
         X, Y = X[order], Y[order]  # one copy per epoch; batches are then slices
+    alignment.check(net, opt)  # an epoch callback may have changed the structure
     w = net.get_weights()
     edges = net.edges
+    hooks, steps = s.hooks, -(-n // size)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
         for lo in range(0, n, size):
             trace = net.forward(X[lo : lo + size])
@@ -229,6 +233,12 @@ def _epoch(
             net.set_weights(new)
             w = new
             run.steps += 1
+            if hooks:  # step callbacks (dynamic sparse training), given the network with the new weights
+                log = StepLog(run.run, epoch, run.steps, steps, s.cfg.epochs * steps, lo + size >= n, net,
+                              X[lo : lo + size], Y[lo : lo + size], s.loss, s.step_seed)  # fmt: skip
+                if after_step(hooks, log, opt, alignment):  # the structure changed: its weights and edges
+                    w = last_finite = net.get_weights()
+                    edges = net.edges
     return last_finite
 
 
@@ -238,17 +248,19 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
     start = time.perf_counter()
     opt = copy.deepcopy(s.optimizer)
     opt.reset(net.n_weights)
+    alignment = StateAlignment(net)  # the structure the optimizer's state belongs to
     rng = np.random.default_rng(seq)
     last_finite = net.get_weights()
     waited = 0  # epochs since the last improvement by more than min_delta
     reference = math.inf  # the loss of that improvement
     for epoch in range(cfg.epochs + 1):
         if epoch:
-            last_finite = _epoch(s, run, rng, opt, epoch, last_finite)
+            last_finite = _epoch(s, run, rng, opt, epoch, last_finite, alignment)
         row = s.evaluate(opt.step_size, time.perf_counter() - start, epoch, run.history)
         value = row[s.monitor]
         if value < run.best_loss or cfg.restore_best == "last":  # the weights this run keeps
             run.best_loss, run.best_epoch, run.best_weights = value, epoch, net.get_weights()
+            run.best_edges = net.indexed().edges  # the structure of these weights (cached: no copy)
             if value < s.best_loss:  # better than every earlier run: the network will end with these or better
                 s.best_loss = value
                 if s.checkpoints is not None:
@@ -305,15 +317,19 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     start_weights = net.get_weights()
     bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
     checkpoints = None if cfg.checkpoint is None else Checkpoints(cfg.checkpoint)
-    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints)
+    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints, hooks=step_callbacks(cfg.callbacks))
+    start = StartingStructure(net) if cfg.restarts > 1 else None  # a callback may change the structure
     interrupted = False
     try:
         for r, run_seq in enumerate(run_seqs):
             init_seq, shuffle_seq = run_seq.spawn(2)
+            s.step_seed = step_seed(run_seq)
             init_seed = None if cfg.restarts == 1 else int(init_seq.generate_state(1)[0])
+            if start is not None:
+                start.restore(net)
             if init_seed is not None:
                 net.initialize(init_seed)
-            run = RunResult(r, init_seed, History(), best_weights=net.get_weights())
+            run = RunResult(r, init_seed, History(), best_weights=net.get_weights(), best_edges=net.indexed().edges)
             s.runs.append(run)
             _run(s, run, shuffle_seq)
     except KeyboardInterrupt:
@@ -325,8 +341,7 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
         if not s.runs:  # stopped before the first run began
             s.runs.append(RunResult(0, None, History(), best_weights=start_weights, stop_reason="interrupted"))
         best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
-        if best.best_weights.shape == (net.n_weights,):  # (a callback may have changed the structure)
-            net.set_weights(best.best_weights)
+        restore_best(net, best)  # its edges too, if a callback changed the structure
         if checkpoints is not None:
             if cfg.restore_best == "last" and best.history.loss:  # the last weights may be worse than saved ones
                 checkpoints.pending = s.checkpoint_metadata(best, best.best_epoch, _last_row(best.history))

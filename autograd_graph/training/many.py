@@ -34,6 +34,7 @@ from .history import History, RunResult, TrainingResult
 from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets
 from .loop import _arrays, _check_settings, _data, _seed_sequence, check_restore_best
 from .optimizers import get_optimizer
+from .steps import step_callbacks
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -171,6 +172,11 @@ def train_many(
         raise TrainingError(f"errors must be 'raise' or 'keep', got {errors!r}")
     cfg = TrainingConfig(**params)
     _check_settings(cfg)
+    if step_callbacks(cfg.callbacks):
+        raise TrainingError(
+            "train_many trains a fixed union of the networks; step callbacks (SET, RigL: on_step) change a "
+            "network's structure while it trains: train such networks with ag.train (ag.compare(..., together=False))"
+        )
     seed_list = _seeds(seeds, len(nets))
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)

@@ -63,6 +63,7 @@ class Optimizer(ABC):
     """
 
     default_learning_rate = 0.01
+    state_names: tuple[str, ...] = ()  # the per-weight state arrays, in net.edges order (see remap)
 
     def __init__(self, learning_rate: float | Schedule | None = None) -> None:
         self.learning_rate = self.default_learning_rate if learning_rate is None else learning_rate
@@ -76,6 +77,29 @@ class Optimizer(ABC):
 
     def _reset_state(self, n_weights: int) -> None:  # noqa: B027 (plain SGD has no state)
         """Size the per-weight state."""
+
+    def remap(self, source: np.ndarray) -> None:
+        """Carry the per-weight state across a change of structure (``source`` from ``net.rewire``).
+
+        New position ``p`` takes the state of old position ``source[p]``; an
+        added edge (``-1``) starts from zero, as at a reset. ``t`` goes on. A
+        subclass lists its per-weight arrays in ``state_names``.
+
+        Examples
+        --------
+        >>> opt = Momentum(0.1)
+        >>> opt.reset(3)
+        >>> opt.velocity = np.array([1.0, 2.0, 3.0])
+        >>> opt.remap(np.array([2, -1, 0]))
+        >>> opt.velocity
+        array([3., 0., 1.])
+        """
+        kept = source >= 0
+        for name in self.state_names:
+            old = getattr(self, name)
+            new = np.zeros(source.shape + old.shape[1:], dtype=old.dtype)
+            new[kept] = old[source[kept]]
+            setattr(self, name, new)
 
     def step(self, weights: np.ndarray, gradient: np.ndarray) -> np.ndarray:
         """The weights after one update with ``gradient`` (a new array).
@@ -140,6 +164,8 @@ class Momentum(Optimizer):
     (array([-0.1]), array([-0.25]))
     """
 
+    state_names = ("velocity",)
+
     def __init__(self, learning_rate: float | Schedule | None = None, momentum: float = 0.9) -> None:
         super().__init__(learning_rate)
         self.momentum = fraction("momentum", momentum, TrainingError, high_open=True)
@@ -179,6 +205,7 @@ class Adam(Optimizer):
     """
 
     default_learning_rate = 0.001
+    state_names = ("m", "s")
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""Figures of a training: learning curves (``result.plot()``) and gradient norms (``ag.plot_gradients``).
+"""Figures of a training: learning curves (``result.plot()``) and gradient norms (``ag.plot_gradients``, from
+what an :class:`~autograd_graph.Recorder` recorded).
 
 Each returns a plain :class:`matplotlib.figure.Figure` on an Agg canvas: no
 pyplot, no global state, nothing shown (save it with ``fig.savefig(path)``;
@@ -31,9 +32,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_history", "plot_gradients"]
+__all__ = ["plot_history", "plot_gradients", "gradient_norms", "weight_groups"]
 
 TRAINING, VALIDATION, BEST = "#1f77b4", "#ff7f0e", "#2ca02c"
+BY = ("auto", "layer", "generation")
 
 
 def _figure(panels: int, ax: Axes | None) -> tuple[Figure, list[Axes]]:
@@ -120,19 +122,68 @@ def plot_history(result: Any, *, runs: str = "best", log: bool | None = None, ax
     return fig
 
 
+def weight_groups(net: Any, by: str = "auto") -> tuple[list[str], np.ndarray]:
+    """The group of every weight, by the layer or generation of the neuron it heads into: the group names and
+    each edge's group number, in ``net.edges`` order (``by``: ``"layer"``, ``"generation"``, or ``"auto"``,
+    layers for a layered network).
+
+    Examples
+    --------
+    >>> import autograd_graph as ag
+    >>> names, group = weight_groups(ag.running_example())
+    >>> names, group.tolist()
+    (['layer 2', 'layer 3', 'layer 4'], [0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2])
+    """
+    if by not in BY:
+        raise TrainingError(f"by must be one of {', '.join(map(repr, BY))}, got {by!r}")
+    if by == "layer" or (by == "auto" and net.is_layered()):
+        levels, word, first = net.layers(), "layer", 1  # layers are numbered from 1, the inputs
+    else:
+        levels, word, first = net.generations(), "generation", 0
+    number = {neuron: k for k, level in enumerate(levels) for neuron in level}
+    level_of_target = np.array([number[j] for _, j in net.edges], dtype=np.int64)
+    used = np.unique(level_of_target)
+    return [f"{word} {k + first}" for k in used.tolist()], np.searchsorted(used, level_of_target)
+
+
+def gradient_norms(record: Any, *, net: Any = None, by: str = "auto", what: str = "gradients") -> tuple:
+    """``(epochs, group names, norms)`` of a :class:`~autograd_graph.Record` (or the best run of a
+    :class:`~autograd_graph.Recorder`): ``norms[k, g]`` is ``‖∂L/∂w‖₂`` (``what="weights"``: ``‖w‖₂``) of the
+    weights into group ``g`` at the ``k``-th recorded epoch. ``net`` is the network recorded (by default the
+    record's own copy of it)."""
+    if hasattr(record, "records"):  # a Recorder: its best run
+        record = record.best()
+    values = record.gradients if what == "gradients" else record.weights
+    if what not in ("gradients", "weights"):
+        raise TrainingError(f"what must be 'gradients' or 'weights', got {what!r}")
+    if values is None:
+        raise TrainingError("the record holds no gradients: record them with "
+                            "ag.Recorder(gradients=True, X=..., Y=..., loss=...)")  # fmt: skip
+    net = record.network if net is None else net
+    if net is None:
+        raise TrainingError("the record has no network to group its weights by: pass net=")
+    record.check_network(net)
+    names, group = weight_groups(net, by)
+    norms = np.sqrt(np.stack([np.bincount(group, weights=row**2, minlength=len(names)) for row in values]))
+    return record.epochs, names, norms.reshape(len(record.epochs), len(names))
+
+
 def plot_gradients(
-    record: Any, *, run: int | None = None, weights: bool = False, log: bool = True, ax: Axes | None = None
+    record: Any, *, net: Any = None, by: str = "auto", weights: bool = False, log: bool = True, ax: Axes | None = None
 ) -> Figure:
-    """Gradient norms per layer (or generation) over training, from a :class:`~autograd_graph.Recorder`.
+    """Gradient norms per layer (or generation) over training, from what an ``ag.Recorder(gradients=True, ...)``
+    recorded (see :func:`gradient_norms`).
 
     Parameters
     ----------
-    record : Recorder
-        A recorder that was passed to ``ag.train(..., callbacks=[record])``.
-    run : int, optional
-        Which run (of restarts); the last one recorded by default.
+    record : Record or Recorder
+        A record with gradients, or a recorder (its best run).
+    net : Network, optional
+        The network recorded (by default the record's own copy).
+    by : {"auto", "layer", "generation"}
+        Groups of weights: by the layer (a layered network) or the generation of the neuron they head into.
     weights : bool, default False
-        A second panel with the weight norms.
+        A second panel with the weight norms ``‖w‖₂``.
     log : bool, default True
         A log scale (norms of different layers often differ by orders of magnitude).
     ax : matplotlib Axes, optional
@@ -141,32 +192,30 @@ def plot_gradients(
     Returns
     -------
     matplotlib.figure.Figure
-        One line per group, ``‖∂L/∂w‖₂`` of the weights into it.
+        One line per group: vanishing gradients show as the early groups' norms falling far below the others.
 
     Examples
     --------
     >>> import numpy as np
     >>> import autograd_graph as ag
     >>> X = np.linspace(-1, 1, 16).reshape(-1, 1)
-    >>> record = ag.Recorder(X, np.sin(3 * X))
-    >>> _ = ag.train(ag.running_example(seed=0), X, np.sin(3 * X), epochs=4, callbacks=[record], progress=False)
-    >>> fig = ag.plot_gradients(record)
+    >>> recorder = ag.Recorder(gradients=True, X=X, Y=np.sin(3 * X))
+    >>> _ = ag.train(ag.running_example(seed=0), X, np.sin(3 * X), epochs=4, callbacks=[recorder], progress=False)
+    >>> fig = ag.plot_gradients(recorder)
     >>> [line.get_label() for line in fig.axes[0].get_lines()]
     ['layer 2', 'layer 3', 'layer 4']
     """
-    epochs = record.epochs(run)
     fig, axes = _figure(2 if weights and ax is None else 1, ax)
-    panels = [("gradient_norm", "‖∂L/∂w‖ of the weights into")]
+    panels = [("gradients", "‖∂L/∂w‖ of the weights into …")]
     if len(axes) == 2:
-        panels.append(("weight_norm", "‖w‖ of the weights into"))
+        panels.append(("weights", "‖w‖ of the weights into …"))
     for panel_ax, (what, label) in zip(axes, panels, strict=False):
-        for group in record.groups:
-            panel_ax.plot(epochs, record.curve(group, run, what), marker="." if len(epochs) < 30 else None,
-                          label=group)  # fmt: skip
+        epochs, names, norms = gradient_norms(record, net=net, by=by, what=what)
+        for g, name in enumerate(names):
+            panel_ax.plot(epochs, norms[:, g], marker="." if len(epochs) < 30 else None, label=name)
         panel_ax.set_xlabel("epoch")
-        panel_ax.set_ylabel(label + " …")
-        values = np.array([row[what] for row in record.rows])
-        if log and values.size and (values > 0).all():
+        panel_ax.set_ylabel(label)
+        if log and norms.size and (norms > 0).all():
             panel_ax.set_yscale("log")
         panel_ax.legend(fontsize=8, title="weights into", title_fontsize=8)
     return fig

@@ -2,9 +2,11 @@
 
 from .compile_memory import compile_time, memory
 from .dag import dag_20k, scaling
+from .explorer import explorer
 from .export import export, export_memory
 from .mlp import mlp
 from .pictures import pictures
+from .sparse import sparse
 from .together import together
 from .training import digits, running_example
 
@@ -19,9 +21,11 @@ WORKLOADS = {
     "scaling": scaling,
     "memory": memory,
     "pictures": pictures,
+    "explorer": explorer,
     "together": together,
     "export": export,  # the PyTorch export against the engine (needs torch)
     "export-memory": export_memory,
+    "sparse": sparse,
 }
 
 __all__ = ["WORKLOADS"]
