@@ -41,6 +41,7 @@ from .comparison import (
     matched_skip_network,
 )
 from .constraints import Parameters
+from .engines.threads import get_threads, set_threads, using_threads
 from .exceptions import (
     AutogradGraphError,
     BuilderError,
@@ -62,6 +63,7 @@ from .exceptions import (
     InvalidDtypeError,
     InvalidEdgeError,
     InvalidSeedError,
+    InvalidThreadsError,
     InvalidTraceError,
     InvalidWeightError,
     MatrixViewError,
@@ -74,6 +76,7 @@ from .exceptions import (
     PictureOptionError,
     PictureTooBigError,
     RecordError,
+    RegularizationError,
     RenderError,
     RenderTimeoutError,
     SerializationError,
@@ -126,6 +129,7 @@ from .training import (
     InverseTimeDecay,
     Momentum,
     Optimizer,
+    RMSprop,
     RunResult,
     StepDecay,
     Trainer,
@@ -215,6 +219,7 @@ __all__ = [
     "__version__",
     "SGD",
     "Adam",
+    "RMSprop",
     "ConstantSchedule",
     "EpochLog",
     "Evaluation",
@@ -298,6 +303,11 @@ __all__ = [
     "plot_weights",
     "PictureTooBigError",
     "RenderTimeoutError",
+    # speed: the engine's threads
+    "get_threads",
+    "set_threads",
+    "using_threads",
+    "InvalidThreadsError",
     # the explorer: recordings of training, the page, animations
     "explore",
     "Explorer",
@@ -314,6 +324,7 @@ __all__ = [
     "NetworkClassifier",
     "NetworkRegressor",
     "UnknownSettingError",
+    "RegularizationError",
     "ValidationDataWarning",
     "plot_gradients",
 ]

@@ -49,13 +49,14 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.special import expit
 
+from .activation_forms import ScalarForm, TorchModuleForm
 from .exceptions import UnknownActivationError
 
 __all__ = [
@@ -74,38 +75,6 @@ ArrayFunction = Callable[[np.ndarray], np.ndarray]
 Derivative = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 LEAKY_RELU_SLOPE = 0.01  # the slope for a < 0, as torch.nn.LeakyReLU's default
-
-
-@dataclass(frozen=True)
-class ScalarForm:
-    """``σ`` and ``σ'`` as Python expressions of one float, for generated code.
-
-    ``function`` is a template in ``{a}``, ``derivative`` in ``{a}`` and
-    ``{z}``; each must be safe as a factor of a product (parenthesized where
-    needed). ``namespace`` holds the names the expressions call.
-
-    Examples
-    --------
-    >>> ScalarForm("{a} * {a}", "2.0 * {a}").derivative.format(a="a_3")
-    '2.0 * a_3'
-    """
-
-    function: str
-    derivative: str
-    namespace: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TorchModuleForm:
-    """The ``torch.nn`` module class (by name) that computes an activation.
-
-    ``matches(module)`` tells whether the module's settings are ours
-    (``LeakyReLU`` must have our slope); ``requirement`` says what they must be.
-    """
-
-    name: str
-    matches: Callable[[Any], bool] = lambda module: True
-    requirement: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +149,10 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
+def _numba_logistic(numba: Any) -> dict[str, Any]:  # the numba form: the same function, compiled
+    return {"_logistic": numba.njit(_logistic)}
+
+
 # ------------------------------------------------------------ in-place forms
 def _copy_chain(a, z, dz, da) -> None:
     np.copyto(da, dz)
@@ -241,7 +214,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda a, z: z * (1 - z),
             forward_into=lambda a, z: expit(a, out=z),
             chain_into=_logistic_chain,
-            scalar=ScalarForm("_logistic({a})", "{z} * (1.0 - {z})", {"_logistic": _logistic}),
+            scalar=ScalarForm("_logistic({a})", "{z} * (1.0 - {z})", {"_logistic": _logistic}, _numba_logistic),
             torch=lambda torch: torch.sigmoid,
             torch_module=TorchModuleForm("Sigmoid"),
             onnx=lambda graph, x: graph.op("Sigmoid", x),
@@ -301,7 +274,12 @@ ACTIVATIONS: dict[str, Activation] = {
             "softplus",
             lambda a: np.logaddexp(0, a),
             lambda a, z: expit(a),
-            scalar=ScalarForm("_softplus({a})", "_logistic({a})", {"_softplus": _softplus, "_logistic": _logistic}),
+            scalar=ScalarForm(
+                "_softplus({a})",
+                "_logistic({a})",
+                {"_softplus": _softplus, "_logistic": _logistic},
+                lambda numba: {"_softplus": numba.njit(_softplus), **_numba_logistic(numba)},
+            ),
             torch=_softplus_torch,
             # torch's Softplus turns linear above its `threshold` (error < 2e-9 at the default 20)
             torch_module=TorchModuleForm("Softplus", lambda m: m.beta == 1.0, "beta=1.0"),

@@ -60,6 +60,7 @@ __all__ = [
     "UnsupportedModuleError",
     "UnsupportedActivationError",
     "UnsupportedGenomeError",
+    "InvalidThreadsError",
     # the explorer, recordings of training, animations
     "RecordError",
     "ExplorerError",
@@ -69,6 +70,7 @@ __all__ = [
     "ConstraintError",
     "ValidationDataWarning",
     "UnknownSettingError",
+    "RegularizationError",
 ]
 
 
@@ -313,6 +315,10 @@ class UnsupportedGenomeError(AutogradGraphError, ValueError):
     """A NEAT genome that is not a feed-forward network of sums (the message names the node and why)."""
 
 
+class InvalidThreadsError(AutogradGraphError, ValueError):
+    """``set_threads`` takes a whole number of threads ≥ 1 (or None for the default)."""
+
+
 # ------------------------------------------------------------------ explorer
 class RecordError(AutogradGraphError, ValueError):
     """A recording of training that does not fit what it is used with (another network, an epoch it
@@ -351,3 +357,8 @@ class ValidationDataWarning(UserWarning):
 
 class UnknownSettingError(TrainingError, TypeError):
     """A keyword that is no setting of training (``lr=``, ``verbose=``); the message names the setting meant."""
+
+
+class RegularizationError(TrainingError):
+    """A setting of regularisation that cannot work (``weight_decay``, ``l1``, ``dropout``, ``clip_norm``,
+    ``regularize_biases``); the message names the option, and the neuron for a dropout rate."""

@@ -3,9 +3,11 @@
 :func:`read_digraph` checks any ``nx.DiGraph`` and returns what a network is
 made of (neurons with kind and activation, edges in ``G.edges`` order, their
 weights, the :class:`~autograd_graph.topology.IndexedGraph`), in time linear in
-the graph's size; :func:`structure_digraph` builds a network's own structure
-graph from them; :func:`plain_digraph` writes a network back as a plain graph
-with ``kind``/``activation``/``weight`` attributes.
+the graph's size; :func:`network_parts` turns them into a network's weights and
+description (the network builds its own structure graph from it only when
+needed, :func:`~autograd_graph.structure.structure_digraph`);
+:func:`plain_digraph` writes a network back as a plain graph with
+``kind``/``activation``/``weight`` attributes.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import numpy as np
 from . import topology
 from ._checks import printable_id
 from .activations import Activation, activation_name, get_activation
+from .edgeviews import EdgeList, NodeIndex
 from .exceptions import InvalidEdgeError, NetworkStructureError, UnknownActivationError
 from .structure import KINDS
 from .weights import WeightVector, weight_values
 
-__all__ = ["DigraphParts", "read_digraph", "network_parts", "structure_digraph", "plain_digraph", "collector_paused"]
+__all__ = ["DigraphParts", "read_digraph", "network_parts", "plain_digraph", "collector_paused", "node_index"]
 
 
 @contextmanager
@@ -48,7 +51,7 @@ class DigraphParts:
     """What :func:`read_digraph` reads: a network's neurons, edges, weights and index."""
 
     nodes: list[tuple[Hashable, dict]]  # (neuron, {"kind": ..., "activation": ...}) in G's order
-    edges: list[tuple]  # in G.edges order
+    edges: EdgeList  # in G.edges order
     values: np.ndarray  # the weights, NaN where missing
     indexed: topology.IndexedGraph
 
@@ -114,57 +117,44 @@ def read_digraph(
             except UnknownActivationError as error:
                 raise UnknownActivationError(f"neuron {node!r}: {error}") from None
         nodes.append((node, {"kind": k, "activation": act}))
-    adjacency = _adjacency(G)  # in G.edges order: source by source
-    edges = [(u, v) for u, successors in adjacency.items() for v in successors]
+    adjacency = _adjacency(G)  # in G.edges order: source by source, as indexed.src and dst
+    edges = EdgeList(node_index(indexed.nodes), indexed.src, indexed.dst)
     values = weight_values(
         edges, [data.get(weight) for successors in adjacency.values() for data in successors.values()]
     )
     return DigraphParts(nodes, edges, values, indexed)
 
 
+def node_index(nodes: Sequence[Hashable]) -> NodeIndex:
+    """The :class:`NodeIndex` of a node list: ``range(n)`` when the nodes are 0, 1, … n−1 in order."""
+    plain = all(type(node) is int for node in nodes) and list(nodes) == list(range(len(nodes)))
+    return NodeIndex(range(len(nodes)) if plain else list(nodes))
+
+
 def network_parts(
     G: Any, kind: str, activation: str, weight: str, defaults: Mapping[str, str | Activation]
-) -> tuple[nx.DiGraph, WeightVector, topology.IndexedGraph]:
-    """A network's structure graph, weights and description, read from ``G`` (see :func:`read_digraph`)."""
+) -> tuple[WeightVector, topology.IndexedGraph]:
+    """A network's weights and description, read from ``G`` (see :func:`read_digraph`)."""
     with collector_paused():
         parts = read_digraph(G, kind, activation, weight, defaults)
         weights = WeightVector(parts.edges, parts.values)
         edges, positions = weights.shared_edges()
         kinds = tuple(data["kind"] for _, data in parts.nodes)
         acts = tuple(data["activation"] for _, data in parts.nodes)
-        indexed = dataclasses.replace(parts.indexed, kinds=kinds, activations=acts, edges=edges, positions=positions)
-        return structure_digraph(parts.nodes, parts.indexed), weights, indexed
+        indexed = dataclasses.replace(parts.indexed, nodes=parts.edges.nodes, kinds=kinds, activations=acts,  # type: ignore[arg-type]
+                                      edges=edges, positions=positions)  # fmt: skip
+        return weights, indexed
 
 
-def structure_digraph(nodes: list[tuple[Hashable, dict]], indexed: topology.IndexedGraph) -> nx.DiGraph:
-    """A network's structure graph: these nodes, the edges of ``indexed`` (no edge attributes).
-
-    Built straight into the adjacency dicts, one neuron at a time: a fraction
-    of ``add_edges_from``'s time, which handles every edge in Python. The
-    edges of ``indexed`` come grouped by source in node order (as ``G.edges``
-    gives them).
-    """
-    H = nx.DiGraph()
-    H.add_nodes_from(nodes)
-    names = np.fromiter(indexed.nodes, dtype=object, count=len(indexed.nodes))
-    n_edges = indexed.src.size
-    data = np.fromiter(({} for _ in range(n_edges)), dtype=object, count=n_edges)  # one dict per edge, both ways
-    for adjacency, by, other in [(H._succ, indexed.src, indexed.dst), (H._pred, indexed.dst, indexed.src)]:
-        order = np.argsort(by, kind="stable")  # the edges of each neuron, in G.edges order
-        bounds = np.searchsorted(by[order], np.arange(names.size + 1)).tolist()
-        keys, values = names[other[order]].tolist(), data[order].tolist()
-        for name, lo, hi in zip(indexed.nodes, bounds, bounds[1:], strict=False):
-            if lo < hi:
-                adjacency[name].update(zip(keys[lo:hi], values[lo:hi], strict=True))
-    return H
-
-
-def plain_digraph(structure: nx.DiGraph, edges: Sequence[tuple], weights: np.ndarray) -> nx.DiGraph:
-    """A plain ``nx.DiGraph``: node attributes ``kind`` and ``activation`` (the name, or the
-    :class:`Activation` if it is not in the table), edge attribute ``weight``."""
+def plain_digraph(indexed: topology.IndexedGraph, weights: np.ndarray) -> nx.DiGraph:
+    """A plain ``nx.DiGraph`` of a network's description: node attributes ``kind`` and ``activation``
+    (the name, or the :class:`Activation` if it is not in the table), edge attribute ``weight``."""
     G = nx.DiGraph()
-    for node, data in structure.nodes(data=True):
-        act = data["activation"]
-        G.add_node(node, kind=data["kind"], **({} if act is None else {"activation": activation_name(act)}))
-    G.add_weighted_edges_from((u, v, w) for (u, v), w in zip(edges, weights.tolist(), strict=True))
+    with collector_paused():
+        for node, kind, act in zip(indexed.nodes, indexed.kinds, indexed.activations, strict=True):
+            G.add_node(node, kind=kind, **({} if act is None else {"activation": activation_name(act)}))
+        nodes = indexed.nodes
+        ids = (lambda a: a.tolist()) if isinstance(nodes, NodeIndex) and nodes.plain else (
+            lambda a: [nodes[i] for i in a.tolist()])  # fmt: skip
+        G.add_weighted_edges_from(zip(ids(indexed.src), ids(indexed.dst), weights.tolist(), strict=True))
     return G

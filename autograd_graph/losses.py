@@ -30,16 +30,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import expit
 
 from .exceptions import IncompatibleLossError, UnknownLossError
 
-__all__ = ["Loss", "ScalarLoss", "LOSSES", "get_loss", "loss_terms", "check_compatible"]
+if TYPE_CHECKING:
+    from .activations import Activation
+
+__all__ = ["Loss", "ScalarLoss", "LOSSES", "get_loss", "loss_terms", "terms_function", "check_compatible"]
 
 # (z, y, a) -> array; z, y, a are (batch, n_outputs)
 LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+# (z, y, a) -> (ℓ per example, the loss's own ∂L/∂z, its own ∂L/∂a or None)
+TermsFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, "np.ndarray | None"]]
 
 _PROBABILITY_FLOOR = 1e-15  # keeps ∂ℓ/∂z of cross-entropy finite where z rounds to 0 or 1
 
@@ -79,6 +85,10 @@ class Loss:
         cross-entropy: over one output it is 0 whatever the network does).
     scalar : ScalarLoss or None
         The loss for generated straight-line code, when it can be written so.
+    value_and_gradient_z : callable or None
+        ``(ℓ, ∂ℓ/∂z)`` at once, sharing the work, with the same numbers as
+        ``value`` and ``gradient_z`` (the gradient a fresh array): what the
+        engines call when it is given.
     own_terms : mapping
         ``{"z": formula}`` (and ``"a"`` for a loss with ``gradient_a``): the
         loss's own term of ``∂ℓ/∂z`` and ``∂ℓ/∂a``, as :func:`~autograd_graph.explain`
@@ -93,6 +103,7 @@ class Loss:
     min_outputs: int = 1
     scalar: ScalarLoss | None = None
     own_terms: Mapping[str, str] = field(default_factory=dict)
+    value_and_gradient_z: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r})"
@@ -130,6 +141,24 @@ def _softmax_ce_gradient_z(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> np.nd
     return e
 
 
+def _softmax_ce_both(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # the two above, sharing z − max z, its exponentials and their sum: the same operations
+    shifted = _shifted(z)
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
+    value = (y * (np.log(total) - shifted)).sum(axis=1)
+    e *= y.sum(axis=1, keepdims=True) / total
+    e -= y
+    return value, e
+
+
+def _squared_error_both(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    error = z - y  # (y − z)² = (z − y)², and 2 (z − y) is twice it: the same numbers
+    value = (error * error).sum(axis=1)
+    error *= 2
+    return value, error
+
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
@@ -140,6 +169,7 @@ LOSSES: dict[str, Loss] = {
             lambda z, y, a: 2 * (z - y),
             scalar=ScalarLoss("{e} * {e}", "2.0 * {e}"),
             own_terms={"z": "2 (z − y)"},
+            value_and_gradient_z=_squared_error_both,
         ),
         # ℓ = mean_k (y_k − z_k)², as torch.nn.MSELoss over one example.
         Loss(
@@ -164,6 +194,7 @@ LOSSES: dict[str, Loss] = {
             _softmax_ce_gradient_z,
             min_outputs=2,
             own_terms={"z": "softmax(z) − y"},
+            value_and_gradient_z=_softmax_ce_both,
         ),
     ]
 }
@@ -220,7 +251,7 @@ def check_compatible(loss: Loss, output_activations: Sequence, outputs: Sequence
 
 
 def loss_terms(
-    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: Sequence
+    loss: str | Loss, z: np.ndarray, y: np.ndarray, a: np.ndarray, output_activations: Sequence[Any]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """What both engines need from a loss, for the batch mean ``L``.
 
@@ -229,7 +260,7 @@ def loss_terms(
     loss : str or Loss
     z, y, a : ndarray, shape (batch, n_outputs)
         Outputs, targets, and the outputs' weighted inputs.
-    output_activations : list of Activation
+    output_activations : sequence of Activation
         The output neurons' activations, in column order.
 
     Returns
@@ -241,10 +272,28 @@ def loss_terms(
     da : ndarray or None
         The loss's own ``∂L/∂a`` of the outputs when the loss gives it.
     """
+    return terms_function(loss, output_activations)(z, y, a)
+
+
+def terms_function(loss: str | Loss, output_activations: Sequence[Activation]) -> TermsFunction:
+    """:func:`loss_terms` of one loss for one network's outputs, checked once: ``terms(z, y, a)``.
+
+    Raises
+    ------
+    IncompatibleLossError
+        Too few outputs, or an output activation the loss does not allow.
+    """
     loss = get_loss(loss)
     check_compatible(loss, output_activations)
-    batch = z.shape[0]
-    losses = loss.value(z, y, a)
-    dz = loss.gradient_z(z, y, a) / batch
-    da = None if loss.gradient_a is None else loss.gradient_a(z, y, a) / batch
-    return losses, dz, da
+    both, value, gradient_z, gradient_a = loss.value_and_gradient_z, loss.value, loss.gradient_z, loss.gradient_a
+
+    def terms(z: np.ndarray, y: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        batch = z.shape[0]
+        if both is None:
+            losses, dz = value(z, y, a), gradient_z(z, y, a) / batch
+        else:
+            losses, dz = both(z, y, a)
+            dz /= batch
+        return losses, dz, None if gradient_a is None else gradient_a(z, y, a) / batch
+
+    return terms

@@ -24,13 +24,13 @@ import numpy as np
 
 from ._checks import floating_dtype, generator, real, safe_repr
 from .activations import Activation
+from .arrays import from_arrays
 from .engines import ENGINES, CompiledEngine, Engine
 from .exceptions import (
     InvalidDtypeError,
     InvalidSeedError,
     InvalidTraceError,
     InvalidWeightError,
-    NetworkStructureError,
     StaleTraceError,  # fmt: skip
     UnknownEdgeError,
     UnknownEngineError,
@@ -95,7 +95,8 @@ class Network(NetworkStructure):
         with self._lock:
             w = self._canonical()
             if w.missing:
-                w.draw_missing(self._rng, lambda targets: np.fromiter(map(self._graph.in_degree, targets), float))
+                ix = self.indexed()  # the fan-in of each edge's target: its number of incoming edges
+                w.draw_missing(self._rng, lambda p: np.bincount(ix.dst, minlength=len(ix.nodes))[ix.dst[p]] * 1.0)
             return w
 
     def initialize(self, seed: int | np.random.Generator | None = None, *, scale: float = 1.0) -> None:
@@ -166,7 +167,8 @@ class Network(NetworkStructure):
         with self._lock:
             if kind not in self._built:
                 self._ready()
-                self.validate()
+                if "validated" not in self._built:  # from_networkx and from_arrays validate when built
+                    self.validate()
                 self._built[kind] = ENGINES[kind](self.indexed())
             return self._built[kind]
 
@@ -252,17 +254,18 @@ class Network(NetworkStructure):
         """
         net = cls(seed=seed, dtype=dtype)
         defaults = {"hidden": hidden_activation, "output": output_activation}
-        graph, weights, indexed = network_parts(G, kind, activation, weight, defaults)
-        net._reset(graph, weights)
-        net._indexed_graph = indexed  # built from G already: the same arrays
+        weights, indexed = network_parts(G, kind, activation, weight, defaults)
+        net._reset(None, weights, arrays=indexed)  # its own graph is built from the arrays when needed
         if validate:  # (the graph is acyclic, and no edge heads into an input or bias, already)
             net.validate()
         return net
 
+    from_arrays: Any = classmethod(from_arrays)  # documented in autograd_graph/arrays.py
+
     def to_networkx(self) -> nx.DiGraph:
         """A plain ``nx.DiGraph`` (``kind``, ``activation``, ``weight``); ``from_networkx`` gives it back."""
-        w = self._ready()
-        return plain_digraph(self._graph, w.edges, w.values)
+        values = self._ready().values
+        return plain_digraph(self.indexed(), values)
 
     def to_graphviz(self, trace: Trace | None = None, grads: Gradients | None = None, **options: Any) -> Any:
         """A picture as a ``graphviz.Digraph`` (shows in Jupyter); see :func:`autograd_graph.to_graphviz`."""
@@ -285,16 +288,9 @@ class Network(NetworkStructure):
             self._ready()
             rng = np.random.default_rng()
             rng.bit_generator.state = self._rng.bit_generator.state
-            return {"graph": self._graph.copy(), "weights": self._weights.copy(), "rng": rng, "dtype": self._dtype}
+            structure = {"arrays": self._arrays()} if self._nx is None else {"graph": self._nx.copy()}
+            return {**structure, "weights": self._weights.copy(), "rng": rng, "dtype": self._dtype}
 
     def __setstate__(self, state: dict) -> None:
         self._rng, self._dtype = state["rng"], state["dtype"]
-        self._reset(state["graph"], state["weights"])
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{len(self._of_kind(k))} {k}" for k in KINDS)
-        try:
-            shape = "layered" if self.is_layered() else "not layered"
-        except NetworkStructureError:
-            shape = "cyclic"
-        return f"<Network: {self.n_neurons} neurons ({counts}), {self.n_weights} weights, {shape}>"
+        self._reset(state.get("graph"), state["weights"], arrays=state.get("arrays"))

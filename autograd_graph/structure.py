@@ -9,6 +9,14 @@ were added, then by target in the order connected). A change of structure
 gives a new structure token, and drops the description
 (:meth:`NetworkStructure.indexed`) and the engines built from it.
 
+A network read from arrays (``Network.from_arrays``, ``from_networkx``)
+starts from its description alone, an
+:class:`~autograd_graph.topology.IndexedGraph`: its ``nx.DiGraph`` (about
+400 bytes an edge, 14 times the compiled plan) is built from it the first
+time something needs it (``net.graph``, a change of structure, layers), by
+:func:`structure_digraph`, and kept from then on. Passes, training and the
+reads below (neurons, kinds, inputs, outputs, generations) never need it.
+
 The one-time work a read may do (putting edges added by ``connect`` in
 canonical order) runs under the network's lock, so readers in several threads
 never see it half done.
@@ -39,7 +47,7 @@ from .prediction import Predicting
 from .rewiring import Change, change_by_ids, check_change, plan_change, update_graph
 from .weights import WeightVector, finite_weight, new_token
 
-__all__ = ["NetworkStructure", "KINDS"]
+__all__ = ["NetworkStructure", "KINDS", "structure_digraph"]
 
 KINDS = ("input", "bias", "hidden", "output")
 
@@ -53,13 +61,31 @@ class NetworkStructure(EdgeConstraints, Predicting):
     def __init__(self) -> None:
         self._reset(nx.DiGraph(), WeightVector())
 
-    def _reset(self, graph: nx.DiGraph, weights: WeightVector, ordered: bool = True) -> None:
-        """Start from ``graph`` and ``weights``, as a network of its own (new identity, lock and caches)."""
-        self._graph, self._weights = graph, weights
+    def _reset(self, graph: nx.DiGraph | None, weights: WeightVector, ordered: bool = True,
+               arrays: topology.IndexedGraph | None = None) -> None:  # fmt: skip
+        """Start from ``graph`` (or from its description ``arrays``, the graph built when first needed)
+        and ``weights``, as a network of its own (new identity, lock and caches)."""
+        self._nx, self._weights = graph, weights
         self._identity = object()  # tells this network's traces from another network's
         self._lock = threading.RLock()  # guards the one-time work of reads
         self._ordered = ordered  # whether the weights are in canonical (networkx G.edges) order
-        self._structure_changed()
+        self._structure = new_token()
+        self._indexed_graph: topology.IndexedGraph | None = arrays  # None with a graph: built when first asked
+        self._built: dict = {}  # what is built from this structure (the engines), dropped with it
+
+    @property
+    def _graph(self) -> nx.DiGraph:
+        """The structure graph, built from the description the first time it is needed (see the module notes)."""
+        if self._nx is None:
+            with self._lock:
+                if self._nx is None:
+                    assert self._indexed_graph is not None  # a network without a graph has its description
+                    self._nx = structure_digraph(self._indexed_graph)
+        return self._nx
+
+    def _arrays(self) -> topology.IndexedGraph | None:
+        """The description, when the network has no graph yet (reads then use it instead)."""
+        return self._indexed_graph if self._nx is None else None
 
     # ------------------------------------------------------------------ neurons
     def _add(self, neuron: Hashable, kind: str, activation: str | Activation | None) -> None:
@@ -113,11 +139,15 @@ class NetworkStructure(EdgeConstraints, Predicting):
     def kind(self, neuron: Hashable) -> str:
         """The kind of ``neuron``: ``input``, ``bias``, ``hidden`` or ``output``."""
         self._require_neuron(neuron)
+        if (ix := self._arrays()) is not None:
+            return ix.kinds[ix.nodes.index(neuron)]  # type: ignore[return-value]
         return self._graph.nodes[neuron]["kind"]
 
     def activation(self, neuron: Hashable) -> Activation | None:
         """The activation of ``neuron`` (None for input and bias neurons)."""
         self._require_neuron(neuron)
+        if (ix := self._arrays()) is not None:
+            return ix.activations[ix.nodes.index(neuron)]
         return self._graph.nodes[neuron]["activation"]
 
     def _require_neuron(self, neuron: Hashable) -> None:
@@ -251,30 +281,41 @@ class NetworkStructure(EdgeConstraints, Predicting):
     @property
     def neurons(self) -> list[Hashable]:
         """All neurons, in the order they were added."""
-        return list(self._graph)
+        ix = self._arrays()
+        return list(self._graph if ix is None else ix.nodes)
 
     def _of_kind(self, kind: str) -> list[Hashable]:
+        if (ix := self._arrays()) is not None:
+            return [ix.nodes[i] for i in ix.of_kind(kind).tolist()]
         return [n for n, k in self._graph.nodes(data="kind") if k == kind]
 
     inputs = property(lambda self: self._of_kind("input"), doc="Input neurons, in the order of the columns of X.")
     outputs = property(lambda self: self._of_kind("output"), doc="Output neurons: the columns of output and Y.")
     biases = property(lambda self: self._of_kind("bias"), doc="Bias neurons.")
     hidden = property(lambda self: self._of_kind("hidden"), doc="Hidden neurons.")
-    n_neurons = property(lambda self: self._graph.number_of_nodes(), doc="Number of neurons.")
+    n_neurons = property(lambda self: len(self.indexed().nodes) if self._nx is None else self._nx.number_of_nodes(),
+                         doc="Number of neurons.")  # fmt: skip
     n_weights = property(lambda self: len(self._weights), doc="Number of weights (edges), bias weights included.")
 
     def __len__(self) -> int:
         return self.n_neurons
 
     def __contains__(self, neuron: object) -> bool:
+        if (ix := self._arrays()) is not None:
+            return neuron in ix.nodes
         try:
             return neuron in self._graph
         except TypeError:
             return False
 
+    def _graph_if_cyclic(self, indexed: topology.IndexedGraph) -> nx.DiGraph:
+        """The graph when a cycle must be named (an acyclic network's checks never read it)."""
+        return self._graph if indexed.generation is None or self._nx is not None else nx.DiGraph()
+
     def generations(self) -> list[list[Hashable]]:
         """Topological generations (the scheduler's stages); see :func:`topology.generations`."""
-        return topology.generations(self._graph, self.indexed())
+        indexed = self.indexed()
+        return topology.generations(self._graph_if_cyclic(indexed), indexed)
 
     def depth(self) -> int:
         """Edges on the longest path (number of generations − 1)."""
@@ -291,8 +332,9 @@ class NetworkStructure(EdgeConstraints, Predicting):
     def validate(self) -> None:
         """Check that the network can be evaluated; see :func:`topology.check_evaluable` (errors and warning)."""
         indexed = self.indexed()
-        topology.check_acyclic(self._graph, indexed)
+        topology.check_acyclic(self._graph_if_cyclic(indexed), indexed)
         topology.check_evaluable(indexed)
+        self._built["validated"] = True  # passes of this structure need not check it again
 
     def _canonical(self) -> WeightVector:
         """The weights in canonical order: networkx's ``G.edges`` order, so ``to_networkx``/``from_networkx``
@@ -314,7 +356,41 @@ class NetworkStructure(EdgeConstraints, Predicting):
                 self._indexed_graph = topology.index_graph(self._graph, edges, positions)
             return self._indexed_graph
 
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(self._of_kind(k))} {k}" for k in KINDS)
+        try:
+            shape = "layered" if self.is_layered() else "not layered"
+        except NetworkStructureError:
+            shape = "cyclic"
+        return f"<Network: {self.n_neurons} neurons ({counts}), {self.n_weights} weights, {shape}>"
+
     def _structure_changed(self) -> None:
+        self._graph  # noqa: B018 - a network read from arrays has built its graph before its first change
         self._structure = new_token()
         self._indexed_graph = None
         self._built: dict = {}  # what is built from this structure (the engines), dropped with it
+
+
+def structure_digraph(indexed: topology.IndexedGraph) -> nx.DiGraph:
+    """A network's structure graph from its description: the nodes with ``kind`` and ``activation``,
+    the edges (no edge attributes) in flat order, which is grouped by source in node order.
+
+    Built straight into the adjacency dicts, one neuron at a time: a fraction
+    of ``add_edges_from``'s time, which handles every edge in Python.
+    """
+    H = nx.DiGraph()
+    H.add_nodes_from(
+        (node, {"kind": kind, "activation": act})
+        for node, kind, act in zip(indexed.nodes, indexed.kinds, indexed.activations, strict=True)
+    )
+    names = np.fromiter(indexed.nodes, dtype=object, count=len(indexed.nodes))
+    n_edges = indexed.src.size
+    data = np.fromiter(({} for _ in range(n_edges)), dtype=object, count=n_edges)  # one dict per edge, both ways
+    for adjacency, by, other in [(H._succ, indexed.src, indexed.dst), (H._pred, indexed.dst, indexed.src)]:
+        order = np.argsort(by, kind="stable")  # the edges of each neuron, in flat order
+        bounds = np.searchsorted(by[order], np.arange(names.size + 1)).tolist()
+        keys, values = names[other[order]].tolist(), data[order].tolist()
+        for name, lo, hi in zip(indexed.nodes, bounds, bounds[1:], strict=False):
+            if lo < hi:
+                adjacency[name].update(zip(keys[lo:hi], values[lo:hi], strict=True))
+    return H

@@ -8,7 +8,9 @@ were added in).
 
 :class:`IndexedGraph` is the network as integer arrays, with each neuron's
 kind and activation: the documented description the engines read
-(``net.indexed()``), built in time linear in the graph's size.
+(``net.indexed()``), built in time linear in the graph's size; it lives in
+:mod:`autograd_graph.indexed` (with :func:`index_graph`, :func:`reachable`
+and :func:`generation_array`), and this module hands it on.
 
 Examples
 --------
@@ -29,16 +31,13 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
+from collections.abc import Hashable
 
 import networkx as nx
 import numpy as np
 
-from .activations import Activation
 from .exceptions import CycleError, IncompleteNetworkError, NotLayeredError, UnreachableOutputWarning
+from .indexed import IndexedGraph, generation_array, index_graph, reachable
 
 __all__ = [
     "IndexedGraph",
@@ -54,183 +53,6 @@ __all__ = [
     "layers",
     "is_layered",
 ]
-
-
-@dataclass(frozen=True, eq=False)
-class IndexedGraph:
-    """A graph as integer arrays: node ``i`` is ``nodes[i]`` (graph order).
-
-    What the engines read of a network (``net.indexed()``): it never changes
-    once built, and a network builds a new one when its structure changes.
-
-    Attributes
-    ----------
-    nodes : list
-        The nodes, in the graph's order (``net.neurons``).
-    src, dst : ndarray of int64
-        Source and target index of every edge, edges in flat-weight order.
-    generation : ndarray of int64 or None
-        Each node's topological generation; None when the graph has a cycle.
-    kinds : tuple of str
-        Each node's kind (``input``, ``bias``, ``hidden``, ``output``; None
-        when the graph has no kinds).
-    activations : tuple
-        Each node's :class:`~autograd_graph.Activation` (None for input and bias neurons).
-    edges : sequence of (i, j)
-        The edges by neuron id, in flat-weight order (``net.edges``).
-    positions : mapping
-        ``edge -> position`` in the flat weight vector (the inverse of ``edges``).
-    """
-
-    nodes: list[Hashable]
-    src: np.ndarray
-    dst: np.ndarray
-    generation: np.ndarray | None
-    kinds: tuple[str | None, ...] = ()
-    activations: tuple[Activation | None, ...] = ()
-    edges: Sequence[tuple] = ()
-    positions: Mapping[tuple, int] = field(default_factory=dict)
-
-    def of_kind(self, kind: str) -> np.ndarray:
-        """Indices of the nodes of ``kind``, in graph order."""
-        return np.array([i for i, k in enumerate(self.kinds) if k == kind], dtype=np.int64)
-
-    def topological_order(self) -> np.ndarray:
-        """Node indices by generation, graph order within one (an acyclic graph)."""
-        if self.generation is None:
-            raise CycleError("the graph has a cycle; it has no topological order (see check_acyclic)")
-        return np.argsort(self.generation, kind="stable")
-
-
-def index_graph(
-    G: nx.DiGraph, edges: Sequence[tuple] | None = None, positions: Mapping[tuple, int] | None = None
-) -> IndexedGraph:
-    """Number the nodes of ``G`` and compute their generations with numpy, in time linear in its size.
-
-    Parameters
-    ----------
-    G : networkx.DiGraph
-        Node attributes ``kind`` and ``activation``, when present, fill
-        ``kinds`` and ``activations``.
-    edges : sequence of (u, v), optional
-        The edges of ``G`` in the order wanted for ``src`` and ``dst``;
-        ``G.edges`` order when omitted.
-    positions : mapping, optional
-        ``edge -> position`` in ``edges`` (built when omitted and ``edges`` given).
-
-    Examples
-    --------
-    >>> ix = index_graph(nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c")]))
-    >>> ix.src.tolist(), ix.dst.tolist(), ix.generation.tolist()
-    ([0, 0, 1], [1, 2, 2], [0, 1, 2])
-    """
-    nodes = list(G)
-    if all(type(node) is int for node in nodes) and nodes == list(range(len(nodes))):
-        lookup = None  # nodes 0, 1, 2, … in order (as networkx's generators make them) are their own indices
-    else:
-        lookup = {node: i for i, node in enumerate(nodes)}.__getitem__
-
-    def indices(labels: Iterable, count: int) -> np.ndarray:
-        return np.fromiter(labels if lookup is None else map(lookup, labels), dtype=np.int64, count=count)
-
-    if edges is None:
-        succ = getattr(G, "_succ", None)  # plain dicts iterate much faster than G.succ's views
-        successors = list(succ.values() if type(succ) is dict else G.succ.values())
-        degrees = np.fromiter(map(len, successors), dtype=np.int64, count=len(nodes))
-        src = np.repeat(np.arange(len(nodes), dtype=np.int64), degrees)
-        dst = indices(chain.from_iterable(successors), src.size)
-    else:
-        src = indices(map(itemgetter(0), edges), len(edges))
-        dst = indices(map(itemgetter(1), edges), len(edges))
-    kinds = tuple(kind for _, kind in G.nodes(data="kind"))
-    activations = tuple(act for _, act in G.nodes(data="activation"))
-    if edges is not None and positions is None:
-        positions = dict(zip(edges, range(len(edges)), strict=True))
-    for array in (src, dst):
-        array.flags.writeable = False
-    return IndexedGraph(
-        nodes,
-        src,
-        dst,
-        generation_array(len(nodes), src, dst),
-        kinds,
-        activations,
-        () if edges is None else edges,
-        {} if positions is None else positions,
-    )
-
-
-# Below this many edges, Kahn's algorithm runs over Python lists (fast for deep, narrow
-# graphs); above it, one numpy step per generation (fast for wide ones).
-_PYTHON_KAHN_MAX_EDGES = 200_000
-
-
-def generation_array(n: int, src: np.ndarray, dst: np.ndarray, by_generation: bool | None = None) -> np.ndarray | None:
-    """Each node's generation by Kahn's algorithm: ``None`` if some node is on a cycle. ``by_generation``: one
-    numpy step per generation (True: few, wide generations), Python lists (False: deep, narrow graphs), or by size."""
-    by_source = np.argsort(src, kind="stable")
-    targets = dst[by_source]
-    first = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=first[1:])
-    missing = np.bincount(dst, minlength=n)  # incoming edges not yet seen
-    if by_generation is False or (by_generation is None and src.size <= _PYTHON_KAHN_MAX_EDGES):
-        levels = _kahn_lists(targets.tolist(), first.tolist(), missing.tolist())
-        return None if min(levels, default=0) < 0 else np.array(levels, dtype=np.int64)
-    generation = np.full(n, -1, dtype=np.int64)
-    frontier = np.flatnonzero(missing == 0)
-    g = 0
-    while frontier.size:
-        generation[frontier] = g
-        starts, counts = first[frontier], first[frontier + 1] - first[frontier]
-        # the positions of all edges out of the frontier, without a loop over its nodes
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        heads = targets[offsets]
-        np.subtract.at(missing, heads, 1)
-        heads = np.unique(heads)
-        frontier = heads[missing[heads] == 0]
-        g += 1
-    return None if (generation < 0).any() else generation
-
-
-def _kahn_lists(targets: list[int], first: list[int], missing: list[int]) -> list[int]:
-    generation = [-1] * len(missing)
-    frontier = [i for i, m in enumerate(missing) if m == 0]
-    g = 0
-    while frontier:
-        following = []
-        for u in frontier:
-            generation[u] = g
-            for v in targets[first[u] : first[u + 1]]:
-                missing[v] -= 1
-                if not missing[v]:
-                    following.append(v)
-        frontier = following
-        g += 1
-    return generation
-
-
-def reachable(indexed: IndexedGraph, start: np.ndarray) -> np.ndarray:
-    """Which nodes a path reaches from the nodes where ``start`` is true (an acyclic graph).
-
-    Examples
-    --------
-    >>> ix = index_graph(nx.DiGraph([(0, 1), (2, 3)]))
-    >>> reachable(ix, np.array([True, False, False, False])).tolist()
-    [True, True, False, False]
-    """
-    gen = indexed.generation
-    if gen is None:
-        raise CycleError("reachable needs an acyclic graph; this one has a cycle (see check_acyclic)")
-    reached = start.copy()
-    if not indexed.src.size:
-        return reached
-    order = np.argsort(gen[indexed.src], kind="stable")  # edges by the generation of their source
-    src, dst = indexed.src[order], indexed.dst[order]
-    bounds = np.searchsorted(gen[src], np.arange(gen.max() + 2))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        live = reached[src[lo:hi]]
-        reached[dst[lo:hi][live]] = True
-    return reached
 
 
 def check_acyclic(G: nx.DiGraph, indexed: IndexedGraph | None = None) -> None:

@@ -16,13 +16,18 @@ Weights not given yet are NaN until :meth:`draw_missing` draws them,
 uniformly in ``±1/√fan_in`` of the neuron the edge heads into (as
 ``torch.nn.Linear``).
 
+The edges of a network read from arrays stay arrays
+(:class:`~autograd_graph.edgeviews.EdgeList` and its
+:class:`~autograd_graph.edgeviews.EdgePositions`) until a change of
+structure needs a list and a dict.
+
 Examples
 --------
 >>> import numpy as np
 >>> wv = WeightVector()
 >>> wv.append((1, 3), 0.5); wv.append((2, 3), None)
 >>> before = wv.values
->>> wv.draw_missing(np.random.default_rng(0), lambda targets: np.full(len(targets), 2.0))
+>>> wv.draw_missing(np.random.default_rng(0), lambda positions: np.full(len(positions), 2.0))
 True
 >>> wv.values.round(3).tolist(), before.tolist()[0]
 ([0.5, 0.194], 0.5)
@@ -33,15 +38,16 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ._checks import safe_repr
+from .edgeviews import EdgeList, EdgePositions
 from .exceptions import InvalidWeightError, UnknownEdgeError
 
-__all__ = ["WeightVector", "EdgePositions", "new_token", "finite_weight", "weight_values"]
+__all__ = ["WeightVector", "ListPositions", "new_token", "finite_weight", "weight_values"]
 
 _TOKENS = itertools.count(1)
 
@@ -92,7 +98,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.tobytes() == b.tobytes() if a.size < 4096 else bool(np.array_equal(a, b))
 
 
-class EdgePositions(Mapping):
+class ListPositions(Mapping):
     """``edge -> position`` in a list of edges, as a mapping whose dict is built when first read.
 
     A bulk change of structure (:meth:`WeightVector.rewire`) makes a new edge
@@ -102,7 +108,7 @@ class EdgePositions(Mapping):
 
     Examples
     --------
-    >>> positions = EdgePositions([(1, 3), (2, 3)])
+    >>> positions = ListPositions([(1, 3), (2, 3)])
     >>> positions[(2, 3)], (1, 2) in positions, len(positions)
     (1, False, 2)
     """
@@ -138,9 +144,9 @@ class EdgePositions(Mapping):
         if self._table is not None:
             self._table[edge] = position
 
-    def copy(self, edges: list[tuple]) -> EdgePositions:
+    def copy(self, edges: list[tuple]) -> ListPositions:
         """The same positions for a copy ``edges`` of the list."""
-        return EdgePositions(edges, None if self._table is None else dict(self._table))
+        return ListPositions(edges, None if self._table is None else dict(self._table))
 
 
 class WeightVector:
@@ -148,17 +154,22 @@ class WeightVector:
 
     Attributes
     ----------
-    edges : list of (i, j)
+    edges : list of (i, j), or an EdgeList
         The edge of each position.
-    positions : EdgePositions
-        ``edge -> position`` (a mapping, built when first read).
+    positions : EdgePositions or ListPositions
+        ``edge -> position`` (a mapping: over the index arrays, or a dict built when first read).
     token : int
         The version of the values: a new one after every change.
     """
 
     def __init__(self, edges: Sequence[tuple] = (), values: np.ndarray | None = None) -> None:
-        self.edges: list[tuple] = list(edges)
-        self.positions = EdgePositions(self.edges)
+        self.edges: Sequence[tuple]
+        self.positions: Mapping[tuple, int]
+        if isinstance(edges, EdgeList):  # kept as arrays until a change of structure
+            self.edges, self.positions = edges, EdgePositions(edges)
+        else:
+            self.edges = list(edges)
+            self.positions = ListPositions(self.edges)
         self._buffer = np.full(len(self.edges), math.nan) if values is None else np.array(values, dtype=float)
         self._missing = bool(np.isnan(self._buffer).any())
         self.token = new_token()
@@ -174,15 +185,20 @@ class WeightVector:
         view.flags.writeable = False
         return view
 
-    def shared_edges(self) -> tuple[list[tuple], EdgePositions]:
+    def shared_edges(self) -> tuple[Sequence[tuple], Mapping[tuple, int]]:
         """``edges`` and ``positions`` for a reader that keeps them: they are copied before the next change."""
         self._shared = True
         return self.edges, self.positions
 
-    def _own_edges(self) -> None:
-        if self._shared:
+    def _own_edges(self) -> tuple[list[tuple], ListPositions]:
+        """``edges`` and ``positions`` as a list and mapping of this vector's own, to change."""
+        if self._shared or not isinstance(self.edges, list):
             edges = list(self.edges)
-            self.edges, self.positions, self._shared = edges, self.positions.copy(edges), False
+            positions = (
+                self.positions.copy(edges) if isinstance(self.positions, ListPositions) else ListPositions(edges)
+            )
+            self.edges, self.positions, self._shared = edges, positions, False
+        return self.edges, self.positions  # type: ignore[return-value]
 
     def _replace(self, values: np.ndarray, missing: bool | None = None) -> None:
         self._buffer = values
@@ -192,14 +208,14 @@ class WeightVector:
     # ----------------------------------------------------------------- edges
     def append(self, edge: tuple, value: float | None) -> None:
         """Add ``edge`` at the end, with ``value`` (None: to be drawn)."""
-        self._own_edges()
-        n = len(self.edges)
+        edges, positions = self._own_edges()
+        n = len(edges)
         if n == self._buffer.size:  # grow by doubling: appending stays linear overall
             self._buffer = np.concatenate([self._buffer, np.empty(max(n, 16))])
         self._buffer[n] = math.nan if value is None else value
         self._missing |= value is None
-        self.edges.append(edge)
-        self.positions.appended(edge, n)
+        edges.append(edge)
+        positions.appended(edge, n)
         self.token = new_token()
 
     def drop(self, doomed: Iterable[tuple]) -> None:
@@ -213,14 +229,14 @@ class WeightVector:
     def reorder(self, edges: list[tuple], permutation: np.ndarray) -> None:
         """Put the weights in a new edge order: position ``p`` gets the old position ``permutation[p]``."""
         values = self._buffer[: len(self.edges)][permutation]
-        self.edges, self.positions, self._shared = edges, EdgePositions(edges), False
+        self.edges, self.positions, self._shared = edges, ListPositions(edges), False
         self._buffer = values
         self._missing = bool(np.isnan(values).any())
         # the same values on the same edges: the token stays (a trace is still of these weights)
 
     def rewire(self, edges: list[tuple], values: np.ndarray) -> None:
         """Take a new edge list and its values at once (a bulk change of structure; NaN: to be drawn)."""
-        self.edges, self.positions, self._shared = edges, EdgePositions(edges), False
+        self.edges, self.positions, self._shared = edges, ListPositions(edges), False
         self._replace(np.array(values, dtype=float))
 
     # ---------------------------------------------------------------- values
@@ -229,19 +245,18 @@ class WeightVector:
         """Whether some weight is still NaN (not drawn yet)."""
         return self._missing
 
-    def draw_missing(self, rng: np.random.Generator, fan_in: Callable[[list[Hashable]], np.ndarray]) -> bool:
+    def draw_missing(self, rng: np.random.Generator, fan_in: Callable[[np.ndarray], np.ndarray]) -> bool:
         """Draw every NaN weight uniformly in ``±1/√fan_in`` of its target, in edge order.
 
-        ``fan_in(targets)`` gives the fan-in of each target neuron. Returns
-        whether anything was drawn.
+        ``fan_in(positions)`` gives the fan-in of the target neuron of each
+        edge position. Returns whether anything was drawn.
         """
         if not self._missing:
             return False
         values = self._buffer[: len(self.edges)].copy()
         pending = np.flatnonzero(np.isnan(values))
         if pending.size:
-            targets = [self.edges[p][1] for p in pending.tolist()]
-            values[pending] = rng.uniform(-1.0, 1.0, pending.size) / np.sqrt(fan_in(targets))
+            values[pending] = rng.uniform(-1.0, 1.0, pending.size) / np.sqrt(fan_in(pending))
         self._replace(values)
         return bool(pending.size)
 
@@ -306,8 +321,12 @@ class WeightVector:
     def copy(self) -> WeightVector:
         """An independent copy, with the same token (it holds the same values)."""
         new = WeightVector.__new__(WeightVector)
-        new.edges = list(self.edges)
-        new.positions = self.positions.copy(new.edges)
+        lazy = isinstance(self.edges, EdgeList)  # arrays that never change: shared
+        if lazy:
+            new.edges, new.positions = self.edges, self.positions
+        else:
+            new.edges = list(self.edges)
+            new.positions = self.positions.copy(new.edges)  # type: ignore[attr-defined]
         new._buffer = self._buffer[: len(self.edges)].copy()
         new._missing, new.token, new._shared = self._missing, self.token, False
         return new

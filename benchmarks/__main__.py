@@ -34,6 +34,14 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; " + ", ".join(versions)
 
 
+def _load() -> str:
+    """The machine's 1-minute load average (other jobs' share of the cores), when the system tells it."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "unknown"
+
+
 def print_report(report: Report, markdown: bool) -> None:
     print(f"\n## {report.title}\n" if markdown else f"\n=== {report.title} ===")
     print(report.description + ("\n" if markdown else ""))
@@ -107,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     targets: list[Target] = []
     start = time.perf_counter()
     for name in args.workloads or list(WORKLOADS):
+        load = _load()
         report = WORKLOADS[name](config)
+        report.lines.append(
+            f"(load average of the machine: {load} at the start of this workload, {_load()} at its end)"
+        )
         print_report(report, args.markdown)
         targets += report.targets
         sys.stdout.flush()

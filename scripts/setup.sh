@@ -3,7 +3,7 @@
 # packages, when they are missing and we may install them) and the package with
 # its extras, into .venv. Run by ./dev; safe to run again.
 #   scripts/setup.sh        what the demo needs: dot and the package
-#   scripts/setup.sh test   also Chromium and the extras of the tests (dev tools, torch==2.13.0, dask, onnx, neat, imageio-ffmpeg)
+#   scripts/setup.sh test   also Chromium and the extras of the tests (dev tools, torch==2.13.0, dask, onnx, neat, numba, imageio-ffmpeg)
 set -euo pipefail
 FOR="${1:-demo}"
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-if [ "$FOR" = test ]; then EXTRAS="${EXTRAS:-dev,torch,dask,onnx,neat,video,sklearn}"; else EXTRAS="${EXTRAS:-}"; fi
+if [ "$FOR" = test ]; then EXTRAS="${EXTRAS:-dev,torch,dask,onnx,neat,numba,video,sklearn}"; else EXTRAS="${EXTRAS:-}"; fi
 version="$(cksum < pyproject.toml | cut -d' ' -f1)"
 stamp=".venv/.installed-${version}-${EXTRAS}"
 # an install for the tests (with extras) of this pyproject.toml serves the demo too

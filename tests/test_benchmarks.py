@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from benchmarks.generators import layered, random_dag
+from benchmarks.generators import layered, random_dag, random_dag_arrays
 from benchmarks.harness import Contender, format_table, measure, paired_ratio
 from benchmarks.peers.layout import dag_layout, dense_layers, flat_from_layers
-from benchmarks.peers.numpy_peer import DenseMLP, GenerationDAG
+from benchmarks.peers.numpy_peer import AdamClassifier, DenseMLP, GenerationDAG
 from benchmarks.peers.pure_python import running_example_sgd
 from benchmarks.workloads.mlp import useful_flops
+from benchmarks.workloads.parallel import traffic
 
 
 @pytest.mark.parametrize(("n_edges", "n_neurons"), [(1_000, None), (3_000, 200)])
@@ -77,3 +78,50 @@ def test_harness_rotates_scales_and_pairs_rounds():
 def test_useful_flops_of_the_mlp():
     # forward and ∂L/∂W: one multiply-add per weight and example each; ∂L/∂z of hidden layers only
     assert useful_flops([2, 3, 1], batch=4) == 2 * 4 * (2 * (6 + 3) + 3)
+
+
+def test_the_arrays_generator_is_the_graph_generator():
+    a = random_dag_arrays(3_000, seed=4)
+    net = ag.Network.from_arrays(a.src, a.dst, a.weights, kinds=a.kinds, activations=a.activations)
+    twin = ag.Network.from_networkx(random_dag(3_000, seed=4))
+    assert net.edges == twin.edges
+    np.testing.assert_array_equal(net.weights, twin.weights)
+
+
+def test_the_adam_classifier_peers_make_the_steps_of_ag_train():
+    X = np.random.default_rng(1).uniform(0, 1, (40, 64))
+    labels = np.arange(40) % 10
+    net = ag.layered([64, 16, 10], activation="relu", seed=2)
+    layers = dense_layers(net)
+    after = []  # the weights after the epoch (ag.train then keeps the best of epochs 0 and 1)
+    ag.train(net, X, np.eye(10)[labels], epochs=1, batch_size=8, optimizer="adam", learning_rate=0.01,
+             loss="softmax_cross_entropy", shuffle=False, progress=False,
+             callbacks=[lambda log: after.append(log.network.get_weights())])  # fmt: skip
+    peer = AdamClassifier(layers, "relu", 0.01)
+    for lo in range(0, 40, 8):
+        peer.step(X[lo : lo + 8], np.eye(10)[labels[lo : lo + 8]])
+    got = flat_from_layers(net, peer.layer_arrays())
+    np.testing.assert_allclose(after[0], got, rtol=1e-10, atol=1e-12)
+    loss, accuracy = peer.evaluate(X, np.eye(10)[labels])
+    check = ag.layered([64, 16, 10], activation="relu", seed=2)
+    check.set_weights(got)
+    want = ag.evaluate(check, X, np.eye(10)[labels], loss="softmax_cross_entropy")
+    assert loss == pytest.approx(want.loss, rel=1e-12) and accuracy == want.accuracy
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    from benchmarks.peers.torch_peer import TorchAdamClassifier
+
+    t = TorchAdamClassifier(layers, "relu", 0.01, torch.float64)
+    for lo in range(0, 40, 8):
+        t.step(torch.tensor(X[lo : lo + 8]), torch.tensor(labels[lo : lo + 8]))
+    np.testing.assert_allclose(flat_from_layers(net, t.layer_arrays()), got, rtol=1e-9, atol=1e-12)
+
+
+def test_the_traffic_model_counts_rows_of_distinct_sources():
+    net = ag.Network.from_networkx(random_dag(2_000, n_neurons=150, seed=2))
+    one, two = traffic(net, 1), traffic(net, 2)
+    per_row = two - one  # bytes that grow with the batch: 8 per row swept
+    kernels = [k for k in net.compile().kernels if k is not None]
+    distinct = sum(int(np.count_nonzero(np.diff(k.block.indptr))) for k in kernels if k.block.kind == "sparse")
+    assert per_row > 0 and per_row % 8 == 0
+    if all(k.block.kind == "sparse" for k in kernels):
+        assert per_row == 8 * (7 * net.n_neurons + 4 * distinct)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
-from autograd_graph import topology
+from autograd_graph import indexed, topology
 from autograd_graph.engines import kernels
 
 
@@ -161,7 +161,7 @@ def test_sparse_kernel_public_scipy_path_matches_the_compiled_loops(monkeypatch,
 @pytest.mark.parametrize("kahn", ["lists", "numpy"])
 def test_generations_match_networkx(monkeypatch, kahn):
     if kahn == "numpy":
-        monkeypatch.setattr(topology, "_PYTHON_KAHN_MAX_EDGES", -1)
+        monkeypatch.setattr(indexed, "_PYTHON_KAHN_MAX_EDGES", -1)
     rng = np.random.default_rng(0)
     for trial in range(40):
         n = int(rng.integers(1, 25))

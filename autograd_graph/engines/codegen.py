@@ -34,14 +34,15 @@ import weakref
 from collections.abc import Callable, Hashable
 
 from ..losses import Loss, get_loss
+from . import jit
 from .schedule import Schedule
 
 __all__ = ["sgd_source", "sgd_function", "MAX_EDGES"]
 
 MAX_EDGES = 5_000  # larger networks are not written out: the array engine is as fast per example
 
-# schedule -> {loss: the compiled function or None}; entries go with their schedule
-_PROGRAMS: weakref.WeakKeyDictionary[Schedule, dict[Loss, Callable | None]] = weakref.WeakKeyDictionary()
+# schedule -> {(loss, backend): the compiled function or None}; entries go with their schedule
+_PROGRAMS: weakref.WeakKeyDictionary[Schedule, dict[tuple[Loss, str], Callable | None]] = weakref.WeakKeyDictionary()
 
 
 def _id(neuron: Hashable) -> str:
@@ -50,12 +51,14 @@ def _id(neuron: Hashable) -> str:
     return ascii(text)[1:-1] if not text.isprintable() or not text.isascii() else text
 
 
-def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error") -> str | None:
+def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error", *, arrays: bool = False) -> str | None:
     """The straight-line Python of one epoch of per-example SGD, or None if it cannot be written.
 
     The function it defines, ``sgd(w, X, Y, step_sizes)``, takes the flat
     weights and lists of examples, and returns the new weights and each
-    example's loss (before its step).
+    example's loss (before its step). With ``arrays`` it takes and returns
+    float64 arrays instead (``w`` and ``step_sizes`` 1-D, ``X`` and ``Y``
+    ``(n_examples, n)``): the same lines, in the form numba compiles.
     """
     loss = get_loss(loss)
     g = schedule.graph
@@ -85,10 +88,20 @@ def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error") -> str | 
             return f"w_p{p}", f"w_{ids[s]},{ids[dst[p]]}"
         return f"w_p{p} * z_r{s}", f"w_{ids[s]},{ids[dst[p]]}·z_{ids[s]}"
 
-    names = ", ".join(f"w_p{p}" for p in range(schedule.n_weights))
-    lines = ["def sgd(w, X, Y, step_sizes):", f"    {names}, = w", "    losses = []",
-             "    for x, y, eta in zip(X, Y, step_sizes):"]  # fmt: skip
-    body = [f"{', '.join(f'z_r{r}' for r in range(n_in))}, = x  # " + ", ".join(f"z_{ids[r]}" for r in range(n_in))]
+    n_weights = schedule.n_weights
+    names = ", ".join(f"w_p{p}" for p in range(n_weights))
+    inputs = ", ".join(f"z_{ids[r]}" for r in range(n_in))
+    if arrays:
+        lines = ["def sgd(w, X, Y, step_sizes):", *(f"    w_p{p} = w[{p}]" for p in range(n_weights)),
+                 "    losses = np.empty(X.shape[0])", "    for i in range(X.shape[0]):",
+                 "        eta = step_sizes[i]"]  # fmt: skip
+        body = [f"z_r{r} = X[i, {r}]  # z_{ids[r]}" for r in range(n_in)]
+        target = "Y[i, {}]"
+    else:
+        lines = ["def sgd(w, X, Y, step_sizes):", f"    {names}, = w", "    losses = []",
+                 "    for x, y, eta in zip(X, Y, step_sizes):"]  # fmt: skip
+        body = [f"{', '.join(f'z_r{r}' for r in range(n_in))}, = x  # {inputs}"]
+        target = "y[{}]"
     for row in range(n_sources, len(schedule.order)):
         code, text = zip(*(term(p, s) for s, p in into[row]), strict=True)
         body.append(f"a_r{row} = {' + '.join(code)}  # a_{ids[row]} = {' + '.join(text)}")
@@ -96,9 +109,10 @@ def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error") -> str | 
     n_out = len(schedule.outputs)
     own = {}
     for column, row in enumerate(schedule.output_rows.tolist()):
-        body.append(f"e_r{row} = z_r{row} - y[{column}]  # z_{ids[row]} - y_{ids[row]}")
+        body.append(f"e_r{row} = z_r{row} - {target.format(column)}  # z_{ids[row]} - y_{ids[row]}")
         own[row] = loss.scalar.gradient.format(e=f"e_r{row}", n=n_out)
-    body.append("losses.append(" + " + ".join(loss.scalar.value.format(e=f"e_r{r}", n=n_out) for r in own) + ")")
+    value = " + ".join(loss.scalar.value.format(e=f"e_r{r}", n=n_out) for r in own)
+    body.append(f"losses[i] = {value}" if arrays else f"losses.append({value})")
     for row in range(len(schedule.order) - 1, n_sources - 1, -1):  # backward: ∂ℓ/∂a, in reverse row order
         k = ids[row]
         parts = [f"da_r{t} * w_p{p}" for t, p in out_of.get(row, [])] + ([own[row]] if row in own else [])
@@ -112,22 +126,37 @@ def sgd_source(schedule: Schedule, loss: str | Loss = "squared_error") -> str | 
         factor, text = ("", "") if bias else (f" * z_r{s}", f"·z_{ids[s]}")
         body.append(f"w_p{p} -= eta * da_r{t}{factor}  # w_{ids[s]},{ids[t]} -= η·∂ℓ/∂a_{ids[t]}{text}")
     lines += [f"        {line}" for line in body]
-    lines.append(f"    return [{names}], losses")
+    if arrays:
+        lines += [f"    new = np.empty({n_weights})", *(f"    new[{p}] = w_p{p}" for p in range(n_weights)),
+                  "    return new, losses"]  # fmt: skip
+    else:
+        lines.append(f"    return [{names}], losses")
     return "\n".join(lines) + "\n"
 
 
-def sgd_function(schedule: Schedule, loss: str | Loss = "squared_error") -> Callable | None:
-    """The compiled ``sgd`` of :func:`sgd_source`, built once per schedule and loss; None if it has none."""
+def sgd_function(schedule: Schedule, loss: str | Loss = "squared_error", *, backend: str = "python") -> Callable | None:
+    """The compiled ``sgd`` of :func:`sgd_source`, built once per schedule, loss and backend; None if it has none.
+
+    ``backend="python"`` compiles the source with Python's ``compile``; ``"numba"`` compiles its
+    ``arrays`` form with numba (see :mod:`.jit`), which gives None when numba is not installed,
+    the network has more than :data:`~.jit.NUMBA_MAX_EDGES` edges, or numba cannot compile a form.
+    """
     loss = get_loss(loss)
     programs = _PROGRAMS.setdefault(schedule, {})
-    if loss not in programs:
-        source = sgd_source(schedule, loss)
+    key = (loss, backend)
+    if key not in programs:
+        arrays = backend == "numba"
+        source = sgd_source(schedule, loss, arrays=arrays)
         namespace: dict = {}
+        program = None
         if source is not None:
-            g = schedule.graph
-            for act in g.activations:
-                if act is not None and act.scalar is not None:
-                    namespace.update(act.scalar.namespace)
-            exec(compile(source, "<straight-line SGD>", "exec"), namespace)  # noqa: S102
-        programs[loss] = namespace.get("sgd")
-    return programs[loss]
+            forms = [act.scalar for act in schedule.graph.activations if act is not None and act.scalar is not None]
+            if arrays:
+                program = jit.compile_sgd(source, forms, schedule.n_weights)
+            else:
+                for form in forms:
+                    namespace.update(form.namespace)
+                exec(compile(source, "<straight-line SGD>", "exec"), namespace)  # noqa: S102
+                program = namespace["sgd"]
+        programs[key] = program
+    return programs[key]

@@ -5,14 +5,15 @@ The state of a pass is two arrays ``A`` and ``Z`` of shape
 stages, never over neurons or examples. Three things keep it fast, each in one
 place here:
 
-- *prepared weights* (:class:`_Prepared`): what a pass needs from the weights
+- *prepared weights* (:class:`Prepared`): what a pass needs from the weights
   (each kernel's matrix or sparse data, the bias vector, in the pass's dtype)
   is built once per weights version and dtype, and reused by a forward and its
   backward and by every pass until the weights change (training at batch 32
   on 64→16→10 prepared them twice per step without it);
 - *fused in-place kernels*: activations and their chain rule write into the
   rows of ``Z`` and ``∂L/∂a`` through the activation table's ``forward_into``
-  and ``chain_into`` forms, without temporaries;
+  and ``chain_into`` forms, without temporaries; big stages share them (and
+  the sparse kernels) out among the engine's threads (:mod:`.threads`);
 - *deferred source gradients*: ``∂L/∂z`` of input and bias neurons is needed by
   no weight, so backward leaves it for later: it is computed the first time
   ``grads.a`` or ``grads.z`` is read (half of a wide input layer's backward
@@ -33,6 +34,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -42,21 +44,49 @@ from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
-from .kernels import Kernel, add_csr_product, kernel_for
+from .dropout import INPUTS, DropoutMasks
+from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
+from .threads import get_threads, parallel, run
 
 __all__ = ["CompiledEngine"]
 
 
-class _Prepared:
-    """What a pass needs from the weights, in one dtype; built once per weights version."""
+def _row_parts(lo: int, hi: int) -> list[slice]:
+    """Rows ``lo:hi`` cut into one slice per thread (an in-place activation's work, shared out)."""
+    cuts = np.linspace(lo, hi, get_threads() + 1).astype(np.int64).tolist()
+    return [slice(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+class Prepared:
+    """What a pass needs from the weights, in one dtype; built once per weights version.
+
+    :meth:`refresh` rebuilds it in place, in the same buffers, after the
+    weights it was prepared from changed in place (a training step's own
+    buffer, :mod:`.step`): strided views see the change without any work.
+    """
 
     def __init__(self, schedule: Schedule, kernels: list[Kernel | None], w: np.ndarray, dtype: np.dtype) -> None:
+        self.schedule, self.sources = schedule, kernels
         self.w = w.astype(dtype, copy=False)  # (n_weights,); the network's own (never changing) buffer for float64
         self.kernels = [None if k is None else k.prepare(self.w) for k in kernels]
         self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
         total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
+
+    def refresh(self, w: np.ndarray, one_bias_per_row: bool) -> None:
+        """Prepare again from ``w``, the weights this was prepared from, changed in place since."""
+        if self.w is not w:
+            np.copyto(self.w, w)  # another dtype: the copy the views look at
+        for kernel, W in zip(self.sources, self.kernels, strict=True):
+            if kernel is not None and W is not None:
+                kernel.refresh(W, self.w)
+        sc = self.schedule
+        np.take(self.w, sc.bias_positions, out=self.bias_weights)
+        if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount
+            self.bias[sc.bias_targets] = self.bias_weights
+        else:
+            self.bias[...] = np.bincount(sc.bias_targets, weights=self.bias_weights, minlength=self.bias.size)
 
 
 class CompiledEngine:
@@ -81,14 +111,19 @@ class CompiledEngine:
         self.graph = graph
         self.schedule = build_schedule(graph)
         self.kernels = [None if st.block is None else kernel_for(st.block) for st in self.schedule.stages]
-        self._cache: dict[np.dtype, tuple[Any, _Prepared]] = {}
+        small = [(k, st.source_start, st.start) for st, k in zip(self.schedule.stages, self.kernels, strict=True)
+                 if isinstance(k, SparseKernel) and k.ranges.count == 1]  # fmt: skip
+        self._edge_gradients = EdgeGradients(small)  # their ∂L/∂w after the sweep, in a few calls
+        self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
+        self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
+        self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
 
-    def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> _Prepared:
+    def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> Prepared:
         """The prepared weights of this weights version (``token``), from the cache when it has them."""
         hit = self._cache.get(dtype)
         if hit is not None and hit[0] == token:
             return hit[1]
-        prepared = _Prepared(self.schedule, self.kernels, w, dtype)
+        prepared = Prepared(self.schedule, self.kernels, w, dtype)
         self._cache[dtype] = (token, prepared)  # one entry per dtype: the latest version
         return prepared
 
@@ -97,16 +132,28 @@ class CompiledEngine:
         sc = self.schedule
         X = as_batch(X, sc.inputs, dtype=dtype)  # (batch, n_inputs)
         prep = self._prepared(w, dtype, versions[2])
-        n_in, n_sources = len(sc.inputs), sc.n_sources
+        n_sources = sc.n_sources
         A = np.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
         Z = np.empty_like(A)
-        Z[:n_in] = X.T
-        Z[n_in:n_sources] = 1
+        Z[len(sc.inputs) : n_sources] = 1
+        self.forward_into(prep, X, A, Z)
 
         def sources_a() -> None:  # a = z for inputs and biases; filled when trace.a is first read
             A[:n_sources] = Z[:n_sources]
 
-        for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True):
+        output = np.ascontiguousarray(Z[sc.output_rows].T)  # (batch, n_outputs)
+        a_values = NeuronValues(sc.order, sc.rows, A, "a", sources_a)
+        return Trace(a_values, NeuronValues(sc.order, sc.rows, Z, "z"), output, self.kind, sc.inputs, sc.outputs,
+                     versions)  # fmt: skip
+
+    def forward_into(self, prep: Prepared, X: np.ndarray, A: np.ndarray, Z: np.ndarray,
+                     drop: DropoutMasks | None = None) -> None:  # fmt: skip
+        """The forward sweep into ``A`` and ``Z`` (``(n_neurons, batch)``, the bias rows of ``Z`` set to 1);
+        with ``drop``, its masks applied to ``z`` (:mod:`.dropout`)."""
+        Z[: X.shape[1]] = X.T
+        if drop is not None:
+            drop.forward(INPUTS, Z)
+        for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
             if kernel is not None:
@@ -114,11 +161,12 @@ class CompiledEngine:
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                act.apply(A[lo:hi], Z[lo:hi])
-        output = np.ascontiguousarray(Z[sc.output_rows].T)  # (batch, n_outputs)
-        a_values = NeuronValues(sc.order, sc.rows, A, "a", sources_a)
-        return Trace(a_values, NeuronValues(sc.order, sc.rows, Z, "z"), output, self.kind, sc.inputs, sc.outputs,
-                     versions)  # fmt: skip
+                if act.forward_into is not None and parallel((hi - lo) * X.shape[0]):
+                    run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
+                else:
+                    act.apply(A[lo:hi], Z[lo:hi])
+            if drop is not None:
+                drop.forward(k, Z)
 
     def backward(self, w: np.ndarray, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
         """Reverse sweep over the stages: ∂L/∂a, ∂L/∂z of every neuron, ∂L/∂w of every edge."""
@@ -133,22 +181,7 @@ class CompiledEngine:
         dZ = np.zeros(Z.shape, dtype)  # (n_neurons, batch)
         dA = np.empty_like(A)
         dw = np.empty(sc.n_weights, dtype)
-        if da_own is None:
-            dZ[sc.output_rows] = dz_own.T
-        for st, kernel, W in zip(reversed(sc.stages), reversed(self.kernels), reversed(prep.kernels), strict=True):
-            for act, lo, hi in st.groups:
-                act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
-            if da_own is not None and st.output_rows.size:
-                dA[st.output_rows] += da_own.T[st.output_columns]
-            if kernel is not None:
-                s0, s1 = st.source_start, st.source_stop
-                kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
-        n_sources = sc.n_sources
-        if sc.bias_positions.size:
-            ones = np.ones(dA.shape[1], dtype)
-            dw[sc.bias_positions] = (dA[n_sources:] @ ones)[sc.bias_targets - n_sources]  # Σ over the batch
-        if da_own is not None:
-            dZ[sc.output_rows] += dz_own.T
+        self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own)
         fill = self._source_gradients(prep, dA, dZ)
         return Gradients(
             float(losses.mean()),
@@ -159,7 +192,42 @@ class CompiledEngine:
             get_loss(loss),
         )
 
-    def _source_gradients(self, prep: _Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
+    def backward_into(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
+                      dw: np.ndarray, dz_own: np.ndarray, da_own: np.ndarray | None,
+                      drop: DropoutMasks | None = None) -> None:  # fmt: skip
+        """The reverse sweep: ∂L/∂a and ∂L/∂z of every neuron but inputs and biases (left for later,
+        see the module notes) into ``dA`` and ``dZ`` (zero on entry), ∂L/∂w into ``dw``.
+        ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``; ``drop``, the masks
+        of the forward sweep."""
+        sc = self.schedule
+        if da_own is None:
+            dZ[sc.output_rows] = dz_own.T
+        stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
+        for k, (st, kernel, W) in reversed(stages):
+            if drop is not None:
+                drop.backward(k, Z, dZ)
+            for act, lo, hi in st.groups:
+                if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
+                    run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
+                else:
+                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+            if da_own is not None and st.output_rows.size:
+                dA[st.output_rows] += da_own.T[st.output_columns]
+            if kernel is not None:
+                s0, s1 = st.source_start, st.source_stop
+                kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
+        if drop is not None:
+            drop.remask(Z)
+        self._edge_gradients(Z, dA, dw)
+        if sc.bias_positions.size:
+            ones = self._ones.get((dA.shape[1], dA.dtype))
+            if ones is None:
+                ones = self._ones[dA.shape[1], dA.dtype] = np.ones(dA.shape[1], dA.dtype)
+            dw[sc.bias_positions] = (dA[sc.n_sources :] @ ones)[self._bias_rows]  # Σ over the batch
+        if da_own is not None:
+            dZ[sc.output_rows] += dz_own.T
+
+    def _source_gradients(self, prep: Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""
         sc = self.schedule
         n_in, n_sources = len(sc.inputs), sc.n_sources

@@ -149,12 +149,18 @@ def dense_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape
 def sparse_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]) -> Block:
     """A ``sparse`` block: the edges sorted by source, with the CSR pointers of the transposed block."""
     n_targets, span = shape
-    order = np.lexsort((rows, cols))  # by source, then target
+    order = _sorted_by(cols, rows, n_targets)  # by source, then target
     rows, cols, positions = rows[order], cols[order], positions[order]
     index = index_dtype(span + 1, n_targets, positions.size)
     indptr = np.zeros(span + 1, dtype=index)
     np.cumsum(np.bincount(cols, minlength=span), out=indptr[1:])
     return Block("sparse", shape, rows.astype(index), cols.astype(index), positions, indptr)
+
+
+def _sorted_by(major: np.ndarray, minor: np.ndarray, n_minor: int) -> np.ndarray:
+    """``np.lexsort((minor, major))`` for pairs that are all different and ``0 ≤ minor < n_minor``:
+    one sort of ``major · n_minor + minor`` (unique keys: any sort gives this order), several times faster."""
+    return np.argsort(major.astype(np.int64) * n_minor + minor)
 
 
 def _row_order(graph: IndexedGraph) -> tuple[np.ndarray, list[tuple[int, int, tuple]]]:
@@ -164,13 +170,15 @@ def _row_order(graph: IndexedGraph) -> tuple[np.ndarray, list[tuple[int, int, tu
     generation, neurons are grouped by activation (groups in the order of
     their first neuron), graph order within a group.
     """
-    kind_rank = np.array([{"input": 0, "bias": 1}.get(kind, 2) for kind in graph.kinds], dtype=np.int64)
-    act_ids: dict[Activation | None, int] = {}
-    act_id = np.array([act_ids.setdefault(act, len(act_ids)) for act in graph.activations], dtype=np.int64)
+    kind_rank = np.full(len(graph.kinds), 2, dtype=np.int64)
+    kind_rank[graph.of_kind("input")], kind_rank[graph.of_kind("bias")] = 0, 1
+    # one label per activation object (None for inputs and biases): any distinct labels do
+    _, act_id = np.unique(np.fromiter(map(id, graph.activations), np.int64, len(graph.activations)),
+                          return_inverse=True)  # fmt: skip
     gen = graph.generation
     if gen is None:
         raise ValueError("a schedule needs an acyclic graph")
-    group = gen * len(act_ids) + act_id
+    group = gen * (int(act_id.max(initial=0)) + 1) + act_id
     keys, first = np.unique(group, return_index=True)
     first_of_group = first[np.searchsorted(keys, group)]  # each node: the first node of its group
     order = np.lexsort((np.arange(gen.size), first_of_group, gen, kind_rank))
@@ -188,17 +196,16 @@ def _row_order(graph: IndexedGraph) -> tuple[np.ndarray, list[tuple[int, int, tu
 
 def build_schedule(graph: IndexedGraph) -> Schedule:
     """Compile an evaluable :class:`~autograd_graph.topology.IndexedGraph` into a :class:`Schedule`."""
-    inputs = [graph.nodes[i] for i in graph.of_kind("input").tolist()]
-    outputs = [graph.nodes[i] for i in graph.of_kind("output").tolist()]
+    inputs, outputs = graph.ids(graph.of_kind("input")), graph.ids(graph.of_kind("output"))
     n_inputs, n_biases = len(inputs), len(graph.of_kind("bias"))
     n_sources = n_inputs + n_biases
     node_order, stage_bounds = _row_order(graph)
-    order = [graph.nodes[i] for i in node_order.tolist()]
+    order = graph.ids(node_order)
     rows = dict(zip(order, range(len(order)), strict=True))
     node_rows = np.empty(len(order), dtype=np.int64)
     node_rows[node_order] = np.arange(len(order))
     src, dst = node_rows[graph.src], node_rows[graph.dst]  # rows of each edge, in flat order
-    by_target = np.argsort(dst, kind="stable")
+    by_target = _sorted_by(dst, np.arange(dst.size), dst.size)  # flat order within a target
     src, dst, pos = src[by_target], dst[by_target], by_target
     is_bias = (src >= n_inputs) & (src < n_sources)
     output_rows = np.array([rows[n] for n in outputs], dtype=np.int64)
@@ -232,7 +239,7 @@ def build_schedule(graph: IndexedGraph) -> Schedule:
         )  # fmt: skip
     # bias edges: target rows, and a CSR matrix (bias neuron × rows) for the biases' own ∂L/∂z
     b_src, b_dst, b_pos = src[is_bias] - n_inputs, dst[is_bias], pos[is_bias]
-    by_bias = np.lexsort((b_dst, b_src))
+    by_bias = _sorted_by(b_src, b_dst, len(order))
     b_src, b_dst, b_pos = b_src[by_bias], b_dst[by_bias], b_pos[by_bias]
     index = index_dtype(len(order) + 1, b_pos.size)
     bias_indptr = np.zeros(n_biases + 1, dtype=index)

@@ -28,15 +28,17 @@ from tqdm.auto import tqdm
 from .._checks import fraction, real, whole_number
 from .._checks import seed as check_seed
 from ..data import as_batch
+from ..engines.step import TrainingStep
 from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning, ValidationDataWarning
 from ..heldout import held_out
 from ..losses import Loss, check_compatible, get_loss
 from .checkpoints import Checkpoints, check_folder
 from .config import TrainingConfig
-from .evaluation import evaluate, is_classification, targets
+from .evaluation import EVALUATION_CHUNK, Evaluation, accuracy, is_classification, targets
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
+from .regularization import StepRules, check_regularization, check_ties, constrain_restart
 from .steps import StartingStructure, StateAlignment, StepLog, after_step, restore_best, step_callbacks, step_seed
 
 if TYPE_CHECKING:
@@ -158,6 +160,10 @@ class _Session:
     bar: Any
     checkpoints: Checkpoints | None = None
     best_loss: float = math.inf  # over all runs so far
+    step: TrainingStep | None = None  # the hot loop's buffers (see _training_step)
+    rates: dict = field(default_factory=dict)  # dropout rate by neuron (checked)
+    rules: StepRules | None = None  # constraints, clipping, penalties, dropout of the step's structure
+    drop_rng: Any = None  # the current run's generator of dropout masks
     runs: list[RunResult] = field(default_factory=list)
     hooks: list = field(default_factory=list)  # the callbacks' on_step methods (see .steps); empty: none
     step_seed: Any = None  # the current run's seed for them
@@ -173,12 +179,12 @@ class _Session:
 
     def _evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
         d = self.data
-        train = evaluate(self.net, d.X, d.Y, loss=self.loss, classification=self.classification)
+        train = evaluate(self, d.X, d.Y)
         row: dict[str, Any] = dict(
             epoch=epoch, loss=train.loss, accuracy=train.accuracy, step_size=step_size, seconds=seconds
         )
         if d.X_val is not None:
-            val = evaluate(self.net, d.X_val, d.Y_val, loss=self.loss, classification=self.classification)
+            val = evaluate(self, d.X_val, d.Y_val)
             row.update(val_loss=val.loss, val_accuracy=val.accuracy)
         history.append(**row)
         return row
@@ -206,7 +212,9 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
 
     ``last_finite`` holds the weights of the last step whose pass was finite
     (the network is restored to them if a pass goes non-finite); the updated
-    one is returned for the next epoch.
+    one is returned for the next epoch. The steps run on the weights of a
+    :class:`~autograd_graph.engines.step.TrainingStep`, updated in place; the
+    network gets them at the end of the epoch.
     """
     net, X, Y = s.net, s.data.X, s.data.Y
     n = X.shape[0]
@@ -215,31 +223,76 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
     if size < n:
         X, Y = X[order], Y[order]  # one copy per epoch; batches are then slices
     alignment.check(net, opt)  # an epoch callback may have changed the structure
-    w = net.get_weights()
-    edges = net.edges
-    hooks, steps = s.hooks, -(-n // size)
+    step = _training_step(s)
+    w = step.w  # the weights of the steps, updated in place
+    kept = np.empty_like(w)  # the weights before the latest update (their pass was finite)
+    hooks, steps, rules = s.hooks, -(-n // size), s.rules
+    drop = None if rules is None else rules.drop
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
         for lo in range(0, n, size):
-            trace = net.forward(X[lo : lo + size])
-            grads = net.backward(trace, Y[lo : lo + size], loss=s.loss)
-            fault = forward_fault(trace) or backward_fault(grads, trace, edges)
-            if fault is None:
-                last_finite = w
-                new = opt.step(w, grads.weights.flat)
-                fault = update_fault(new, edges)
-            if fault is not None:
-                net.set_weights(last_finite)
-                raise _fault_error(fault, run.run, epoch, run.steps, order[lo : lo + size], w)
-            net.set_weights(new)
-            w = new
+            batch = slice(lo, lo + size)
+            masks = None if drop is None else drop.draw(s.drop_rng, min(size, n - lo), step.dtype)
+            dw = step.gradient(X[batch], Y[batch], masks)
+            if dw is None:  # some value is not finite (or the check's sum overflowed): the public passes say which
+                dw = _checked_gradient(s, run, epoch, w, X[batch], Y[batch], last_finite, order[batch])
+            np.copyto(kept, w)
+            last_finite = kept
+            if rules is not None:
+                rules.adjust(dw, w)  # ties, frozen edges, clipping, penalties (see .regularization)
+            opt.step_into(w, dw)
+            if rules is not None:
+                rules.after_update(w, kept)
+            if not math.isfinite(w.sum()) and (fault := update_fault(w, net.edges)) is not None:
+                net.set_weights(kept)
+                raise _fault_error(fault, run.run, epoch, run.steps, order[batch], kept.copy())
+            step.refresh()
             run.steps += 1
             if hooks:  # step callbacks (dynamic sparse training), given the network with the new weights
+                net.set_weights(w)
                 log = StepLog(run.run, epoch, run.steps, steps, s.cfg.epochs * steps, lo + size >= n, net,
                               X[lo : lo + size], Y[lo : lo + size], s.loss, s.step_seed)  # fmt: skip
-                if after_step(hooks, log, opt, alignment):  # the structure changed: its weights and edges
-                    w = last_finite = net.get_weights()
-                    edges = net.edges
+                changed = after_step(hooks, log, opt, alignment)  # True: the structure changed
+                step = _training_step(s)  # a new step for a new structure; else the weights the hooks left
+                rules = s.rules
+                drop = None if rules is None else rules.drop
+                if changed:
+                    w, kept = step.w, np.empty_like(step.w)
+                    last_finite = net.get_weights()
+    net.set_weights(w)
     return last_finite
+
+
+def _training_step(s: _Session) -> TrainingStep:
+    """The session's training step for the network as it is now, starting from its weights."""
+    engine = s.net.compile()  # built once per structure (a callback may change the structure)
+    if s.step is None or s.step.engine is not engine:
+        s.step = TrainingStep(engine, s.loss, s.net.dtype, s.net.weights)
+        cfg = s.cfg
+        s.rules = StepRules.build(s.net, engine, weight_decay=cfg.weight_decay, l1=cfg.l1, clip_norm=cfg.clip_norm,
+                                  regularize_biases=cfg.regularize_biases, dropout=s.rates)  # fmt: skip
+    else:
+        s.step.load(s.net.weights)  # a callback or a restart may have set other weights
+    return s.step
+
+
+def evaluate(s: _Session, X: Any, Y: Any) -> Evaluation:
+    """``evaluate(net, X, Y, ...)`` with the same numbers, through the training step's buffers."""
+    losses, outputs = _training_step(s).losses_and_outputs(X, Y, EVALUATION_CHUNK)
+    return Evaluation(float(losses.mean()), accuracy(outputs, Y) if s.classification else math.nan)
+
+
+def _checked_gradient(s: _Session, run: RunResult, epoch: int, w: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                      last_finite: np.ndarray, indices: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The step's gradient through the public passes, which name the first value that is not finite."""
+    net = s.net
+    net.set_weights(w)
+    trace = net.forward(X)
+    grads = net.backward(trace, Y, loss=s.loss)
+    fault = forward_fault(trace) or backward_fault(grads, trace, net.edges)
+    if fault is not None:
+        net.set_weights(last_finite)
+        raise _fault_error(fault, run.run, epoch, run.steps, indices, w.copy())
+    return grads.weights.flat  # finite after all: the check's sum overflowed
 
 
 def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
@@ -250,6 +303,7 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
     opt.reset(net.n_weights)
     alignment = StateAlignment(net)  # the structure the optimizer's state belongs to
     rng = np.random.default_rng(seq)
+    s.drop_rng = np.random.default_rng(seq.spawn(1)[0])  # its own stream: the shuffles stay as without dropout
     last_finite = net.get_weights()
     waited = 0  # epochs since the last improvement by more than min_delta
     reference = math.inf  # the loss of that improvement
@@ -304,6 +358,8 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.training.config.TrainingConfig`."""
     # everything is checked before the first weight changes (restarts redraw them)
     _check_settings(cfg)
+    rates = check_regularization(cfg, net)
+    check_ties(net)
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
     seq = _seed_sequence(cfg.seed)
@@ -317,7 +373,8 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     start_weights = net.get_weights()
     bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
     checkpoints = None if cfg.checkpoint is None else Checkpoints(cfg.checkpoint)
-    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints, hooks=step_callbacks(cfg.callbacks))
+    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints, rates=rates,
+                 hooks=step_callbacks(cfg.callbacks))  # fmt: skip
     start = StartingStructure(net) if cfg.restarts > 1 else None  # a callback may change the structure
     interrupted = False
     try:
@@ -329,6 +386,7 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
                 start.restore(net)
             if init_seed is not None:
                 net.initialize(init_seed)
+                constrain_restart(net, start_weights)  # frozen edges keep their weights, tied ones stay equal
             run = RunResult(r, init_seed, History(), best_weights=net.get_weights(), best_edges=net.indexed().edges)
             s.runs.append(run)
             _run(s, run, shuffle_seq)

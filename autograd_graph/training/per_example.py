@@ -1,10 +1,12 @@
-"""Per-example SGD, the way the source texts teach it, at the speed of straight-line Python.
+"""Per-example SGD, the way the source texts teach it, at the speed of straight-line code.
 
 :func:`per_example_sgd` runs one epoch of stochastic gradient descent, one
 example at a time. Small networks run as the straight-line Python that
 :mod:`autograd_graph.engines.codegen` writes from their schedule
-(:func:`sgd_source` shows it); others go through ``forward`` and
-``backward``, with the same numbers.
+(:func:`sgd_source` shows it), compiled by numba when it is installed (the
+extra ``numba``) and the network has at most
+:data:`~autograd_graph.engines.jit.NUMBA_MAX_EDGES` edges; others go through
+``forward`` and ``backward``. All three give the same numbers (to rounding).
 
 Examples
 --------
@@ -77,7 +79,13 @@ def per_example_sgd(
     if X.shape[0] != Y.shape[0]:
         raise ShapeError(f"X has {X.shape[0]} examples but Y has {Y.shape[0]}")
     eta = np.broadcast_to(np.asarray(step_sizes, dtype=float), (X.shape[0],))
-    sgd = sgd_function(net.compile().schedule, loss)
+    schedule = net.compile().schedule
+    compiled = sgd_function(schedule, loss, backend="numba")
+    if compiled is not None:
+        weights, losses = compiled(*(np.array(a, dtype=np.float64, order="C") for a in (net.weights, X, Y, eta)))
+        net.set_weights(weights)
+        return losses
+    sgd = sgd_function(schedule, loss)
     if sgd is not None:
         weights, losses = sgd(net.weights.tolist(), X.tolist(), Y.tolist(), eta.tolist())
         net.set_weights(weights)

@@ -18,7 +18,7 @@ from scipy.sparse import csr_array
 
 from .layout import DagLayout
 
-__all__ = ["DenseMLP", "GenerationDAG", "ACTIVATIONS"]
+__all__ = ["DenseMLP", "GenerationDAG", "AdamClassifier", "ACTIVATIONS"]
 
 # name -> (σ(a), σ'(a, z))
 ACTIVATIONS = {
@@ -120,3 +120,52 @@ class GenerationDAG:
         for g, dw in zip(self.layout.generations, grads, strict=True):
             flat[g.edge] = dw
         return flat
+
+
+class AdamClassifier:
+    """The training step a user writes by hand in numpy: an MLP in ``(batch, features)`` layout,
+    softmax cross-entropy (batch mean), Adam on every parameter array (Kingma & Ba, 2015), and the
+    loss and accuracy of a whole data set (what ``ag.train`` computes after every epoch)."""
+
+    def __init__(self, layers, activation: str, lr: float, beta1=0.9, beta2=0.999, eps=1e-8) -> None:
+        self.params = [p for W, b, _ in layers for p in (np.array(W), np.array(b))]
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.s = [np.zeros_like(p) for p in self.params]
+        self.f, self.df = ACTIVATIONS[activation]
+        self.lr, self.beta1, self.beta2, self.eps, self.t = lr, beta1, beta2, eps, 0
+
+    def _forward(self, X):
+        zs, As = [X], []
+        *hidden, last = range(0, len(self.params), 2)
+        for k in hidden:
+            a = zs[-1] @ self.params[k].T + self.params[k + 1]
+            As.append(a)
+            zs.append(self.f(a))
+        return zs, As, zs[-1] @ self.params[last].T + self.params[last + 1]
+
+    def evaluate(self, X, Y) -> tuple[float, float]:
+        _, _, logits = self._forward(X)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_total = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return float((Y * (log_total - shifted)).sum(axis=1).mean()), float((logits.argmax(1) == Y.argmax(1)).mean())
+
+    def step(self, X, Y) -> None:
+        zs, As, logits = self._forward(X)
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        delta = (e / e.sum(axis=1, keepdims=True) - Y) / X.shape[0]  # ∂L/∂logits
+        grads = [None] * len(self.params)
+        for k in range(len(self.params) // 2 - 1, -1, -1):
+            grads[2 * k], grads[2 * k + 1] = delta.T @ zs[k], delta.sum(axis=0)
+            if k:
+                delta = (delta @ self.params[2 * k]) * self.df(As[k - 1], zs[k])
+        self.t += 1
+        c1, c2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
+        for p, g, m, s in zip(self.params, grads, self.m, self.s, strict=True):
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            s *= self.beta2
+            s += (1 - self.beta2) * g * g
+            p -= self.lr * (m / c1) / (np.sqrt(s / c2) + self.eps)
+
+    def layer_arrays(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [(self.params[k], self.params[k + 1]) for k in range(0, len(self.params), 2)]

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from .layout import DagLayout
 
-__all__ = ["TorchMLP", "TorchDAG", "as_tensor"]
+__all__ = ["TorchMLP", "TorchDAG", "TorchAdamClassifier", "as_tensor"]
 
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "identity": lambda a: a, "logistic": torch.sigmoid}
 
@@ -145,3 +145,34 @@ class TorchDAGPairs:
             if w.grad is not None:  # None: no output depends on this generation
                 flat[g.edge] = w.grad.double().numpy()
         return flat
+
+
+class TorchAdamClassifier:
+    """The same step as a PyTorch user writes it: ``nn.Linear`` layers, ``F.cross_entropy``,
+    ``torch.optim.Adam``, and an evaluation of a whole data set under ``torch.no_grad()``."""
+
+    def __init__(self, layers, activation: str, lr: float, dtype: torch.dtype) -> None:
+        modules = []
+        for k, (W, b, _) in enumerate(layers):
+            linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
+            with torch.no_grad():
+                linear.weight.copy_(as_tensor(W, dtype))
+                linear.bias.copy_(as_tensor(b, dtype))
+            modules += [linear] + ([{"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]()]
+                                   if k < len(layers) - 1 else [])  # fmt: skip
+        self.model = torch.nn.Sequential(*modules)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
+
+    def step(self, X: torch.Tensor, labels: torch.Tensor) -> None:
+        self.optimizer.zero_grad()
+        F.cross_entropy(self.model(X), labels).backward()
+        self.optimizer.step()
+
+    def evaluate(self, X: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+        with torch.no_grad():
+            logits = self.model(X)
+            return F.cross_entropy(logits, labels).item(), (logits.argmax(1) == labels).double().mean().item()
+
+    def layer_arrays(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        linears = [m for m in self.model if isinstance(m, torch.nn.Linear)]
+        return [(m.weight.detach().double().numpy(), m.bias.detach().double().numpy()) for m in linears]

@@ -7,7 +7,7 @@ import numpy as np
 import autograd_graph as ag
 
 from ..generators import layered
-from ..harness import Contender, Target, measure, paired_ratio
+from ..harness import Contender, Target, format_seconds, measure, paired_ratio
 from ..peers.layout import dense_layers, flat_from_layers
 from .common import ENGINE, ENGINE32, NUMPY, Config, Report, check_close, engine_pass, optional
 
@@ -29,6 +29,36 @@ def matmul_probe() -> Contender:
     a, b = rng.standard_normal((PEAK_N, PEAK_N)), rng.standard_normal((PEAK_N, PEAK_N))
     out = np.empty_like(a)
     return Contender(PEAK_PROBE, lambda: np.matmul(a, b, out=out), "the peak probe, not a contender")
+
+
+GEMMS_PROBE = "the pass's GEMMs alone"
+
+
+def gemms_probe(net: ag.Network, batch: int) -> Contender:
+    """The BLAS products of the engine's pass over a layered net, alone: forward ``W z`` per layer,
+    ``∂L/∂W = ∂L/∂a zᵀ`` per layer and ``∂L/∂z = Wᵀ ∂L/∂a`` of every hidden layer, on the engine's
+    own strided weight views and ``(rows, batch)`` arrays (what its pass cannot do faster)."""
+    engine = net.compile()
+    w, dw = np.array(net.weights), np.empty(net.n_weights)
+    rng = np.random.default_rng(0)
+    steps = []
+    for st, kernel in zip(engine.schedule.stages, engine.kernels, strict=True):
+        W, D = kernel.of(w), kernel.of(dw)  # (targets, span) views of the flat weights and gradient
+        z, a = rng.standard_normal((W.shape[1], batch)), np.empty((W.shape[0], batch))
+        da, dz = rng.standard_normal(a.shape), np.empty(z.shape)
+        steps.append((W, D, z, a, da, dz, st.deferred < W.shape[1], kernel.block.row_stride == 1))
+
+    def run():
+        for W, D, z, a, da, dz, hidden, by_column in steps:
+            np.matmul(W, z, out=a)
+            if by_column:  # as the view kernel writes ∂L/∂W
+                np.matmul(z, da.T, out=D.T)
+            else:
+                np.matmul(da, z.T, out=D)
+            if hidden:
+                np.matmul(W.T, da, out=dz)
+
+    return Contender(GEMMS_PROBE, run, "a probe, not a contender")
 
 
 def useful_flops(sizes: list[int], batch: int) -> int:
@@ -81,8 +111,19 @@ def mlp(config: Config) -> Report:
 
         contenders.append(Contender("jax f64 (jit)", run_jax))
     contenders.append(matmul_probe())
+    contenders.append(gemms_probe(net, BATCH))
+    torch_probe = None
+    if (tp := optional("torch", config, "torch_peer")) is not None:
+        ta, tb = (
+            tp.torch.randn(PEAK_N, PEAK_N, dtype=tp.torch.float64),
+            tp.torch.randn(PEAK_N, PEAK_N, dtype=tp.torch.float64),
+        )
+        torch_probe = "torch matmul 2048²"
+        contenders.append(Contender(torch_probe, lambda: tp.torch.matmul(ta, tb), "MKL's peak, not a contender"))
     results = measure(contenders, config.rounds)
     peak = 2 * PEAK_N**3 / results.pop(PEAK_PROBE).times.min() / 1e9
+    mkl = None if torch_probe is None else 2 * PEAK_N**3 / results.pop(torch_probe).times.min() / 1e9
+    gemms = results.pop(GEMMS_PROBE).times.min()
     flops = useful_flops(SIZES, BATCH)
     best = {name: flops / res.times.min() / 1e9 for name, res in results.items() if "new weights" not in name}
     report = Report(
@@ -96,11 +137,25 @@ def mlp(config: Config) -> Report:
         "∂L/∂W, hidden ∂L/∂z; best round), as a share of it: "
         + ", ".join(f"{name} {rate:.0f} GFLOP/s = {rate / peak:.0%}" for name, rate in best.items())
     )
+    report.lines.append(
+        f"the pass's seven BLAS products alone, on arrays laid out as the engine's (best round): "
+        f"{format_seconds(gemms)}, {flops / gemms / 1e9:.0f} GFLOP/s = {flops / gemms / 1e9 / peak:.0%} of the peak; "
+        f"the engine's best pass {format_seconds(results[ENGINE].times.min())} "
+        f"({gemms / results[ENGINE].times.min():.0%} of it in those products)"
+    )
+    if mkl is not None:
+        report.lines.append(f"the same 2048² float64 matmul through PyTorch (MKL): {mkl:.1f} GFLOP/s "
+                            f"({mkl / peak:.2f}× numpy's OpenBLAS)")  # fmt: skip
     rate = best[ENGINE]
     if NUMPY in results:
         r = paired_ratio(results, ENGINE, NUMPY)
         report.targets.append(Target("784→512→512→10: time ÷ numpy ≤ 1.1", f"{r:.2f}", r <= 1.1))
     report.targets.append(
-        Target("784→512→512→10: ≥ 75% of the matmul peak (best rounds)", f"{rate / peak:.0%}", rate / peak >= 0.75)
+        Target(
+            "784→512→512→10 float64: ≥ 70% of the matmul peak (best rounds)", f"{rate / peak:.0%}", rate / peak >= 0.70
+        )  # fmt: skip
     )
+    if "torch f64" in results:
+        r = paired_ratio(results, ENGINE, "torch f64")
+        report.targets.append(Target("784→512→512→10 float64: no slower than torch f64", f"{r:.2f}× its time", r <= 1))
     return report

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_graph as ag
+from autograd_graph.engines import codegen, jit
 
 from ..generators import layered
 from ..harness import Contender, Target, measure, paired_ratio
@@ -21,6 +22,8 @@ __all__ = ["running_example", "digits"]
 PYTHON = "pure Python, straight-line"
 MICROGRAD = "micrograd"
 GENERATED = "autograd_graph, per_example_sgd"
+GENERATED_PYTHON = "autograd_graph, generated Python"
+JAX_SCAN = "jax f64 (jit lax.scan)"
 
 
 def engine_sgd(net: ag.Network, w0: np.ndarray, X: np.ndarray, Y: np.ndarray, batch: int, lr: float):
@@ -110,7 +113,27 @@ def running_example(config: Config) -> Report:
         return net.get_weights()
 
     check_close(GENERATED, generated(), want, 1e-10)
-    contenders.insert(1, Contender(GENERATED, generated, "generated straight-line Python"))
+    compiled = jit.available() and codegen.sgd_function(net.compile().schedule, backend="numba") is not None
+    contenders.insert(1, Contender(GENERATED, generated, "numba-compiled straight-line code" if compiled else
+                                   "generated straight-line Python (numba is not installed)"))  # fmt: skip
+    python_sgd = codegen.sgd_function(net.compile().schedule, backend="python")
+    xs_list, ys_list, etas = X.tolist(), Y.tolist(), [lr] * len(X)
+
+    def generated_python():
+        return python_sgd(w0, xs_list, ys_list, etas)[0]
+
+    check_close(GENERATED_PYTHON, generated_python(), want, 1e-10)
+    contenders.insert(2, Contender(GENERATED_PYTHON, generated_python, "the fallback: the same lines, interpreted"))
+    if (jp := optional("jax", config, "jax_peer")) is not None:
+        scan = jp.JaxMLP(dense_layers(ag.running_example(seed=config.seed)), "logistic", "identity")
+        Xj, Yj = jp.jnp.asarray(X), jp.jnp.asarray(Y)
+
+        def run_scan():
+            return jp.jax.block_until_ready(scan.scan_sgd(scan.params, Xj, Yj, lr))
+
+        got = [(np.asarray(W), np.asarray(b)) for W, b in run_scan()[0]]  # compiles
+        check_close(JAX_SCAN, flat_from_layers(net, got), want, 1e-9)
+        contenders.append(Contender(JAX_SCAN, run_scan, "the whole epoch in one jitted lax.scan"))
     if "python" in config.peers:
         from ..peers.pure_python import running_example_sgd
 
@@ -124,6 +147,11 @@ def running_example(config: Config) -> Report:
         [("", results)],
         [ENGINE, PYTHON] if PYTHON in results else [ENGINE],
     )
+    if JAX_SCAN in results:
+        r = paired_ratio(results, JAX_SCAN, GENERATED)
+        report.targets.append(
+            Target("running example: per-example SGD faster than jitted JAX's lax.scan", f"{r:.1f}× faster", r > 1)
+        )
     if PYTHON in results:
         r = paired_ratio(results, GENERATED, PYTHON)
         report.targets.append(
