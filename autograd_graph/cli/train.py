@@ -19,6 +19,7 @@ from .options import (
     batch_size_option,
     fraction,
     max_file_option,
+    non_negative_float,
     output_options,
     positive_int,
     print_losses,
@@ -81,9 +82,45 @@ def add(commands: Any) -> None:
         "--validation-split", type=fraction, default=0.0, metavar="F",
         help="hold out this fraction of the examples for validation (default: 0)",
     )  # fmt: skip
+    regularization_options(train)
     max_file_option(train)
     output_options(train)
     train.set_defaults(run=run)
+
+
+def regularization_options(parser: argparse.ArgumentParser) -> None:
+    """``--weight-decay``, ``--l1``, ``--dropout``, ``--clip-norm`` (see ``ag.train``)."""
+    parser.add_argument(
+        "--weight-decay",
+        type=non_negative_float,
+        default=0.0,
+        metavar="L2",
+        help="L2 penalty: each update adds L2·w to the gradient; bias weights excepted (default: 0)",
+    )
+    parser.add_argument(
+        "--l1",
+        type=non_negative_float,
+        default=0.0,
+        metavar="L1",
+        help="L1 penalty: each update adds L1·sign(w); bias weights excepted (default: 0)",
+    )
+    parser.add_argument(
+        "--dropout",
+        type=fraction,
+        default=0.0,
+        metavar="P",
+        help="dropout rate of every hidden neuron while training (default: 0)",
+    )
+    parser.add_argument("--clip-norm", type=positive_float, default=None, metavar="C",
+                        help="clip the gradient's norm to C before each update (default: none)")  # fmt: skip
+
+
+def positive_float(text: str) -> float:
+    """A number > 0."""
+    value = non_negative_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
 
 
 def missing_folders(path: Path) -> list[Path]:
@@ -120,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
         optimizer=args.optimizer,
         restore_best=args.restore_best,
         validation_split=args.validation_split,
+        weight_decay=args.weight_decay,
+        l1=args.l1,
+        dropout=args.dropout,
+        clip_norm=args.clip_norm,
         progress=show_progress(args),
     )  # fmt: skip  (Ctrl-C: it returns what it has)
     print_losses(result, args)

@@ -33,7 +33,8 @@ class Trainer(TrainingConfig):
     (``loss``, ``epochs``, ``batch_size``, ``shuffle``, ``optimizer``,
     ``learning_rate``, ``restarts``, ``seed``, ``validation_split``,
     ``patience``, ``min_delta``, ``classification``, ``callbacks``,
-    ``progress``, ``checkpoint``, ``checkpoint_every``), each documented there.
+    ``progress``, ``checkpoint``, ``checkpoint_every``, ``weight_decay``, ``l1``,
+    ``regularize_biases``, ``dropout``, ``clip_norm``), each documented there.
 
     Examples
     --------
@@ -111,6 +112,8 @@ _OTHER_NAMES = {
     "freeze": "net.freeze(edges) before training (frozen edges keep their weights)",
     "tied": "net.tie(groups) before training", "callback": "callbacks",
     "momentum": "optimizer=ag.Momentum(learning_rate, momentum=...)",
+    "alpha": "weight_decay", "l2": "weight_decay", "decay": "weight_decay", "clipnorm": "clip_norm",
+    "max_norm": "clip_norm", "clip_grad_norm": "clip_norm", "dropout_rate": "dropout",
 }  # fmt: skip
 
 
@@ -149,7 +152,8 @@ def train(
         Any :class:`Trainer` parameter: ``loss``, ``epochs``, ``batch_size``,
         ``shuffle``, ``optimizer``, ``learning_rate``, ``restarts``, ``seed``,
         ``validation_split``, ``patience``, ``min_delta``, ``classification``,
-        ``callbacks``, ``progress``, ``checkpoint``, ``checkpoint_every``.
+        ``callbacks``, ``progress``, ``checkpoint``, ``checkpoint_every``, ``weight_decay``, ``l1``,
+        ``regularize_biases``, ``dropout``, ``clip_norm``.
 
     Returns
     -------
