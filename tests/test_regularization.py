@@ -340,3 +340,18 @@ def test_dropouts_gradient_on_a_sparse_dag_by_directional_differences():
         v = rng.normal(size=len(w))
         numeric = (loss_and_gradient(w + h * v)[0] - loss_and_gradient(w - h * v)[0]) / (2 * h)
         assert dw @ v == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+
+
+def test_the_estimators_take_weight_decay_and_dropout():
+    pytest.importorskip("sklearn", reason="the estimators need scikit-learn")
+    rng = np.random.default_rng(7)
+    Xr = rng.normal(size=(40, 3))
+    yr = Xr @ np.array([1.0, -2.0, 0.5])
+    norms = {}
+    for decay in (0.0, 0.5):
+        model = ag.NetworkRegressor(hidden=(8,), epochs=20, weight_decay=decay, dropout=0.1, clip_norm=5.0,
+                                    learning_rate=0.01, random_state=0).fit(Xr, yr)  # fmt: skip
+        net = model.network_
+        norms[decay] = np.linalg.norm(net.weights[bias_mask(net)])
+        assert model.get_params()["weight_decay"] == decay
+    assert norms[0.5] < norms[0.0]

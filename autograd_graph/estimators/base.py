@@ -57,8 +57,8 @@ class NetworkEstimator(BaseEstimator):
         Epochs of ``fit`` (``partial_fit`` runs one).
     batch_size : int or None, default 32
         Examples per update (None: all).
-    shuffle, restarts, validation_split, patience, min_delta
-        As for :func:`~autograd_graph.train`.
+    shuffle, restarts, validation_split, patience, min_delta, weight_decay, dropout, clip_norm
+        As for :func:`~autograd_graph.train` (``weight_decay`` is scikit-learn's ``alpha``, per update).
     restore_best : {"last", "train", "val"}, default "last"
         The weights ``network_`` ends with: after the last epoch, as
         scikit-learn's own networks, or the best by training or validation loss.
@@ -70,7 +70,7 @@ class NetworkEstimator(BaseEstimator):
 
     _default_loss = "squared_error"
     _training_settings = ("optimizer", "learning_rate", "batch_size", "shuffle", "restarts", "validation_split",
-                          "restore_best", "patience", "min_delta")  # fmt: skip
+                          "restore_best", "patience", "min_delta", "weight_decay", "dropout", "clip_norm")  # fmt: skip
 
     def __init__(
         self,
@@ -90,6 +90,9 @@ class NetworkEstimator(BaseEstimator):
         restore_best: str = "last",
         patience: int | None = None,
         min_delta: float = 0.0,
+        weight_decay: float = 0.0,
+        dropout: Any = 0.0,
+        clip_norm: float | None = None,
         random_state: Any = None,
         verbose: bool = False,
     ) -> None:
@@ -108,6 +111,9 @@ class NetworkEstimator(BaseEstimator):
         self.restore_best = restore_best
         self.patience = patience
         self.min_delta = min_delta
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.clip_norm = clip_norm
         self.random_state = random_state
         self.verbose = verbose
 

@@ -43,7 +43,8 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     Parameters
     ----------
     network, hidden, activation, builder, optimizer, learning_rate, epochs, batch_size, shuffle, restarts, \
-validation_split, restore_best, patience, min_delta, random_state, verbose
+validation_split, restore_best, patience, min_delta, weight_decay, dropout, clip_norm, random_state, \
+verbose
         See :class:`~autograd_graph.estimators.base.NetworkEstimator`.
     loss : str, optional
         ``"binary_cross_entropy"`` for two classes, ``"softmax_cross_entropy"``

@@ -31,7 +31,8 @@ class NetworkRegressor(RegressorMixin, NetworkEstimator):
     Parameters
     ----------
     network, hidden, activation, builder, optimizer, learning_rate, epochs, batch_size, shuffle, restarts, \
-validation_split, restore_best, patience, min_delta, random_state, verbose
+validation_split, restore_best, patience, min_delta, weight_decay, dropout, clip_norm, random_state, \
+verbose
         See :class:`~autograd_graph.estimators.base.NetworkEstimator`.
     loss : str, optional
         ``"squared_error"`` (``ℓ = Σ_k (y_k − z_k)²``) unless given (``"mse"``: its mean over the targets).
