@@ -157,15 +157,20 @@ class EdgeConstraints:
         def set_weights(self, values: Any) -> None: ...
 
     # ------------------------------------------------------------- reading
+    def _attributes(self) -> dict:
+        """The structure graph's attributes; none when it was never built (a network read from arrays keeps
+        its arrays until something needs the graph, and a freeze or a tie does)."""
+        return {} if getattr(self, "_nx", True) is None else self._graph.graph
+
     @property
     def frozen(self) -> frozenset:
         """The frozen edges."""
-        return self._graph.graph.get("frozen", frozenset())
+        return self._attributes().get("frozen", frozenset())
 
     @property
     def ties(self) -> list[tuple]:
         """The tied groups, each a tuple of edges in ``net.edges`` order, the groups by their first edge."""
-        groups = self._graph.graph.get("ties", ())
+        groups = self._attributes().get("ties", ())
         if not groups:
             return []
         position = {e: p for p, e in enumerate(self.edges)}
@@ -174,7 +179,7 @@ class EdgeConstraints:
 
     def parameters(self) -> Parameters:
         """The map from edges to trainable parameters (see :class:`Parameters`)."""
-        frozen, ties = self.frozen, self._graph.graph.get("ties", ())
+        frozen, ties = self.frozen, self._attributes().get("ties", ())
         edges = self.edges
         if not frozen and not ties:
             return Parameters.of(len(edges))
@@ -285,7 +290,7 @@ class EdgeConstraints:
 
     def _drop_constraints(self, removed: Iterable[Edge]) -> None:
         """Forget the removed edges (called by ``disconnect`` and ``remove_neuron``)."""
-        attrs = self._graph.graph
+        attrs = self._attributes()
         if not (attrs.get("frozen") or attrs.get("ties")):
             return
         removed = set(removed)

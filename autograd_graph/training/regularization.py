@@ -22,6 +22,10 @@ dropout masks, when there are some), the loop's step is
 Dropout (``dropout=``: a rate for every hidden neuron, or a mapping neuron →
 rate, input neurons allowed) draws its masks for every batch from the run's
 seeded generator (:mod:`autograd_graph.engines.dropout`); evaluation never drops.
+A pass with masks that goes non-finite is diagnosed by the public passes,
+which have none: they name the neuron at fault when it is at fault without
+the masks too; when they find nothing (only the scaling overflowed), that
+one step takes the gradient without masks.
 
 Restarts redraw the weights; frozen edges keep the values training started
 with and tied groups take their first edge's new value (:func:`constrain_restart`).
