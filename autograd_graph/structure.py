@@ -33,6 +33,7 @@ import numpy as np
 from . import topology
 from ._checks import printable_id, safe_repr
 from .activations import Activation, get_activation
+from .constraints import EdgeConstraints
 from .exceptions import (
     CycleError,
     DuplicateEdgeError,
@@ -42,6 +43,7 @@ from .exceptions import (
     UnknownEdgeError,
     UnknownNeuronError,
 )
+from .prediction import Predicting
 from .rewiring import Change, change_by_ids, check_change, plan_change, update_graph
 from .weights import WeightVector, finite_weight, new_token
 
@@ -50,8 +52,9 @@ __all__ = ["NetworkStructure", "KINDS", "structure_digraph"]
 KINDS = ("input", "bias", "hidden", "output")
 
 
-class NetworkStructure:
-    """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`)."""
+class NetworkStructure(EdgeConstraints, Predicting):
+    """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`;
+    frozen and tied edges in :mod:`.constraints`, ``predict`` in :mod:`.prediction`)."""
 
     _indexed_graph: topology.IndexedGraph | None  # the description of the current structure, once built
 
@@ -119,7 +122,9 @@ class NetworkStructure:
         """Remove a neuron and every edge into or out of it."""
         self._require_neuron(neuron)
         with self._lock:
-            self._weights.drop(set(self._graph.in_edges(neuron)) | set(self._graph.out_edges(neuron)))
+            removed = set(self._graph.in_edges(neuron)) | set(self._graph.out_edges(neuron))
+            self._weights.drop(removed)
+            self._drop_constraints(removed)
             self._graph.remove_node(neuron)
             self._structure_changed()
 
@@ -192,6 +197,7 @@ class NetworkStructure:
             raise UnknownEdgeError(f"no edge {safe_repr(source)} → {safe_repr(target)} in the network")
         with self._lock:
             self._weights.drop({(source, target)})
+            self._drop_constraints({(source, target)})
             self._graph.remove_edge(source, target)
             self._structure_changed()
 
