@@ -34,6 +34,7 @@ from . import topology
 from ._checks import printable_id, safe_repr
 from .activations import Activation, get_activation
 from .constraints import EdgeConstraints
+from .edgeviews import EdgeList, NodeIndex
 from .exceptions import (
     CycleError,
     DuplicateEdgeError,
@@ -254,19 +255,23 @@ class NetworkStructure(EdgeConstraints, Predicting):
                 return np.arange(indexed.src.size, dtype=np.int64)
             plan = plan_change(indexed, change)
             w, nodes = self._weights, indexed.nodes
-            edges = np.fromiter(w.edges, dtype=object, count=len(w.edges))
-            node = np.fromiter(nodes, dtype=object, count=len(nodes))
-            added = list(zip(node[change.src].tolist(), node[change.dst].tolist(), strict=True))
-            removed = edges[change.remove].tolist()
-            new_edges = np.concatenate([edges[plan.kept], np.fromiter(added, dtype=object, count=len(added))])
+            # the new edge list as index arrays: no tuple per edge (plan_change keeps them grouped by source)
+            new_edges: list[tuple] | EdgeList
+            if not plan.src.size or bool(np.all(plan.src[1:] >= plan.src[:-1])):
+                new_edges = EdgeList(w.edges.nodes if isinstance(w.edges, EdgeList) else NodeIndex(nodes),
+                                     plan.src, plan.dst)  # fmt: skip
+            else:  # (not grouped by source in node order: a plain list, as EdgePositions needs them grouped)
+                new_edges = [(nodes[i], nodes[j]) for i, j in zip(plan.src.tolist(), plan.dst.tolist(), strict=True)]
             values = np.concatenate([w.values[plan.kept], change.values])[plan.order]
-            update_graph(self._graph, removed, added)
-            drop = getattr(self, "_drop_constraints", None)  # frozen or tied edges (when the network has them)
-            if drop is not None:
-                drop(removed)
-            w.rewire(new_edges[plan.order].tolist(), values)
+            constrained = bool(self.frozen or self.ties)
+            if self._nx is not None or constrained:  # the graph follows (k edges), and frozen or tied edges
+                removed = [w.edges[p] for p in change.remove.tolist()]
+                added = [(nodes[i], nodes[j]) for i, j in zip(change.src.tolist(), change.dst.tolist(), strict=True)]
+                update_graph(self._graph, removed, added)
+                self._drop_constraints(removed)
+            w.rewire(new_edges, values)
             self._ordered = True  # plan_change put the edges in networkx's G.edges order
-            self._structure_changed()
+            self._structure_changed(build_graph=False)  # a network read from arrays stays so
             shared, positions = w.shared_edges()
             self._indexed_graph = topology.IndexedGraph(nodes, plan.src, plan.dst, plan.generation, indexed.kinds,
                                                         indexed.activations, shared, positions)  # fmt: skip
@@ -364,8 +369,9 @@ class NetworkStructure(EdgeConstraints, Predicting):
             shape = "cyclic"
         return f"<Network: {self.n_neurons} neurons ({counts}), {self.n_weights} weights, {shape}>"
 
-    def _structure_changed(self) -> None:
-        self._graph  # noqa: B018 - a network read from arrays has built its graph before its first change
+    def _structure_changed(self, build_graph: bool = True) -> None:
+        if build_graph:  # a network read from arrays builds its graph before a change made on the graph
+            self._graph  # noqa: B018
         self._structure = new_token()
         self._indexed_graph = None
         self._built = {}  # what is built from this structure (the engines), dropped with it
