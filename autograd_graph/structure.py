@@ -264,9 +264,14 @@ class NetworkStructure(EdgeConstraints, Predicting):
                 new_edges = [(nodes[i], nodes[j]) for i, j in zip(plan.src.tolist(), plan.dst.tolist(), strict=True)]
             values = np.concatenate([w.values[plan.kept], change.values])[plan.order]
             constrained = bool(self.frozen or self.ties)
-            if self._nx is not None or constrained:  # the graph follows (k edges), and frozen or tied edges
-                removed = [w.edges[p] for p in change.remove.tolist()]
-                added = [(nodes[i], nodes[j]) for i, j in zip(change.src.tolist(), change.dst.tolist(), strict=True)]
+            from_arrays = isinstance(nodes, NodeIndex) and not (self._nx is not None and self._nx.graph)
+            if from_arrays and not constrained:  # its graph, if built, holds nothing the arrays do not: it goes
+                self._nx = None  # (and is built again from them when next needed)
+            else:  # the graph follows (k edges), and so do the frozen or tied edges
+                node = np.fromiter(nodes, dtype=object, count=len(nodes))
+                removed = list(zip(node[indexed.src[change.remove]].tolist(),
+                                   node[indexed.dst[change.remove]].tolist(), strict=True))  # fmt: skip
+                added = list(zip(node[change.src].tolist(), node[change.dst].tolist(), strict=True))
                 update_graph(self._graph, removed, added)
                 self._drop_constraints(removed)
             w.rewire(new_edges, values)
