@@ -347,6 +347,7 @@ class StackedEngine:
             first += stack.n_weights
             self.stacks.append(stack)
         self.n_weights = first
+        self._passes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # z, a, ∂L/∂w per batch size
         self.positions: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(nets)
         for stack in self.stacks:
             for j, at in zip(stack.members.tolist(), stack.positions, strict=True):
@@ -372,25 +373,32 @@ class StackedEngine:
         """Outputs ``z`` and their ``a``, each (outputs, members, batch), for ``X`` (members, batch, inputs).
 
         That layout makes ``z.reshape(n_outputs, -1).T`` the (examples, outputs) array a loss takes,
-        every member's batch one after the other, without a copy.
+        every member's batch one after the other, without a copy. ``z`` and ``a`` are the engine's
+        buffers for this batch size, overwritten by its next pass of the same size.
         """
-        m, batch = X.shape[0], X.shape[1]
-        k = self.stacks[0].output_rows.shape[1]
-        z = np.empty((k, m, batch), self.dtype)
-        a = np.empty_like(z)
+        z, a, _ = self._pass(X.shape[1])
         for stack in self.stacks:
             A, Z = stack.forward(X[stack.take])
             z[:, stack.take] = stack.outputs(Z).transpose(1, 0, 2)
             a[:, stack.take] = stack.outputs(A).transpose(1, 0, 2)
         return z, a
 
+    def _pass(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The arrays :meth:`forward` and :meth:`backward` return at a batch size, made once and reused."""
+        arrays = self._passes.get(batch)
+        if arrays is None:
+            k = self.stacks[0].output_rows.shape[1]
+            z = np.empty((k, self.n_members, batch), self.dtype)
+            arrays = self._passes[batch] = (z, np.empty_like(z), np.empty(self.n_weights, self.dtype))
+        return arrays
+
     def outputs(self, X: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`forward` over a large ``X`` (members, n, inputs) in chunks of examples, each stack's chunk
-        sized so its ``(members, rows, chunk)`` arrays hold about ``elements`` numbers (and stay in cache)."""
-        m, n = X.shape[0], X.shape[1]
-        k = self.stacks[0].output_rows.shape[1]
-        z = np.empty((k, m, n), self.dtype)
-        a = np.empty_like(z)
+        sized so its ``(members, rows, chunk)`` arrays hold about ``elements`` numbers (and stay in cache).
+
+        ``z`` and ``a`` are the engine's buffers for ``n`` examples, as :meth:`forward`'s are."""
+        n = X.shape[1]
+        z, a, _ = self._pass(n)  # the arrays of a pass over n examples (made once, as the chunks' are)
         for stack in self.stacks:
             chunk = max(16, elements // (len(stack.members) * stack.n_rows))
             mine = X[stack.take]
@@ -401,13 +409,21 @@ class StackedEngine:
         return z, a
 
     def backward(self, dz_own: np.ndarray, da_own: np.ndarray | None) -> np.ndarray:
-        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (outputs, members, batch)."""
-        grad = np.empty(self.n_weights, self.dtype)
+        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (outputs, members, batch).
+
+        The array returned is the engine's buffer for this batch size, overwritten by its next backward pass.
+        """
+        grad = self._pass(dz_own.shape[2])[2]
         for stack in self.stacks:
             dz = None if da_own is not None else dz_own[:, stack.take].transpose(1, 0, 2)
             da = None if da_own is None else da_own[:, stack.take].transpose(1, 0, 2)
             stack.backward(dz, da, grad)
         return grad
+
+    def pass_sum(self) -> float:
+        """The sum of every ``a`` and ``z`` of the last forward pass: finite when all of them are (unless
+        the sum overflows; :meth:`finite_members` then decides)."""
+        return sum(float(s.last[0].sum()) + float(s.last[1].sum()) for s in self.stacks)
 
     def finite_members(self) -> np.ndarray | None:
         """None when every ``a`` and ``z`` of the last forward pass is finite; else, per member, whether its are."""
