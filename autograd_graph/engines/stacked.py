@@ -421,9 +421,11 @@ class StackedEngine:
         return grad
 
     def pass_sum(self) -> float:
-        """The sum of every ``a`` and ``z`` of the last forward pass: finite when all of them are (unless
-        the sum overflows; :meth:`finite_members` then decides)."""
-        return sum(float(s.last[0].sum()) + float(s.last[1].sum()) for s in self.stacks)
+        """The sum of every ``a`` and ``z`` of the last forward pass's neurons: finite when all of them are
+        (unless the sum overflows; :meth:`finite_members` then decides). The rows of inputs (training
+        data is finite) and biases (1) are left out."""
+        return sum(float(s.last[0][:, s.n_sources :].sum()) + float(s.last[1][:, s.n_sources :].sum())
+                   for s in self.stacks)  # fmt: skip
 
     def finite_members(self) -> np.ndarray | None:
         """None when every ``a`` and ``z`` of the last forward pass is finite; else, per member, whether its are."""
