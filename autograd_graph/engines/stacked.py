@@ -59,7 +59,7 @@ from ..activations import Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
 
-__all__ = ["StackedEngine", "stack_members", "all_finite", "LEVEL_COST", "WEIGHT_COST"]
+__all__ = ["StackedEngine", "stack_members", "all_finite", "transposed", "LEVEL_COST", "WEIGHT_COST"]
 
 # The cost model that splits members into stacks, in microseconds per training step at batch 32
 # (measured on the 2-core reference machine: a level is about seven numpy calls; a padded weight
@@ -241,6 +241,7 @@ class _Stack:
         ]  # fmt: skip
         self.dtype = dtype
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
+        self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
@@ -262,10 +263,10 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
-    def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``X``: (members of the stack, batch, inputs); fills and returns ``A`` and ``Z``."""
-        self.last = A, Z, _, _ = self.buffers(X.shape[1])
-        Z[:, : self.n_inputs] = X.transpose(0, 2, 1)
+    def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
+        self.last = A, Z, _, _ = self.buffers(XT.shape[2])
+        Z[:, : self.n_inputs] = XT
         s = self.n_sources
         for lv in self.levels:
             W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
@@ -307,8 +308,8 @@ class _Stack:
                     dA[:, self.out] += da_own
                 else:
                     dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
-        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1))  # (m, targets, rows): Σ over the batch
-        grad[self.lo : self.hi] = dW.reshape(-1)[self.w_index]
+        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1), out=self.dW)  # (m, targets, rows): Σ over the batch
+        np.take(dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
 
 
 class StackedEngine:
@@ -378,7 +379,7 @@ class StackedEngine:
         """
         z, a, _ = self._pass(X.shape[1])
         for stack in self.stacks:
-            A, Z = stack.forward(X[stack.take])
+            A, Z = stack.forward(X[stack.take].transpose(0, 2, 1))
             z[:, stack.take] = stack.outputs(Z).transpose(1, 0, 2)
             a[:, stack.take] = stack.outputs(A).transpose(1, 0, 2)
         return z, a
@@ -392,18 +393,20 @@ class StackedEngine:
             arrays = self._passes[batch] = (z, np.empty_like(z), np.empty(self.n_weights, self.dtype))
         return arrays
 
-    def outputs(self, X: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`forward` over a large ``X`` (members, n, inputs) in chunks of examples, each stack's chunk
-        sized so its ``(members, rows, chunk)`` arrays hold about ``elements`` numbers (and stay in cache).
+    def outputs(self, XT: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward` over many examples in chunks, each stack's chunk sized so its ``(members, rows,
+        chunk)`` arrays hold about ``elements`` numbers (and stay in cache).
 
-        ``z`` and ``a`` are the engine's buffers for ``n`` examples, as :meth:`forward`'s are."""
-        n = X.shape[1]
+        ``XT`` holds the inputs as (members, inputs, n) (:func:`transposed`: made once for data that is
+        evaluated again and again, its chunks are then copied row by row). ``z`` and ``a`` are the
+        engine's buffers for ``n`` examples, as :meth:`forward`'s are."""
+        n = XT.shape[2]
         z, a, _ = self._pass(n)  # the arrays of a pass over n examples (made once, as the chunks' are)
         for stack in self.stacks:
             chunk = max(16, elements // (len(stack.members) * stack.n_rows))
-            mine = X[stack.take]
+            mine = XT[stack.take]
             for lo in range(0, n, chunk):
-                A, Z = stack.forward(mine[:, lo : lo + chunk])
+                A, Z = stack.forward(mine[:, :, lo : lo + chunk])
                 z[:, stack.take, lo : lo + chunk] = stack.outputs(Z).transpose(1, 0, 2)
                 a[:, stack.take, lo : lo + chunk] = stack.outputs(A).transpose(1, 0, 2)
         return z, a
@@ -436,6 +439,14 @@ class StackedEngine:
             A, Z = stack.last[0], stack.last[1]
             ok[stack.take] = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(Z).all(axis=(1, 2))
         return ok
+
+
+def transposed(X: np.ndarray) -> np.ndarray:
+    """Inputs (members, n, inputs) as the (members, inputs, n) array :meth:`StackedEngine.outputs` takes:
+    one transposed copy, shared by all members when ``X`` is one array broadcast to all of them."""
+    if X.shape[0] > 1 and X.strides[0] == 0:
+        return np.broadcast_to(np.ascontiguousarray(X[0].T), (X.shape[0], X.shape[2], X.shape[1]))
+    return np.ascontiguousarray(X.transpose(0, 2, 1))
 
 
 def all_finite(array: np.ndarray) -> bool:

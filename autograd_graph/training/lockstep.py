@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engines.stacked import all_finite
+from ..engines.stacked import all_finite, transposed
 from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
@@ -97,8 +97,9 @@ def evaluate_stacked(engine: StackedEngine, w: np.ndarray, X: np.ndarray, Y: tup
                      loss: Loss, classification: bool) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Per member, the mean loss and the accuracy (NaN unless ``classification``) on its data.
 
-    ``X`` is (members, n, inputs), ``Y`` what :func:`targets` makes of the (members, n, outputs) targets;
-    ``w`` the union's weights. The numbers are :func:`~autograd_graph.evaluate`'s for each member.
+    ``X`` is the (members, n, inputs) inputs as :func:`~autograd_graph.engines.stacked.transposed` lays them
+    out, ``Y`` what :func:`targets` makes of the (members, n, outputs) targets; ``w`` the union's weights.
+    The numbers are :func:`~autograd_graph.evaluate`'s for each member.
     """
     engine.load(w)
     Yt, classes = Y
@@ -146,7 +147,7 @@ class Lockstep:
         for j, at in enumerate(engine.positions):
             self.owner[at] = j
         self.rows = np.arange(len(jobs))[:, None]
-        self._targets_of: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._targets_of: dict[tuple[int, int], tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = {}
         self.start = time.perf_counter()
 
     @property
@@ -256,10 +257,11 @@ class Lockstep:
     # ------------------------------------------------------- after an epoch
     def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per job, the mean loss and the accuracy on its ``(X, Y)`` (jobs, n, ·), at the current weights."""
-        key = id(Y)
-        if key not in self._targets_of:
-            self._targets_of[key] = targets(Y)
-        return evaluate_stacked(self.engine, self.w, X, self._targets_of[key], self.loss, self.classification)
+        key = id(X), id(Y)
+        if key not in self._targets_of:  # made once per data set: the inputs and targets as the engine lays them out
+            self._targets_of[key] = transposed(X), targets(Y)
+        XT, Yt = self._targets_of[key]
+        return evaluate_stacked(self.engine, self.w, XT, Yt, self.loss, self.classification)
 
     def _after_epoch(self, epoch: int) -> None:
         """Every active job's history row, best weights, patience and callbacks, as ``ag.train`` does them."""

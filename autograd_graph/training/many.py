@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..engines.stacked import StackedEngine, stack_members
+from ..engines.stacked import StackedEngine, stack_members, transposed
 from ..exceptions import IncompatibleLossError, NonFiniteError, TrainingError, TrainingInterruptedWarning
 from ..losses import get_loss, loss_terms
 from .config import TrainingConfig
@@ -330,5 +330,6 @@ def evaluate_many(nets: Sequence[Network], X: Any, Y: Any, *, loss: str | Any = 
     engine = StackedEngine([net.indexed() for net in nets], dtype=nets[0].dtype)
     w = engine.union_weights([net.weights for net in nets])
     Yt = targets(_stack([a[1] for a in arrays]))
-    losses, hits = evaluate_stacked(engine, w, _stack([a[0] for a in arrays]), Yt, loss, classification)
+    XT = transposed(_stack([a[0] for a in arrays]))
+    losses, hits = evaluate_stacked(engine, w, XT, Yt, loss, classification)
     return [Evaluation(float(v), float(h) if classification else math.nan) for v, h in zip(losses, hits, strict=True)]
