@@ -40,6 +40,7 @@ from .comparison import (
     matched_random_dag,
     matched_skip_network,
 )
+from .constraints import Parameters
 from .engines.threads import get_threads, set_threads, using_threads
 from .exceptions import (
     AutogradGraphError,
@@ -47,6 +48,7 @@ from .exceptions import (
     CheckpointWarning,
     CommandLineError,
     ComparisonError,
+    ConstraintError,
     CycleError,
     DataTypeError,
     DuplicateEdgeError,
@@ -74,6 +76,7 @@ from .exceptions import (
     PictureOptionError,
     PictureTooBigError,
     RecordError,
+    RegularizationError,
     RenderError,
     RenderTimeoutError,
     SerializationError,
@@ -88,10 +91,12 @@ from .exceptions import (
     UnknownLossError,
     UnknownNeuronError,
     UnknownPictureOptionError,
+    UnknownSettingError,
     UnreachableOutputWarning,
     UnsupportedActivationError,
     UnsupportedGenomeError,
     UnsupportedModuleError,
+    ValidationDataWarning,
 )
 from .gradcheck import GradientCheckReport, check_gradients
 from .io.graphml import read_graphml, write_graphml
@@ -124,6 +129,7 @@ from .training import (
     InverseTimeDecay,
     Momentum,
     Optimizer,
+    RMSprop,
     RunResult,
     StepDecay,
     Trainer,
@@ -132,12 +138,28 @@ from .training import (
     as_schedule,
     evaluate,
     get_optimizer,
+    plot_gradients,
     train,
 )
 from .training.per_example import per_example_sgd, sgd_source
 from .training.recorder import Record, Recorder, load_record
 
 __version__ = "0.1.0"
+
+_NEED_SKLEARN = ("NetworkClassifier", "NetworkRegressor")  # imported when first used: scikit-learn is optional
+
+
+def __getattr__(name: str) -> object:
+    if name in _NEED_SKLEARN:
+        try:
+            from . import estimators
+        except ImportError as error:
+            raise ImportError(
+                f"ag.{name} needs scikit-learn ({error}); install it with pip install 'autograd_graph[sklearn]'"
+            ) from error
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'autograd_graph' has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIVATIONS",
@@ -197,6 +219,7 @@ __all__ = [
     "__version__",
     "SGD",
     "Adam",
+    "RMSprop",
     "ConstantSchedule",
     "EpochLog",
     "Evaluation",
@@ -295,6 +318,15 @@ __all__ = [
     "RecordError",
     "ExplorerError",
     "FFmpegNotFoundError",
+    # training features: frozen and tied edges, estimators, plots
+    "ConstraintError",
+    "Parameters",
+    "NetworkClassifier",
+    "NetworkRegressor",
+    "UnknownSettingError",
+    "RegularizationError",
+    "ValidationDataWarning",
+    "plot_gradients",
 ]
 
 # topology studies: many networks trained at once (the rest of this block is added as it lands)

@@ -48,13 +48,15 @@ array([0.  , 0.25, 0.  ])
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.special import expit
 
+from .activation_forms import ScalarForm, TorchModuleForm
 from .exceptions import UnknownActivationError
 
 __all__ = [
@@ -66,48 +68,13 @@ __all__ = [
     "get_activation",
     "register_activation",
     "activation_name",
+    "from_callable",
 ]
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 Derivative = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 LEAKY_RELU_SLOPE = 0.01  # the slope for a < 0, as torch.nn.LeakyReLU's default
-
-
-@dataclass(frozen=True)
-class ScalarForm:
-    """``σ`` and ``σ'`` as Python expressions of one float, for generated code.
-
-    ``function`` is a template in ``{a}``, ``derivative`` in ``{a}`` and
-    ``{z}``; each must be safe as a factor of a product (parenthesized where
-    needed). ``namespace`` holds the names the expressions call; ``numba``,
-    given the numba module, returns them as numba compiles them (the optional
-    compiled per-example SGD; by default, the namespace with every Python
-    function in it passed through ``numba.njit``).
-
-    Examples
-    --------
-    >>> ScalarForm("{a} * {a}", "2.0 * {a}").derivative.format(a="a_3")
-    '2.0 * a_3'
-    """
-
-    function: str
-    derivative: str
-    namespace: Mapping[str, Any] = field(default_factory=dict)
-    numba: Callable[[Any], Mapping[str, Any]] | None = None
-
-
-@dataclass(frozen=True)
-class TorchModuleForm:
-    """The ``torch.nn`` module class (by name) that computes an activation.
-
-    ``matches(module)`` tells whether the module's settings are ours
-    (``LeakyReLU`` must have our slope); ``requirement`` says what they must be.
-    """
-
-    name: str
-    matches: Callable[[Any], bool] = lambda module: True
-    requirement: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -389,14 +356,50 @@ def register_activation(
     return act
 
 
-def get_activation(spec: str | Activation) -> Activation:
-    """Look an activation up by name, or pass an :class:`Activation` through.
+# ------------------------------------------------------------ plain functions
+_FROM_CALLABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # function -> its Activation
+_FROM_OTHERS: dict = {}  # callables without weak references (numpy's ufuncs, which live on anyway)
+_STEP = float(np.finfo(np.float64).eps) ** (1 / 3)  # the central differences' step that balances their errors
+
+
+def from_callable(function: ArrayFunction) -> Activation:
+    """A plain function ``σ(a)`` as an activation, its derivative by central differences:
+    ``σ'(a) ≈ (σ(a + h) − σ(a − h)) / 2h``, ``h = ε^(1/3)·max(1, |a|)`` (``ε`` the float64 machine
+    epsilon), in float64: about 10 significant digits for a smooth ``σ``. For an exact derivative pass
+    ``ag.Activation(name, function, derivative)``. One activation per function (its neurons run as one
+    group), named after it (``"lambda"`` for a lambda); not saved by name (``ag.save`` asks to register it).
+
+    Examples
+    --------
+    >>> square = from_callable(lambda a: a**2)
+    >>> square.name, float(np.round(square.derivative(np.array([3.0]), None)[0], 8))
+    ('lambda', 6.0)
+    """
+    try:
+        known = _FROM_CALLABLES if weakref.ref(function) else _FROM_OTHERS
+    except TypeError:
+        known = _FROM_OTHERS
+    if function not in known:
+
+        def derivative(a: np.ndarray, z: Any) -> np.ndarray:
+            a64 = np.asarray(a, dtype=np.float64)
+            h = _STEP * np.maximum(1.0, np.abs(a64))
+            slope = (np.asarray(function(a64 + h), np.float64) - np.asarray(function(a64 - h), np.float64)) / (2 * h)
+            return slope.astype(np.asarray(a).dtype, copy=False)
+
+        name = getattr(function, "__name__", type(function).__name__)
+        known[function] = Activation("lambda" if name == "<lambda>" else name, function, derivative)
+    return known[function]
+
+
+def get_activation(spec: str | Activation | ArrayFunction) -> Activation:
+    """Look an activation up by name, pass an :class:`Activation` through, or make one of a plain function
+    (:func:`from_callable`).
 
     Raises
     ------
     UnknownActivationError
-        If ``spec`` is neither a known name nor an :class:`Activation`; the
-        message lists the known names.
+        If ``spec`` is neither a known name, an :class:`Activation` nor a callable; the message lists the names.
 
     Examples
     --------
@@ -410,8 +413,10 @@ def get_activation(spec: str | Activation) -> Activation:
     if isinstance(spec, Activation):
         return spec
     try:
-        return ACTIVATIONS[spec]
+        return ACTIVATIONS[spec]  # type: ignore[index]
     except (KeyError, TypeError):
+        if callable(spec):
+            return from_callable(spec)
         known = ", ".join(sorted(ACTIVATIONS))
         raise UnknownActivationError(f"unknown activation {spec!r}; known: {known} (or pass an Activation)") from None
 

@@ -67,6 +67,10 @@ __all__ = [
     "FFmpegNotFoundError",
     "PruningError",
     "PrunedNeuronsWarning",
+    "ConstraintError",
+    "ValidationDataWarning",
+    "UnknownSettingError",
+    "RegularizationError",
 ]
 
 
@@ -338,3 +342,23 @@ class PruningError(AutogradGraphError, ValueError):
 class PrunedNeuronsWarning(UserWarning):
     """Pruning with ``keep_connected=False`` left neurons without an incoming edge or cut off from every
     output; they were removed, and the message names them."""
+
+
+# ------------------------------------------------------------ training features
+class ConstraintError(NetworkStructureError):
+    """A freeze or a tie that cannot hold (part of a tied group frozen, a tie of one edge, tied weights
+    that differ when training starts from them); the message names the edges."""
+
+
+class ValidationDataWarning(UserWarning):
+    """The validation data of a training are the test data of a :class:`~autograd_graph.Task`: choosing
+    weights by them leaves no unseen data to report."""
+
+
+class UnknownSettingError(TrainingError, TypeError):
+    """A keyword that is no setting of training (``lr=``, ``verbose=``); the message names the setting meant."""
+
+
+class RegularizationError(TrainingError):
+    """A setting of regularisation that cannot work (``weight_decay``, ``l1``, ``dropout``, ``clip_norm``,
+    ``regularize_biases``); the message names the option, and the neuron for a dropout rate."""

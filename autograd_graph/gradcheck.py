@@ -10,6 +10,7 @@ import numpy as np
 from .data import as_batch
 from .exceptions import GradientCheckError
 from .losses import Loss
+from .tables import html_table, text_table
 
 if TYPE_CHECKING:
     from .network import Network
@@ -30,19 +31,53 @@ class GradientCheckReport:
     max_error : float
         The largest absolute difference ``|analytic − numeric|`` (inf when a
         value on either side is not finite).
+    atol, rtol : float
+        The tolerances: a value passes when ``|analytic − numeric| ≤ atol + rtol·|numeric|``.
+    passed : bool
+        Whether every value passed.
+
+    Printed (and shown in Jupyter as a table), it ends with the largest error
+    and a pass/fail line.
     """
 
     names: list[str]
     analytic: np.ndarray
     numeric: np.ndarray
     max_error: float
+    atol: float = 1e-6
+    rtol: float = 1e-4
+    passed: bool = True
+
+    def _rows(self) -> list[list[str]]:
+        with np.errstate(invalid="ignore"):
+            error = np.abs(self.analytic - self.numeric)
+        return [[n, f"{a:.8g}", f"{b:.8g}", f"{e:.2g}"]
+                for n, a, b, e in zip(self.names, self.analytic, self.numeric, error, strict=True)]  # fmt: skip
+
+    def summary(self) -> str:
+        """The largest error and whether the check passed, in two lines."""
+        with np.errstate(invalid="ignore"):
+            error = np.abs(self.analytic - self.numeric)
+        finite = np.isfinite(error)
+        worst = int(np.argmax(np.where(finite, error, np.inf))) if error.size else None
+        where = "" if worst is None else f" ({self.names[worst]})"
+        bad = int(np.count_nonzero(~(error <= self.atol + self.rtol * np.abs(self.numeric))))
+        verdict = (
+            f"passed: all {error.size} values within atol + rtol·|numeric| (atol={self.atol:g}, rtol={self.rtol:g})"
+            if self.passed
+            else f"FAILED: {bad} of {error.size} values outside atol + rtol·|numeric| (atol={self.atol:g}, "
+            f"rtol={self.rtol:g})"
+        )
+        return f"largest error {self.max_error:.3g}{where}\n{verdict}"
 
     def __str__(self) -> str:
-        lines = [f"{'':>16} {'analytic':>14} {'numeric':>14}"]
-        lines += [
-            f"{n:>16} {a:14.8g} {b:14.8g}" for n, a, b in zip(self.names, self.analytic, self.numeric, strict=True)
-        ]
-        return "\n".join(lines)
+        return text_table(["", "analytic", "numeric", "error"], self._rows()) + "\n" + self.summary()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        caption = self.summary().replace("\n", "; ")
+        return html_table(["", "analytic", "numeric", "error"], self._rows(), caption)
 
 
 def check_gradients(
@@ -57,6 +92,7 @@ def check_gradients(
     engine: str = "compiled",
     max_weights: int | None = None,
     seed: int = 0,
+    raise_exception: bool = True,
 ) -> GradientCheckReport:
     """Compare ``net.backward`` with central finite differences of the loss.
 
@@ -82,6 +118,9 @@ def check_gradients(
         Check a random subset of this many weights (for big networks).
     seed : int
         Seeds that subset.
+    raise_exception : bool, default True
+        Raise on a mismatch (as ``torch.autograd.gradcheck``); False returns
+        the report with ``passed=False`` instead.
 
     Returns
     -------
@@ -100,6 +139,9 @@ def check_gradients(
     >>> report = check_gradients(net, [[0.3]], [[1.0]])
     >>> report.max_error < 1e-8
     True
+    >>> print(report.summary())  # doctest: +ELLIPSIS
+    largest error ... (w[...])
+    passed: all 13 values within atol + rtol·|numeric| (atol=1e-06, rtol=0.0001)
     """
     X = as_batch(X, net.inputs, dtype=np.float64)
     with np.errstate(all="ignore"):  # a non-finite value is reported below
@@ -136,10 +178,11 @@ def check_gradients(
     with np.errstate(invalid="ignore"):
         error = np.abs(analytic_a - numeric_a)
     finite = np.isfinite(analytic_a) & np.isfinite(numeric_a)
-    report = GradientCheckReport(names, analytic_a, numeric_a, float(np.where(finite, error, np.inf).max(initial=0.0)))
     # NaN or inf on either side is a failure (a comparison with NaN is false: it must not pass)
     bad = np.flatnonzero(~finite | ~(error <= atol + rtol * np.abs(numeric_a)))
-    if bad.size:
+    largest = float(np.where(finite, error, np.inf).max(initial=0.0))
+    report = GradientCheckReport(names, analytic_a, numeric_a, largest, atol, rtol, passed=not bad.size)
+    if bad.size and raise_exception:
         i = bad[0]
         what = "∂L/∂w" if names[i].startswith("w") else "∂L/∂z (summed over the batch)"
         if finite[i]:

@@ -6,6 +6,11 @@ arrays: ``NeuronValues.array`` is ``(n_neurons, batch)``, rows in
 ``NeuronValues.order`` (a topological order, for either engine),
 ``EdgeValues.flat`` is in ``net.edges`` order. Every array handed out is
 read-only: a result never changes after the pass, and cannot be changed.
+
+Each result prints as a table (``repr``, without object addresses) and shows
+as an HTML table in Jupyter (``_repr_html_``): a row per neuron or edge (the
+first :data:`~autograd_graph.tables.MAX_ROWS`), a column per example (the
+first :data:`EXAMPLES_SHOWN`).
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ import numpy as np
 from ._checks import safe_repr
 from .exceptions import UnknownEdgeError, UnknownNeuronError
 from .losses import Loss
+from .tables import MAX_ROWS, html_table, number, text_table
 
-__all__ = ["EngineKind", "NeuronValues", "EdgeValues", "Trace", "Gradients", "read_only"]
+__all__ = ["EngineKind", "NeuronValues", "EdgeValues", "Trace", "Gradients", "read_only", "EXAMPLES_SHOWN"]
+
+EXAMPLES_SHOWN = 3  # the examples of a batch that a result's table shows
 
 
 class EngineKind(str, enum.Enum):
@@ -101,8 +109,31 @@ class NeuronValues(Mapping):
     def __len__(self) -> int:
         return len(self._rows)
 
+    def _columns(self, label: str = "") -> tuple[list[str], list[list[str]]]:
+        """Headers and rows of the table: a row per neuron, a column per shown example."""
+        batch = self._array.shape[1]
+        shown = range(min(batch, EXAMPLES_SHOWN))
+        what = label or self._what
+        headers = [f"{what}[{b}]" for b in shown] + (["…"] if batch > EXAMPLES_SHOWN else [])
+        array = self.array
+        rows = [
+            [number(float(array[r, b])) for b in shown] + (["…"] if batch > EXAMPLES_SHOWN else [])
+            for r in range(min(len(self.order), MAX_ROWS))
+        ]  # fmt: skip (the rows shown: see tables)
+        return headers, rows
+
+    def _title(self) -> str:
+        return f"{self._what} of {len(self)} neurons, batch {self._array.shape[1]}"
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        headers, rows = self._columns()
+        return ["neuron", *headers], [[safe_repr(k), *r] for k, r in zip(self.order, rows, strict=False)]
+
     def __repr__(self) -> str:
-        return f"<{self._what} of {len(self)} neurons, batch {self._array.shape[1]}>"
+        return self._title() + "\n" + text_table(*self._table(), total=len(self.order))
+
+    def _repr_html_(self) -> str:
+        return html_table(*self._table(), self._title(), total=len(self.order))
 
 
 class EdgeValues(Mapping):
@@ -130,8 +161,23 @@ class EdgeValues(Mapping):
     def __len__(self) -> int:
         return len(self._position)
 
+    def _rows(self) -> list[list[str]]:
+        """The first rows of the table, in ``net.edges`` order (see :mod:`autograd_graph.tables`)."""
+        first = sorted((p, edge) for edge, p in self._position.items() if p < MAX_ROWS)
+        return [[f"{safe_repr(i)} → {safe_repr(j)}", number(float(self.flat[p]))] for p, (i, j) in first]
+
     def __repr__(self) -> str:
-        return f"<{self._what} of {len(self)} edges>"
+        return f"{self._what} of {len(self)} edges\n" + text_table(["edge", self._what], self._rows(), len(self))
+
+    def _repr_html_(self) -> str:
+        return html_table(["edge", self._what], self._rows(), f"{self._what} of {len(self)} edges", len(self))
+
+
+def _interleave(first: list[str], second: list[str]) -> list[str]:
+    """Columns of two tables side by side, example by example (one "…" for the examples not shown)."""
+    more = first[-1:] == ["…"]
+    cells = [c for pair in zip(first[: len(first) - more], second[: len(second) - more], strict=True) for c in pair]
+    return cells + (["…"] if more else [])
 
 
 @dataclass(frozen=True)
@@ -181,6 +227,21 @@ class Trace:
         """The floating type of the pass."""
         return self.output.dtype
 
+    def _table(self) -> tuple[str, list[str], list[list[str]]]:
+        (a_head, a_rows), (z_head, z_rows) = self.a._columns(), self.z._columns()
+        headers = _interleave(a_head, z_head)
+        rows = [[safe_repr(k), *_interleave(ra, rz)] for k, ra, rz in zip(self.order, a_rows, z_rows, strict=False)]
+        title = f"Trace of {len(self.order)} neurons, batch {self.batch_size} ({self.engine} engine, {self.dtype})"
+        return title, ["neuron", *headers], rows
+
+    def __repr__(self) -> str:
+        title, headers, rows = self._table()
+        return title + "\n" + text_table(headers, rows, len(self.order))
+
+    def _repr_html_(self) -> str:
+        title, headers, rows = self._table()
+        return html_table(headers, rows, title, len(self.order))
+
 
 @dataclass(frozen=True)
 class Gradients:
@@ -212,3 +273,21 @@ class Gradients:
 
     def __post_init__(self) -> None:
         self.losses.flags.writeable = False  # a fresh array of the pass
+
+    def _title(self) -> str:
+        name = "" if self.loss_function is None else f" ({self.loss_function.name})"
+        symbol = "ℓ" if len(self.losses) == 1 else "L"
+        return f"Gradients of {symbol} = {number(self.loss)}{name}, batch {len(self.losses)}"
+
+    def _neuron_table(self) -> tuple[list[str], list[list[str]]]:
+        (a_head, a_rows), (z_head, z_rows) = self.a._columns("∂L/∂a"), self.z._columns("∂L/∂z")
+        headers = ["neuron", *_interleave(a_head, z_head)]
+        rows = [[safe_repr(k), *_interleave(ra, rz)] for k, ra, rz in zip(self.a.order, a_rows, z_rows, strict=False)]
+        return headers, rows
+
+    def __repr__(self) -> str:
+        table = text_table(*self._neuron_table(), len(self.a.order))
+        return "\n".join([self._title(), table, repr(self.weights)])
+
+    def _repr_html_(self) -> str:
+        return html_table(*self._neuron_table(), self._title(), len(self.a.order)) + self.weights._repr_html_()

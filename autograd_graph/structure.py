@@ -33,6 +33,8 @@ import numpy as np
 from . import topology
 from ._checks import printable_id, safe_repr
 from .activations import Activation, get_activation
+from .constraints import EdgeConstraints
+from .edgeviews import EdgeList, NodeIndex
 from .exceptions import (
     CycleError,
     DuplicateEdgeError,
@@ -42,6 +44,7 @@ from .exceptions import (
     UnknownEdgeError,
     UnknownNeuronError,
 )
+from .prediction import Predicting
 from .rewiring import Change, change_by_ids, check_change, plan_change, update_graph
 from .weights import WeightVector, finite_weight, new_token
 
@@ -50,8 +53,9 @@ __all__ = ["NetworkStructure", "KINDS", "structure_digraph"]
 KINDS = ("input", "bias", "hidden", "output")
 
 
-class NetworkStructure:
-    """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`)."""
+class NetworkStructure(EdgeConstraints, Predicting):
+    """Neurons and edges of a feed-forward network (the base of :class:`~autograd_graph.Network`;
+    frozen and tied edges in :mod:`.constraints`, ``predict`` in :mod:`.prediction`)."""
 
     _indexed_graph: topology.IndexedGraph | None  # the description of the current structure, once built
 
@@ -119,7 +123,9 @@ class NetworkStructure:
         """Remove a neuron and every edge into or out of it."""
         self._require_neuron(neuron)
         with self._lock:
-            self._weights.drop(set(self._graph.in_edges(neuron)) | set(self._graph.out_edges(neuron)))
+            removed = set(self._graph.in_edges(neuron)) | set(self._graph.out_edges(neuron))
+            self._weights.drop(removed)
+            self._drop_constraints(removed)
             self._graph.remove_node(neuron)
             self._structure_changed()
 
@@ -192,6 +198,7 @@ class NetworkStructure:
             raise UnknownEdgeError(f"no edge {safe_repr(source)} → {safe_repr(target)} in the network")
         with self._lock:
             self._weights.drop({(source, target)})
+            self._drop_constraints({(source, target)})
             self._graph.remove_edge(source, target)
             self._structure_changed()
 
@@ -248,19 +255,23 @@ class NetworkStructure:
                 return np.arange(indexed.src.size, dtype=np.int64)
             plan = plan_change(indexed, change)
             w, nodes = self._weights, indexed.nodes
-            edges = np.fromiter(w.edges, dtype=object, count=len(w.edges))
-            node = np.fromiter(nodes, dtype=object, count=len(nodes))
-            added = list(zip(node[change.src].tolist(), node[change.dst].tolist(), strict=True))
-            removed = edges[change.remove].tolist()
-            new_edges = np.concatenate([edges[plan.kept], np.fromiter(added, dtype=object, count=len(added))])
+            # the new edge list as index arrays: no tuple per edge (plan_change keeps them grouped by source)
+            new_edges: list[tuple] | EdgeList
+            if not plan.src.size or bool(np.all(plan.src[1:] >= plan.src[:-1])):
+                new_edges = EdgeList(w.edges.nodes if isinstance(w.edges, EdgeList) else NodeIndex(nodes),
+                                     plan.src, plan.dst)  # fmt: skip
+            else:  # (not grouped by source in node order: a plain list, as EdgePositions needs them grouped)
+                new_edges = [(nodes[i], nodes[j]) for i, j in zip(plan.src.tolist(), plan.dst.tolist(), strict=True)]
             values = np.concatenate([w.values[plan.kept], change.values])[plan.order]
-            update_graph(self._graph, removed, added)
-            drop = getattr(self, "_drop_constraints", None)  # frozen or tied edges (when the network has them)
-            if drop is not None:
-                drop(removed)
-            w.rewire(new_edges[plan.order].tolist(), values)
+            constrained = bool(self.frozen or self.ties)
+            if self._nx is not None or constrained:  # the graph follows (k edges), and frozen or tied edges
+                removed = [w.edges[p] for p in change.remove.tolist()]
+                added = [(nodes[i], nodes[j]) for i, j in zip(change.src.tolist(), change.dst.tolist(), strict=True)]
+                update_graph(self._graph, removed, added)
+                self._drop_constraints(removed)
+            w.rewire(new_edges, values)
             self._ordered = True  # plan_change put the edges in networkx's G.edges order
-            self._structure_changed()
+            self._structure_changed(build_graph=False)  # a network read from arrays stays so
             shared, positions = w.shared_edges()
             self._indexed_graph = topology.IndexedGraph(nodes, plan.src, plan.dst, plan.generation, indexed.kinds,
                                                         indexed.activations, shared, positions)  # fmt: skip
@@ -358,8 +369,9 @@ class NetworkStructure:
             shape = "cyclic"
         return f"<Network: {self.n_neurons} neurons ({counts}), {self.n_weights} weights, {shape}>"
 
-    def _structure_changed(self) -> None:
-        self._graph  # noqa: B018 - a network read from arrays has built its graph before its first change
+    def _structure_changed(self, build_graph: bool = True) -> None:
+        if build_graph:  # a network read from arrays builds its graph before a change made on the graph
+            self._graph  # noqa: B018
         self._structure = new_token()
         self._indexed_graph = None
         self._built = {}  # what is built from this structure (the engines), dropped with it

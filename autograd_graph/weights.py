@@ -233,9 +233,14 @@ class WeightVector:
         self._missing = bool(np.isnan(values).any())
         # the same values on the same edges: the token stays (a trace is still of these weights)
 
-    def rewire(self, edges: list[tuple], values: np.ndarray) -> None:
-        """Take a new edge list and its values at once (a bulk change of structure; NaN: to be drawn)."""
-        self.edges, self.positions, self._shared = edges, ListPositions(edges), False
+    def rewire(self, edges: list[tuple] | EdgeList, values: np.ndarray) -> None:
+        """Take a new edge list (or index arrays' EdgeList) and its values at once (a bulk change of structure;
+        NaN: to be drawn)."""
+        if isinstance(edges, EdgeList):
+            self.edges, self.positions = edges, EdgePositions(edges)
+        else:
+            self.edges, self.positions = edges, ListPositions(edges)
+        self._shared = False
         self._replace(np.array(values, dtype=float))
 
     # ---------------------------------------------------------------- values

@@ -38,7 +38,7 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-if [ "$FOR" = test ]; then EXTRAS="${EXTRAS:-dev,torch,dask,onnx,neat,numba,video}"; else EXTRAS="${EXTRAS:-}"; fi
+if [ "$FOR" = test ]; then EXTRAS="${EXTRAS:-dev,torch,dask,onnx,neat,numba,video,sklearn}"; else EXTRAS="${EXTRAS:-}"; fi
 version="$(cksum < pyproject.toml | cut -d' ' -f1)"
 stamp=".venv/.installed-${version}-${EXTRAS}"
 # an install for the tests (with extras) of this pyproject.toml serves the demo too

@@ -244,13 +244,14 @@ def test_python_dash_m_in_a_subprocess(saved):
 
 def test_compare_a_builtin_task(capsys, tmp_path):
     out = tmp_path / "cmp"
-    status, text, err = run(capsys, "compare", "xor", "--seeds", "2", "--epochs", "5", "--out", str(out))
+    status, text, err = run(capsys, "compare", "xor", "--seeds", "2", "--epochs", "5", "--out", str(out),
+                            "--progress")  # fmt: skip
     assert status == 0, err
     names = ["layered 2→3→1", "random DAG (same budget)", "skip connections (same budget)"]
     for name in names:
         assert name in text
     assert "mean ± std over seeds 0, 1" in text
-    assert "comparing" in err  # the progress bar
+    assert "comparing" in err  # the progress bar, asked for (stderr is no terminal here)
     assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "figure.png", "report.html"]
     report = (out / "report.html").read_text(encoding="utf-8")
     assert all(f"data-network='{name}'" in report for name in names)
@@ -281,7 +282,7 @@ def test_compare_saved_networks_and_their_matched_ones(capsys, saved, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["compare", "mnist"], "invalid choice"),
+        (["compare", "mnist"], "no task 'mnist': neither a built-in one (xor, moons, circles, digits, sin) nor a file"),
         (["compare", "sin", "{missing}"], "missing.json"),
         (["compare", "xor", "{saved}", "--epochs", "1"], "does not fit the data"),
         (["compare", "sin", "--batch-size", "0"], "positive whole number or 'full', got '0'"),

@@ -8,7 +8,7 @@ from autograd_graph.cli import main
 def test_sweep_of_relational_mlps_writes_rows_and_a_report_and_resumes(tmp_path, capsys):
     out = tmp_path / "sweep"
     argv = ["sweep", "moons", "--ws-flex", "4", "--width", "8", "--layers", "1", "--degrees", "2,3", "--ps", "0,1",
-            "--seeds", "2", "--epochs", "3", "--batch-size", "16", "--out", str(out), "-q"]  # fmt: skip
+            "--seeds", "2", "--epochs", "3", "--batch-size", "16", "--out", str(out), "--no-progress"]  # fmt: skip
     assert main(argv) == 0
     lines = (out / "rows.jsonl").read_text().splitlines()
     assert len(lines) == 1 + 5 * 2  # the header, then 4 graphs and the complete one, 2 seeds each

@@ -149,3 +149,26 @@ def test_optimizer_state_follows_the_edges():
         opt.remap(np.array([-1, 2, 0, -1]))
         for name in opt.state_names:
             assert getattr(opt, name).tolist() == [0.0, 3.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("net", list(nets()), ids=["running", "sparse-layered", "random-dag"])
+def test_a_network_read_from_arrays_rewires_without_building_its_graph(net):
+    rng = np.random.default_rng(5)
+    remove, add = random_change(net, rng, max(1, net.n_weights // 5))
+    lazy = ag.Network.from_networkx(net.to_networkx())  # keeps its edges as index arrays
+    assert lazy._nx is None
+    one_by_one = net.copy()
+    for edge in remove:
+        one_by_one.disconnect(*edge)
+    for s, t, w in add:
+        one_by_one.connect(s, t, weight=w)
+    lazy.rewire(remove=remove, add=add)
+    assert lazy._nx is None  # no networkx graph built for the change
+    assert lazy.edges == one_by_one.edges and np.array_equal(lazy.weights, one_by_one.weights)
+    assert all(lazy.get_weight(s, t) == w for s, t, w in add)
+    X, Y = rng.normal(size=(5, len(net.inputs))), rng.normal(size=(5, len(net.outputs)))
+    got, want = lazy.backward(lazy.forward(X), Y), one_by_one.backward(one_by_one.forward(X), Y)
+    assert np.array_equal(got.weights.flat, want.weights.flat)
+    assert list(lazy.graph.edges) == lazy.edges  # the graph, built now, is of the new edges
+    lazy.connect(*remove[0], weight=0.5)  # and edge by edge after it (an edge of the original order: no cycle)
+    assert lazy.get_weight(*remove[0]) == 0.5 and lazy.n_weights == one_by_one.n_weights + 1

@@ -77,7 +77,7 @@ def test_equal_to_training_alone(batch_size, optimizer):
 def test_restarts_validation_split_and_early_stopping():
     X, Y = regression(60)
     out = both(zoo(), X, Y, [7, 8, 9, 10, 11], restarts=3, validation_split=0.25, patience=2, min_delta=1e-3,
-               epochs=25, batch_size=8, optimizer="adam", learning_rate=0.05)  # fmt: skip
+               epochs=25, batch_size=8, optimizer="adam", learning_rate=0.05, restore_best="val")  # fmt: skip
     assert_same(*out)
     reasons = {run.stop_reason for result in out[3] for run in result.runs}
     assert "early stopping" in reasons  # some runs stopped early, others did not ...
@@ -292,3 +292,15 @@ def test_no_warnings_on_a_plain_run():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ag.train_many([ag.layered([2, 2, 1], seed=0)], X, Y, epochs=2, progress=False)
+
+
+@pytest.mark.parametrize("restore_best", ["train", "last"])
+def test_restore_best_is_honoured_together(restore_best):
+    # validation data only monitor by default; "last" keeps the weights after the last epoch
+    X, Y = regression(40)
+    out = both(zoo()[:3], X, Y, [1, 2, 3], restarts=2, validation_split=0.25, epochs=6, batch_size=8,
+               optimizer="adam", learning_rate=0.05, restore_best=restore_best)  # fmt: skip
+    assert_same(*out)
+    assert {r.monitor for r in out[3]} == {"loss"}
+    if restore_best == "last":
+        assert all(run.best_epoch == 6 for result in out[3] for run in result.runs)

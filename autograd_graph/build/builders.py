@@ -47,7 +47,8 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
 
 def _per_layer(value, count: int, what: str) -> list:
     """One value per layer: a single value repeated, or a sequence of exactly ``count``."""
-    if isinstance(value, (str, Activation, bool)):
+    if isinstance(value, (str, Activation, bool)) or callable(value) or not isinstance(value, Iterable):
+        # one for all (a plain function too; anything else is checked where it is used)
         return [value] * count
     values = list(value)
     if len(values) != count:

@@ -15,7 +15,7 @@ from ..show.explorer.explore import explore
 from ..show.render import FORMATS, side_by_side
 from ..training import InverseTimeDecay, train
 from ..training.recorder import Recorder
-from .options import PROG, Pictures, positive_int
+from .options import PROG, Pictures, output_options, positive_int, say, show_progress
 
 __all__ = ["add", "run"]
 
@@ -34,6 +34,7 @@ def add(commands: Any) -> None:
     demo.add_argument("--format", choices=FORMATS, default="svg", help="picture format (default: svg)")
     demo.add_argument("--epochs", type=positive_int, default=150, help="training epochs (default: 150)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the weights and the shuffling (default: 0)")
+    output_options(demo)
     demo.set_defaults(run=run)
 
 
@@ -41,19 +42,19 @@ def run(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     net = running_example(seed=args.seed)
-    print(f"The running example: {net}")
-    print(f"layers: {net.layers()}")
+    say(args, f"The running example: {net}")
+    say(args, f"layers: {net.layers()}")
 
     X, Y = np.array([[0.5]]), np.array([[1.0]])  # one example: x_1 = 0.5, target y_9 = 1
     trace = net.forward(X)
     grads = net.backward(trace, Y)
-    print(f"\nforward and backward at x_1 = 0.5, y_9 = 1: z_9 = {trace.z[9][0]:.4f}, loss ℓ = {grads.loss:.4f}")
+    say(args, f"\nforward and backward at x_1 = 0.5, y_9 = 1: z_9 = {trace.z[9][0]:.4f}, loss ℓ = {grads.loss:.4f}")
     z9, dz9 = trace.z[9][0], grads.z[9][0]
-    print(f"∂ℓ/∂z_9 = 2 (z_9 − y_9) = 2·({z9:.4f} − 1) = {dz9:.4f}")
-    print("the chain rule for one weight:")
-    print(explain(net, trace, grads, (6, 9)))
-    print("and for neuron 4, which feeds 6 and 7 (the multivariate chain rule):")
-    print(explain(net, trace, grads, 4))
+    say(args, f"∂ℓ/∂z_9 = 2 (z_9 − y_9) = 2·({z9:.4f} − 1) = {dz9:.4f}")
+    say(args, "the chain rule for one weight:")
+    say(args, str(explain(net, trace, grads, (6, 9))))
+    say(args, "and for neuron 4, which feeds 6 and 7 (the multivariate chain rule):")
+    say(args, str(explain(net, trace, grads, 4)))
     picture = net.to_graphviz(trace, grads, title="after one backward pass (x_1 = 0.5, y_9 = 1)")
     pictures = Pictures()
     written = [pictures.write(picture, out / f"running_example_gradients.{args.format}")]
@@ -64,10 +65,11 @@ def run(args: argparse.Namespace) -> None:
     recorder = Recorder()  # the weights after every epoch, for the explorer page
     recorder.start(net)
     result = train(net, data_X, data_Y, epochs=args.epochs, batch_size=1, learning_rate=schedule, seed=args.seed,
-                   callbacks=[recorder])  # fmt: skip
-    print(
+                   callbacks=[recorder], progress=show_progress(args))  # fmt: skip
+    say(
+        args,
         f"\ntrained on y = sin(3x), {len(data_X)} points, {args.epochs} epochs of per-example SGD "
-        f"(step size η_t = 0.5 / (1 + 0.001·t) at update t): loss {result.history.loss[0]:.4f} → {result.loss:.4f}"
+        f"(step size η_t = 0.5 / (1 + 0.001·t) at update t): loss {result.history.loss[0]:.4f} → {result.loss:.4f}",
     )
     title = f"after {args.epochs} epochs on y = sin(3x) (edge width |w|, color: sign of w)"
     picture = net.to_graphviz(edge_width=True, edge_color=True, title=title)
@@ -82,6 +84,6 @@ def run(args: argparse.Namespace) -> None:
     written.append(record.save(out / "training_record.json"))
     page = explore(net, data_X, data_Y, record=record, title="the running example, trained on y = sin(3x)")
     written.append(page.save(out / "explore.html"))
-    print(f"\nwrote to {out}/: " + ", ".join(path.name for path in written))
-    print(f"open {out / 'explore.html'} in a browser to step through the passes and play the training")
-    print(f"try: {PROG} info {out / 'running_example.json'}")
+    say(args, f"\nwrote to {out}/: " + ", ".join(path.name for path in written),
+        f"open {out / 'explore.html'} in a browser to step through the passes and play the training",
+        f"try: {PROG} info {out / 'running_example.json'}")  # fmt: skip

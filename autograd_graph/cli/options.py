@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,6 +18,7 @@ from ..io.files import MAX_FILE_BYTES, write_atomically
 from ..network import Network
 from ..show.render import render
 from ..training import InverseTimeDecay, TrainingResult
+from .csvdata import read_table
 
 PROG = "autograd-graph"
 DATASETS = tuple(TASKS)  # built-in data sets: the comparison tasks' training data
@@ -39,6 +39,14 @@ def non_negative_float(text: str) -> float:
         value = -1.0
     if not (value >= 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, got {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1)."""
+    value = non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
     return value
 
 
@@ -135,16 +143,30 @@ def step_size(initial: float | None, decay: float | None, default: Any) -> Any:
     )
 
 
-def read_data(spec: str, net: Network) -> tuple[np.ndarray, np.ndarray]:
-    """A built-in data set by name, or a CSV file: the inputs' columns, then the outputs'."""
+def read_data(spec: str, net: Network, target: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A built-in data set by name, or a CSV file (:mod:`.csvdata`): the columns named after the network's
+    neurons, or the ``--target`` columns and the others, or the inputs' columns then the outputs'."""
     if spec in DATASETS:
+        if target is not None:
+            raise CommandLineError(f"--target chooses columns of a CSV file; {spec!r} is a built-in data set")
         task = load_task(spec)
         X, Y = task.X, task.Y
     else:
         path = Path(spec)
         if not path.is_file():
             raise CommandLineError(f"no data set {spec!r}: neither a built-in one ({', '.join(DATASETS)}) nor a file")
-        X, Y = read_csv(path, len(net.inputs), len(net.outputs))
+        table = read_table(path)
+        named = None if target is not None else table.by_name(net.inputs, net.outputs)
+        n_in, n_out = len(net.inputs), len(net.outputs)
+        if named is not None:
+            X, Y = named
+        elif target is None and table.values.shape[1] != n_in + n_out:
+            raise CommandLineError(
+                f"{path} has {table.values.shape[1]} columns and {table.values.shape[0]} rows; the network needs "
+                f"{n_in} input + {n_out} output columns (or choose the targets with --target)"
+            )
+        else:
+            X, Y, _, _ = table.split(target, n_out)
     if X.shape[1] != len(net.inputs) or Y.shape[1] != len(net.outputs):
         raise CommandLineError(
             f"data set {spec!r} has {X.shape[1]} inputs and {Y.shape[1]} outputs; "
@@ -153,31 +175,33 @@ def read_data(spec: str, net: Network) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def is_header(line: str) -> bool:
-    """Whether a CSV's first line is a row of names: some field of it is not a number."""
-    try:
-        [float(field) for field in line.split(",")]
-    except ValueError:
-        return True
-    return False
-
-
-def read_csv(path: Path, n_inputs: int, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers separated by commas, one example a row; a first row that is not all numbers is a header."""
-    with open(path, encoding="utf-8", errors="replace") as file:
-        header = is_header(file.readline())
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an empty file: numpy warns, then the row count below says it
-            table = np.loadtxt(path, delimiter=",", ndmin=2, skiprows=int(header))
-    except ValueError as error:
-        raise CommandLineError(f"{path} is not a CSV of numbers: {error}") from None
-    if table.shape[1] != n_inputs + n_outputs or table.shape[0] == 0:
-        raise CommandLineError(
-            f"{path} has {table.shape[1]} columns and {table.shape[0]} rows; the network needs "
-            f"{n_inputs} input + {n_outputs} output columns and at least one row"
+def output_options(parser: argparse.ArgumentParser, progress: bool = True) -> None:
+    """``-q/--quiet`` (only errors and warnings, on stderr) and, for commands that train,
+    ``--progress/--no-progress`` (a progress bar on stderr; by default when stderr is a terminal)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and warnings")
+    if progress:
+        group.add_argument(
+            "--progress",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="a progress bar on stderr (default: when stderr is a terminal)",
         )
-    return table[:, :n_inputs], table[:, n_inputs:]
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw progress bars: ``--progress``/``--no-progress``, off with ``--quiet``, else when stderr
+    is a terminal (never into a file or a pipe)."""
+    if getattr(args, "quiet", False):
+        return False
+    choice = getattr(args, "progress", None)
+    return sys.stderr.isatty() if choice is None else bool(choice)
+
+
+def say(args: argparse.Namespace, *lines: str) -> None:
+    """Print ``lines`` on stdout unless ``--quiet``."""
+    if not getattr(args, "quiet", False):
+        print(*lines, sep="\n")
 
 
 class Pictures:
@@ -196,8 +220,10 @@ class Pictures:
         return write_atomically(path.with_suffix(".gv"), picture.source)
 
 
-def print_losses(result: TrainingResult) -> None:
-    """About ten epochs of the best run's losses, then where the best weights came from."""
+def print_losses(result: TrainingResult, args: argparse.Namespace | None = None) -> None:
+    """About ten epochs of the best run's losses, then where the best weights came from (not with --quiet)."""
+    if args is not None and getattr(args, "quiet", False):
+        return
     losses, epochs = result.history.loss, len(result.history) - 1
     for epoch in sorted({0, *range(0, epochs + 1, max(epochs // 10, 1)), epochs}):
         print(f"epoch {epoch:>5}: loss {losses[epoch]:.6g}")

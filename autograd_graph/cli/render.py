@@ -12,7 +12,7 @@ from ..exceptions import CommandLineError, ShapeError
 from ..io.serialization import load
 from ..show.render import FORMATS, render
 from ..show.views import VIEWS
-from .options import floats, max_file_option, number_format, positive_int
+from .options import floats, max_file_option, number_format, output_options, positive_int, say
 
 __all__ = ["add", "run"]
 
@@ -53,6 +53,7 @@ def add(commands: Any) -> None:
     pic.add_argument(
         "--timeout", type=float, default=60.0, metavar="SECONDS", help="stop Graphviz after this long (default 60)"
     )
+    output_options(pic, progress=False)
     pic.set_defaults(run=run)
 
 
@@ -94,4 +95,4 @@ def run(args: argparse.Namespace) -> None:
     picture = net.to_graphviz(
         trace, grads, view=args.view, number_format=args.number_format, rankdir=args.rankdir, **options
     )
-    print(f"wrote {render(picture, output, format=args.format, timeout=args.timeout)} ({picture.view} view)")
+    say(args, f"wrote {render(picture, output, format=args.format, timeout=args.timeout)} ({picture.view} view)")

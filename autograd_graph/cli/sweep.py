@@ -16,7 +16,17 @@ from ..exceptions import CommandLineError
 from ..io.files import write_atomically
 from ..network import Network
 from .compare import networks_of
-from .options import FULL, batch_size_option, floats, positive_int, step_size, step_size_options
+from .options import (
+    FULL,
+    batch_size_option,
+    floats,
+    output_options,
+    positive_int,
+    say,
+    show_progress,
+    step_size,
+    step_size_options,
+)
 
 __all__ = ["add", "run", "relational_network"]
 
@@ -56,7 +66,7 @@ def add(commands: Any) -> None:
     cmd.add_argument("--group-size", type=positive_int, default=32, help="trainings per group (default: 32)")
     cmd.add_argument("--x", default=None, help="measure on the figure's x axis (default: C, of G for --ws-flex)")
     cmd.add_argument("--y", default=None, help="measure on its y axis (default: L)")
-    cmd.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    output_options(cmd)
     cmd.set_defaults(run=run)
 
 
@@ -112,13 +122,13 @@ def run(args: argparse.Namespace) -> None:
         client = Client(args.scheduler)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"task {task.name}: {task.description}; {len(networks)} networks × {args.seeds} seeds; "
-          + ", ".join(f"{key} {value}" for key, value in settings.items()))  # fmt: skip
+    say(args, f"task {task.name}: {task.description}; {len(networks)} networks × {args.seeds} seeds; "
+        + ", ".join(f"{key} {value}" for key, value in settings.items()))  # fmt: skip
     try:
         result = sweep(networks, task.X, task.Y, task.X_test, task.Y_test, seeds=args.seeds,
                        loss=args.loss or task.loss, path=out / "rows.jsonl", resume=not args.no_resume,
                        n_jobs=args.n_jobs, client=client, group_size=args.group_size,
-                       title=f"{task.name}: {task.description}", progress=not args.quiet, **settings)  # fmt: skip
+                       title=f"{task.name}: {task.description}", progress=show_progress(args), **settings)  # fmt: skip
     finally:
         if client is not None:
             client.close()
@@ -128,12 +138,11 @@ def run(args: argparse.Namespace) -> None:
     baseline = "complete graph" if relational else next(iter(networks))
     best = result.best()
     metric = result.headline
-    print(f"best {metric}: {best['network']} ({best[metric + '_mean']:.4g} ± {best[metric + '_std']:.2g})")
-    for difference in result.compare_to(baseline)[:10]:
-        print(f"  {difference}")
+    say(args, f"best {metric}: {best['network']} ({best[metric + '_mean']:.4g} ± {best[metric + '_std']:.2g})")
+    say(args, *(f"  {difference}" for difference in result.compare_to(baseline)[:10]))
     fig = result.plot(x, y, baseline=baseline)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     written = [out / "rows.jsonl", write_atomically(out / "figure.png", buffer.getvalue()),
                result.report(out / "report.html", x=x, y=y, baseline=baseline, fig=fig)]  # fmt: skip
-    print(f"wrote to {out}/: " + ", ".join(path.name for path in written))
+    say(args, f"wrote to {out}/: " + ", ".join(path.name for path in written))

@@ -27,6 +27,7 @@ import graphviz
 
 from ..exceptions import GraphvizNotFoundError
 from ..io.files import write_atomically
+from ..io.pages import page_head
 from ..show.render import render, side_by_side, to_graphviz
 from ..show.views import choose_view
 from .plots import figure
@@ -220,17 +221,10 @@ def report_html(comparison: ComparisonData, *, fig: Figure | None = None, diagra
     networks = "".join(f"<li data-network='{_e(n)}'>{_e(n)}</li>" for n in comparison.names)
     verdict = "".join(f"<li>{_e(line.strip())}</li>" for line in comparison.verdict())
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{_e(comparison.title)}: {len(comparison.names)} networks compared</title>
-<style>{_STYLE}</style>
-</head>
-<body>
+    head = page_head(f"{_e(comparison.title)}: {len(comparison.names)} networks compared", csp, _STYLE)
+    return (
+        head
+        + f"""<body>
 <h1>{_e(comparison.title)}</h1>
 <p>{len(comparison.names)} networks, each trained from seeds {_e(", ".join(map(str, comparison.seeds)))} with the same
 settings on {d["n_train"]} training examples ({_count(d["n_inputs"], "input")}, {_count(d["n_outputs"], "output")})
@@ -253,6 +247,7 @@ src="data:image/png;base64,{_png(fig)}"></div>
 </body>
 </html>
 """
+    )
 
 
 def write_report(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io.files import write_atomically
+from ..io.pages import page_head
 from .report import _STYLE, _e, _png
 from .stats import METRICS, format_value
 
@@ -75,17 +76,10 @@ def sweep_report_html(result: Any, *, x: str = "clustering", y: str | None = "pa
         items = "".join(f"<li>{_e(row['network'])}, seed {_e(row['seed'])}: {_e(row['error'])}</li>" for row in failed)
         errors = f"<h2>Trainings that went non-finite</h2>\n<ul id='errors'>{items}</ul>"
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{_e(result.title)}: {len(result.networks)} networks × {len(result.seeds)} seeds</title>
-<style>{_STYLE}</style>
-</head>
-<body>
+    head = page_head(f"{_e(result.title)}: {len(result.networks)} networks × {len(result.seeds)} seeds", csp, _STYLE)
+    return (
+        head
+        + f"""<body>
 <h1>{_e(result.title)}</h1>
 <p>{len(result.networks)} networks, each trained from seeds {_e(", ".join(map(str, result.seeds)))} with the same
 settings on {_e(d.get("n_train", "?"))} training examples, scored on {_e(d.get("n_test", 0))} test examples;
@@ -106,6 +100,7 @@ the bold row is the best.</p>
 </body>
 </html>
 """
+    )
 
 
 def write_sweep_report(result: Any, path: str | os.PathLike, **options: Any) -> Path:

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..build.builders import layered
 from ..exceptions import ComparisonError
+from ..heldout import hold_out
 from ..network import Network
 from ..training import InverseTimeDecay
 
@@ -67,6 +68,11 @@ class Task:
     activation: str
     output_activation: str
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # ag.train warns when these are given as validation data (autograd_graph.heldout)
+        hold_out(self.X_test, f"the test data of the task {self.name!r} (task.X_test)")
+        hold_out(self.Y_test, f"the test data of the task {self.name!r} (task.Y_test)")
 
     def baseline(self, seed: int | None = None) -> Network:
         """The layered baseline network of :attr:`sizes`."""

@@ -44,6 +44,7 @@ from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
+from .dropout import INPUTS, DropoutMasks
 from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
 from .threads import get_threads, parallel, run
@@ -145,10 +146,14 @@ class CompiledEngine:
         return Trace(a_values, NeuronValues(sc.order, sc.rows, Z, "z"), output, self.kind, sc.inputs, sc.outputs,
                      versions)  # fmt: skip
 
-    def forward_into(self, prep: Prepared, X: np.ndarray, A: np.ndarray, Z: np.ndarray) -> None:
-        """The forward sweep into ``A`` and ``Z`` (``(n_neurons, batch)``, the bias rows of ``Z`` set to 1)."""
+    def forward_into(self, prep: Prepared, X: np.ndarray, A: np.ndarray, Z: np.ndarray,
+                     drop: DropoutMasks | None = None) -> None:  # fmt: skip
+        """The forward sweep into ``A`` and ``Z`` (``(n_neurons, batch)``, the bias rows of ``Z`` set to 1);
+        with ``drop``, its masks applied to ``z`` (:mod:`.dropout`)."""
         Z[: X.shape[1]] = X.T
-        for st, kernel, W in zip(self.schedule.stages, self.kernels, prep.kernels, strict=True):
+        if drop is not None:
+            drop.forward(INPUTS, Z)
+        for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
             if kernel is not None:
@@ -160,6 +165,8 @@ class CompiledEngine:
                     run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
                 else:
                     act.apply(A[lo:hi], Z[lo:hi])
+            if drop is not None:
+                drop.forward(k, Z)
 
     def backward(self, w: np.ndarray, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
         """Reverse sweep over the stages: ∂L/∂a, ∂L/∂z of every neuron, ∂L/∂w of every edge."""
@@ -186,14 +193,19 @@ class CompiledEngine:
         )
 
     def backward_into(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
-                      dw: np.ndarray, dz_own: np.ndarray, da_own: np.ndarray | None) -> None:  # fmt: skip
+                      dw: np.ndarray, dz_own: np.ndarray, da_own: np.ndarray | None,
+                      drop: DropoutMasks | None = None) -> None:  # fmt: skip
         """The reverse sweep: ∂L/∂a and ∂L/∂z of every neuron but inputs and biases (left for later,
         see the module notes) into ``dA`` and ``dZ`` (zero on entry), ∂L/∂w into ``dw``.
-        ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``."""
+        ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``; ``drop``, the masks
+        of the forward sweep."""
         sc = self.schedule
         if da_own is None:
             dZ[sc.output_rows] = dz_own.T
-        for st, kernel, W in zip(reversed(sc.stages), reversed(self.kernels), reversed(prep.kernels), strict=True):
+        stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
+        for k, (st, kernel, W) in reversed(stages):
+            if drop is not None:
+                drop.backward(k, Z, dZ)
             for act, lo, hi in st.groups:
                 if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
                     run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
@@ -204,6 +216,8 @@ class CompiledEngine:
             if kernel is not None:
                 s0, s1 = st.source_start, st.source_stop
                 kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
+        if drop is not None:
+            drop.remask(Z)
         self._edge_gradients(Z, dA, dw)
         if sc.bias_positions.size:
             ones = self._ones.get((dA.shape[1], dA.dtype))

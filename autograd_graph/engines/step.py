@@ -45,6 +45,7 @@ import numpy as np
 
 from ..losses import Loss, terms_function
 from .compiled import CompiledEngine, Prepared
+from .dropout import DropoutMasks
 
 __all__ = ["TrainingStep"]
 
@@ -97,6 +98,7 @@ class TrainingStep:
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._outputs = slice(int(rows[0]), int(rows[0]) + rows.size) if contiguous else rows
         self._states: dict[int, _State] = {}
+        self.losses = np.zeros(0)  # each example's loss in the latest gradient's pass
 
     def load(self, w: np.ndarray) -> None:
         """Start again from the weights ``w`` (copied into :attr:`w`)."""
@@ -132,19 +134,21 @@ class TrainingStep:
             outputs.append(s.output.copy())
         return np.concatenate(losses), np.concatenate(outputs)
 
-    def gradient(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
+    def gradient(self, X: np.ndarray, Y: np.ndarray, drop: DropoutMasks | None = None) -> np.ndarray | None:
         """``∂L/∂w`` of the batch ``(X, Y)`` (float arrays ``(batch, n)``, checked by the caller), or None
-        when some value of the pass is not finite (or the check's sum overflowed).
+        when some value of the pass is not finite (or the check's sum overflowed); with ``drop``, of the
+        pass with its dropout masks (:mod:`.dropout`). :attr:`losses` are then its examples' losses.
 
         The array returned is a buffer of this step, overwritten by the next call of the same batch size.
         """
         s = self._state(X.shape[0])
         engine, prep = self.engine, self.prepared
-        engine.forward_into(prep, X, s.A, s.Z)
+        engine.forward_into(prep, X, s.A, s.Z, drop)
         rows = self._outputs
         np.copyto(s.output, s.Z[rows].T)
         losses, dz_own, da_own = self.terms(s.output, Y.astype(self.dtype, copy=False), s.A[rows].T)
         s.losses[...] = losses
         s.targets.fill(0)
-        engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own)
+        engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own, drop)
+        self.losses = s.losses
         return s.dw if math.isfinite(s.buffer.sum()) else None

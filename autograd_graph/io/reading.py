@@ -183,11 +183,13 @@ def from_document(doc: Any, source: str = "document") -> Network:
             attrs["activation"] = name
         G.add_node(neuron, **attrs)
 
+    frozen: list[tuple] = []  # the edges marked "frozen": true
+    ties: dict[int, list[tuple]] = {}  # group number -> its edges
     for i, edge in enumerate(r.field(graph, "edges", "network", list, "an array of edges")):
         where = f"network.edges[{i}]"
         if not isinstance(edge, dict):
             raise r.fail(where, f"expected an object, got {_describe(edge)}")
-        r.no_extra(edge, {"source", "target", "weight"}, where)
+        r.no_extra(edge, {"source", "target", "weight", "frozen", "tie"}, where)
         ends = []
         for end in ("source", "target"):
             if end not in edge:
@@ -207,9 +209,26 @@ def from_document(doc: Any, source: str = "document") -> Network:
         if not math.isfinite(weight):
             raise r.fail(f"{where}.weight", f"the weight of edge {u!r} → {v!r} must be finite, got {weight}")
         G.add_edge(u, v, weight=weight)
+        _read_constraints(r, edge, where, (u, v), frozen, ties)
 
     try:
         net = Network.from_networkx(G, dtype=dtype, validate=False)  # as saved: complete or not yet
+        if ties:
+            net.tie(list(ties.values()))
+        if frozen:
+            net.freeze(frozen)
     except AutogradGraphError as error:
         raise SerializationError(f"{source}: not a valid network: {error}") from error
     return net
+
+
+def _read_constraints(r: _Reader, edge: dict, where: str, ends: tuple, frozen: list, ties: dict) -> None:
+    """An edge's optional ``"frozen": true`` and ``"tie": k`` (a group number ≥ 0), into ``frozen`` and ``ties``."""
+    if "frozen" in edge:
+        if r.field(edge, "frozen", where, bool, "true or false"):
+            frozen.append(ends)
+    if "tie" in edge:
+        group = r.field(edge, "tie", where, int, "a tied group's number (an integer ≥ 0)")
+        if group < 0:
+            raise r.fail(f"{where}.tie", f"expected a tied group's number (an integer ≥ 0), got {group}")
+        ties.setdefault(group, []).append(ends)

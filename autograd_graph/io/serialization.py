@@ -20,6 +20,9 @@ weight vector comes back in the same order. Weights are written with
 finite floats, booleans, or tuples of these (written ``{"tuple": [...]}``;
 numpy scalars are saved as the numbers they hold), the same ids as GraphML
 takes (:mod:`autograd_graph.io.ids`).
+Frozen edges carry ``"frozen": true`` and the edges of the k-th tied group
+``"tie": k`` (:mod:`autograd_graph.constraints`); only where set, so a file
+without them is one that older versions wrote, and still loads.
 Activations are saved by name: a custom activation must be registered with
 :func:`~autograd_graph.register_activation` before saving and before loading.
 
@@ -159,6 +162,7 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
         {"source": ids[u], "target": ids[v], "weight": w}
         for (u, v), w in zip(net.edges, net.get_weights().tolist(), strict=True)
     ]
+    _mark_constraints(net, edges)
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -166,6 +170,20 @@ def to_document(net: Network, metadata: Mapping[str, Any] | None = None) -> dict
         "network": {"directed": True, "multigraph": False, "graph": {}, "nodes": nodes, "edges": edges},
         "metadata": metadata,
     }
+
+
+def _mark_constraints(net: Network, edges: list[dict]) -> None:
+    """``"frozen": true`` on frozen edges, ``"tie": k`` on the edges of the k-th tied group (only where set:
+    a file without them is what older versions wrote and read)."""
+    frozen, ties = net.frozen, net.ties
+    if not (frozen or ties):
+        return
+    position = {edge: p for p, edge in enumerate(net.edges)}
+    for edge in frozen:
+        edges[position[edge]]["frozen"] = True
+    for k, group in enumerate(ties):
+        for edge in group:
+            edges[position[edge]]["tie"] = k
 
 
 def _to_text(doc: dict) -> str:

@@ -36,7 +36,17 @@ from dataclasses import dataclass
 from ..exceptions import ExampleError, MissingGradientsError
 from ..losses import Loss
 from ..results import Gradients, Trace
-from .equations import Equation, NetworkReads, NumberFormat, PassValues, select_example
+from ..tables import html_table
+from .equations import (
+    MAX_TERMS_SHOWN,
+    Equation,
+    NetworkReads,
+    NumberFormat,
+    PassValues,
+    format_number,
+    join_sum,
+    select_example,
+)
 
 __all__ = ["Explanation", "explain"]
 
@@ -86,6 +96,20 @@ class Explanation:
 
     def __str__(self) -> str:
         return "\n".join([self.header, *(eq.format(self.number_format) for eq in self.equations)])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        """A table for Jupyter: a row per equation, its symbols, its numbers, its value."""
+        rows = []
+        for eq in self.equations:
+            symbols = eq.symbolic or " + ".join(term.symbol for term in eq.terms) or "0"
+            shown = eq.terms[:MAX_TERMS_SHOWN]
+            numbers = join_sum([term.numbers(self.number_format) for term in shown]) if eq.terms else ""
+            if len(eq.terms) > MAX_TERMS_SHOWN:
+                numbers += f" + … ({len(eq.terms) - MAX_TERMS_SHOWN} more terms)"
+            rows.append([eq.lhs, symbols, numbers, format_number(eq.value, self.number_format), eq.note])
+        return html_table(["quantity", "in symbols", "in numbers", "value", "note"], rows, self.header)
 
 
 # ----------------------------------------------------------------- explain

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import graphviz
 
 from .. import topology
+from ..constraints import edge_marks
 from .changes import CHANGE_COLORS
 from .equations import Equation, NetworkReads, PassValues, edge_weights, format_number, join_sum, select_example
 from .views import Style
@@ -115,6 +116,7 @@ class Drawing:
         if focus is not None:
             groups = [[n for n in group if n in focus] for group in groups]
         self.ranks, self.more = self._cap(groups)
+        self.marks = edge_marks(net)  # frozen edges dashed, tied ones with a diamond (and said in the label)
 
     @property
     def loss(self) -> str:
@@ -201,6 +203,13 @@ class Drawing:
             gradient = self.edge_gradient(edge)
             label.append(f"∂{self.loss}/∂w = {style.number(self._value(gradient))}")
             tooltip.append(gradient.format(style.number_format))
+        frozen, tie = self.marks.get(edge, (False, None))
+        if frozen or tie is not None:
+            mark = ", ".join([*(["frozen"] if frozen else []), *([] if tie is None else [f"tie {tie}"])])
+            label.append(mark)
+            tooltip.append(mark)
+            attrs.update({"style": "dashed"} if frozen else {})
+            attrs.update({} if tie is None else {"arrowhead": "diamond"})
         if labels:
             attrs["label"] = _lines(*label)
         if style.tooltips:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -79,6 +79,23 @@ class History:
         """The columns as a dict of lists (``pandas.DataFrame(history.as_dict())`` makes a table)."""
         return {name: list(getattr(self, name)) for name in COLUMNS}
 
+    def to_pandas(self) -> Any:
+        """The history as a ``pandas.DataFrame``, one row per epoch (index ``epoch``), as Keras users
+        make of ``history.history``.
+
+        Examples
+        --------
+        >>> h = History()
+        >>> h.append(epoch=0, loss=1.0, step_size=0.1, seconds=0.0)
+        >>> h.append(epoch=1, loss=0.5, step_size=0.1, seconds=0.2)
+        >>> frame = h.to_pandas()
+        >>> frame.index.name, frame["loss"].tolist(), list(frame.columns)[:3]
+        ('epoch', [1.0, 0.5], ['loss', 'accuracy', 'val_loss'])
+        """
+        import pandas as pd
+
+        return pd.DataFrame(self.as_dict()).set_index("epoch")
+
     def __len__(self) -> int:
         return len(self.epoch)
 
@@ -115,7 +132,8 @@ class RunResult:
         the run started from the weights the network already had.
     history : History
     best_epoch : int
-        The epoch with the lowest monitored loss (0: the initial weights).
+        The epoch with the lowest monitored loss (0: the initial weights; the last epoch with
+        ``restore_best="last"``).
     best_loss : float
         That loss (validation loss when there is validation data).
     best_weights : ndarray
@@ -160,7 +178,8 @@ class TrainingResult:
     best_run : int
         The index of the run with the lowest monitored loss.
     monitor : str
-        ``"val_loss"`` with validation data, else ``"loss"``.
+        The loss that chose the weights: ``"loss"`` (training, ``restore_best="train"``, the default, and
+        ``"last"``) or ``"val_loss"`` (``restore_best="val"``).
     seed : int (or list of int)
         The entropy all random choices came from: passing it as ``seed`` repeats the training.
     interrupted : bool
@@ -192,6 +211,20 @@ class TrainingResult:
     def weights(self) -> np.ndarray:
         """The best weights found (what the network holds after training)."""
         return self.best.best_weights
+
+    def to_pandas(self) -> Any:
+        """Every run's history as one ``pandas.DataFrame``, indexed by ``(run, epoch)``."""
+        import pandas as pd
+
+        frames = [run.history.to_pandas().assign(run=run.run) for run in self.runs]
+        return pd.concat(frames).reset_index().set_index(["run", "epoch"])
+
+    def plot(self, *, runs: str = "best", log: bool | None = None, ax: Any = None) -> Any:
+        """Learning curves as a matplotlib figure (returned, never shown); see
+        :func:`~autograd_graph.training.plots.plot_history`."""
+        from .plots import plot_history
+
+        return plot_history(self, runs=runs, log=log, ax=ax)
 
     def metadata(self) -> dict:
         """A JSON-ready summary, for :func:`~autograd_graph.save` (``metadata=result.metadata()``)."""

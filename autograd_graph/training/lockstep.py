@@ -34,7 +34,7 @@ from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
 from .history import EpochLog, History, RunResult
-from .loop import _fault_error, _stop_reason
+from .loop import RESTORE_BEST, _fault_error, _stop_reason
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer
 
@@ -152,7 +152,7 @@ class Lockstep:
 
     @property
     def monitor(self) -> str:
-        return "loss" if self.data.X_val is None else "val_loss"
+        return RESTORE_BEST[self.cfg.restore_best]  # the loss that chooses the weights, as ag.train's
 
     # ------------------------------------------------------------ the loop
     def run(self) -> None:
@@ -284,7 +284,7 @@ class Lockstep:
                 job.test.loss.append(float(test[0][j]))
                 job.test.accuracy.append(self._accuracy(test[1][j]))
             value = row[self.monitor]
-            if value < run.best_loss:
+            if value < run.best_loss or cfg.restore_best == "last":
                 run.best_loss, run.best_epoch = value, epoch
                 run.best_weights = self.engine.member_weights(self.w, j)
             if epoch == 0:

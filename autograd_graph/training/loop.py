@@ -29,7 +29,8 @@ from .._checks import fraction, real, whole_number
 from .._checks import seed as check_seed
 from ..data import as_batch
 from ..engines.step import TrainingStep
-from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning
+from ..exceptions import NonFiniteError, ShapeError, TrainingError, TrainingInterruptedWarning, ValidationDataWarning
+from ..heldout import held_out
 from ..losses import Loss, check_compatible, get_loss
 from .checkpoints import Checkpoints, check_folder
 from .config import TrainingConfig
@@ -37,12 +38,13 @@ from .evaluation import EVALUATION_CHUNK, Evaluation, accuracy, is_classificatio
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
+from .regularization import StepRules, check_regularization, check_ties, constrain_restart
 from .steps import StartingStructure, StateAlignment, StepLog, after_step, restore_best, step_callbacks, step_seed
 
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["run_training"]
+__all__ = ["run_training", "check_restore_best", "RESTORE_BEST"]
 
 
 # ------------------------------------------------------------------ settings
@@ -54,12 +56,20 @@ def _check_settings(cfg: TrainingConfig) -> None:
     whole_number("checkpoint_every", cfg.checkpoint_every, TrainingError, minimum=1, optional=True)
     fraction("validation_split", cfg.validation_split, TrainingError, high_open=True)
     real("min_delta", cfg.min_delta, TrainingError)
+    if cfg.restore_best not in RESTORE_BEST:
+        raise TrainingError(
+            f"restore_best must be one of {', '.join(map(repr, RESTORE_BEST))}, got {cfg.restore_best!r}"
+        )
     if cfg.checkpoint_every is not None and cfg.checkpoint is None:
         raise TrainingError("checkpoint_every needs checkpoint, the directory to save checkpoints to")
     if cfg.checkpoint is not None:
         check_folder(cfg.checkpoint)
     if not all(callable(c) for c in cfg.callbacks):
         raise TrainingError(f"callbacks must be callables taking an EpochLog, got {list(cfg.callbacks)!r}")
+
+
+# restore_best -> the history column that picks the weights (and the run, among restarts)
+RESTORE_BEST = {"train": "loss", "val": "val_loss", "last": "loss"}
 
 
 def _seed_sequence(seed: Any) -> np.random.SeedSequence:
@@ -104,6 +114,7 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise TrainingError("validation_data must be a pair (X_val, Y_val)")
         X_val, Y_val = validation_data
+        _warn_if_test_data(X_val, Y_val)
         return _Data(X, Y, *_arrays(net, X_val, Y_val, "_val"))
     if not split:
         return _Data(X, Y)
@@ -115,6 +126,24 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
     order = np.random.default_rng(seq).permutation(X.shape[0])
     val, fit = order[:n_val], order[n_val:]
     return _Data(X[fit], Y[fit], X[val], Y[val])
+
+
+def check_restore_best(cfg: TrainingConfig, validation: bool) -> None:
+    """``restore_best="val"`` needs validation data (``validation`` says whether there are some)."""
+    if cfg.restore_best == "val" and not validation:
+        raise TrainingError("restore_best='val' chooses the weights by validation loss: give validation_data "
+                            "or validation_split")  # fmt: skip
+
+
+def _warn_if_test_data(*arrays: Any) -> None:
+    what = next((w for w in map(held_out, arrays) if w is not None), None)
+    if what is not None:
+        warnings.warn(
+            f"validation_data are {what}: a choice made by them (restore_best='val', patience, your own) leaves "
+            f"no unseen data to report; hold out part of the training data instead (validation_split=0.2)",
+            ValidationDataWarning,
+            stacklevel=5,
+        )
 
 
 # ------------------------------------------------------------------ one run
@@ -132,13 +161,16 @@ class _Session:
     checkpoints: Checkpoints | None = None
     best_loss: float = math.inf  # over all runs so far
     step: TrainingStep | None = None  # the hot loop's buffers (see _training_step)
+    rates: dict = field(default_factory=dict)  # dropout rate by neuron (checked)
+    rules: StepRules | None = None  # constraints, clipping, penalties, dropout of the step's structure
+    drop_rng: Any = None  # the current run's generator of dropout masks
     runs: list[RunResult] = field(default_factory=list)
     hooks: list = field(default_factory=list)  # the callbacks' on_step methods (see .steps); empty: none
     step_seed: Any = None  # the current run's seed for them
 
     @property
     def monitor(self) -> str:
-        return "loss" if self.data.X_val is None else "val_loss"
+        return RESTORE_BEST[self.cfg.restore_best]
 
     def evaluate(self, step_size: float, seconds: float, epoch: int, history: History) -> dict:
         """Add the epoch's row to ``history`` (an overflow shows as an inf or NaN loss there)."""
@@ -194,16 +226,22 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
     step = _training_step(s)
     w = step.w  # the weights of the steps, updated in place
     kept = np.empty_like(w)  # the weights before the latest update (their pass was finite)
-    hooks, steps = s.hooks, -(-n // size)
+    hooks, steps, rules = s.hooks, -(-n // size), s.rules
+    drop = None if rules is None else rules.drop
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
         for lo in range(0, n, size):
             batch = slice(lo, lo + size)
-            dw = step.gradient(X[batch], Y[batch])
+            masks = None if drop is None else drop.draw(s.drop_rng, min(size, n - lo), step.dtype)
+            dw = step.gradient(X[batch], Y[batch], masks)
             if dw is None:  # some value is not finite (or the check's sum overflowed): the public passes say which
                 dw = _checked_gradient(s, run, epoch, w, X[batch], Y[batch], last_finite, order[batch])
             np.copyto(kept, w)
             last_finite = kept
+            if rules is not None:
+                rules.adjust(dw, w)  # ties, frozen edges, clipping, penalties (see .regularization)
             opt.step_into(w, dw)
+            if rules is not None:
+                rules.after_update(w, kept)
             if not math.isfinite(w.sum()) and (fault := update_fault(w, net.edges)) is not None:
                 net.set_weights(kept)
                 raise _fault_error(fault, run.run, epoch, run.steps, order[batch], kept.copy())
@@ -215,6 +253,8 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
                               X[lo : lo + size], Y[lo : lo + size], s.loss, s.step_seed)  # fmt: skip
                 changed = after_step(hooks, log, opt, alignment)  # True: the structure changed
                 step = _training_step(s)  # a new step for a new structure; else the weights the hooks left
+                rules = s.rules
+                drop = None if rules is None else rules.drop
                 if changed:
                     w, kept = step.w, np.empty_like(step.w)
                     last_finite = net.get_weights()
@@ -227,6 +267,9 @@ def _training_step(s: _Session) -> TrainingStep:
     engine = s.net.compile()  # built once per structure (a callback may change the structure)
     if s.step is None or s.step.engine is not engine:
         s.step = TrainingStep(engine, s.loss, s.net.dtype, s.net.weights)
+        cfg = s.cfg
+        s.rules = StepRules.build(s.net, engine, weight_decay=cfg.weight_decay, l1=cfg.l1, clip_norm=cfg.clip_norm,
+                                  regularize_biases=cfg.regularize_biases, dropout=s.rates)  # fmt: skip
     else:
         s.step.load(s.net.weights)  # a callback or a restart may have set other weights
     return s.step
@@ -260,6 +303,7 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
     opt.reset(net.n_weights)
     alignment = StateAlignment(net)  # the structure the optimizer's state belongs to
     rng = np.random.default_rng(seq)
+    s.drop_rng = np.random.default_rng(seq.spawn(1)[0])  # its own stream: the shuffles stay as without dropout
     last_finite = net.get_weights()
     waited = 0  # epochs since the last improvement by more than min_delta
     reference = math.inf  # the loss of that improvement
@@ -268,10 +312,10 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             last_finite = _epoch(s, run, rng, opt, epoch, last_finite, alignment)
         row = s.evaluate(opt.step_size, time.perf_counter() - start, epoch, run.history)
         value = row[s.monitor]
-        if value < run.best_loss:
+        if value < run.best_loss or cfg.restore_best == "last":  # the weights this run keeps
             run.best_loss, run.best_epoch, run.best_weights = value, epoch, net.get_weights()
             run.best_edges = net.indexed().edges  # the structure of these weights (cached: no copy)
-            if value < s.best_loss:
+            if value < s.best_loss:  # better than every earlier run: the network will end with these or better
                 s.best_loss = value
                 if s.checkpoints is not None:
                     s.checkpoints.best(net, s.checkpoint_metadata(run, epoch, row))
@@ -296,6 +340,10 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
             return
 
 
+def _last_row(history: History) -> dict:
+    return {name: values[-1] for name, values in history.as_dict().items()}
+
+
 def _stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
     """Why the run ends after this epoch, if it does (the last epoch aside)."""
     if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list, not a generator: every callback runs
@@ -310,6 +358,8 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.training.config.TrainingConfig`."""
     # everything is checked before the first weight changes (restarts redraw them)
     _check_settings(cfg)
+    rates = check_regularization(cfg, net)
+    check_ties(net)
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
     seq = _seed_sequence(cfg.seed)
@@ -317,12 +367,14 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
     net.compile()  # validates the network: an incomplete or cyclic one fails now
     check_compatible(loss, [net.activation(k) for k in net.outputs], net.outputs)
     data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
+    check_restore_best(cfg, data.X_val is not None)
     classification = is_classification(loss, data.Y) if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)
     start_weights = net.get_weights()
     bar = tqdm(total=cfg.restarts * cfg.epochs, unit="epoch", desc="training", disable=not progress)
     checkpoints = None if cfg.checkpoint is None else Checkpoints(cfg.checkpoint)
-    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints, hooks=step_callbacks(cfg.callbacks))
+    s = _Session(cfg, net, data, loss, classification, optimizer, bar, checkpoints, rates=rates,
+                 hooks=step_callbacks(cfg.callbacks))  # fmt: skip
     start = StartingStructure(net) if cfg.restarts > 1 else None  # a callback may change the structure
     interrupted = False
     try:
@@ -334,6 +386,7 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
                 start.restore(net)
             if init_seed is not None:
                 net.initialize(init_seed)
+                constrain_restart(net, start_weights)  # frozen edges keep their weights, tied ones stay equal
             run = RunResult(r, init_seed, History(), best_weights=net.get_weights(), best_edges=net.indexed().edges)
             s.runs.append(run)
             _run(s, run, shuffle_seq)
@@ -348,6 +401,8 @@ def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_d
         best = min(s.runs, key=lambda run: run.best_loss)  # the first of equals; a run never evaluated keeps its start
         restore_best(net, best)  # its edges too, if a callback changed the structure
         if checkpoints is not None:
+            if cfg.restore_best == "last" and best.history.loss:  # the last weights may be worse than saved ones
+                checkpoints.pending = s.checkpoint_metadata(best, best.best_epoch, _last_row(best.history))
             interrupted |= checkpoints.finish(net)
     entropy = seq.entropy if isinstance(seq.entropy, int) else [int(e) for e in seq.entropy or []]
     result = TrainingResult(s.runs, best.run, s.monitor, entropy, interrupted)

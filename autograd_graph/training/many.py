@@ -26,13 +26,19 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..engines.stacked import StackedEngine, stack_members, transposed
-from ..exceptions import IncompatibleLossError, NonFiniteError, TrainingError, TrainingInterruptedWarning
+from ..exceptions import (
+    ConstraintError,
+    IncompatibleLossError,
+    NonFiniteError,
+    TrainingError,
+    TrainingInterruptedWarning,
+)
 from ..losses import get_loss, loss_terms
 from .config import TrainingConfig
 from .evaluation import CLASSIFICATION_LOSSES, Evaluation
 from .history import History, RunResult, TrainingResult
 from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets
-from .loop import _arrays, _check_settings, _data, _seed_sequence
+from .loop import _arrays, _check_settings, _data, _seed_sequence, check_restore_best
 from .optimizers import get_optimizer
 from .steps import step_callbacks
 
@@ -42,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["train_many", "evaluate_many", "ManyResult", "Curve"]
 
 _NOT_TOGETHER = ("checkpoint", "checkpoint_every")  # settings of ag.train that train_many does not take
+_ALONE = (("weight_decay", 0.0), ("l1", 0.0), ("dropout", 0.0), ("clip_norm", None))  # neither, unless off
 
 
 class ManyResult(list):
@@ -177,6 +184,7 @@ def train_many(
             "train_many trains a fixed union of the networks; step callbacks (SET, RigL: on_step) change a "
             "network's structure while it trains: train such networks with ag.train (ag.compare(..., together=False))"
         )
+    _check_no_regularization(cfg, nets)
     seed_list = _seeds(seeds, len(nets))
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
@@ -209,6 +217,7 @@ def train_many(
             run = RunResult(r, init_seed, History(), best_weights=net.get_weights())
             jobs.append(Job(i, run, np.random.default_rng(shuffle_seq), net))
             starts.append(run.best_weights)
+    check_restore_best(cfg, members_data[0].X_val is not None)
     sizes = {d.X.shape[0] for d in members_data}
     if len(sizes) > 1:
         raise TrainingError(f"the networks' training sets differ in size ({sorted(sizes)}); give them the same data")
@@ -275,6 +284,22 @@ def train_many(
     curves = [[job.test for job in mine if _kept(job, mine)] for mine in by_member]
     stacked = sorted(sorted({jobs[j].member for j in s.members.tolist()}) for s in engine.stacks)
     return ManyResult(results, errors_out, curves, seconds, stacked)
+
+
+def _check_no_regularization(cfg: TrainingConfig, nets: list[Network]) -> None:
+    """What the lockstep loop does not do yet: the settings of :mod:`.regularization`, frozen and tied edges."""
+    given = [name for name, off in _ALONE if getattr(cfg, name) != off]
+    if given:
+        raise TrainingError(
+            f"train_many does not take {', '.join(given)} (the stacked engine has no dropout masks, penalties or "
+            f"clipping): train such networks with ag.train (ag.compare(..., together=False))"
+        )
+    for i, net in enumerate(nets):
+        if net.frozen or net.ties:
+            raise ConstraintError(
+                f"network {i} has frozen or tied edges, which train_many does not keep: train it with ag.train "
+                f"(ag.compare(..., together=False))"
+            )
 
 
 def _runs_of(jobs: list[Job], member: int) -> list[Job]:

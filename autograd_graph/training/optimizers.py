@@ -12,7 +12,12 @@ Momentum    ``v ← μ v − η_t g``; ``w ← w + v`` (``v`` starts at 0)
 Adam        ``m ← β₁ m + (1 − β₁) g``; ``s ← β₂ s + (1 − β₂) g²``;
             ``w ← w − η_t m̂ / (√ŝ + ε)`` with ``m̂ = m / (1 − β₁^(t+1))``,
             ``ŝ = s / (1 − β₂^(t+1))`` (Kingma & Ba, 2015)
+RMSprop     ``s ← α s + (1 − α) g²``; ``w ← w − η_t g / (√s + ε)`` (``s`` starts
+            at 0; Hinton's lecture 6e, as ``torch.optim.RMSprop``)
 ==========  =================================================================
+
+Weight decay, L1, clipping and the constraints of frozen and tied edges act
+on the gradient before any of these (:mod:`.regularization`).
 
 Examples
 --------
@@ -33,7 +38,7 @@ from .._checks import fraction, real
 from ..exceptions import TrainingError
 from .schedules import Schedule, as_schedule, step_size_at
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS", "get_optimizer"]
+__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "RMSprop", "OPTIMIZERS", "get_optimizer"]
 
 
 class Optimizer(ABC):
@@ -288,11 +293,70 @@ class Adam(Optimizer):
         return {**super()._params(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+class RMSprop(Optimizer):
+    """RMSprop: steps divided by a running root mean square of the gradient.
+
+    Parameters
+    ----------
+    learning_rate : float or callable, default 0.01
+    alpha : float, default 0.99
+        Decay rate of the mean square, in [0, 1).
+    eps : float, default 1e-8
+        Added to ``√s`` (after the square root, as PyTorch).
+
+    Examples
+    --------
+    The first step is ``η g / (√(1 − α) |g| + ε)``: ten times the step size for ``α = 0.99``.
+
+    >>> opt = RMSprop(0.01)
+    >>> opt.reset(2)
+    >>> opt.step(np.zeros(2), np.array([3.0, -0.5])).round(6)
+    array([-0.1,  0.1])
+    """
+
+    state_names = ("s",)
+
+    def __init__(self, learning_rate: float | Schedule | None = None, alpha: float = 0.99, eps: float = 1e-8) -> None:
+        super().__init__(learning_rate)
+        self.alpha = fraction("alpha", alpha, TrainingError, high_open=True)
+        self.eps = real("eps", eps, TrainingError, low_open=True)
+        self.s = np.zeros(0)
+        self._work = np.empty(0)
+
+    def _reset_state(self, n_weights):
+        self.s = np.zeros(n_weights)
+        self._work = np.empty(n_weights)
+
+    def remap(self, source):
+        super().remap(source)
+        self._work = np.empty(source.size)
+
+    def _update(self, weights, gradient, eta):
+        self.s = self.alpha * self.s + (1 - self.alpha) * gradient**2
+        return weights - eta * (gradient / (np.sqrt(self.s) + self.eps))
+
+    def _update_into(self, weights, gradient, eta):
+        s, u = self.s, self._work  # the operations of _update in the same order
+        s *= self.alpha
+        np.multiply(gradient, gradient, out=u)
+        u *= 1 - self.alpha
+        s += u
+        np.sqrt(s, out=u)
+        u += self.eps
+        np.divide(gradient, u, out=u)
+        u *= eta
+        weights -= u
+
+    def _params(self):
+        return {**super()._params(), "alpha": self.alpha, "eps": self.eps}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam, "rmsprop": RMSprop}
 
 
 def get_optimizer(spec: str | Optimizer, learning_rate: float | Schedule | None = None) -> Optimizer:
-    """An optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``), or an :class:`Optimizer` passed through.
+    """An optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``, ``"rmsprop"``), or an :class:`Optimizer`
+    passed through.
 
     Parameters
     ----------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..exceptions import UnknownSettingError
 from .config import TrainingConfig
 from .history import History, TrainingResult
 from .loop import run_training
@@ -13,7 +15,7 @@ from .loop import run_training
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["Trainer", "train"]
+__all__ = ["Trainer", "train", "check_settings_names"]
 
 
 @dataclass
@@ -31,7 +33,8 @@ class Trainer(TrainingConfig):
     (``loss``, ``epochs``, ``batch_size``, ``shuffle``, ``optimizer``,
     ``learning_rate``, ``restarts``, ``seed``, ``validation_split``,
     ``patience``, ``min_delta``, ``classification``, ``callbacks``,
-    ``progress``, ``checkpoint``, ``checkpoint_every``), each documented there.
+    ``progress``, ``checkpoint``, ``checkpoint_every``, ``weight_decay``, ``l1``,
+    ``regularize_biases``, ``dropout``, ``clip_norm``), each documented there.
 
     Examples
     --------
@@ -100,6 +103,39 @@ class Trainer(TrainingConfig):
         return self
 
 
+# what users of other libraries type, and what it is called here
+_OTHER_NAMES = {
+    "lr": "learning_rate", "eta": "learning_rate", "step_size": "learning_rate", "learning_rate_init": "learning_rate",
+    "verbose": "progress", "max_iter": "epochs", "n_epochs": "epochs", "num_epochs": "epochs",
+    "random_state": "seed", "early_stopping": "patience", "validation_fraction": "validation_split",
+    "frozen": "net.freeze(edges) before training (frozen edges keep their weights)",
+    "freeze": "net.freeze(edges) before training (frozen edges keep their weights)",
+    "tied": "net.tie(groups) before training", "callback": "callbacks",
+    "momentum": "optimizer=ag.Momentum(learning_rate, momentum=...)",
+    "alpha": "weight_decay", "l2": "weight_decay", "decay": "weight_decay", "clipnorm": "clip_norm",
+    "max_norm": "clip_norm", "clip_grad_norm": "clip_norm", "dropout_rate": "dropout",
+}  # fmt: skip
+
+
+def check_settings_names(params: Any, where: str = "train") -> None:
+    """Raise :class:`UnknownSettingError` for a keyword that is no :class:`Trainer` setting, naming the one meant.
+
+    Examples
+    --------
+    >>> check_settings_names({"lr": 0.1})
+    Traceback (most recent call last):
+    ...
+    autograd_graph.exceptions.UnknownSettingError: train() has no setting 'lr': use learning_rate
+    """
+    known = [f.name for f in dataclasses.fields(Trainer)]
+    for name in params:
+        if name in known:
+            continue
+        meant = _OTHER_NAMES.get(name) or next(iter(difflib.get_close_matches(name, known, n=1)), None)
+        hint = f": use {meant}" if meant else f"; settings: {', '.join(sorted(known))}"
+        raise UnknownSettingError(f"{where}() has no setting {name!r}{hint}")
+
+
 def train(
     net: Network, X: Any, Y: Any, *, validation_data: tuple[Any, Any] | None = None, **params: Any
 ) -> TrainingResult:
@@ -116,7 +152,8 @@ def train(
         Any :class:`Trainer` parameter: ``loss``, ``epochs``, ``batch_size``,
         ``shuffle``, ``optimizer``, ``learning_rate``, ``restarts``, ``seed``,
         ``validation_split``, ``patience``, ``min_delta``, ``classification``,
-        ``callbacks``, ``progress``, ``checkpoint``, ``checkpoint_every``.
+        ``callbacks``, ``progress``, ``checkpoint``, ``checkpoint_every``, ``weight_decay``, ``l1``,
+        ``regularize_biases``, ``dropout``, ``clip_norm``.
 
     Returns
     -------
@@ -138,4 +175,5 @@ def train(
     >>> bool((net.weights == result.weights).all())
     True
     """
+    check_settings_names(params)
     return Trainer(**params).fit(net, X, Y, validation_data=validation_data).result_

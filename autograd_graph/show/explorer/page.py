@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ...io.files import write_atomically
+from ...io.pages import page_head
 
 __all__ = ["Explorer", "page_html", "SCRIPTS"]
 
@@ -74,22 +75,15 @@ def page_html(doc: dict[str, Any]) -> str:
     style = _asset("explorer.css")
     csp = f"default-src 'none'; script-src '{_hash(script)}'; style-src '{_hash(style)}'; img-src data:"
     title = html.escape(str(doc.get("title", "explorer")))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{title}: autograd_graph explorer</title>
-<style>{style}</style>
-</head>
-<body>
+    return (
+        page_head(f"{title}: autograd_graph explorer", csp, style)
+        + f"""<body>
 {_BODY}<script id="ag-data" type="application/json">{_json_for_script(doc)}</script>
 <script>{script}</script>
 </body>
 </html>
 """
+    )
 
 
 class Explorer:

@@ -1,3 +1,5 @@
+"""Boolean networks from truth tables, predicates and gates (McCulloch–Pitts, the perceptron), and bad tables named."""
+
 import itertools
 
 import numpy as np

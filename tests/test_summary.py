@@ -1,3 +1,5 @@
+"""Network summaries: neuron counts by kind, edges, bias edges, layers, and the printed table."""
+
 import io
 
 import autograd_graph as ag
