@@ -59,7 +59,7 @@ from ..activations import Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
 
-__all__ = ["StackedEngine", "stack_members", "all_finite", "transposed", "LEVEL_COST", "WEIGHT_COST"]
+__all__ = ["StackedEngine", "stack_members", "all_finite", "LEVEL_COST", "WEIGHT_COST"]
 
 # The cost model that splits members into stacks, in microseconds per training step at batch 32
 # (measured on the 2-core reference machine: a level is about seven numpy calls; a padded weight
@@ -397,8 +397,8 @@ class StackedEngine:
         """:meth:`forward` over many examples in chunks, each stack's chunk sized so its ``(members, rows,
         chunk)`` arrays hold about ``elements`` numbers (and stay in cache).
 
-        ``XT`` holds the inputs as (members, inputs, n) (:func:`transposed`: made once for data that is
-        evaluated again and again, its chunks are then copied row by row). ``z`` and ``a`` are the
+        ``XT`` holds the inputs as (members, inputs, n) (:func:`~autograd_graph.training.lockstep.transposed`:
+        made once for data evaluated again and again; its chunks are then copied row by row). ``z`` and ``a`` are the
         engine's buffers for ``n`` examples, as :meth:`forward`'s are."""
         n = XT.shape[2]
         z, a, _ = self._pass(n)  # the arrays of a pass over n examples (made once, as the chunks' are)
@@ -439,14 +439,6 @@ class StackedEngine:
             A, Z = stack.last[0], stack.last[1]
             ok[stack.take] = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(Z).all(axis=(1, 2))
         return ok
-
-
-def transposed(X: np.ndarray) -> np.ndarray:
-    """Inputs (members, n, inputs) as the (members, inputs, n) array :meth:`StackedEngine.outputs` takes:
-    one transposed copy, shared by all members when ``X`` is one array broadcast to all of them."""
-    if X.shape[0] > 1 and X.strides[0] == 0:
-        return np.broadcast_to(np.ascontiguousarray(X[0].T), (X.shape[0], X.shape[2], X.shape[1]))
-    return np.ascontiguousarray(X.transpose(0, 2, 1))
 
 
 def all_finite(array: np.ndarray) -> bool:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engines.stacked import all_finite, transposed
+from ..engines.stacked import all_finite
 from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ..engines.stacked import StackedEngine
     from ..network import Network
 
-__all__ = ["Job", "Lockstep", "Curve", "evaluate_stacked", "targets", "EVALUATION_ELEMENTS"]
+__all__ = ["Job", "Lockstep", "Curve", "evaluate_stacked", "targets", "transposed", "EVALUATION_ELEMENTS"]
 
 # Examples per evaluation pass: chosen so that one (members, rows, examples) array of a stack
 # holds about this many numbers (2 MB: the arrays of a pass then stay in cache; on the 2-core
@@ -93,13 +93,21 @@ def targets(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return Yt, ((Yt[0] >= 0.5) if Yt.shape[0] == 1 else Yt.argmax(axis=0))
 
 
+def transposed(X: np.ndarray) -> np.ndarray:
+    """Inputs (members, n, inputs) laid out as :meth:`.StackedEngine.outputs` takes them, (members, inputs, n):
+    one transposed copy, shared by all members when ``X`` is one array broadcast to all of them."""
+    if X.shape[0] > 1 and X.strides[0] == 0:
+        return np.broadcast_to(np.ascontiguousarray(X[0].T), (X.shape[0], X.shape[2], X.shape[1]))
+    return np.ascontiguousarray(X.transpose(0, 2, 1))
+
+
 def evaluate_stacked(engine: StackedEngine, w: np.ndarray, X: np.ndarray, Y: tuple[np.ndarray, np.ndarray],
                      loss: Loss, classification: bool) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Per member, the mean loss and the accuracy (NaN unless ``classification``) on its data.
 
-    ``X`` is the (members, n, inputs) inputs as :func:`~autograd_graph.engines.stacked.transposed` lays them
-    out, ``Y`` what :func:`targets` makes of the (members, n, outputs) targets; ``w`` the union's weights.
-    The numbers are :func:`~autograd_graph.evaluate`'s for each member.
+    ``X`` is the (members, n, inputs) inputs as :func:`transposed` lays them out, ``Y`` what :func:`targets`
+    makes of the (members, n, outputs) targets; ``w`` the union's weights. The numbers are
+    :func:`~autograd_graph.evaluate`'s for each member.
     """
     engine.load(w)
     Yt, classes = Y

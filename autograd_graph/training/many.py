@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..engines.stacked import StackedEngine, stack_members, transposed
+from ..engines.stacked import StackedEngine, stack_members
 from ..exceptions import (
     ConstraintError,
     IncompatibleLossError,
@@ -37,7 +37,7 @@ from ..losses import get_loss, loss_terms
 from .config import TrainingConfig
 from .evaluation import CLASSIFICATION_LOSSES, Evaluation
 from .history import History, RunResult, TrainingResult
-from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets
+from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets, transposed
 from .loop import _arrays, _check_settings, _data, _seed_sequence, check_restore_best
 from .optimizers import get_optimizer
 from .steps import step_callbacks
