@@ -241,6 +241,7 @@ class _Stack:
         ]  # fmt: skip
         self.dtype = dtype
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
+        self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
@@ -262,10 +263,10 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
-    def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``X``: (members of the stack, batch, inputs); fills and returns ``A`` and ``Z``."""
-        self.last = A, Z, _, _ = self.buffers(X.shape[1])
-        Z[:, : self.n_inputs] = X.transpose(0, 2, 1)
+    def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
+        self.last = A, Z, _, _ = self.buffers(XT.shape[2])
+        Z[:, : self.n_inputs] = XT
         s = self.n_sources
         for lv in self.levels:
             W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
@@ -307,8 +308,8 @@ class _Stack:
                     dA[:, self.out] += da_own
                 else:
                     dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
-        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1))  # (m, targets, rows): Σ over the batch
-        grad[self.lo : self.hi] = dW.reshape(-1)[self.w_index]
+        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1), out=self.dW)  # (m, targets, rows): Σ over the batch
+        np.take(dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
 
 
 class StackedEngine:
@@ -347,6 +348,7 @@ class StackedEngine:
             first += stack.n_weights
             self.stacks.append(stack)
         self.n_weights = first
+        self._passes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # z, a, ∂L/∂w per batch size
         self.positions: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(nets)
         for stack in self.stacks:
             for j, at in zip(stack.members.tolist(), stack.positions, strict=True):
@@ -372,42 +374,61 @@ class StackedEngine:
         """Outputs ``z`` and their ``a``, each (outputs, members, batch), for ``X`` (members, batch, inputs).
 
         That layout makes ``z.reshape(n_outputs, -1).T`` the (examples, outputs) array a loss takes,
-        every member's batch one after the other, without a copy.
+        every member's batch one after the other, without a copy. ``z`` and ``a`` are the engine's
+        buffers for this batch size, overwritten by its next pass of the same size.
         """
-        m, batch = X.shape[0], X.shape[1]
-        k = self.stacks[0].output_rows.shape[1]
-        z = np.empty((k, m, batch), self.dtype)
-        a = np.empty_like(z)
+        z, a, _ = self._pass(X.shape[1])
         for stack in self.stacks:
-            A, Z = stack.forward(X[stack.take])
+            A, Z = stack.forward(X[stack.take].transpose(0, 2, 1))
             z[:, stack.take] = stack.outputs(Z).transpose(1, 0, 2)
             a[:, stack.take] = stack.outputs(A).transpose(1, 0, 2)
         return z, a
 
-    def outputs(self, X: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`forward` over a large ``X`` (members, n, inputs) in chunks of examples, each stack's chunk
-        sized so its ``(members, rows, chunk)`` arrays hold about ``elements`` numbers (and stay in cache)."""
-        m, n = X.shape[0], X.shape[1]
-        k = self.stacks[0].output_rows.shape[1]
-        z = np.empty((k, m, n), self.dtype)
-        a = np.empty_like(z)
+    def _pass(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The arrays :meth:`forward` and :meth:`backward` return at a batch size, made once and reused."""
+        arrays = self._passes.get(batch)
+        if arrays is None:
+            k = self.stacks[0].output_rows.shape[1]
+            z = np.empty((k, self.n_members, batch), self.dtype)
+            arrays = self._passes[batch] = (z, np.empty_like(z), np.empty(self.n_weights, self.dtype))
+        return arrays
+
+    def outputs(self, XT: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward` over many examples in chunks, each stack's chunk sized so its ``(members, rows,
+        chunk)`` arrays hold about ``elements`` numbers (and stay in cache).
+
+        ``XT`` holds the inputs as (members, inputs, n) (:func:`~autograd_graph.training.lockstep.transposed`:
+        made once for data evaluated again and again; its chunks are then copied row by row). ``z`` and ``a`` are the
+        engine's buffers for ``n`` examples, as :meth:`forward`'s are."""
+        n = XT.shape[2]
+        z, a, _ = self._pass(n)  # the arrays of a pass over n examples (made once, as the chunks' are)
         for stack in self.stacks:
             chunk = max(16, elements // (len(stack.members) * stack.n_rows))
-            mine = X[stack.take]
+            mine = XT[stack.take]
             for lo in range(0, n, chunk):
-                A, Z = stack.forward(mine[:, lo : lo + chunk])
+                A, Z = stack.forward(mine[:, :, lo : lo + chunk])
                 z[:, stack.take, lo : lo + chunk] = stack.outputs(Z).transpose(1, 0, 2)
                 a[:, stack.take, lo : lo + chunk] = stack.outputs(A).transpose(1, 0, 2)
         return z, a
 
     def backward(self, dz_own: np.ndarray, da_own: np.ndarray | None) -> np.ndarray:
-        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (outputs, members, batch)."""
-        grad = np.empty(self.n_weights, self.dtype)
+        """∂L/∂w of the union (flat), after :meth:`forward`; ``dz_own``/``da_own`` are (outputs, members, batch).
+
+        The array returned is the engine's buffer for this batch size, overwritten by its next backward pass.
+        """
+        grad = self._pass(dz_own.shape[2])[2]
         for stack in self.stacks:
             dz = None if da_own is not None else dz_own[:, stack.take].transpose(1, 0, 2)
             da = None if da_own is None else da_own[:, stack.take].transpose(1, 0, 2)
             stack.backward(dz, da, grad)
         return grad
+
+    def pass_sum(self) -> float:
+        """The sum of every ``a`` and ``z`` of the last forward pass's neurons: finite when all of them are
+        (unless the sum overflows; :meth:`finite_members` then decides). The rows of inputs (training
+        data is finite) and biases (1) are left out."""
+        return sum(float(s.last[0][:, s.n_sources :].sum()) + float(s.last[1][:, s.n_sources :].sum())
+                   for s in self.stacks)  # fmt: skip
 
     def finite_members(self) -> np.ndarray | None:
         """None when every ``a`` and ``z`` of the last forward pass is finite; else, per member, whether its are."""

@@ -37,7 +37,7 @@ from ..losses import get_loss, loss_terms
 from .config import TrainingConfig
 from .evaluation import CLASSIFICATION_LOSSES, Evaluation
 from .history import History, RunResult, TrainingResult
-from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets
+from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets, transposed
 from .loop import _arrays, _check_settings, _data, _seed_sequence, check_restore_best
 from .optimizers import get_optimizer
 from .steps import step_callbacks
@@ -355,5 +355,6 @@ def evaluate_many(nets: Sequence[Network], X: Any, Y: Any, *, loss: str | Any = 
     engine = StackedEngine([net.indexed() for net in nets], dtype=nets[0].dtype)
     w = engine.union_weights([net.weights for net in nets])
     Yt = targets(_stack([a[1] for a in arrays]))
-    losses, hits = evaluate_stacked(engine, w, _stack([a[0] for a in arrays]), Yt, loss, classification)
+    XT = transposed(_stack([a[0] for a in arrays]))
+    losses, hits = evaluate_stacked(engine, w, XT, Yt, loss, classification)
     return [Evaluation(float(v), float(h) if classification else math.nan) for v, h in zip(losses, hits, strict=True)]
