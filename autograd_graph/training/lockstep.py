@@ -34,7 +34,7 @@ from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
 from .history import EpochLog, History, RunResult
-from .loop import RESTORE_BEST, _fault_error, _stop_reason
+from .loop import RESTORE_BEST, fault_error, stop_reason
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer
 
@@ -249,7 +249,7 @@ class Lockstep:
             fault = update_fault(new[mine], net.edges)
             last = w[mine]
         fault = fault or Fault("a or z", math.nan)  # a fault of the union's rounding only: rare, and unnamed
-        error = _fault_error(fault, job.run.run, epoch, job.run.steps, indices, w[mine].copy())
+        error = fault_error(fault, job.run.run, epoch, job.run.steps, indices, w[mine].copy())
         job.error, job.run.stop_reason = error, "non-finite"
         if self.errors == "raise":
             error.member = job.member  # type: ignore[attr-defined]
@@ -303,7 +303,7 @@ class Lockstep:
             else:
                 job.waited += 1
             self.bar.update(1)
-            reason = _stop_reason(cfg, self._log(job, j), job.waited)
+            reason = stop_reason(cfg, self._log(job, j), job.waited)
             if reason is not None or epoch == cfg.epochs:
                 if reason is not None:
                     run.stop_reason = reason

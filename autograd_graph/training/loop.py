@@ -44,11 +44,14 @@ from .steps import StartingStructure, StateAlignment, StepLog, after_step, resto
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["run_training", "check_restore_best", "RESTORE_BEST"]
+# the pieces train_many's lockstep loop shares with this one: settings, data, seeds, faults, stopping
+__all__ = ["run_training", "check_restore_best", "RESTORE_BEST", "check_settings", "seed_sequence", "data_arrays",
+           "training_data", "TrainingData", "fault_error", "stop_reason"]  # fmt: skip
 
 
 # ------------------------------------------------------------------ settings
-def _check_settings(cfg: TrainingConfig) -> None:
+def check_settings(cfg: TrainingConfig) -> None:
+    """Check every setting of ``cfg`` that needs no data (:class:`TrainingError` naming the setting)."""
     whole_number("epochs", cfg.epochs, TrainingError, minimum=0)
     whole_number("batch_size", cfg.batch_size, TrainingError, minimum=1, optional=True)
     whole_number("restarts", cfg.restarts, TrainingError, minimum=1)
@@ -72,7 +75,8 @@ def _check_settings(cfg: TrainingConfig) -> None:
 RESTORE_BEST = {"train": "loss", "val": "val_loss", "last": "loss"}
 
 
-def _seed_sequence(seed: Any) -> np.random.SeedSequence:
+def seed_sequence(seed: Any) -> np.random.SeedSequence:
+    """The training's ``seed`` (None, an int, a SeedSequence or a Generator) as the SeedSequence of its streams."""
     seed = check_seed("seed", seed, TrainingError)
     if isinstance(seed, np.random.SeedSequence):
         return seed
@@ -82,7 +86,7 @@ def _seed_sequence(seed: Any) -> np.random.SeedSequence:
 
 
 @dataclass
-class _Data:
+class TrainingData:
     """Training and validation arrays, checked once."""
 
     X: np.ndarray  # (n, n_inputs)
@@ -91,7 +95,9 @@ class _Data:
     Y_val: np.ndarray | None = None
 
 
-def _arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+def data_arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``Y`` as ``(batch, n)`` float arrays for ``net`` (columns by name); ``what`` suffixes their names
+    in messages (``"_val"``: ``X_val``)."""
     X = as_batch(X, net.inputs, what=f"X{what}")
     Y = targets(Y, net, what=f"Y{what}")
     if X.shape[0] != Y.shape[0]:
@@ -104,8 +110,11 @@ def _arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np.nda
     return X, Y
 
 
-def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq: np.random.SeedSequence) -> _Data:
-    X, Y = _arrays(net, X, Y, "")
+def training_data(
+    net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq: np.random.SeedSequence
+) -> TrainingData:
+    """The training arrays and the validation ones (given, or split off by ``split`` with ``seq``), checked once."""
+    X, Y = data_arrays(net, X, Y, "")
     if X.shape[0] == 0:
         raise ShapeError("X has no examples")
     if validation_data is not None:
@@ -115,9 +124,9 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
             raise TrainingError("validation_data must be a pair (X_val, Y_val)")
         X_val, Y_val = validation_data
         _warn_if_test_data(X_val, Y_val)
-        return _Data(X, Y, *_arrays(net, X_val, Y_val, "_val"))
+        return TrainingData(X, Y, *data_arrays(net, X_val, Y_val, "_val"))
     if not split:
-        return _Data(X, Y)
+        return TrainingData(X, Y)
     n_val = int(round(split * X.shape[0]))
     if not 0 < n_val < X.shape[0]:
         raise TrainingError(
@@ -125,7 +134,7 @@ def _data(net: Network, X: Any, Y: Any, validation_data: Any, split: float, seq:
         )
     order = np.random.default_rng(seq).permutation(X.shape[0])
     val, fit = order[:n_val], order[n_val:]
-    return _Data(X[fit], Y[fit], X[val], Y[val])
+    return TrainingData(X[fit], Y[fit], X[val], Y[val])
 
 
 def check_restore_best(cfg: TrainingConfig, validation: bool) -> None:
@@ -153,7 +162,7 @@ class _Session:
 
     cfg: TrainingConfig
     net: Network
-    data: _Data
+    data: TrainingData
     loss: Loss
     classification: bool
     optimizer: Optimizer
@@ -194,7 +203,9 @@ class _Session:
                 **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}}  # fmt: skip
 
 
-def _fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndarray, weights: np.ndarray):
+def fault_error(fault: Fault, run: int, epoch: int, step: int, indices: np.ndarray,
+                weights: np.ndarray) -> NonFiniteError:  # fmt: skip
+    """The :class:`NonFiniteError` of a step that went non-finite, naming the value and the training example."""
     example = None if fault.example is None else int(indices[fault.example])
     where = fault.describe().replace(f"example {fault.example} of the batch", f"training example {example}")
     return NonFiniteError(
@@ -244,7 +255,7 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
                 rules.after_update(w, kept)
             if not math.isfinite(w.sum()) and (fault := update_fault(w, net.edges)) is not None:
                 net.set_weights(kept)
-                raise _fault_error(fault, run.run, epoch, run.steps, order[batch], kept.copy())
+                raise fault_error(fault, run.run, epoch, run.steps, order[batch], kept.copy())
             step.refresh()
             run.steps += 1
             if hooks:  # step callbacks (dynamic sparse training), given the network with the new weights
@@ -291,7 +302,7 @@ def _checked_gradient(s: _Session, run: RunResult, epoch: int, w: np.ndarray, X:
     fault = forward_fault(trace) or backward_fault(grads, trace, net.edges)
     if fault is not None:
         net.set_weights(last_finite)
-        raise _fault_error(fault, run.run, epoch, run.steps, indices, w.copy())
+        raise fault_error(fault, run.run, epoch, run.steps, indices, w.copy())
     return grads.weights.flat  # finite after all: the check's sum overflowed
 
 
@@ -333,7 +344,7 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
         h = run.history
         log = EpochLog(run.run, epoch, h.loss[-1], h.accuracy[-1], h.val_loss[-1], h.val_accuracy[-1],
                        h.step_size[-1], net, h)  # fmt: skip
-        reason = _stop_reason(cfg, log, waited)
+        reason = stop_reason(cfg, log, waited)
         if reason is not None:
             run.stop_reason = reason
             s.bar.update(cfg.epochs - epoch)
@@ -344,7 +355,7 @@ def _last_row(history: History) -> dict:
     return {name: values[-1] for name, values in history.as_dict().items()}
 
 
-def _stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
+def stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
     """Why the run ends after this epoch, if it does (the last epoch aside)."""
     if any([bool(callback(log)) for callback in cfg.callbacks]):  # a list, not a generator: every callback runs
         return "callback"
@@ -357,16 +368,16 @@ def _stop_reason(cfg: TrainingConfig, log: EpochLog, waited: int) -> str | None:
 def run_training(cfg: TrainingConfig, net: Network, X: Any, Y: Any, validation_data: Any) -> TrainingResult:
     """Train ``net`` in place as ``cfg`` says; see :class:`~autograd_graph.training.config.TrainingConfig`."""
     # everything is checked before the first weight changes (restarts redraw them)
-    _check_settings(cfg)
+    check_settings(cfg)
     rates = check_regularization(cfg, net)
     check_ties(net)
     loss = get_loss(cfg.loss)
     optimizer = get_optimizer(cfg.optimizer, cfg.learning_rate)
-    seq = _seed_sequence(cfg.seed)
+    seq = seed_sequence(cfg.seed)
     split_seq, *run_seqs = seq.spawn(cfg.restarts + 1)
     net.compile()  # validates the network: an incomplete or cyclic one fails now
     check_compatible(loss, [net.activation(k) for k in net.outputs], net.outputs)
-    data = _data(net, X, Y, validation_data, cfg.validation_split, split_seq)
+    data = training_data(net, X, Y, validation_data, cfg.validation_split, split_seq)
     check_restore_best(cfg, data.X_val is not None)
     classification = is_classification(loss, data.Y) if cfg.classification is None else bool(cfg.classification)
     progress = sys.stderr.isatty() if cfg.progress is None else bool(cfg.progress)

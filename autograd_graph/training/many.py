@@ -38,7 +38,7 @@ from .config import TrainingConfig
 from .evaluation import CLASSIFICATION_LOSSES, Evaluation
 from .history import History, RunResult, TrainingResult
 from .lockstep import Curve, Data, Job, Lockstep, evaluate_stacked, targets, transposed
-from .loop import _arrays, _check_settings, _data, _seed_sequence, check_restore_best
+from .loop import check_restore_best, check_settings, data_arrays, seed_sequence, training_data
 from .optimizers import get_optimizer
 from .steps import step_callbacks
 
@@ -178,7 +178,7 @@ def train_many(
     if errors not in ("raise", "keep"):
         raise TrainingError(f"errors must be 'raise' or 'keep', got {errors!r}")
     cfg = TrainingConfig(**params)
-    _check_settings(cfg)
+    check_settings(cfg)
     if step_callbacks(cfg.callbacks):
         raise TrainingError(
             "train_many trains a fixed union of the networks; step callbacks (SET, RigL: on_step) change a "
@@ -205,10 +205,10 @@ def train_many(
     # per network, as ag.train draws them: the split, then each run's initial weights and shuffles
     seqs, members_data, jobs, starts = [], [], [], []
     for i, (net, seed) in enumerate(zip(nets, seed_list, strict=True)):
-        seq = _seed_sequence(seed)
+        seq = seed_sequence(seed)
         split_seq, *run_seqs = seq.spawn(cfg.restarts + 1)
         seqs.append(seq)
-        members_data.append(_data(net, X, Y, validation_data, cfg.validation_split, split_seq))
+        members_data.append(training_data(net, X, Y, validation_data, cfg.validation_split, split_seq))
         for r, run_seq in enumerate(run_seqs):
             init_seq, shuffle_seq = run_seq.spawn(2)
             init_seed = None if cfg.restarts == 1 else int(init_seq.generate_state(1)[0])
@@ -239,7 +239,7 @@ def train_many(
     if test_data is not None:
         if not (isinstance(test_data, (tuple, list)) and len(test_data) == 2):
             raise TrainingError("test_data must be a pair (X_test, Y_test)")
-        test = [_arrays(nets[job.member], *test_data, "_test") for job in jobs]
+        test = [data_arrays(nets[job.member], *test_data, "_test") for job in jobs]
     data = Data(
         _stack([d.X for d in job_data]),
         _stack([d.Y for d in job_data]),
@@ -351,7 +351,7 @@ def evaluate_many(nets: Sequence[Network], X: Any, Y: Any, *, loss: str | Any = 
     nets = list(nets)
     loss = get_loss(loss)
     classification = loss.name in CLASSIFICATION_LOSSES if classification is None else bool(classification)
-    arrays = [_arrays(net, X, Y, "") for net in nets]
+    arrays = [data_arrays(net, X, Y, "") for net in nets]
     engine = StackedEngine([net.indexed() for net in nets], dtype=nets[0].dtype)
     w = engine.union_weights([net.weights for net in nets])
     Yt = targets(_stack([a[1] for a in arrays]))
