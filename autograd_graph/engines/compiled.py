@@ -39,15 +39,16 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import Activation
 from ..data import as_batch
 from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from .dropout import INPUTS, DropoutMasks
-from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
+from .kernels import EdgeGradients, Kernel, Op, SparseKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
-from .threads import get_threads, parallel, run
+from .threads import MIN_PARALLEL_WORK, get_threads, parallel, run
 
 __all__ = ["CompiledEngine"]
 
@@ -56,6 +57,31 @@ def _row_parts(lo: int, hi: int) -> list[slice]:
     """Rows ``lo:hi`` cut into one slice per thread (an in-place activation's work, shared out)."""
     cuts = np.linspace(lo, hi, get_threads() + 1).astype(np.int64).tolist()
     return [slice(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _apply(act: Activation, A: np.ndarray, Z: np.ndarray, lo: int, hi: int) -> None:
+    """``z = σ(a)`` for the rows ``lo:hi`` of one activation, shared out among the threads when big."""
+    if act.forward_into is not None and parallel((hi - lo) * A.shape[1]):
+        run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
+    else:
+        act.apply(A[lo:hi], Z[lo:hi])
+
+
+def _chain(act: Activation, A: np.ndarray, Z: np.ndarray, dZ: np.ndarray, dA: np.ndarray, lo: int, hi: int) -> None:
+    """``∂L/∂a = ∂L/∂z · σ'(a)`` for the rows ``lo:hi`` of one activation, as :func:`_apply` shares out."""
+    if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
+        run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
+    else:
+        act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+
+
+def _serial(work: int) -> bool:
+    """Whether work of this size runs in the calling thread whatever the number of threads."""
+    return work < MIN_PARALLEL_WORK
+
+
+def _set_gathered(out: np.ndarray, positions: np.ndarray, values: np.ndarray, rows: np.ndarray) -> None:
+    out[positions] = values[rows]
 
 
 class Prepared:
@@ -73,18 +99,22 @@ class Prepared:
         self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
         total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
+        # what refresh does: the kernels whose prepared form is not a view, and the rows of the biases
+        self._stale = [(k, W) for k, W in zip(kernels, self.kernels, strict=True) if W is not None and k.copies]
+        targets = schedule.bias_targets
+        contiguous = targets.size and np.array_equal(targets, np.arange(targets[0], targets[0] + targets.size))
+        self._bias_rows = slice(int(targets[0]), int(targets[0]) + targets.size) if contiguous else targets
 
     def refresh(self, w: np.ndarray, one_bias_per_row: bool) -> None:
         """Prepare again from ``w``, the weights this was prepared from, changed in place since."""
         if self.w is not w:
             np.copyto(self.w, w)  # another dtype: the copy the views look at
-        for kernel, W in zip(self.sources, self.kernels, strict=True):
-            if kernel is not None and W is not None:
-                kernel.refresh(W, self.w)
+        for kernel, W in self._stale:
+            kernel.refresh(W, self.w)
         sc = self.schedule
         np.take(self.w, sc.bias_positions, out=self.bias_weights)
         if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount
-            self.bias[sc.bias_targets] = self.bias_weights
+            self.bias[self._bias_rows] = self.bias_weights
         else:
             self.bias[...] = np.bincount(sc.bias_targets, weights=self.bias_weights, minlength=self.bias.size)
 
@@ -161,10 +191,7 @@ class CompiledEngine:
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                if act.forward_into is not None and parallel((hi - lo) * X.shape[0]):
-                    run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
-                else:
-                    act.apply(A[lo:hi], Z[lo:hi])
+                _apply(act, A, Z, lo, hi)
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -207,10 +234,7 @@ class CompiledEngine:
             if drop is not None:
                 drop.backward(k, Z, dZ)
             for act, lo, hi in st.groups:
-                if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
-                    run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
-                else:
-                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+                _chain(act, A, Z, dZ, dA, lo, hi)
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None:
@@ -226,6 +250,47 @@ class CompiledEngine:
             dw[sc.bias_positions] = (dA[sc.n_sources :] @ ones)[self._bias_rows]  # Σ over the batch
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
+
+    def sweep_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
+                  dw: np.ndarray) -> tuple[list[Op], list[Op]]:  # fmt: skip
+        """:meth:`forward_into` and :meth:`backward_into` (without dropout or a loss's own ∂L/∂a) as calls
+        bound once to these buffers, for a training step that reuses them (:mod:`.step`): the same
+        operations in the same order, without the per-call slicing and dispatch. The forward ones
+        expect the inputs in ``Z`` already; the backward ones, the loss's own ∂L/∂z added into ``dZ``."""
+        batch, forward, backward = A.shape[1], [], []
+        stages = list(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True))
+        for st, kernel, W in stages:
+            a = A[st.start : st.stop]
+            bias = prep.bias[st.start : st.stop] if st.has_bias else None
+            if kernel is not None:
+                forward += kernel.forward_ops(W, Z[st.source_start : st.source_stop], a, bias)
+            elif bias is None:
+                forward.append(partial(a.fill, 0))
+            else:
+                forward.append(partial(np.copyto, a, bias[:, None]))
+            for act, lo, hi in st.groups:
+                if act.forward_into is None or _serial((hi - lo) * batch):  # act.apply without its dispatch
+                    forward.append(partial(act.forward_into or act.apply, A[lo:hi], Z[lo:hi]))
+                else:
+                    forward.append(partial(_apply, act, A, Z, lo, hi))
+        for st, kernel, W in reversed(stages):
+            for act, lo, hi in st.groups:
+                if act.chain_into is None or _serial((hi - lo) * batch):
+                    backward.append(partial(act.chain_into or act.chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi]))
+                else:
+                    backward.append(partial(_chain, act, A, Z, dZ, dA, lo, hi))
+            if kernel is not None:
+                s0, s1 = st.source_start, st.source_stop
+                backward += kernel.backward_ops(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred,
+                                                st.sole)  # fmt: skip
+        if self._edge_gradients.positions.size:
+            backward.append(partial(self._edge_gradients, Z, dA, dw))
+        sc = self.schedule
+        if sc.bias_positions.size:
+            sums = np.empty(dA.shape[0] - sc.n_sources, dA.dtype)
+            backward.append(partial(np.matmul, dA[sc.n_sources :], np.ones(batch, dA.dtype), out=sums))
+            backward.append(partial(_set_gathered, dw, sc.bias_positions, sums, self._bias_rows))
+        return forward, backward
 
     def _source_gradients(self, prep: Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""

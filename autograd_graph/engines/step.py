@@ -13,10 +13,13 @@ engine's own sweeps (:meth:`~.compiled.CompiledEngine.forward_into`,
   place; the prepared weights are views of it or are refreshed in place
   (:meth:`~.compiled.Prepared.refresh`), never rebuilt;
 - one set of state arrays per batch size (the last batch of an epoch is
-  often shorter), allocated once: ``a``, ``z``, ``∂L/∂a``, ``∂L/∂z``,
-  ``∂L/∂w`` and the losses in one buffer, so that a single sum tells whether
-  all of them are finite (a sum is finite when every term is, unless it
-  overflows: then the caller looks closer and finds nothing).
+  often shorter), allocated once: ``∂L/∂a``, ``∂L/∂z``, ``a``, ``z``,
+  ``∂L/∂w`` and the losses in one buffer, so that a single sum over the
+  last ones tells whether every value the public passes check is finite (a
+  sum is finite when every term is, unless it overflows: then the caller
+  looks closer and finds nothing), and the engine's sweeps bound to those
+  arrays once (:meth:`~.compiled.CompiledEngine.sweep_ops`): per step, only
+  the calls that compute.
 
 The rows of inputs and biases in ``∂L/∂a`` and ``∂L/∂z`` (deferred by the
 engine) are never computed here: no weight needs them.
@@ -43,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ..losses import Loss, terms_function
+from ..losses import Loss, get_loss, terms_function
 from .compiled import CompiledEngine, Prepared
 from .dropout import DropoutMasks
 
@@ -51,19 +54,32 @@ __all__ = ["TrainingStep"]
 
 
 class _State:
-    """The arrays of a step at one batch size, in one buffer (see the module notes)."""
+    """The arrays of a step at one batch size, in one buffer (see the module notes), and the
+    engine's sweeps bound to them (:meth:`~.compiled.CompiledEngine.sweep_ops`)."""
 
-    def __init__(self, n_neurons: int, n_sources: int, n_biases_from: int, n_outputs: int, batch: int,
-                 n_weights: int, dtype: np.dtype) -> None:  # fmt: skip
+    def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, batch: int,
+                 dtype: np.dtype) -> None:  # fmt: skip
+        sc = engine.schedule
+        n_neurons, n_sources, n_weights = len(sc.order), sc.n_sources, sc.n_weights
         size = n_neurons * batch
         self.buffer = np.zeros(4 * size + n_weights + batch, dtype)
-        A, Z, dA, dZ = (self.buffer[k * size : (k + 1) * size].reshape(n_neurons, batch) for k in range(4))
+        dA, dZ, A, Z = (self.buffer[k * size : (k + 1) * size].reshape(n_neurons, batch) for k in range(4))
         self.A, self.Z, self.dA, self.dZ = A, Z, dA, dZ
         self.dw = self.buffer[4 * size : 4 * size + n_weights]
         self.losses = self.buffer[4 * size + n_weights :]
-        Z[n_biases_from:n_sources] = 1  # bias neurons output 1
+        # what a pass that the public passes find finite leaves finite: a and z of every computed neuron, z of
+        # the sources, ∂L/∂w and the losses (the engine's backward check reads ∂L/∂w and the loss, not ∂L/∂a
+        # or ∂L/∂z); adjacent in the buffer, so one sum checks them all
+        self.checked = self.buffer[2 * size + n_sources * batch :]
+        Z[len(sc.inputs) : n_sources] = 1  # bias neurons output 1
+        self.inputs = Z[: len(sc.inputs)]
         self.targets = dZ[n_sources:]  # the rows of ∂L/∂z a backward sweep adds into
-        self.output = np.empty((batch, n_outputs), dtype)  # C order, as trace.output: the loss sums alike
+        self.output = np.empty((batch, len(sc.outputs)), dtype)  # C order, as trace.output: the loss sums alike
+        contiguous = isinstance(outputs, slice)  # else: copies, made per call
+        self.output_z = Z[outputs].T if contiguous else None
+        self.output_a = A[outputs].T if contiguous else None
+        self.output_dz = dZ[outputs] if contiguous else None
+        self.forward, self.backward = engine.sweep_ops(prep, A, Z, dA, dZ, self.dw)
 
 
 class TrainingStep:
@@ -98,6 +114,7 @@ class TrainingStep:
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._outputs = slice(int(rows[0]), int(rows[0]) + rows.size) if contiguous else rows
         self._states: dict[int, _State] = {}
+        self._own_da = get_loss(loss).gradient_a is not None  # its ∂L/∂a: backward_into's general sweep
         self.losses = np.zeros(0)  # each example's loss in the latest gradient's pass
 
     def load(self, w: np.ndarray) -> None:
@@ -112,10 +129,7 @@ class TrainingStep:
     def _state(self, batch: int) -> _State:
         state = self._states.get(batch)
         if state is None:
-            sc = self.engine.schedule
-            n_outputs = len(sc.outputs)
-            state = _State(len(sc.order), sc.n_sources, len(sc.inputs), n_outputs, batch, sc.n_weights, self.dtype)
-            self._states[batch] = state
+            state = self._states[batch] = _State(self.engine, self.prepared, self._outputs, batch, self.dtype)
         return state
 
     def losses_and_outputs(self, X: np.ndarray, Y: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
@@ -142,6 +156,28 @@ class TrainingStep:
         The array returned is a buffer of this step, overwritten by the next call of the same batch size.
         """
         s = self._state(X.shape[0])
+        if drop is not None or self._own_da:
+            return self._gradient(s, X, Y, drop)
+        s.inputs[...] = X.T  # the forward sweep's first step (forward_into), then its bound operations
+        for op in s.forward:
+            op()
+        rows = self._outputs
+        np.copyto(s.output, s.Z[rows].T if s.output_z is None else s.output_z)
+        a = s.A[rows].T if s.output_a is None else s.output_a
+        losses, dz_own, _ = self.terms(s.output, Y.astype(self.dtype, copy=False), a)
+        s.losses[...] = losses
+        s.targets.fill(0)
+        if s.output_dz is None:  # backward_into's first step, then its bound operations
+            s.dZ[rows] = dz_own.T
+        else:
+            s.output_dz[...] = dz_own.T
+        for op in s.backward:
+            op()
+        self.losses = s.losses
+        return s.dw if math.isfinite(np.add.reduce(s.checked)) else None
+
+    def _gradient(self, s: _State, X: np.ndarray, Y: np.ndarray, drop: DropoutMasks | None) -> np.ndarray | None:
+        """:meth:`gradient` through the engine's sweeps, for dropout and for losses with their own ∂L/∂a."""
         engine, prep = self.engine, self.prepared
         engine.forward_into(prep, X, s.A, s.Z, drop)
         rows = self._outputs
@@ -151,4 +187,4 @@ class TrainingStep:
         s.targets.fill(0)
         engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own, drop)
         self.losses = s.losses
-        return s.dw if math.isfinite(s.buffer.sum()) else None
+        return s.dw if math.isfinite(np.add.reduce(s.checked)) else None

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["run_training", "check_restore_best", "RESTORE_BEST", "check_settings", "seed_sequence", "data_arrays",
            "training_data", "TrainingData", "fault_error", "stop_reason"]  # fmt: skip
 
+_sum = np.add.reduce  # what w.sum() calls, without its Python wrapper (a step's finite check)
+
 
 # ------------------------------------------------------------------ settings
 def check_settings(cfg: TrainingConfig) -> None:
@@ -253,7 +255,7 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
             opt.step_into(w, dw)
             if rules is not None:
                 rules.after_update(w, kept)
-            if not math.isfinite(w.sum()) and (fault := update_fault(w, net.edges)) is not None:
+            if not math.isfinite(_sum(w)) and (fault := update_fault(w, net.edges)) is not None:
                 net.set_weights(kept)
                 raise fault_error(fault, run.run, epoch, run.steps, order[batch], kept.copy())
             step.refresh()
