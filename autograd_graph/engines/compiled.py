@@ -34,54 +34,22 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-from ..activations import Activation
 from ..data import as_batch
 from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
+from . import bound
+from .bound import Op, apply_group, chain_group
 from .dropout import INPUTS, DropoutMasks
-from .kernels import EdgeGradients, Kernel, Op, SparseKernel, add_csr_product, kernel_for
+from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
-from .threads import MIN_PARALLEL_WORK, get_threads, parallel, run
 
 __all__ = ["CompiledEngine"]
-
-
-def _row_parts(lo: int, hi: int) -> list[slice]:
-    """Rows ``lo:hi`` cut into one slice per thread (an in-place activation's work, shared out)."""
-    cuts = np.linspace(lo, hi, get_threads() + 1).astype(np.int64).tolist()
-    return [slice(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-
-
-def _apply(act: Activation, A: np.ndarray, Z: np.ndarray, lo: int, hi: int) -> None:
-    """``z = σ(a)`` for the rows ``lo:hi`` of one activation, shared out among the threads when big."""
-    if act.forward_into is not None and parallel((hi - lo) * A.shape[1]):
-        run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
-    else:
-        act.apply(A[lo:hi], Z[lo:hi])
-
-
-def _chain(act: Activation, A: np.ndarray, Z: np.ndarray, dZ: np.ndarray, dA: np.ndarray, lo: int, hi: int) -> None:
-    """``∂L/∂a = ∂L/∂z · σ'(a)`` for the rows ``lo:hi`` of one activation, as :func:`_apply` shares out."""
-    if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
-        run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
-    else:
-        act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
-
-
-def _serial(work: int) -> bool:
-    """Whether work of this size runs in the calling thread whatever the number of threads."""
-    return work < MIN_PARALLEL_WORK
-
-
-def _set_gathered(out: np.ndarray, positions: np.ndarray, values: np.ndarray, rows: np.ndarray) -> None:
-    out[positions] = values[rows]
 
 
 class Prepared:
@@ -191,7 +159,7 @@ class CompiledEngine:
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                _apply(act, A, Z, lo, hi)
+                apply_group(act, A, Z, lo, hi)
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -234,7 +202,7 @@ class CompiledEngine:
             if drop is not None:
                 drop.backward(k, Z, dZ)
             for act, lo, hi in st.groups:
-                _chain(act, A, Z, dZ, dA, lo, hi)
+                chain_group(act, A, Z, dZ, dA, lo, hi)
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None:
@@ -251,46 +219,15 @@ class CompiledEngine:
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
 
-    def sweep_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
-                  dw: np.ndarray) -> tuple[list[Op], list[Op]]:  # fmt: skip
-        """:meth:`forward_into` and :meth:`backward_into` (without dropout or a loss's own ∂L/∂a) as calls
-        bound once to these buffers, for a training step that reuses them (:mod:`.step`): the same
-        operations in the same order, without the per-call slicing and dispatch. The forward ones
-        expect the inputs in ``Z`` already; the backward ones, the loss's own ∂L/∂z added into ``dZ``."""
-        batch, forward, backward = A.shape[1], [], []
-        stages = list(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True))
-        for st, kernel, W in stages:
-            a = A[st.start : st.stop]
-            bias = prep.bias[st.start : st.stop] if st.has_bias else None
-            if kernel is not None:
-                forward += kernel.forward_ops(W, Z[st.source_start : st.source_stop], a, bias)
-            elif bias is None:
-                forward.append(partial(a.fill, 0))
-            else:
-                forward.append(partial(np.copyto, a, bias[:, None]))
-            for act, lo, hi in st.groups:
-                if act.forward_into is None or _serial((hi - lo) * batch):  # act.apply without its dispatch
-                    forward.append(partial(act.forward_into or act.apply, A[lo:hi], Z[lo:hi]))
-                else:
-                    forward.append(partial(_apply, act, A, Z, lo, hi))
-        for st, kernel, W in reversed(stages):
-            for act, lo, hi in st.groups:
-                if act.chain_into is None or _serial((hi - lo) * batch):
-                    backward.append(partial(act.chain_into or act.chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi]))
-                else:
-                    backward.append(partial(_chain, act, A, Z, dZ, dA, lo, hi))
-            if kernel is not None:
-                s0, s1 = st.source_start, st.source_stop
-                backward += kernel.backward_ops(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred,
-                                                st.sole)  # fmt: skip
-        if self._edge_gradients.positions.size:
-            backward.append(partial(self._edge_gradients, Z, dA, dw))
-        sc = self.schedule
-        if sc.bias_positions.size:
-            sums = np.empty(dA.shape[0] - sc.n_sources, dA.dtype)
-            backward.append(partial(np.matmul, dA[sc.n_sources :], np.ones(batch, dA.dtype), out=sums))
-            backward.append(partial(_set_gathered, dw, sc.bias_positions, sums, self._bias_rows))
-        return forward, backward
+    def forward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray) -> list[Op]:
+        """:meth:`forward_into` as calls bound once to these buffers (:func:`.bound.forward_ops`)."""
+        return bound.forward_ops(self.schedule, self.kernels, prep, A, Z)
+
+    def backward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
+                     dw: np.ndarray) -> list[Op]:  # fmt: skip
+        """:meth:`backward_into` as calls bound once to these buffers (:func:`.bound.backward_ops`)."""
+        return bound.backward_ops(self.schedule, self.kernels, prep, self._edge_gradients, self._bias_rows,
+                                  A, Z, dA, dZ, dw)  # fmt: skip
 
     def _source_gradients(self, prep: Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""

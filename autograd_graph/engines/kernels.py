@@ -11,10 +11,7 @@ from its block (:func:`kernel_for`) and used in three steps:
 - ``backward(W, z_src, dz_src, da, dw, skip, sole)``: ``dz_src[skip:] += Wᵀ da``
   (the multivariate chain rule, every target's share added into its sources)
   and ``∂L/∂w = Σ_batch ∂L/∂a_j · z_i`` into ``dw``; the first ``skip``
-  (deferred) source rows are left to ``backward_sources``;
-- ``forward_ops`` and ``backward_ops`` (same arguments): the same work as
-  calls bound to those arrays once, for buffers that every training step
-  reuses (:mod:`.step`): no slicing or dispatch left per step.
+  (deferred) source rows are left to ``backward_sources``.
 
 Arrays are ``(rows, batch)``: one row per neuron, so a stage is a contiguous
 block of rows and a BLAS product covers the batch at once.
@@ -22,7 +19,6 @@ block of rows and a BLAS product covers the batch at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -80,17 +76,6 @@ def add_csr_product(indptr, indices, data, x: np.ndarray, out: np.ndarray, n_col
         out += csr_array((data[lo:], indices[lo:], indptr - lo), shape=(out.shape[0], n_cols)) @ x
 
 
-def _add_product(M: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
-    out += M @ x
-
-
-def _set_product(M: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
-    out[...] = M @ x
-
-
-Op = Callable[[], object]  # a call bound to its arrays (forward_ops, backward_ops)
-
-
 class _Dense:
     """Shared by the two dense kernels: the products with a dense ``W``."""
 
@@ -100,20 +85,6 @@ class _Dense:
         np.matmul(W, z_src, out=a)  # (targets, span) @ (span, batch)
         if bias is not None:
             a += bias[:, None]
-
-    def forward_ops(self, W: np.ndarray, z_src: np.ndarray, a: np.ndarray, bias: np.ndarray | None) -> list[Op]:
-        """:meth:`forward`'s operations, bound."""
-        ops: list[Op] = [partial(np.matmul, W, z_src, out=a)]
-        return ops if bias is None else [*ops, partial(np.add, a, bias[:, None], out=a)]
-
-    @staticmethod
-    def _sources_ops(W: np.ndarray, dz_src: np.ndarray, da: np.ndarray, skip: int, sole: bool) -> list[Op]:
-        """:meth:`_sources`'s operations, bound."""
-        if skip >= W.shape[1]:
-            return []
-        if sole:
-            return [partial(np.matmul, W[:, skip:].T, da, out=dz_src[skip:])]
-        return [partial(_add_product, W[:, skip:].T, da, dz_src[skip:])]
 
     @staticmethod
     def _sources(W: np.ndarray, dz_src: np.ndarray, da: np.ndarray, skip: int, sole: bool) -> None:
@@ -168,17 +139,6 @@ class ViewKernel(_Dense):
         else:
             D[...] = da @ z_src.T
 
-    def backward_ops(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> list[Op]:
-        """:meth:`backward`'s operations, bound."""
-        D = self.of(dw)
-        if self.block.col_stride == 1:
-            grad = partial(np.matmul, da, z_src.T, out=D)
-        elif self.block.row_stride == 1:
-            grad = partial(np.matmul, z_src, da.T, out=D.T)
-        else:
-            grad = partial(_set_product, da, z_src.T, D)
-        return [*self._sources_ops(W, dz_src, da, skip, sole), grad]
-
 
 class ScatterKernel(_Dense):
     """A dense block with holes: weights scattered into a zero matrix, once per weights version."""
@@ -201,9 +161,6 @@ class ScatterKernel(_Dense):
     def backward(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> None:
         self._sources(W, dz_src, da, skip, sole)
         dw[self.block.positions] = (da @ z_src.T).flat[self.flat_index]
-
-    def backward_ops(self, W, z_src, dz_src, da, dw, skip: int, sole: bool) -> list[Op]:
-        return [partial(self.backward, W, z_src, dz_src, da, dw, skip, sole)]
 
 
 class SparseKernel:
@@ -256,12 +213,6 @@ class SparseKernel:
         self._run(sources, [(k, *r) for k, r in enumerate(self._ranges)], batch)
         for other in sums[1:]:  # in range order: the same sums on any number of threads
             a += other
-
-    def forward_ops(self, data, z_src, a, bias) -> list[Op]:
-        return [partial(self.forward, data, z_src, a, bias)]
-
-    def backward_ops(self, data, z_src, dz_src, da, dw, skip: int, sole: bool) -> list[Op]:
-        return [partial(self.backward, data, z_src, dz_src, da, dw, skip, sole)]
 
     def _add_sources(self, data, dz_src, da, skip: int, stop: int) -> None:
         """``dz_src[skip:stop] += (Wᵀ @ da)[skip:stop]``, in place, by ranges of source rows."""

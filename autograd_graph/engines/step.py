@@ -53,9 +53,33 @@ from .dropout import DropoutMasks
 __all__ = ["TrainingStep"]
 
 
-class _State:
+class _Pass:
+    """The arrays of a forward sweep at one batch size, and the engine's sweep bound to them
+    (:meth:`~.compiled.CompiledEngine.forward_ops`): what evaluation needs."""
+
+    def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, A: np.ndarray,
+                 Z: np.ndarray) -> None:  # fmt: skip
+        sc = engine.schedule
+        self.A, self.Z = A, Z
+        Z[len(sc.inputs) : sc.n_sources] = 1  # bias neurons output 1
+        self.inputs = Z[: len(sc.inputs)]
+        self.output = np.empty((A.shape[1], len(sc.outputs)), A.dtype)  # C order, as trace.output: the loss sums alike
+        contiguous = isinstance(outputs, slice)  # else: copies, made per call
+        self.output_z = Z[outputs].T if contiguous else None
+        self.output_a = A[outputs].T if contiguous else None
+        self.forward = engine.forward_ops(prep, A, Z)
+
+    def run(self, X: np.ndarray, rows: slice | np.ndarray) -> None:
+        """The forward sweep of ``X`` (what ``forward_into`` does), its outputs into :attr:`output`."""
+        self.inputs[...] = X.T
+        for op in self.forward:
+            op()
+        np.copyto(self.output, self.Z[rows].T if self.output_z is None else self.output_z)
+
+
+class _State(_Pass):
     """The arrays of a step at one batch size, in one buffer (see the module notes), and the
-    engine's sweeps bound to them (:meth:`~.compiled.CompiledEngine.sweep_ops`)."""
+    engine's sweeps bound to them (:meth:`~.compiled.CompiledEngine.backward_ops` too)."""
 
     def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, batch: int,
                  dtype: np.dtype) -> None:  # fmt: skip
@@ -64,22 +88,17 @@ class _State:
         size = n_neurons * batch
         self.buffer = np.zeros(4 * size + n_weights + batch, dtype)
         dA, dZ, A, Z = (self.buffer[k * size : (k + 1) * size].reshape(n_neurons, batch) for k in range(4))
-        self.A, self.Z, self.dA, self.dZ = A, Z, dA, dZ
+        super().__init__(engine, prep, outputs, A, Z)
+        self.dA, self.dZ = dA, dZ
         self.dw = self.buffer[4 * size : 4 * size + n_weights]
         self.losses = self.buffer[4 * size + n_weights :]
         # what a pass that the public passes find finite leaves finite: a and z of every computed neuron, z of
         # the sources, ∂L/∂w and the losses (the engine's backward check reads ∂L/∂w and the loss, not ∂L/∂a
         # or ∂L/∂z); adjacent in the buffer, so one sum checks them all
         self.checked = self.buffer[2 * size + n_sources * batch :]
-        Z[len(sc.inputs) : n_sources] = 1  # bias neurons output 1
-        self.inputs = Z[: len(sc.inputs)]
         self.targets = dZ[n_sources:]  # the rows of ∂L/∂z a backward sweep adds into
-        self.output = np.empty((batch, len(sc.outputs)), dtype)  # C order, as trace.output: the loss sums alike
-        contiguous = isinstance(outputs, slice)  # else: copies, made per call
-        self.output_z = Z[outputs].T if contiguous else None
-        self.output_a = A[outputs].T if contiguous else None
-        self.output_dz = dZ[outputs] if contiguous else None
-        self.forward, self.backward = engine.sweep_ops(prep, A, Z, dA, dZ, self.dw)
+        self.output_dz = dZ[outputs] if isinstance(outputs, slice) else None
+        self.backward = engine.backward_ops(prep, A, Z, dA, dZ, self.dw)
 
 
 class TrainingStep:
@@ -114,7 +133,9 @@ class TrainingStep:
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._outputs = slice(int(rows[0]), int(rows[0]) + rows.size) if contiguous else rows
         self._states: dict[int, _State] = {}
+        self._passes: dict[int, _Pass] = {}  # forward sweeps of other batch sizes (evaluation)
         self._own_da = get_loss(loss).gradient_a is not None  # its ∂L/∂a: backward_into's general sweep
+        self._value = get_loss(loss).value
         self.losses = np.zeros(0)  # each example's loss in the latest gradient's pass
 
     def load(self, w: np.ndarray) -> None:
@@ -132,20 +153,31 @@ class TrainingStep:
             state = self._states[batch] = _State(self.engine, self.prepared, self._outputs, batch, self.dtype)
         return state
 
+    def _pass(self, batch: int) -> _Pass:
+        """A forward sweep's arrays at this batch size: a step's, or arrays of their own (not zeroed)."""
+        state = self._states.get(batch) or self._passes.get(batch)
+        if state is None:
+            sc = self.engine.schedule
+            A, Z = (np.empty((len(sc.order), batch), self.dtype) for _ in range(2))
+            state = self._passes[batch] = _Pass(self.engine, self.prepared, self._outputs, A, Z)
+        return state
+
     def losses_and_outputs(self, X: np.ndarray, Y: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
         """Each example's loss ``ℓ`` and the outputs ``(batch, n_outputs)``, by forward sweeps over
         chunks of ``chunk`` examples into this step's buffers: the numbers of ``net.forward`` and of
-        ``loss_terms`` on them, as :func:`~autograd_graph.evaluate` computes them, without its
-        allocations (a new ``(n_neurons, batch)`` pair per call, which the system must zero)."""
+        ``loss_terms`` on them, as :func:`~autograd_graph.evaluate` computes them (the loss's ``value``:
+        the same numbers as its ``value_and_gradient_z``), without its allocations (a new
+        ``(n_neurons, batch)`` pair per call, which the system must zero)."""
         rows, losses, outputs = self._outputs, [], []
         for lo in range(0, X.shape[0], chunk):
             x, y = X[lo : lo + chunk], Y[lo : lo + chunk]
-            s = self._state(x.shape[0])
-            self.engine.forward_into(self.prepared, x, s.A, s.Z)
-            np.copyto(s.output, s.Z[rows].T)
+            s = self._pass(x.shape[0])
+            s.run(x, rows)
             a = np.ascontiguousarray(s.A[rows].T)  # (batch, n_outputs) in C order, as evaluate stacks it
-            losses.append(self.terms(s.output, y, a)[0])
+            losses.append(self._value(s.output, y, a))
             outputs.append(s.output.copy())
+        if len(losses) == 1:
+            return losses[0], outputs[0]
         return np.concatenate(losses), np.concatenate(outputs)
 
     def gradient(self, X: np.ndarray, Y: np.ndarray, drop: DropoutMasks | None = None) -> np.ndarray | None:
@@ -158,11 +190,8 @@ class TrainingStep:
         s = self._state(X.shape[0])
         if drop is not None or self._own_da:
             return self._gradient(s, X, Y, drop)
-        s.inputs[...] = X.T  # the forward sweep's first step (forward_into), then its bound operations
-        for op in s.forward:
-            op()
         rows = self._outputs
-        np.copyto(s.output, s.Z[rows].T if s.output_z is None else s.output_z)
+        s.run(X, rows)
         a = s.A[rows].T if s.output_a is None else s.output_a
         losses, dz_own, _ = self.terms(s.output, Y.astype(self.dtype, copy=False), a)
         s.losses[...] = losses

@@ -105,6 +105,8 @@ def data_arrays(net: Network, X: Any, Y: Any, what: str) -> tuple[np.ndarray, np
     if X.shape[0] != Y.shape[0]:
         raise ShapeError(f"X{what} has {X.shape[0]} examples but Y{what} has {Y.shape[0]}")
     for name, array in ((f"X{what}", X), (f"Y{what}", Y)):
+        if math.isfinite(_sum(array, axis=None)):  # every value is finite (a sum of finite values can
+            continue  # overflow: then the search below finds nothing), at a fifth of np.isfinite's cost
         bad = np.argwhere(~np.isfinite(array))
         if bad.size:
             row, col = bad[0]
