@@ -34,7 +34,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -44,18 +43,13 @@ from ..exceptions import ShapeError
 from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
+from . import bound
+from .bound import Op, apply_group, chain_group
 from .dropout import INPUTS, DropoutMasks
 from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
-from .threads import get_threads, parallel, run
 
 __all__ = ["CompiledEngine"]
-
-
-def _row_parts(lo: int, hi: int) -> list[slice]:
-    """Rows ``lo:hi`` cut into one slice per thread (an in-place activation's work, shared out)."""
-    cuts = np.linspace(lo, hi, get_threads() + 1).astype(np.int64).tolist()
-    return [slice(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
 class Prepared:
@@ -73,18 +67,22 @@ class Prepared:
         self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
         total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
+        # what refresh does: the kernels whose prepared form is not a view, and the rows of the biases
+        self._stale = [(k, W) for k, W in zip(kernels, self.kernels, strict=True) if W is not None and k.copies]
+        targets = schedule.bias_targets
+        contiguous = targets.size and np.array_equal(targets, np.arange(targets[0], targets[0] + targets.size))
+        self._bias_rows = slice(int(targets[0]), int(targets[0]) + targets.size) if contiguous else targets
 
     def refresh(self, w: np.ndarray, one_bias_per_row: bool) -> None:
         """Prepare again from ``w``, the weights this was prepared from, changed in place since."""
         if self.w is not w:
             np.copyto(self.w, w)  # another dtype: the copy the views look at
-        for kernel, W in zip(self.sources, self.kernels, strict=True):
-            if kernel is not None and W is not None:
-                kernel.refresh(W, self.w)
+        for kernel, W in self._stale:
+            kernel.refresh(W, self.w)
         sc = self.schedule
         np.take(self.w, sc.bias_positions, out=self.bias_weights)
         if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount
-            self.bias[sc.bias_targets] = self.bias_weights
+            self.bias[self._bias_rows] = self.bias_weights
         else:
             self.bias[...] = np.bincount(sc.bias_targets, weights=self.bias_weights, minlength=self.bias.size)
 
@@ -161,10 +159,7 @@ class CompiledEngine:
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                if act.forward_into is not None and parallel((hi - lo) * X.shape[0]):
-                    run([partial(act.apply, A[r], Z[r]) for r in _row_parts(lo, hi)])
-                else:
-                    act.apply(A[lo:hi], Z[lo:hi])
+                apply_group(act, A, Z, lo, hi)
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -207,10 +202,7 @@ class CompiledEngine:
             if drop is not None:
                 drop.backward(k, Z, dZ)
             for act, lo, hi in st.groups:
-                if act.chain_into is not None and parallel((hi - lo) * A.shape[1]):
-                    run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in _row_parts(lo, hi)])
-                else:
-                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+                chain_group(act, A, Z, dZ, dA, lo, hi)
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None:
@@ -226,6 +218,16 @@ class CompiledEngine:
             dw[sc.bias_positions] = (dA[sc.n_sources :] @ ones)[self._bias_rows]  # Σ over the batch
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
+
+    def forward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray) -> list[Op]:
+        """:meth:`forward_into` as calls bound once to these buffers (:func:`.bound.forward_ops`)."""
+        return bound.forward_ops(self.schedule, self.kernels, prep, A, Z)
+
+    def backward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
+                     dw: np.ndarray) -> list[Op]:  # fmt: skip
+        """:meth:`backward_into` as calls bound once to these buffers (:func:`.bound.backward_ops`)."""
+        return bound.backward_ops(self.schedule, self.kernels, prep, self._edge_gradients, self._bias_rows,
+                                  A, Z, dA, dZ, dw)  # fmt: skip
 
     def _source_gradients(self, prep: Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""

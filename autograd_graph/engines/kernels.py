@@ -105,6 +105,8 @@ class _Dense:
 class ViewKernel(_Dense):
     """A full block whose weights are a strided view of the flat vector: no copy, ever."""
 
+    copies = False  # its prepared weights are a view: refresh has nothing to do
+
     def __init__(self, block: Block) -> None:
         self.block = block
 
@@ -141,6 +143,8 @@ class ViewKernel(_Dense):
 class ScatterKernel(_Dense):
     """A dense block with holes: weights scattered into a zero matrix, once per weights version."""
 
+    copies = True  # its prepared weights are a copy: refresh writes them again
+
     def __init__(self, block: Block) -> None:
         self.block = block
         self.flat_index = block.rows * block.shape[1] + block.cols  # position in the (targets, span) block
@@ -162,6 +166,8 @@ class ScatterKernel(_Dense):
 class SparseKernel:
     """The block's edges sorted by source: a CSR matrix of shape ``(span, targets)``, its source rows
     cut into ranges that the engine's threads run at once (:mod:`.partition`, :mod:`.threads`)."""
+
+    copies = True
 
     def __init__(self, block: Block) -> None:
         self.block = block

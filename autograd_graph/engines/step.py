@@ -13,10 +13,13 @@ engine's own sweeps (:meth:`~.compiled.CompiledEngine.forward_into`,
   place; the prepared weights are views of it or are refreshed in place
   (:meth:`~.compiled.Prepared.refresh`), never rebuilt;
 - one set of state arrays per batch size (the last batch of an epoch is
-  often shorter), allocated once: ``a``, ``z``, ``∂L/∂a``, ``∂L/∂z``,
-  ``∂L/∂w`` and the losses in one buffer, so that a single sum tells whether
-  all of them are finite (a sum is finite when every term is, unless it
-  overflows: then the caller looks closer and finds nothing).
+  often shorter), allocated once: ``∂L/∂a``, ``∂L/∂z``, ``a``, ``z``,
+  ``∂L/∂w`` and the losses in one buffer, so that a single sum over the
+  last ones tells whether every value the public passes check is finite (a
+  sum is finite when every term is, unless it overflows: then the caller
+  looks closer and finds nothing), and the engine's sweeps bound to those
+  arrays once (:meth:`~.compiled.CompiledEngine.sweep_ops`): per step, only
+  the calls that compute.
 
 The rows of inputs and biases in ``∂L/∂a`` and ``∂L/∂z`` (deferred by the
 engine) are never computed here: no weight needs them.
@@ -43,27 +46,59 @@ from typing import Any
 
 import numpy as np
 
-from ..losses import Loss, terms_function
+from ..losses import Loss, get_loss, terms_function
 from .compiled import CompiledEngine, Prepared
 from .dropout import DropoutMasks
 
 __all__ = ["TrainingStep"]
 
 
-class _State:
-    """The arrays of a step at one batch size, in one buffer (see the module notes)."""
+class _Pass:
+    """The arrays of a forward sweep at one batch size, and the engine's sweep bound to them
+    (:meth:`~.compiled.CompiledEngine.forward_ops`): what evaluation needs."""
 
-    def __init__(self, n_neurons: int, n_sources: int, n_biases_from: int, n_outputs: int, batch: int,
-                 n_weights: int, dtype: np.dtype) -> None:  # fmt: skip
+    def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, A: np.ndarray,
+                 Z: np.ndarray) -> None:  # fmt: skip
+        sc = engine.schedule
+        self.A, self.Z = A, Z
+        Z[len(sc.inputs) : sc.n_sources] = 1  # bias neurons output 1
+        self.inputs = Z[: len(sc.inputs)]
+        self.output = np.empty((A.shape[1], len(sc.outputs)), A.dtype)  # C order, as trace.output: the loss sums alike
+        contiguous = isinstance(outputs, slice)  # else: copies, made per call
+        self.output_z = Z[outputs].T if contiguous else None
+        self.output_a = A[outputs].T if contiguous else None
+        self.forward = engine.forward_ops(prep, A, Z)
+
+    def run(self, X: np.ndarray, rows: slice | np.ndarray) -> None:
+        """The forward sweep of ``X`` (what ``forward_into`` does), its outputs into :attr:`output`."""
+        self.inputs[...] = X.T
+        for op in self.forward:
+            op()
+        np.copyto(self.output, self.Z[rows].T if self.output_z is None else self.output_z)
+
+
+class _State(_Pass):
+    """The arrays of a step at one batch size, in one buffer (see the module notes), and the
+    engine's sweeps bound to them (:meth:`~.compiled.CompiledEngine.backward_ops` too)."""
+
+    def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, batch: int,
+                 dtype: np.dtype) -> None:  # fmt: skip
+        sc = engine.schedule
+        n_neurons, n_sources, n_weights = len(sc.order), sc.n_sources, sc.n_weights
         size = n_neurons * batch
         self.buffer = np.zeros(4 * size + n_weights + batch, dtype)
-        A, Z, dA, dZ = (self.buffer[k * size : (k + 1) * size].reshape(n_neurons, batch) for k in range(4))
-        self.A, self.Z, self.dA, self.dZ = A, Z, dA, dZ
+        dA, dZ, A, Z = (self.buffer[k * size : (k + 1) * size].reshape(n_neurons, batch) for k in range(4))
+        super().__init__(engine, prep, outputs, A, Z)
+        self.dA, self.dZ = dA, dZ
         self.dw = self.buffer[4 * size : 4 * size + n_weights]
         self.losses = self.buffer[4 * size + n_weights :]
-        Z[n_biases_from:n_sources] = 1  # bias neurons output 1
+        # what a pass that the public passes find finite leaves finite: a and z of every computed neuron, z of
+        # the sources, ∂L/∂w and the losses (the engine's backward check reads ∂L/∂w and the loss, not ∂L/∂a
+        # or ∂L/∂z); adjacent in the buffer, so one sum checks them all
+        self.checked = self.buffer[2 * size + n_sources * batch :]
         self.targets = dZ[n_sources:]  # the rows of ∂L/∂z a backward sweep adds into
-        self.output = np.empty((batch, n_outputs), dtype)  # C order, as trace.output: the loss sums alike
+        self.output_dz = dZ[outputs] if isinstance(outputs, slice) else None
+        self.backward = engine.backward_ops(prep, A, Z, dA, dZ, self.dw)
 
 
 class TrainingStep:
@@ -98,6 +133,9 @@ class TrainingStep:
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._outputs = slice(int(rows[0]), int(rows[0]) + rows.size) if contiguous else rows
         self._states: dict[int, _State] = {}
+        self._passes: dict[int, _Pass] = {}  # forward sweeps of other batch sizes (evaluation)
+        self._own_da = get_loss(loss).gradient_a is not None  # its ∂L/∂a: backward_into's general sweep
+        self._value = get_loss(loss).value
         self.losses = np.zeros(0)  # each example's loss in the latest gradient's pass
 
     def load(self, w: np.ndarray) -> None:
@@ -112,26 +150,34 @@ class TrainingStep:
     def _state(self, batch: int) -> _State:
         state = self._states.get(batch)
         if state is None:
+            state = self._states[batch] = _State(self.engine, self.prepared, self._outputs, batch, self.dtype)
+        return state
+
+    def _pass(self, batch: int) -> _Pass:
+        """A forward sweep's arrays at this batch size: a step's, or arrays of their own (not zeroed)."""
+        state = self._states.get(batch) or self._passes.get(batch)
+        if state is None:
             sc = self.engine.schedule
-            n_outputs = len(sc.outputs)
-            state = _State(len(sc.order), sc.n_sources, len(sc.inputs), n_outputs, batch, sc.n_weights, self.dtype)
-            self._states[batch] = state
+            A, Z = (np.empty((len(sc.order), batch), self.dtype) for _ in range(2))
+            state = self._passes[batch] = _Pass(self.engine, self.prepared, self._outputs, A, Z)
         return state
 
     def losses_and_outputs(self, X: np.ndarray, Y: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
         """Each example's loss ``ℓ`` and the outputs ``(batch, n_outputs)``, by forward sweeps over
         chunks of ``chunk`` examples into this step's buffers: the numbers of ``net.forward`` and of
-        ``loss_terms`` on them, as :func:`~autograd_graph.evaluate` computes them, without its
-        allocations (a new ``(n_neurons, batch)`` pair per call, which the system must zero)."""
+        ``loss_terms`` on them, as :func:`~autograd_graph.evaluate` computes them (the loss's ``value``:
+        the same numbers as its ``value_and_gradient_z``), without its allocations (a new
+        ``(n_neurons, batch)`` pair per call, which the system must zero)."""
         rows, losses, outputs = self._outputs, [], []
         for lo in range(0, X.shape[0], chunk):
             x, y = X[lo : lo + chunk], Y[lo : lo + chunk]
-            s = self._state(x.shape[0])
-            self.engine.forward_into(self.prepared, x, s.A, s.Z)
-            np.copyto(s.output, s.Z[rows].T)
+            s = self._pass(x.shape[0])
+            s.run(x, rows)
             a = np.ascontiguousarray(s.A[rows].T)  # (batch, n_outputs) in C order, as evaluate stacks it
-            losses.append(self.terms(s.output, y, a)[0])
+            losses.append(self._value(s.output, y, a))
             outputs.append(s.output.copy())
+        if len(losses) == 1:
+            return losses[0], outputs[0]
         return np.concatenate(losses), np.concatenate(outputs)
 
     def gradient(self, X: np.ndarray, Y: np.ndarray, drop: DropoutMasks | None = None) -> np.ndarray | None:
@@ -142,6 +188,25 @@ class TrainingStep:
         The array returned is a buffer of this step, overwritten by the next call of the same batch size.
         """
         s = self._state(X.shape[0])
+        if drop is not None or self._own_da:
+            return self._gradient(s, X, Y, drop)
+        rows = self._outputs
+        s.run(X, rows)
+        a = s.A[rows].T if s.output_a is None else s.output_a
+        losses, dz_own, _ = self.terms(s.output, Y.astype(self.dtype, copy=False), a)
+        s.losses[...] = losses
+        s.targets.fill(0)
+        if s.output_dz is None:  # backward_into's first step, then its bound operations
+            s.dZ[rows] = dz_own.T
+        else:
+            s.output_dz[...] = dz_own.T
+        for op in s.backward:
+            op()
+        self.losses = s.losses
+        return s.dw if math.isfinite(np.add.reduce(s.checked)) else None
+
+    def _gradient(self, s: _State, X: np.ndarray, Y: np.ndarray, drop: DropoutMasks | None) -> np.ndarray | None:
+        """:meth:`gradient` through the engine's sweeps, for dropout and for losses with their own ∂L/∂a."""
         engine, prep = self.engine, self.prepared
         engine.forward_into(prep, X, s.A, s.Z, drop)
         rows = self._outputs
@@ -151,4 +216,4 @@ class TrainingStep:
         s.targets.fill(0)
         engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own, drop)
         self.losses = s.losses
-        return s.dw if math.isfinite(s.buffer.sum()) else None
+        return s.dw if math.isfinite(np.add.reduce(s.checked)) else None

@@ -251,32 +251,37 @@ class Adam(Optimizer):
         self.beta1 = fraction("beta1", beta1, TrainingError, high_open=True)
         self.beta2 = fraction("beta2", beta2, TrainingError, high_open=True)
         self.eps = real("eps", eps, TrainingError, low_open=True)
-        self.m = np.zeros(0)
-        self.s = np.zeros(0)
-        self._work = np.empty((2, 0))
+        self._reset_state(0)
 
     def _reset_state(self, n_weights):
-        self.m = np.zeros(n_weights)
-        self.s = np.zeros(n_weights)
+        self._moments = np.zeros((2, n_weights))  # m and s as the rows of one array: one call updates both
+        self.m, self.s = self._moments
         self._work = np.empty((2, n_weights))  # step_into's temporaries, allocated once
+        self._decay = np.array([[self.beta1], [self.beta2]])
+        self._complement = np.array([[1 - self.beta1], [1 - self.beta2]])
+        self._correction = np.ones((2, 1))
 
     def remap(self, source):
         super().remap(source)
         self._work = np.empty((2, source.size))  # the temporaries follow the new number of weights
 
     def _update_into(self, weights, gradient, eta):
-        # the operations of _update in the same order, into m, s and two work rows
-        m, s, (u, v) = self.m, self.s, self._work
-        m *= self.beta1
-        np.multiply(gradient, 1 - self.beta1, out=u)
-        m += u
-        s *= self.beta2
-        np.multiply(gradient, gradient, out=u)
-        u *= 1 - self.beta2
-        s += u
-        np.divide(m, 1 - self.beta1 ** (self.t + 1), out=u)  # m̂
+        # the operations of _update in the same order, into m, s and two work rows; where m and s take
+        # the same operation (with their own β), one call on the array whose rows they are
+        ms, work, (u, v) = self._moments, self._work, self._work
+        if self.m.base is not ms or self.s.base is not ms:  # replaced (remap, or by hand): join them again
+            ms = self._moments = np.stack([self.m, self.s])
+            self.m, self.s = ms
+        ms *= self._decay  # m *= β₁, s *= β₂
+        np.copyto(u, gradient)
+        np.multiply(gradient, gradient, out=v)
+        work *= self._complement  # (1 − β₁) g, (1 − β₂) g²
+        ms += work
+        correction = self._correction
+        correction[0, 0] = 1 - self.beta1 ** (self.t + 1)
+        correction[1, 0] = 1 - self.beta2 ** (self.t + 1)
+        np.divide(ms, correction, out=work)  # m̂, ŝ
         u *= eta
-        np.divide(s, 1 - self.beta2 ** (self.t + 1), out=v)  # ŝ
         np.sqrt(v, out=v)
         v += self.eps
         u /= v
