@@ -130,7 +130,8 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
              dw: np.ndarray) -> list[Op]:  # fmt: skip
     """``backward_into`` (without dropout or a loss's own ∂L/∂a) as calls bound once to these buffers,
     as :func:`forward_ops`. They expect the loss's own ∂L/∂z in ``dZ`` already."""
-    batch, backward = A.shape[1], []
+    batch = A.shape[1]
+    backward: list[Op] = []
     stages = list(zip(schedule.stages, kernels, prep.kernels, strict=True))
     for st, kernel, W in reversed(stages):
         for act, lo, hi in st.groups:

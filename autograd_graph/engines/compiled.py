@@ -68,7 +68,9 @@ class Prepared:
         total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
         # what refresh does: the kernels whose prepared form is not a view, and the rows of the biases
-        self._stale = [(k, W) for k, W in zip(kernels, self.kernels, strict=True) if W is not None and k.copies]
+        self._stale = [
+            (k, W) for k, W in zip(kernels, self.kernels, strict=True) if W is not None and k is not None and k.copies
+        ]
         targets = schedule.bias_targets
         contiguous = targets.size and np.array_equal(targets, np.arange(targets[0], targets[0] + targets.size))
         self._bias_rows = slice(int(targets[0]), int(targets[0]) + targets.size) if contiguous else targets
