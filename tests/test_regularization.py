@@ -32,6 +32,13 @@ def one_full_batch_step(net, **settings):
     return ag.train(net, X, Y, epochs=1, batch_size=None, restore_best="last", progress=False, seed=0, **settings)
 
 
+def masked_loss_and_gradient(engine, w, X, Y, drop):
+    """The mean squared-error loss and ∂L/∂w of a training step at weights ``w`` under the dropout masks ``drop``."""
+    step = TrainingStep(engine, "squared_error", np.float64, w)
+    dw = step.gradient(X, Y, drop)
+    return float(step.losses.mean()), dw.copy()
+
+
 # ------------------------------------------------------------------ penalties
 @pytest.mark.parametrize("biases", [False, True])
 def test_weight_decay_and_l1_make_the_hand_computed_update(biases):
@@ -172,9 +179,7 @@ def test_dropouts_gradient_is_the_finite_difference_of_its_masked_loss():
     drop = DropoutMasks(engine.schedule, rates).fix(masks, batch=3)
 
     def loss_and_gradient(w):
-        step = TrainingStep(engine, "squared_error", np.float64, w)
-        dw = step.gradient(Xb, Yb, drop)
-        return float(step.losses.mean()), dw.copy()
+        return masked_loss_and_gradient(engine, w, Xb, Yb, drop)
 
     w = net.get_weights()
     _, dw = loss_and_gradient(w)
@@ -329,9 +334,7 @@ def test_dropouts_gradient_on_a_sparse_dag_by_directional_differences():
     drop = DropoutMasks(engine.schedule, dict.fromkeys(net.hidden, 0.4)).draw(rng, 5, np.float64)
 
     def loss_and_gradient(w):
-        step = TrainingStep(engine, "squared_error", np.float64, w)
-        dw = step.gradient(Xb, Yb, drop)
-        return float(step.losses.mean()), dw.copy()
+        return masked_loss_and_gradient(engine, w, Xb, Yb, drop)
 
     w = net.get_weights()
     _, dw = loss_and_gradient(w)
