@@ -10,36 +10,25 @@ of :mod:`autograd_graph.show.equations` (what ``ag.explain`` prints).
 """
 
 import math
-import shutil
 
 import networkx as nx
 import numpy as np
 import pytest
+from browser import chromium, needs_chromium
 
 import autograd_graph as ag
 from autograd_graph.show.equations import PassValues
 from autograd_graph.show.explorer import positions
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)"),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
+pytestmark = [pytest.mark.browser, needs_chromium]
 TOL = 1e-12
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus", "step")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -12,35 +12,25 @@ import shutil
 
 import numpy as np
 import pytest
+from browser import chromium, needs_chromium
 
 import autograd_graph as ag
 from autograd_graph.show.svg import scene_svg
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)"),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
+pytestmark = [pytest.mark.browser, needs_chromium]
 INPUT_GREEN = (0xB2, 0xDF, 0x8A)
 
 
 @pytest.fixture(scope="module")
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            tab.problems = []
-            tab.on("console", lambda m: tab.problems.append(m.text) if m.type in ("error", "warning") else None)
-            tab.on("pageerror", lambda error: tab.problems.append(str(error)))
-            tab.on("request", lambda r: None if r.url.startswith("file:") else tab.problems.append(r.url))
-            yield tab
-        finally:
-            browser.close()
+    with chromium() as browser:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.problems = []
+        tab.on("console", lambda m: tab.problems.append(m.text) if m.type in ("error", "warning") else None)
+        tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+        tab.on("request", lambda r: None if r.url.startswith("file:") else tab.problems.append(r.url))
+        yield tab
 
 
 def screenshot(page, path):

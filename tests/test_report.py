@@ -5,12 +5,12 @@ import shutil
 
 import numpy as np
 import pytest
+from browser import chromium, needs_chromium, watch
 
 import autograd_graph as ag
 from autograd_graph.comparison import diagrams, matched_builders
 
 NAMES = ["layered 2→8→1", "<random> & DAG", "skip connections (same budget)"]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
 
@@ -66,48 +66,34 @@ def test_diagrams_side_by_side(comparison):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
+@needs_chromium
 def test_report_opens_in_headless_chromium_without_errors(report):
-    sync_api = pytest.importorskip("playwright.sync_api")
     problems = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page()
-            page.on(
-                "console",
-                lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    with chromium() as browser:
+        page = browser.new_page()
+        watch(page, problems)
+        page.goto(report.as_uri(), wait_until="load")
+        assert page.title().endswith("3 networks compared")
+        rows = page.locator("#results tr[data-network]")
+        assert rows.count() == len(NAMES)
+        for name in NAMES:
+            for where in ("#networks", "#results", ".diagrams"):
+                element = page.locator(f"{where} [data-network={name!r}]")
+                assert element.count() == 1 and element.is_visible(), (where, name)
+        image = page.locator(".figure img")
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        if shutil.which("dot"):
+            assert page.locator(".diagrams svg").count() == len(NAMES)
+            # one scale for every diagram: drawn width over the picture's own width, alike
+            scales = page.evaluate(
+                "() => [...document.querySelectorAll('.diagrams svg')]"
+                ".map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)"
             )
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
-            page.goto(report.as_uri(), wait_until="load")
-            assert page.title().endswith("3 networks compared")
-            rows = page.locator("#results tr[data-network]")
-            assert rows.count() == len(NAMES)
-            for name in NAMES:
-                for where in ("#networks", "#results", ".diagrams"):
-                    element = page.locator(f"{where} [data-network={name!r}]")
-                    assert element.count() == 1 and element.is_visible(), (where, name)
-            image = page.locator(".figure img")
-            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-            if shutil.which("dot"):
-                assert page.locator(".diagrams svg").count() == len(NAMES)
-                # one scale for every diagram: drawn width over the picture's own width, alike
-                scales = page.evaluate(
-                    "() => [...document.querySelectorAll('.diagrams svg')]"
-                    ".map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)"
-                )
-                assert max(scales) == pytest.approx(min(scales), rel=0.02)
-            page.set_viewport_size({"width": 1400, "height": 900})
-            table = page.locator("#results").evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
-            assert table[0] <= table[1], f"the results table needs {table[0]} px, has {table[1]}"
-            assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
-        finally:
-            browser.close()
+            assert max(scales) == pytest.approx(min(scales), rel=0.02)
+        page.set_viewport_size({"width": 1400, "height": 900})
+        table = page.locator("#results").evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+        assert table[0] <= table[1], f"the results table needs {table[0]} px, has {table[1]}"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
     assert problems == []
 
 

@@ -3,7 +3,6 @@
 import json
 import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import chromium, needs_chromium, watch
 
 import autograd_graph as ag
 from autograd_graph.comparison.sweep import FORMAT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 X = np.linspace(-1, 1, 24).reshape(-1, 1)
 Y = np.sin(3 * X)
 SETTINGS = dict(epochs=8, batch_size=6, optimizer="adam", learning_rate=0.05)
@@ -183,29 +182,17 @@ def test_report_is_self_contained(swept, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
+@needs_chromium
 def test_report_opens_in_headless_chromium_without_errors(swept, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     page_path = swept.report(tmp_path / "sweep.html", baseline="k=2, p=0.0")
     problems = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
-                    else None)  # fmt: skip
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
-            page.goto(page_path.as_uri(), wait_until="load")
-            assert page.locator("#networks tr[data-network]").count() == 6
-            assert page.locator("#baseline li").count() == 5
-            assert page.locator(".figure img").evaluate("img => img.complete && img.naturalWidth > 0")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        watch(page, problems)
+        page.goto(page_path.as_uri(), wait_until="load")
+        assert page.locator("#networks tr[data-network]").count() == 6
+        assert page.locator("#baseline li").count() == 5
+        assert page.locator(".figure img").evaluate("img => img.complete && img.naturalWidth > 0")
     assert problems == []
 
 
