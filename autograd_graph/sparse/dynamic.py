@@ -35,6 +35,7 @@ them, as it trains a fixed union of networks.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ class _RunState:
     rng: np.random.Generator
 
 
-class DynamicSparsity:
+class DynamicSparsity(ABC):
     """The base of :class:`SET` and :class:`RigL`: drop the weakest edges of each group, grow as many.
 
     Parameters
@@ -184,14 +185,14 @@ class DynamicSparsity:
         change = Change(remove, src, dst, self._new_weights(state, fan_in[dst]))
         return change, codes[remove], grown
 
+    @abstractmethod
     def _grow(self, log: StepLog, state: _RunState, drops: list[np.ndarray], group: np.ndarray,
               codes: np.ndarray) -> np.ndarray:  # fmt: skip
         """The codes of the edges to grow, as many per group as it dropped, among the pairs without an edge."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _new_weights(self, state: _RunState, fan_in: np.ndarray) -> np.ndarray:
         """The weights of the grown edges (``fan_in``: their targets' fan-in after the update)."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         until = "" if self.until is None else f", until={self.until}"
