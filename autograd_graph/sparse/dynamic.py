@@ -35,8 +35,8 @@ them, as it trains a fixed union of networks.
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 import numbers
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 

@@ -264,9 +264,12 @@ def _epoch(s: _Session, run: RunResult, rng: np.random.Generator, opt: Optimizer
             run.steps += 1
             if hooks:  # step callbacks (dynamic sparse training), given the network with the new weights
                 net.set_weights(w)
+                seen = net.versions
                 log = StepLog(run.run, epoch, run.steps, steps, s.cfg.epochs * steps, lo + size >= n, net,
                               X[lo : lo + size], Y[lo : lo + size], s.loss, s.step_seed)  # fmt: skip
                 changed = after_step(hooks, log, opt, alignment)  # True: the structure changed
+                if net.versions == seen:  # the hooks changed nothing: the step goes on with its own weights
+                    continue
                 step = _training_step(s)  # a new step for a new structure; else the weights the hooks left
                 rules = s.rules
                 drop = None if rules is None else rules.drop
