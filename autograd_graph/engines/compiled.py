@@ -47,6 +47,7 @@ from . import bound
 from .bound import Op, apply_group, chain_group
 from .dropout import INPUTS, DropoutMasks
 from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
+from .pull import PullPlan, build_plan
 from .schedule import Schedule, build_schedule
 
 __all__ = ["CompiledEngine"]
@@ -60,10 +61,13 @@ class Prepared:
     buffer, :mod:`.step`): strided views see the change without any work.
     """
 
-    def __init__(self, schedule: Schedule, kernels: list[Kernel | None], w: np.ndarray, dtype: np.dtype) -> None:
+    def __init__(self, schedule: Schedule, kernels: list[Kernel | None], w: np.ndarray, dtype: np.dtype,
+                 pull: PullPlan | None = None) -> None:  # fmt: skip
         self.schedule, self.sources = schedule, kernels
         self.w = w.astype(dtype, copy=False)  # (n_weights,); the network's own (never changing) buffer for float64
         self.kernels = [None if k is None else k.prepare(self.w) for k in kernels]
+        self.pull = pull  # with it, backward pulls the sparse edges by their sources (:mod:`.pull`)
+        self.pull_weights = None if pull is None else pull.weights(self.w)
         self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
         total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
@@ -81,6 +85,8 @@ class Prepared:
             np.copyto(self.w, w)  # another dtype: the copy the views look at
         for kernel, W in self._stale:
             kernel.refresh(W, self.w)
+        if self.pull is not None and self.pull_weights is not None:
+            self.pull.refresh(self.pull_weights, self.w)
         sc = self.schedule
         np.take(self.w, sc.bias_positions, out=self.bias_weights)
         if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount
@@ -114,6 +120,7 @@ class CompiledEngine:
         small = [(k, st.source_start, st.start) for st, k in zip(self.schedule.stages, self.kernels, strict=True)
                  if isinstance(k, SparseKernel) and k.ranges.count == 1]  # fmt: skip
         self._edge_gradients = EdgeGradients(small)  # their ∂L/∂w after the sweep, in a few calls
+        self._pull: PullPlan | None | bool = False  # the public passes' plan (:mod:`.pull`); built on first use
         self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
@@ -123,9 +130,16 @@ class CompiledEngine:
         hit = self._cache.get(dtype)
         if hit is not None and hit[0] == token:
             return hit[1]
-        prepared = Prepared(self.schedule, self.kernels, w, dtype)
+        prepared = Prepared(self.schedule, self.kernels, w, dtype, self.pull_plan())
         self._cache[dtype] = (token, prepared)  # one entry per dtype: the latest version
         return prepared
+
+    def pull_plan(self) -> PullPlan | None:
+        """The plan of the public passes' sparse stages edge by edge (:mod:`.pull`), built on first use;
+        None when numba is not installed or the network has few sparse edges."""
+        if self._pull is False:
+            self._pull = build_plan(self.schedule, self.kernels)
+        return self._pull  # type: ignore[return-value]
 
     def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple) -> Trace:
         """Every neuron's ``a`` and ``z`` for a batch; ``w`` is the flat weight vector of ``versions``."""
@@ -153,10 +167,13 @@ class CompiledEngine:
         Z[: X.shape[1]] = X.T
         if drop is not None:
             drop.forward(INPUTS, Z)
+        pull = prep.pull  # sparse stages target by target (:mod:`.pull`)
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
-            if kernel is not None:
+            if pull is not None and pull.pulled[k]:
+                pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A)
+            elif kernel is not None:
                 kernel.forward(W, Z[st.source_start : st.source_stop], a, bias)  # type: ignore[arg-type]
             else:
                 a[...] = 0 if bias is None else bias[:, None]
@@ -199,20 +216,26 @@ class CompiledEngine:
         sc = self.schedule
         if da_own is None:
             dZ[sc.output_rows] = dz_own.T
+        pull = prep.pull if drop is None else None  # sparse edges by their sources (:mod:`.pull`)
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
         for k, (st, kernel, W) in reversed(stages):
             if drop is not None:
                 drop.backward(k, Z, dZ)
+            if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
+                pull.stage(k, prep.pull_weights, Z, dZ, dA, dw)
             for act, lo, hi in st.groups:
                 chain_group(act, A, Z, dZ, dA, lo, hi)
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
-            if kernel is not None:
+            if kernel is not None and not (pull is not None and isinstance(kernel, SparseKernel)):
                 s0, s1 = st.source_start, st.source_stop
                 kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
         if drop is not None:
             drop.remask(Z)
-        self._edge_gradients(Z, dA, dw)
+        if pull is not None:  # the inputs' edges: their ∂L/∂w now, their ∂L/∂z when read
+            pull.sources(prep.pull_weights, Z, dZ, dA, dw, with_dz=False, with_dw=True)
+        else:
+            self._edge_gradients(Z, dA, dw)
         if sc.bias_positions.size:
             ones = self._ones.get((dA.shape[1], dA.dtype))
             if ones is None:
@@ -235,10 +258,14 @@ class CompiledEngine:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""
         sc = self.schedule
         n_in, n_sources = len(sc.inputs), sc.n_sources
+        pull = prep.pull  # backward pulled the sparse edges (it always does when prep has a plan)
         deferred = [
             (st, kernel, W)
             for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
-            if kernel is not None and W is not None and st.deferred
+            if kernel is not None
+            and W is not None
+            and st.deferred
+            and not (pull is not None and isinstance(kernel, SparseKernel))
         ]
         bias_weights = prep.bias_weights
         done = False
@@ -251,6 +278,8 @@ class CompiledEngine:
             for st, kernel, W in deferred:
                 s0 = st.source_start
                 kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
+            if pull is not None:
+                pull.sources(prep.pull_weights, dZ, dZ, dA, dZ[:0, 0], with_dz=True, with_dw=False)  # z: unread
             if bias_weights.size:  # ∂L/∂z_b += Σ_{j : b→j} w_{b,j} ∂L/∂a_j for every bias neuron b
                 add_csr_product(sc.bias_indptr, sc.bias_targets, bias_weights, dA, dZ[n_in:n_sources], dA.shape[0])
             dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z
