@@ -3,9 +3,12 @@
 import numpy as np
 import pytest
 from helpers import assert_engines_agree
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from random_dags import LOSSES, data_for, min_outputs, networks
 
 import autograd_graph as ag
-from autograd_graph.engines import pull, threads
+from autograd_graph.engines import pull, schedule, threads
 
 pytest.importorskip("numba", reason="the sparse backward by sources is compiled by numba (pip install -e '.[numba]')")
 
@@ -106,3 +109,22 @@ def test_training_steps_keep_their_own_sweeps(always_pull):
     grads = net.backward(net.forward(X), Y)
     ag.train(net, X, Y, optimizer="sgd", learning_rate=0.1, epochs=1, batch_size=32, shuffle=False, progress=False)
     np.testing.assert_allclose(net.get_weights(), before - 0.1 * grads.weights.flat, rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), loss=st.sampled_from(LOSSES), batch=st.sampled_from([1, 2, 5]), seed=st.integers(0, 2**16))
+def test_pull_equals_the_reference_on_random_networks(data, loss, batch, seed):
+    logistic = "logistic" if loss == "binary_cross_entropy" else None
+    net = data.draw(networks(max_neurons=24, output_activation=logistic, min_outputs=min_outputs(loss)))
+    X, Y = data_for(net, batch, seed, loss)
+    before = pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY
+    # every network pulls, and every block that is not a full view is sparse (not monkeypatch: hypothesis
+    # runs the body many times in one fixture scope)
+    pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY = 1, 1.01
+    try:
+        net = ag.Network.from_networkx(net.to_networkx())
+        has_plan = net.compile().pull_plan() is not None
+        assert_engines_agree(net, X, Y, loss)
+    finally:
+        pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY = before
+    event("sparse stages by edges" if has_plan else "no sparse stage")
