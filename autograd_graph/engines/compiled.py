@@ -45,6 +45,7 @@ from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from . import bound
 from .bound import Op, apply_group, chain_group
+from .buffers import BufferPool
 from .dropout import INPUTS, DropoutMasks
 from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
 from .pull import PullPlan, build_plan
@@ -123,6 +124,7 @@ class CompiledEngine:
         self._pull: PullPlan | None | bool = False  # the public passes' plan (:mod:`.pull`); built on first use
         self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
+        self._buffers = BufferPool()  # the passes' big arrays, reused once nothing refers to them
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
 
     def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> Prepared:
@@ -147,8 +149,8 @@ class CompiledEngine:
         X = as_batch(X, sc.inputs, dtype=dtype)  # (batch, n_inputs)
         prep = self._prepared(w, dtype, versions[2])
         n_sources = sc.n_sources
-        A = np.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
-        Z = np.empty_like(A)
+        A = self._buffers.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
+        Z = self._buffers.empty(A.shape, dtype)
         Z[len(sc.inputs) : n_sources] = 1
         self.forward_into(prep, X, A, Z)
 
@@ -192,9 +194,9 @@ class CompiledEngine:
             raise ShapeError(f"Y has {Y.shape[0]} examples but the trace has {trace.batch_size}")
         losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[sc.output_rows].T, sc.output_activations)
         prep = self._prepared(w, dtype, trace.versions[2])
-        dZ = np.zeros(Z.shape, dtype)  # (n_neurons, batch)
-        dA = np.empty_like(A)
-        dw = np.empty(sc.n_weights, dtype)
+        dZ = self._buffers.zeros(Z.shape, dtype)  # (n_neurons, batch)
+        dA = self._buffers.empty(A.shape, dtype)
+        dw = self._buffers.empty((sc.n_weights,), dtype)
         self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own)
         fill = self._source_gradients(prep, dA, dZ)
         return Gradients(
