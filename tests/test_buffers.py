@@ -107,3 +107,13 @@ def test_passes_from_two_threads_on_one_network(pool_everything):
     assert not errors
     for k, w in enumerate(want):
         np.testing.assert_array_equal(got[k], w)
+
+
+def test_a_full_pool_gives_back_a_free_block_of_another_size(pool_everything, monkeypatch):
+    monkeypatch.setattr(buffers, "POOL_SIZE", 2)
+    pool = buffers.BufferPool()
+    kept = pool.empty((8, 8), np.dtype(np.float64))
+    pool.empty((4, 4), np.dtype(np.float64))  # a second block, free at once
+    new = pool.empty((2, 2), np.dtype(np.float64))  # full: the free 4×4 block makes room
+    assert new.base is not None and new.base.nbytes == 32
+    assert sorted(b.nbytes for b in pool._blocks) == [32, 512] and kept.base is pool._blocks[0]
