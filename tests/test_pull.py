@@ -86,7 +86,7 @@ def test_pull_numbers_do_not_depend_on_the_threads(always_pull, monkeypatch):
         one = gradients(net, X, Y)
     with ag.using_threads(2):
         two = gradients(net, X, Y)
-    assert any(len(cuts) > 2 for cuts in net.compile().pull_plan().cuts)  # some stages really are cut
+    assert any(len(parts) > 1 for parts, _ in net.compile().pull_plan().cuts)  # some stages really are cut
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)
 

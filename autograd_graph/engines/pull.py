@@ -106,8 +106,9 @@ class PullPlan:
         Row ``i``'s edges are ``indptr[i]:indptr[i + 1]`` ...
     targets, positions : ndarray
         ... their target rows and places in the flat weight vector.
-    cuts : list of lists of int
-        Per stage, its rows cut into ranges of about equal edges (the threads' parts).
+    cuts, in_cuts : list
+        Per stage, its rows cut into ranges of about equal edges (the threads' parts, backward and forward),
+        with their number of edges.
     """
 
     def __init__(self, schedule: Schedule, kernels: list) -> None:
@@ -147,24 +148,25 @@ class PullPlan:
 
     def forward(self, k: int, weights, bias: np.ndarray, with_bias: bool, Z: np.ndarray, A: np.ndarray) -> None:
         """``a`` of stage ``k``'s rows: their bias plus ``Σ w z`` over their sparse edges, target by target."""
-        args = (self.in_indptr, self.in_sources, weights[1], bias, with_bias, Z, A)
-        _run(_kernels()[1], self.in_cuts[k], self.in_indptr, Z.shape[1], args)
+        _run(_kernels()[1], self.in_cuts[k], Z.shape[1], (self.in_indptr, self.in_sources, weights[1], bias,
+                                                          with_bias, Z, A))  # fmt: skip
 
     def stage(self, k: int, weights, Z, dZ, dA, dw) -> None:
         """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w."""
         args = (self.indptr, self.targets, weights[0], self.positions, Z, dZ, dA, dw, True, True)
-        _run(_kernels()[0], self.cuts[k], self.indptr, Z.shape[1], args)
+        _run(_kernels()[0], self.cuts[k], Z.shape[1], args)
 
     def sources(self, weights, Z, dZ, dA, dw, *, with_dz: bool, with_dw: bool) -> None:
         """The same for the input and bias rows: their edges' ∂L/∂w, and (when asked) their ∂L/∂z."""
         args = (self.indptr, self.targets, weights[0], self.positions, Z, dZ, dA, dw, with_dz, with_dw)
-        _run(_kernels()[0], self.source_cuts, self.indptr, Z.shape[1], args)
+        _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
 
 
-def _run(kernel, cuts: list[int], indptr: np.ndarray, batch: int, args: tuple) -> None:
-    """``kernel(lo, hi, *args)`` for every range of rows, on the engine's threads when the work is big enough."""
-    parts = [(lo, hi) for lo, hi in zip(cuts, cuts[1:], strict=False) if hi > lo]
-    if len(parts) > 1 and parallel(int(indptr[cuts[-1]] - indptr[cuts[0]]) * batch):
+def _run(kernel, cut: tuple[tuple[tuple[int, int], ...], int], batch: int, args: tuple) -> None:
+    """``kernel(lo, hi, *args)`` for every range of rows of ``cut`` (:func:`_cut`), on the engine's threads
+    when the work is big enough."""
+    parts, edges = cut
+    if len(parts) > 1 and parallel(edges * batch):
         run([partial(kernel, lo, hi, *args) for lo, hi in parts])
     else:
         for lo, hi in parts:
@@ -178,12 +180,14 @@ def _row_pointers(rows: np.ndarray, n_rows: int) -> np.ndarray:
     return indptr
 
 
-def _cut(indptr: np.ndarray, lo: int, hi: int) -> list[int]:
-    """Rows ``lo:hi`` cut into at most :data:`PARTS` ranges of about equal edges."""
+def _cut(indptr: np.ndarray, lo: int, hi: int) -> tuple[tuple[tuple[int, int], ...], int]:
+    """Rows ``lo:hi`` cut into at most :data:`PARTS` ranges ``(first, last + 1)`` of about equal edges (none
+    empty), and the number of edges."""
     ends = indptr[lo : hi + 1]
     marks = ends[0] + (ends[-1] - ends[0]) * np.arange(1, PARTS) / PARTS
     inner = lo + np.searchsorted(ends, marks, side="left")
-    return sorted({lo, hi, *np.clip(inner, lo, hi).tolist()})
+    cuts = sorted({lo, hi, *np.clip(inner, lo, hi).tolist()})
+    return tuple((a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a), int(ends[-1] - ends[0])
 
 
 def build_plan(schedule: Schedule, kernels: list) -> PullPlan | None:
