@@ -271,6 +271,26 @@ def test_stacked_passes_equal_the_union_network_and_each_member():
         np.testing.assert_allclose(engine.member_weights(grad, j), expected, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("elements", [64, 1 << 18])
+def test_passes_over_one_data_set_for_all_members_equal_each_member_alone(elements):
+    """The evaluation pass over data every member shares (one product of the inputs for all levels), in
+    chunks of several sizes: the same outputs as the pass over a copy per member, and as each member alone."""
+    nets = zoo(output="logistic") + [ag.layered([2, 9, 1], output_activation="logistic", seed=4)]
+    engine = StackedEngine([net.indexed() for net in nets])
+    engine.load(engine.union_weights([n.weights for n in nets]))
+    X = np.random.default_rng(1).normal(size=(50, 2))
+    shared = np.broadcast_to(X.T, (len(nets), 2, 50))  # (members, inputs, n), as lockstep.transposed lays it out
+    z, a = (v.copy() for v in engine.outputs(shared, elements))
+    z_copies, a_copies = engine.outputs(np.ascontiguousarray(shared), elements)
+    np.testing.assert_allclose(z, z_copies, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(a, a_copies, rtol=1e-13, atol=1e-14)
+    for j, net in enumerate(nets):
+        trace = net.forward(X)
+        np.testing.assert_allclose(z[:, j].T, trace.output, rtol=1e-13, atol=1e-14)
+        a_out = np.stack([trace.a[o] for o in net.outputs], axis=1)
+        np.testing.assert_allclose(a[:, j].T, a_out, rtol=1e-13, atol=1e-14)
+
+
 def test_members_of_very_different_depths_get_stacks_of_their_own():
     wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
     deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
