@@ -7,6 +7,7 @@ why it stopped.
 """
 
 import math
+import sys
 import warnings
 
 import networkx as nx
@@ -324,3 +325,48 @@ def test_restore_best_is_honoured_together(restore_best):
     assert {r.monitor for r in out[3]} == {"loss"}
     if restore_best == "last":
         assert all(run.best_epoch == 6 for result in out[3] for run in result.runs)
+
+
+def test_adam_as_one_compiled_loop_is_the_numpy_update_bit_for_bit():
+    pytest.importorskip("numba", reason="numba is not installed (the extra 'numba')")
+    from autograd_graph.training.fused import fuse
+
+    rng = np.random.default_rng(3)
+    plain, fused = ag.Adam(0.05, beta1=0.8, eps=1e-6), ag.Adam(0.05, beta1=0.8, eps=1e-6)
+    for opt in (plain, fused):
+        opt.reset(1000)
+    assert fuse(fused, math.inf) and fused.fused is not None and plain.fused is None
+    w_plain = rng.normal(size=1000)
+    w_fused = w_plain.copy()
+    for _ in range(30):
+        g = rng.normal(size=1000) * rng.choice([1e-6, 1.0, 1e3], size=1000)
+        plain.step_into(w_plain, g)
+        fused.step_into(w_fused, g)
+    np.testing.assert_array_equal(w_fused, w_plain)
+    np.testing.assert_array_equal(fused.m, plain.m)
+    np.testing.assert_array_equal(fused.s, plain.s)
+    assert fused.t == plain.t == 30
+
+
+def test_the_compiled_adam_only_when_worth_it():
+    from autograd_graph.training import fused
+
+    opt, sgd = ag.Adam(0.01), ag.SGD(0.1)
+    opt.reset(10)
+    sgd.reset(10)
+    assert not fused.fuse(sgd, math.inf)  # only Adam has one
+    if "numba" not in sys.modules:  # its import costs more than a small training saves
+        assert not fused.fuse(opt, fused.FUSED_WORTH / 2) and opt.fused is None
+
+
+def test_training_together_with_the_compiled_adam_equals_training_alone(monkeypatch):
+    pytest.importorskip("numba", reason="numba is not installed (the extra 'numba')")
+    from autograd_graph.training import fused, lockstep
+
+    monkeypatch.setattr(fused, "FUSED_WORTH", 0)
+    taken = []
+    monkeypatch.setattr(lockstep, "fuse", lambda opt, n: taken.append(fused.fuse(opt, n)) or taken[-1])
+    X, Y = regression(30)
+    out = both(zoo(), X, Y, [0, 1, 2, 3, 4], epochs=5, batch_size=4, optimizer="adam", learning_rate=0.05)
+    assert taken == [True]
+    assert_same(*out)

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import Activation
+from ..activations import ACTIVATIONS, Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
 from .stack_plan import plan_levels, profile, stack_members
@@ -66,6 +66,7 @@ __all__ = ["StackedEngine", "stack_members", "all_finite", "ONE_THREAD_PRODUCT"]
 # reference machine a (36, 65) @ (65, 112) product took 6 µs, (36, 65) @ (65, 128) 14 µs, and with
 # the other core busy a pass of big products took 10 to 30 times as long. Chunks keep below it.
 ONE_THREAD_PRODUCT = 1 << 18
+_IDENTITY = ACTIVATIONS["identity"]  # the built-in one (a function registered later under its name is another)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class _Level:
     stop: int
     slabs: list[tuple[Activation, int, int]]  # (σ, first row, last row + 1)
     outputs: np.ndarray  # bool (members, outputs): the output neurons in this level
+    has_outputs: bool  # any of them
+    identity: bool  # one slab, of the identity
 
 
 class _Stack:
@@ -147,11 +150,14 @@ class _Stack:
         self.out: slice | tuple = slice(first_out, same[-1] + 1 if same.size else first_out)
         if not (self.output_rows == same).all():
             self.out = (self.output_members, self.output_rows)
-        self.levels = [
-            _Level(start, stop, [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]],
-                   (self.output_rows >= start) & (self.output_rows < stop))
-            for lv, (start, stop) in enumerate(bounds)
-        ]  # fmt: skip
+        self.levels = []
+        for lv, (start, stop) in enumerate(bounds):
+            slabs = [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]]
+            here = (self.output_rows >= start) & (self.output_rows < stop)
+            identity = len(slabs) == 1 and slabs[0][0] is _IDENTITY
+            self.levels.append(_Level(start, stop, slabs, here, bool(here.any()), identity))
+        # the last level holds exactly every member's outputs, in order (the common case)
+        self.outputs_last = isinstance(self.out, slice) and (self.out.start, self.out.stop) == bounds[-1]
         self.dtype = dtype
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
         self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
@@ -224,19 +230,24 @@ class _Stack:
         for i in range(last, -1, -1):
             lv = self.levels[i]
             rows = slice(lv.start, lv.stop)
-            if i == last:
+            if i == last and own is not None and self.outputs_last:  # ∂L/∂z of the outputs is the loss's own
+                if lv.identity:  # and ∂L/∂a = ∂L/∂z
+                    np.copyto(dA[:, rows], own)
+                    continue
+                np.copyto(dZ[:, rows], own)
+            elif i == last:
                 dZ[:, rows] = 0
             else:  # ∂L/∂z = Σ over later neurons j of w_kj ∂L/∂a_j, for all later levels at once
                 later = self.W[:, lv.stop - s :, rows].transpose(0, 2, 1)  # (m, rows of l, later rows)
                 np.matmul(later, dA[:, lv.stop :], out=dZ[:, rows])
-            if own is not None and lv.outputs.any():
+            if own is not None and lv.has_outputs and not (i == last and self.outputs_last):
                 if i == last and isinstance(self.out, slice):
                     dZ[:, self.out] += own
                 else:
                     dZ[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += own[lv.outputs]
             for act, lo, hi in lv.slabs:
                 act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
-            if da_own is not None and lv.outputs.any():
+            if da_own is not None and lv.has_outputs:
                 if i == last and isinstance(self.out, slice):
                     dA[:, self.out] += da_own
                 else:

@@ -33,6 +33,7 @@ from ..engines.stacked import all_finite
 from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
+from .fused import fuse
 from .history import EpochLog, History, RunResult
 from .loop import RESTORE_BEST, fault_error, stop_reason
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
@@ -147,6 +148,9 @@ class Lockstep:
         self.classification, self.bar, self.errors = classification, bar, errors
         self.opt = copy.deepcopy(optimizer)
         self.opt.reset(engine.n_weights)
+        n = data.X.shape[1]
+        steps = cfg.epochs * (1 if cfg.batch_size is None else -(-n // min(cfg.batch_size, n)))
+        self.fused = fuse(self.opt, engine.n_weights * steps)  # Adam as one compiled loop, when worth it
         self.w = weights.copy()  # (n_weights,): the union's flat weights, updated in place
         self.kept = self.w.copy()  # the weights before the latest update (their pass was finite)
         self.frozen = np.zeros(0, dtype=np.int64)  # union positions of frozen jobs' weights
@@ -190,11 +194,20 @@ class Lockstep:
         engine, loss, opt = self.engine, self.loss, self.opt
         both, gradient_a = loss.value_and_gradient_z, loss.gradient_a
         Yt = d.Y.transpose(2, 0, 1)  # (outputs, jobs, n): batches come out as the engine lays outputs out
+        shared = d.X.strides[0] == 0 and d.Y.strides[0] == 0  # one data set for all jobs
+        if shared:  # a batch is then rows of one array (a plain take, faster than indexing the broadcast)
+            X_all, Yt_all = d.X[0], np.ascontiguousarray(d.Y[0].T)
         w, kept = self.w, self.kept  # the union's weights, updated in place; those of the last finite pass
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
             for lo in range(0, n, size):
                 batch = orders[:, lo : lo + size]  # (jobs, batch)
-                X, Y = d.X[self.rows, batch], Yt[:, self.rows, batch]  # (jobs, batch, inputs), (outputs, jobs, batch)
+                if shared:
+                    X, Y = np.take(X_all, batch, axis=0), np.take(Yt_all, batch, axis=1)
+                else:
+                    X, Y = (
+                        d.X[self.rows, batch],
+                        Yt[:, self.rows, batch],
+                    )  # (jobs, batch, inputs), (outputs, jobs, batch)
                 engine.load(w)
                 z, a = engine.forward(X)  # (outputs, jobs, batch)
                 k, m, b = z.shape
