@@ -184,7 +184,18 @@ def _train_together(nets: list[Network], seeds: list[int], X: Any, Y: Any, test:
                     settings: dict[str, Any], loss: str, classification: bool, bar: Any = None) -> tuple:  # fmt: skip
     """One group of trainings at once, and their final metrics (runs wherever the group is sent)."""
     results = train_many(nets, X, Y, seeds=seeds, test_data=test, bar=bar, progress=False, **settings)
-    return nets, results, _finals_together(nets, X, Y, test, loss, classification)
+    if settings.get("validation_split") or settings.get("validation_data") is not None:
+        return nets, results, _finals_together(nets, X, Y, test, loss, classification)
+    # trained on all of X: the networks' final weights were scored on X (and the test data) at their best
+    # epoch, with the loss and classification of these metrics; no pass again
+    finals = []
+    for result, curves in zip(results, results.test, strict=True):
+        run, curve = result.best, curves[result.best_run] if test is not None else None
+        e = run.best_epoch
+        finals.append({"train_loss": run.history.loss[e], "train_accuracy": run.history.accuracy[e],
+                       "test_loss": curve.loss[e] if curve else math.nan,
+                       "test_accuracy": curve.accuracy[e] if curve else math.nan})  # fmt: skip
+    return nets, results, finals
 
 
 def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X: Any, Y: Any, test: tuple | None,
