@@ -6,12 +6,13 @@ numba is installed, :func:`fuse` gives an Adam the same update as one loop:
 the same operations on each weight, in the same order, without fastmath, so
 the weights and moments are the same numbers, bit for bit (the tests check
 it). On the 54,800 weights of the ``together`` benchmark, one update took
-146 µs against 337 µs.
+146 µs against 340–375 µs.
 
-numba costs its import and loading the compiled loop from its cache
-(0.17 s on the reference machine; 0.26 s the first time, when it compiles
-it); a training is worth that only when it makes many updates of many
-weights (:data:`FUSED_WORTH`), or when numba is already imported. :func:`fuse` decides; the numpy form stays
+numba costs its import and the first call of the loop, which loads it from
+numba's cache (0.44 s in a new process on the reference machine: 0.17 s
+and 0.27 s), so a training is worth it only when it makes many updates of
+many weights (:data:`FUSED_WORTH`), or when numba is already imported. The
+40 trainings of the ``together`` benchmark (7.1e7 weight-updates) are not. :func:`fuse` decides; the numpy form stays
 the fallback.
 
 Examples
@@ -33,9 +34,9 @@ from .optimizers import Adam, Optimizer
 
 __all__ = ["fuse", "adam_kernel", "FUSED_WORTH"]
 
-# Weight-updates (weights × updates) from which the compiled loop pays for numba's import: it
-# saves about 3.5 ns per weight-update against 0.17 s of import and cache load on the reference machine.
-FUSED_WORTH = 5e7
+# Weight-updates (weights × updates) from which the compiled loop pays for numba's import and first
+# call: it saves about 4 ns per weight-update against 0.44 s on the reference machine.
+FUSED_WORTH = 1.2e8
 
 _kernel: list[Callable | None] = []  # the compiled loop, once made (None: numba could not make it)
 
