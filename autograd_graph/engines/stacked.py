@@ -50,8 +50,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -162,6 +163,7 @@ class _Stack:
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
         self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
+        self._bound: dict[int, tuple[list[Callable[[], object]], list[Callable[[], object]]]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
     @property
@@ -182,16 +184,33 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
+    def _sweeps(self, batch: int) -> tuple[list[Callable[[], object]], list[Callable[[], object]]]:
+        """The forward sweep, and the backward sweep below the last level, as calls bound once per batch
+        size to the buffers' views (as :mod:`.bound` does for one network): the operations of
+        :meth:`forward` and :meth:`backward` in the same order, without their slicing at every step."""
+        sweeps = self._bound.get(batch)
+        if sweeps is None:
+            A, Z, dA, dZ = self.buffers(batch)
+            s, fwd, bwd = self.n_sources, [], []
+            for lv in self.levels:
+                W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
+                fwd.append(partial(np.matmul, W, Z[:, : lv.start], out=A[:, lv.start : lv.stop]))
+                fwd += [partial(act.forward_into or act.apply, A[:, lo:hi], Z[:, lo:hi]) for act, lo, hi in lv.slabs]
+            for lv in reversed(self.levels[:-1]):  # ∂L/∂z from all later levels at once, then ∂L/∂a
+                later = self.W[:, lv.stop - s :, lv.start : lv.stop].transpose(0, 2, 1)  # (m, rows of l, later)
+                bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
+                bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+                        for act, lo, hi in lv.slabs]  # fmt: skip
+            bwd.append(partial(np.matmul, dA[:, s:], Z.transpose(0, 2, 1), out=self.dW))  # Σ over the batch
+            sweeps = self._bound[batch] = (fwd, bwd)
+        return sweeps
+
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
         self.last = A, Z, _, _ = self.buffers(XT.shape[2])
         Z[:, : self.n_inputs] = XT
-        s = self.n_sources
-        for lv in self.levels:
-            W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
-            np.matmul(W, Z[:, : lv.start], out=A[:, lv.start : lv.stop])
-            for act, lo, hi in lv.slabs:
-                act.apply(A[:, lo:hi], Z[:, lo:hi])
+        for op in self._sweeps(XT.shape[2])[0]:  # per level: the product, then each slab's σ
+            op()
         return A, Z
 
     def forward_shared(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -227,6 +246,19 @@ class _Stack:
         s = self.n_sources
         own = dz_own if da_own is None else None
         last = len(self.levels) - 1
+        if own is not None and self.outputs_last and not any(lv.has_outputs for lv in self.levels[:-1]):
+            lv = self.levels[-1]  # the common case: the loss's own ∂L/∂z is the last level's, and only its
+            rows = slice(lv.start, lv.stop)
+            if lv.identity:  # ∂L/∂a = ∂L/∂z
+                np.copyto(dA[:, rows], own)
+            else:
+                np.copyto(dZ[:, rows], own)
+                for act, lo, hi in lv.slabs:
+                    act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+            for op in self._sweeps(A.shape[2])[1]:
+                op()
+            np.take(self.dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")
+            return
         for i in range(last, -1, -1):
             lv = self.levels[i]
             rows = slice(lv.start, lv.stop)
