@@ -63,6 +63,8 @@ from .stack_plan import plan_levels, profile, stack_members
 
 __all__ = ["StackedEngine", "stack_members", "all_finite", "ONE_THREAD_PRODUCT"]
 
+Op = Callable[[], object]  # a call bound to its arrays
+
 # Multiply-adds of one matrix product above which OpenBLAS splits it over threads: on the 2-core
 # reference machine a (36, 65) @ (65, 112) product took 6 µs, (36, 65) @ (65, 128) 14 µs, and with
 # the other core busy a pass of big products took 10 to 30 times as long. Chunks keep below it.
@@ -163,7 +165,7 @@ class _Stack:
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
         self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
-        self._bound: dict[int, tuple[list[Callable[[], object]], list[Callable[[], object]]]] = {}
+        self._bound: dict[int, tuple[list[Op], list[Op], list[Op]]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
     @property
@@ -184,25 +186,31 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
-    def _sweeps(self, batch: int) -> tuple[list[Callable[[], object]], list[Callable[[], object]]]:
-        """The forward sweep, and the backward sweep below the last level, as calls bound once per batch
-        size to the buffers' views (as :mod:`.bound` does for one network): the operations of
-        :meth:`forward` and :meth:`backward` in the same order, without their slicing at every step."""
+    def _sweeps(self, batch: int) -> tuple[list[Op], list[Op], list[Op]]:
+        """The forward sweep, the backward sweep below the last level and :meth:`forward_shared`'s levels, as
+        calls bound once per batch size to the buffers' views (as :mod:`.bound` does for one network): the
+        operations of :meth:`forward`, :meth:`backward` and :meth:`forward_shared` in the same order."""
         sweeps = self._bound.get(batch)
         if sweeps is None:
             A, Z, dA, dZ = self.buffers(batch)
-            s, fwd, bwd = self.n_sources, [], []
+            s, fwd, bwd, shared = self.n_sources, [], [], []
             for lv in self.levels:
                 W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
                 fwd.append(partial(np.matmul, W, Z[:, : lv.start], out=A[:, lv.start : lv.stop]))
-                fwd += [partial(act.forward_into or act.apply, A[:, lo:hi], Z[:, lo:hi]) for act, lo, hi in lv.slabs]
+                slabs = [partial(act.forward_into or act.apply, A[:, lo:hi], Z[:, lo:hi]) for act, lo, hi in lv.slabs]
+                fwd += slabs
+                if lv.start > s:  # what earlier neurons send (dA is the scratch of the shared pass)
+                    sent, a = dA[:, lv.start : lv.stop], A[:, lv.start : lv.stop]
+                    shared += [partial(np.matmul, W[:, :, s:], Z[:, s : lv.start], out=sent),
+                               partial(np.add, a, sent, out=a)]  # fmt: skip
+                shared += slabs
             for lv in reversed(self.levels[:-1]):  # ∂L/∂z from all later levels at once, then ∂L/∂a
                 later = self.W[:, lv.stop - s :, lv.start : lv.stop].transpose(0, 2, 1)  # (m, rows of l, later)
                 bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
                 bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
                         for act, lo, hi in lv.slabs]  # fmt: skip
             bwd.append(partial(np.matmul, dA[:, s:], Z.transpose(0, 2, 1), out=self.dW))  # Σ over the batch
-            sweeps = self._bound[batch] = (fwd, bwd)
+            sweeps = self._bound[batch] = (fwd, bwd, shared)
         return sweeps
 
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,16 +229,10 @@ class _Stack:
         The inputs' and biases' part of every neuron's ``a`` is one product, for all levels at once and
         without a copy of the inputs per member; each later level then adds what earlier neurons send it.
         """
-        A, Z, T, _ = self.buffers(sources.shape[1])
-        s = self.n_sources
-        np.matmul(self.W[:, :, :s], sources, out=A[:, s:])  # (m, targets, chunk): the same sources for all
-        for lv in self.levels:
-            if lv.start > s:
-                rows = slice(lv.start, lv.stop)
-                np.matmul(self.W[:, lv.start - s : lv.stop - s, s : lv.start], Z[:, s : lv.start], out=T[:, rows])
-                A[:, rows] += T[:, rows]
-            for act, lo, hi in lv.slabs:
-                act.apply(A[:, lo:hi], Z[:, lo:hi])
+        A, Z, _, _ = self.buffers(sources.shape[1])
+        np.matmul(self.W[:, :, : self.n_sources], sources, out=A[:, self.n_sources :])  # the same sources for all
+        for op in self._sweeps(sources.shape[1])[2]:  # per level: + what earlier neurons send, then each slab's σ
+            op()
         return A, Z
 
     def outputs(self, values: np.ndarray) -> np.ndarray:
