@@ -24,6 +24,8 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -198,16 +200,15 @@ class Lockstep:
         if shared:  # a batch is then rows of one array (a plain take, faster than indexing the broadcast)
             X_all, Yt_all = d.X[0], np.ascontiguousarray(d.Y[0].T)
         w, kept = self.w, self.kept  # the union's weights, updated in place; those of the last finite pass
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
+        done = 0  # steps of this epoch not yet added to the active jobs' counts (added before any job stops)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), self._counting(lambda: done):
             for lo in range(0, n, size):
                 batch = orders[:, lo : lo + size]  # (jobs, batch)
+                # (jobs, batch, inputs), (outputs, jobs, batch)
                 if shared:
                     X, Y = np.take(X_all, batch, axis=0), np.take(Yt_all, batch, axis=1)
                 else:
-                    X, Y = (
-                        d.X[self.rows, batch],
-                        Yt[:, self.rows, batch],
-                    )  # (jobs, batch, inputs), (outputs, jobs, batch)
+                    X, Y = d.X[self.rows, batch], Yt[:, self.rows, batch]
                 engine.load(w)
                 z, a = engine.forward(X)  # (outputs, jobs, batch)
                 k, m, b = z.shape
@@ -220,6 +221,7 @@ class Lockstep:
                 da = None if gradient_a is None else (gradient_a(zz, yy, aa) / b).T.reshape(k, m, b)
                 grad = engine.backward(dz.T.reshape(k, m, b), da)
                 if not math.isfinite(engine.pass_sum() + values.sum() + grad.sum()):
+                    done = self._count(done)
                     for j in self._pass_faults(values.reshape(m, b), grad):
                         self._fault(j, epoch, batch[j], X[j], Y[:, j].T, w, None)
                 np.copyto(kept, w)
@@ -229,13 +231,28 @@ class Lockstep:
                 if self.frozen.size:
                     w[self.frozen] = kept[self.frozen]
                 if not math.isfinite(w.sum()):
+                    done = self._count(done)
                     for j in np.unique(self.owner[~np.isfinite(w)]).tolist():
                         if self.jobs[j].active:
                             self._fault(j, epoch, batch[j], X[j], Y[:, j].T, kept, w)
                     if self.frozen.size:
                         w[self.frozen] = kept[self.frozen]
-                for job in self.jobs:
-                    job.run.steps += job.active
+                done += 1
+
+    def _count(self, steps: int) -> int:
+        """Add ``steps`` updates to every active job's count; returns 0 (none left to add)."""
+        for job in self.jobs:
+            if job.active:
+                job.run.steps += steps
+        return 0
+
+    @contextmanager
+    def _counting(self, left: Callable[[], int]) -> Iterator[None]:
+        """Add the steps ``left()`` gives when the block ends, however it ends (an interrupt included)."""
+        try:
+            yield
+        finally:
+            self._count(left())
 
     def _pass_faults(self, values: np.ndarray, grad: np.ndarray) -> list[int]:
         """The active jobs whose pass (a, z, loss or ∂L/∂w) went non-finite at this step."""
