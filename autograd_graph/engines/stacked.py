@@ -193,7 +193,10 @@ class _Stack:
         sweeps = self._bound.get(batch)
         if sweeps is None:
             A, Z, dA, dZ = self.buffers(batch)
-            s, fwd, bwd, shared = self.n_sources, [], [], []
+            s = self.n_sources
+            fwd: list[Op] = []
+            bwd: list[Op] = []
+            shared: list[Op] = []
             for lv in self.levels:
                 W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
                 fwd.append(partial(np.matmul, W, Z[:, : lv.start], out=A[:, lv.start : lv.stop]))
@@ -210,7 +213,7 @@ class _Stack:
                 bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
                         for act, lo, hi in lv.slabs]  # fmt: skip
             bwd.append(partial(np.matmul, dA[:, s:], Z.transpose(0, 2, 1), out=self.dW))  # Σ over the batch
-            sweeps = self._bound[batch] = (fwd, bwd, shared)
+            self._bound[batch] = sweeps = (fwd, bwd, shared)
         return sweeps
 
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

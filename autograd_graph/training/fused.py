@@ -81,7 +81,7 @@ def fuse(opt: Optimizer, weight_updates: float) -> bool:
     bool
         Whether ``opt`` now updates with the compiled loop.
     """
-    if type(opt)._update_into is not Adam._update_into or opt.m.dtype != np.float64:
+    if not isinstance(opt, Adam) or type(opt)._update_into is not Adam._update_into or opt.m.dtype != np.float64:
         return False
     if "numba" not in sys.modules and weight_updates < FUSED_WORTH:
         return False
