@@ -33,6 +33,10 @@ merges members of neighbouring depths while that is cheaper by a simple cost
 model (a fixed cost per level, a cost per padded weight). Usually there are
 one or two stacks; every generation of a stack is one ``matmul``.
 
+A pass over data that every member shares (an evaluation of ``ag.compare``'s
+training or test set) computes the inputs' part of all levels in one product
+against the same inputs, without a copy per member (:meth:`StackedEngine.outputs`).
+
 Examples
 --------
 >>> import numpy as np

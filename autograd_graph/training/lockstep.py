@@ -50,7 +50,9 @@ __all__ = ["Job", "Lockstep", "Curve", "evaluate_stacked", "targets", "transpose
 # Examples per evaluation pass: chosen so that one (members, rows, examples) array of a stack
 # holds about this many numbers (2 MB: the arrays of a pass then stay in cache; on the 2-core
 # reference machine the 40 networks of the `together` benchmark ran forward over the digits' 1,347
-# training images in 17.7 ms with 2^16, 12.3 ms with 2^17, 12.0 ms with 2^18, 12.6 ms with 2^19).
+# training images in 17.7 ms with 2^16, 12.3 ms with 2^17, 12.0 ms with 2^18, 12.6 ms with 2^19, when
+# each member had its copy of them). Data all members share go in chunks that can be smaller still
+# (:data:`~autograd_graph.engines.stacked.ONE_THREAD_PRODUCT`).
 EVALUATION_ELEMENTS = 1 << 18
 
 
