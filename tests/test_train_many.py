@@ -370,3 +370,25 @@ def test_training_together_with_the_compiled_adam_equals_training_alone(monkeypa
     out = both(zoo(), X, Y, [0, 1, 2, 3, 4], epochs=5, batch_size=4, optimizer="adam", learning_rate=0.05)
     assert taken == [True]
     assert_same(*out)
+
+
+def test_an_output_that_feeds_another_trains_together_as_alone():
+    """The backward sweep's general path: an output neuron in an early level (it feeds the other output)."""
+    net = ag.Network(seed=0)
+    for name in ("x1", "x2"):
+        net.add_input(name)
+    net.add_bias("b")
+    net.add_neuron("h", activation="tanh")
+    net.add_output("y1", activation="tanh")
+    net.add_output("y2")
+    for source, target in [("x1", "h"), ("x2", "h"), ("b", "h"), ("x1", "y1"), ("h", "y1"), ("y1", "y2"),
+                           ("h", "y2"), ("b", "y2")]:  # fmt: skip
+        net.connect(source, target)
+    net.initialize(0)
+    X, Y = regression(24)
+    Y = np.hstack([Y, np.cos(X[:, :1])])
+    nets = [net, ag.layered([2, 4, 2], output_activation="tanh", seed=1)]
+    assert_same(*both(nets, X, Y, [0, 1], epochs=4, batch_size=6, optimizer="adam", learning_rate=0.05))
+    # and the common case with outputs that are not the identity: all in the last level, σ' applied there
+    nets = [ag.layered([2, 4, 2], output_activation="tanh", seed=s) for s in (2, 3)]
+    assert_same(*both(nets, X, Y, [0, 1], epochs=4, batch_size=6, optimizer="adam", learning_rate=0.05))
