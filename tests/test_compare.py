@@ -75,6 +75,20 @@ def test_together_gives_the_curves_of_one_after_another():
             assert a.final["train_loss"] == pytest.approx(b.final["train_loss"], rel=1e-12)
 
 
+@pytest.mark.parametrize("split", [0.0, 0.3])
+def test_together_gives_the_final_metrics_of_one_after_another(split):
+    # the final metrics are those of the best weights (here of an early epoch, by patience): read from the
+    # epoch's scores when the network trained on all of X, scored again after a validation split
+    settings = {"epochs": 12, "learning_rate": 0.3, "patience": 2, "validation_split": split}
+    together, apart = run(together=True, **settings), run(together=False, **settings)
+    for name in together.names:
+        for a, b in zip(together.runs[name], apart.runs[name], strict=True):
+            for metric in ("train_loss", "test_loss"):
+                assert a.final[metric] == pytest.approx(b.final[metric], rel=1e-10), (name, metric)
+    runs = together.runs["layered"] + together.runs["skips"]
+    assert any(int(np.argmin(r.history.loss)) < len(r.history.loss) - 1 for r in runs)  # not all at the last epoch
+
+
 def test_the_networks_given_are_not_changed():
     net = ag.running_example(seed=0)
     before = net.get_weights()

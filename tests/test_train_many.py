@@ -7,6 +7,7 @@ why it stopped.
 """
 
 import math
+import sys
 import warnings
 
 import networkx as nx
@@ -271,6 +272,26 @@ def test_stacked_passes_equal_the_union_network_and_each_member():
         np.testing.assert_allclose(engine.member_weights(grad, j), expected, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("elements", [64, 1 << 18])
+def test_passes_over_one_data_set_for_all_members_equal_each_member_alone(elements):
+    """The evaluation pass over data every member shares (one product of the inputs for all levels), in
+    chunks of several sizes: the same outputs as the pass over a copy per member, and as each member alone."""
+    nets = zoo(output="logistic") + [ag.layered([2, 9, 1], output_activation="logistic", seed=4)]
+    engine = StackedEngine([net.indexed() for net in nets])
+    engine.load(engine.union_weights([n.weights for n in nets]))
+    X = np.random.default_rng(1).normal(size=(50, 2))
+    shared = np.broadcast_to(X.T, (len(nets), 2, 50))  # (members, inputs, n), as lockstep.transposed lays it out
+    z, a = (v.copy() for v in engine.outputs(shared, elements))
+    z_copies, a_copies = engine.outputs(np.ascontiguousarray(shared), elements)
+    np.testing.assert_allclose(z, z_copies, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(a, a_copies, rtol=1e-13, atol=1e-14)
+    for j, net in enumerate(nets):
+        trace = net.forward(X)
+        np.testing.assert_allclose(z[:, j].T, trace.output, rtol=1e-13, atol=1e-14)
+        a_out = np.stack([trace.a[o] for o in net.outputs], axis=1)
+        np.testing.assert_allclose(a[:, j].T, a_out, rtol=1e-13, atol=1e-14)
+
+
 def test_members_of_very_different_depths_get_stacks_of_their_own():
     wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
     deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
@@ -304,3 +325,70 @@ def test_restore_best_is_honoured_together(restore_best):
     assert {r.monitor for r in out[3]} == {"loss"}
     if restore_best == "last":
         assert all(run.best_epoch == 6 for result in out[3] for run in result.runs)
+
+
+def test_adam_as_one_compiled_loop_is_the_numpy_update_bit_for_bit():
+    pytest.importorskip("numba", reason="numba is not installed (the extra 'numba')")
+    from autograd_graph.training.fused import fuse
+
+    rng = np.random.default_rng(3)
+    plain, fused = ag.Adam(0.05, beta1=0.8, eps=1e-6), ag.Adam(0.05, beta1=0.8, eps=1e-6)
+    for opt in (plain, fused):
+        opt.reset(1000)
+    assert fuse(fused, math.inf) and fused.fused is not None and plain.fused is None
+    w_plain = rng.normal(size=1000)
+    w_fused = w_plain.copy()
+    for _ in range(30):
+        g = rng.normal(size=1000) * rng.choice([1e-6, 1.0, 1e3], size=1000)
+        plain.step_into(w_plain, g)
+        fused.step_into(w_fused, g)
+    np.testing.assert_array_equal(w_fused, w_plain)
+    np.testing.assert_array_equal(fused.m, plain.m)
+    np.testing.assert_array_equal(fused.s, plain.s)
+    assert fused.t == plain.t == 30
+
+
+def test_the_compiled_adam_only_when_worth_it():
+    from autograd_graph.training import fused
+
+    opt, sgd = ag.Adam(0.01), ag.SGD(0.1)
+    opt.reset(10)
+    sgd.reset(10)
+    assert not fused.fuse(sgd, math.inf)  # only Adam has one
+    if "numba" not in sys.modules:  # its import costs more than a small training saves
+        assert not fused.fuse(opt, fused.FUSED_WORTH / 2) and opt.fused is None
+
+
+def test_training_together_with_the_compiled_adam_equals_training_alone(monkeypatch):
+    pytest.importorskip("numba", reason="numba is not installed (the extra 'numba')")
+    from autograd_graph.training import fused, lockstep
+
+    monkeypatch.setattr(fused, "FUSED_WORTH", 0)
+    taken = []
+    monkeypatch.setattr(lockstep, "fuse", lambda opt, n: taken.append(fused.fuse(opt, n)) or taken[-1])
+    X, Y = regression(30)
+    out = both(zoo(), X, Y, [0, 1, 2, 3, 4], epochs=5, batch_size=4, optimizer="adam", learning_rate=0.05)
+    assert taken == [True]
+    assert_same(*out)
+
+
+def test_an_output_that_feeds_another_trains_together_as_alone():
+    """The backward sweep's general path: an output neuron in an early level (it feeds the other output)."""
+    net = ag.Network(seed=0)
+    for name in ("x1", "x2"):
+        net.add_input(name)
+    net.add_bias("b")
+    net.add_neuron("h", activation="tanh")
+    net.add_output("y1", activation="tanh")
+    net.add_output("y2")
+    for source, target in [("x1", "h"), ("x2", "h"), ("b", "h"), ("x1", "y1"), ("h", "y1"), ("y1", "y2"),
+                           ("h", "y2"), ("b", "y2")]:  # fmt: skip
+        net.connect(source, target)
+    net.initialize(0)
+    X, Y = regression(24)
+    Y = np.hstack([Y, np.cos(X[:, :1])])
+    nets = [net, ag.layered([2, 4, 2], output_activation="tanh", seed=1)]
+    assert_same(*both(nets, X, Y, [0, 1], epochs=4, batch_size=6, optimizer="adam", learning_rate=0.05))
+    # and the common case with outputs that are not the identity: all in the last level, σ' applied there
+    nets = [ag.layered([2, 4, 2], output_activation="tanh", seed=s) for s in (2, 3)]
+    assert_same(*both(nets, X, Y, [0, 1], epochs=4, batch_size=6, optimizer="adam", learning_rate=0.05))

@@ -180,23 +180,36 @@ def _finals_together(nets: list[Network], X: Any, Y: Any, test: tuple | None, lo
     return finals
 
 
-def _train_together(nets: list[Network], seeds: list[int], X: Any, Y: Any, test: tuple | None,
+def _train_together(items: list[tuple[str, Network | Builder, int]], X: Any, Y: Any, test: tuple | None,
                     settings: dict[str, Any], loss: str, classification: bool, bar: Any = None) -> tuple:  # fmt: skip
-    """One group of trainings at once, and their final metrics (runs wherever the group is sent)."""
+    """One group of (name, spec, seed) built and trained at once, and their final metrics (runs wherever the
+    group is sent: the networks are built there, in parallel when the groups are)."""
+    nets = [_build(name, spec, seed) for name, spec, seed in items]
+    seeds = [seed for _, _, seed in items]
     results = train_many(nets, X, Y, seeds=seeds, test_data=test, bar=bar, progress=False, **settings)
-    return nets, results, _finals_together(nets, X, Y, test, loss, classification)
+    if settings.get("validation_split") or settings.get("validation_data") is not None:
+        return nets, results, _finals_together(nets, X, Y, test, loss, classification)
+    # trained on all of X: the networks' final weights were scored on X (and the test data) at their best
+    # epoch, with the loss and classification of these metrics; no pass again
+    finals = []
+    for result, curves in zip(results, results.test, strict=True):
+        run, curve = result.best, curves[result.best_run] if test is not None else None
+        e = run.best_epoch
+        finals.append({"train_loss": run.history.loss[e], "train_accuracy": run.history.accuracy[e],
+                       "test_loss": curve.loss[e] if curve else math.nan,
+                       "test_accuracy": curve.accuracy[e] if curve else math.nan})  # fmt: skip
+    return nets, results, finals
 
 
 def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X: Any, Y: Any, test: tuple | None,
               settings: dict[str, Any], loss: str, classification: bool, bar: Any, group_size: int | None,
               n_jobs: int | None, client: Any) -> dict[str, list[SeedRun]]:  # fmt: skip
     """Every network and seed trained at once by :func:`~autograd_graph.train_many` (in groups, maybe elsewhere)."""
-    plan = [(name, seed, _build(name, spec, seed)) for seed in seed_list for name, spec in networks.items()]
+    plan = [(name, spec, seed) for seed in seed_list for name, spec in networks.items()]
     parts = groups(len(plan), group_size or len(plan))
     bar.set_postfix_str(f"{len(plan)} trainings at once" if len(parts) == 1 else f"{len(parts)} groups",
                         refresh=False)  # fmt: skip
-    tasks = [([plan[i][2] for i in g], [plan[i][1] for i in g], X, Y, test, settings, loss, classification)
-             for g in parts]  # fmt: skip
+    tasks = [([plan[i] for i in g], X, Y, test, settings, loss, classification) for g in parts]
     here = len(parts) == 1 and n_jobs in (None, 1) and client is None
     done: dict[int, tuple] = {}
     if here:  # one group, here: the bar counts its epochs as they go
@@ -212,7 +225,7 @@ def _together(networks: Mapping[str, Network | Builder], seed_list: list[int], X
             raise KeyboardInterrupt
         share = results.seconds / len(nets)  # the wall time is shared by the group's trainings
         for j, net, result, curves, final in zip(g, nets, results, results.test, finals, strict=True):
-            name, seed, _ = plan[j]
+            name, _, seed = plan[j]
             epochs = result.best.epochs
             curve = curves[0] if test is not None else None
             losses = curve.loss if curve else [math.nan] * (epochs + 1)

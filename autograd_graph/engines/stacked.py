@@ -33,6 +33,10 @@ merges members of neighbouring depths while that is cheaper by a simple cost
 model (a fixed cost per level, a cost per padded weight). Usually there are
 one or two stacks; every generation of a stack is one ``matmul``.
 
+A pass over data that every member shares (an evaluation of ``ag.compare``'s
+training or test set) computes the inputs' part of all levels in one product
+against the same inputs, without a copy per member (:meth:`StackedEngine.outputs`).
+
 Examples
 --------
 >>> import numpy as np
@@ -50,109 +54,26 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from ..activations import Activation
+from ..activations import ACTIVATIONS, Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
+from .stack_plan import plan_levels, profile, stack_members
 
-__all__ = ["StackedEngine", "stack_members", "all_finite", "LEVEL_COST", "WEIGHT_COST"]
+__all__ = ["StackedEngine", "stack_members", "all_finite", "ONE_THREAD_PRODUCT"]
 
-# The cost model that splits members into stacks, in microseconds per training step at batch 32
-# (measured on the 2-core reference machine: a level is about seven numpy calls; a padded weight
-# is three multiply-adds per example).
-LEVEL_COST = 60.0
-WEIGHT_COST = 0.005
+Op = Callable[[], object]  # a call bound to its arrays
 
-
-@dataclass(frozen=True)
-class _Profile:
-    """What stacking needs to know of one member: its neurons' generations and activations."""
-
-    n_inputs: int
-    n_biases: int
-    depth: int  # the highest generation of a hidden or output neuron
-    targets: np.ndarray  # node indices of hidden and output neurons, graph order
-    generation: np.ndarray  # of each target
-    sink_output: np.ndarray  # bool per target: an output neuron that feeds nothing (goes to the last level)
-    activations: tuple[Activation, ...]  # of each target
-
-
-def _profile(ix: IndexedGraph) -> _Profile:
-    kinds = np.array(ix.kinds, dtype=object)
-    targets = np.flatnonzero((kinds != "input") & (kinds != "bias"))
-    feeds = np.bincount(ix.src, minlength=len(ix.nodes)) > 0
-    gen = ix.generation[targets]  # type: ignore[index]
-    return _Profile(
-        int((kinds == "input").sum()),
-        int((kinds == "bias").sum()),
-        int(gen.max()) if gen.size else 0,
-        targets,
-        gen,
-        (kinds[targets] == "output") & ~feeds[targets],
-        tuple(ix.activations[i] for i in targets.tolist()),  # type: ignore[misc]
-    )
-
-
-def _levels(profiles: Sequence[_Profile]) -> tuple[int, list[list[tuple[Activation, int]]]]:
-    """The number of levels of a stack, and per level its slabs ``(activation, rows)``."""
-    depth = max(p.depth for p in profiles)
-    slabs: list[dict[Activation, int]] = [{} for _ in range(depth)]
-    for p in profiles:
-        placed = np.where(p.sink_output, depth, p.generation) - 1
-        counts: dict[tuple[int, Activation], int] = {}
-        for lv, act in zip(placed.tolist(), p.activations, strict=True):
-            counts[lv, act] = counts.get((lv, act), 0) + 1
-        for (lv, act), n in counts.items():
-            slabs[lv][act] = max(slabs[lv].get(act, 0), n)
-    return depth, [list(slab.items()) for slab in slabs]
-
-
-def _cost(profiles: Sequence[_Profile]) -> float:
-    """The cost model of one stack: levels and padded weights."""
-    _, levels = _levels(profiles)
-    rows = profiles[0].n_inputs + max(p.n_biases for p in profiles)
-    padded = 0
-    for level in levels:
-        height = sum(n for _, n in level)
-        padded += height * rows
-        rows += height
-    return LEVEL_COST * len(levels) + WEIGHT_COST * padded * len(profiles)
-
-
-def stack_members(nets: Sequence[IndexedGraph]) -> list[list[int]]:
-    """Split members into stacks of similar depth (indices, each stack in member order).
-
-    Members are first stacked by depth; then the two stacks of neighbouring
-    depths whose merging saves most (by :data:`LEVEL_COST` and
-    :data:`WEIGHT_COST`) are merged, as long as one saves anything.
-
-    Examples
-    --------
-    >>> import autograd_graph as ag
-    >>> wide = [ag.layered([64, 256, 10], seed=s) for s in range(3)]
-    >>> deep = [ag.layered([64] + [4] * 12 + [10], seed=s) for s in range(2)]
-    >>> stack_members([net.indexed() for net in wide + deep + [ag.layered([64, 256, 16, 10], seed=0)]])
-    [[0, 1, 2, 5], [3, 4]]
-    """
-    profiles = [_profile(net) for net in nets]
-    by_depth: dict[int, list[int]] = {}
-    for j, p in enumerate(profiles):
-        by_depth.setdefault(p.depth, []).append(j)
-    stacks = [by_depth[d] for d in sorted(by_depth)]
-    costs = [_cost([profiles[j] for j in s]) for s in stacks]
-    while len(stacks) > 1:
-        merged = [_cost([profiles[j] for j in stacks[i] + stacks[i + 1]]) for i in range(len(stacks) - 1)]
-        savings = [costs[i] + costs[i + 1] - merged[i] for i in range(len(merged))]
-        best = int(np.argmax(savings))
-        if savings[best] <= 0:
-            break
-        stacks[best : best + 2] = [sorted(stacks[best] + stacks[best + 1])]
-        costs[best : best + 2] = [merged[best]]
-    return stacks
+# Multiply-adds of one matrix product above which OpenBLAS splits it over threads: on the 2-core
+# reference machine a (36, 65) @ (65, 112) product took 6 µs, (36, 65) @ (65, 128) 14 µs, and with
+# the other core busy a pass of big products took 10 to 30 times as long. Chunks keep below it.
+ONE_THREAD_PRODUCT = 1 << 18
+_IDENTITY = ACTIVATIONS["identity"]  # the built-in one (a function registered later under its name is another)
 
 
 @dataclass
@@ -163,6 +84,8 @@ class _Level:
     stop: int
     slabs: list[tuple[Activation, int, int]]  # (σ, first row, last row + 1)
     outputs: np.ndarray  # bool (members, outputs): the output neurons in this level
+    has_outputs: bool  # any of them
+    identity: bool  # one slab, of the identity
 
 
 class _Stack:
@@ -175,7 +98,7 @@ class _Stack:
     """
 
     def __init__(self, nets: Sequence[IndexedGraph], members: list[int], first_weight: int, dtype: np.dtype) -> None:
-        profiles = [_profile(nets[j]) for j in members]
+        profiles = [profile(nets[j]) for j in members]
         self.members = np.array(members, dtype=np.int64)
         first = members[0]
         # members next to each other (train_many orders them so): their arrays are views, not copies
@@ -185,7 +108,7 @@ class _Stack:
         m = len(members)
         self.n_inputs = profiles[0].n_inputs
         self.n_sources = self.n_inputs + max(p.n_biases for p in profiles)
-        depth, levels = _levels(profiles)
+        depth, levels = plan_levels(profiles)
         starts: dict[tuple[int, Activation], int] = {}  # (level, σ) -> first row of its slab
         bounds, row = [], self.n_sources
         for lv, level in enumerate(levels):
@@ -234,15 +157,19 @@ class _Stack:
         self.out: slice | tuple = slice(first_out, same[-1] + 1 if same.size else first_out)
         if not (self.output_rows == same).all():
             self.out = (self.output_members, self.output_rows)
-        self.levels = [
-            _Level(start, stop, [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]],
-                   (self.output_rows >= start) & (self.output_rows < stop))
-            for lv, (start, stop) in enumerate(bounds)
-        ]  # fmt: skip
+        self.levels = []
+        for lv, (start, stop) in enumerate(bounds):
+            slabs = [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]]
+            here = (self.output_rows >= start) & (self.output_rows < stop)
+            identity = len(slabs) == 1 and slabs[0][0] is _IDENTITY
+            self.levels.append(_Level(start, stop, slabs, here, bool(here.any()), identity))
+        # the last level holds exactly every member's outputs, in order (the common case)
+        self.outputs_last = isinstance(self.out, slice) and (self.out.start, self.out.stop) == bounds[-1]
         self.dtype = dtype
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
         self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
+        self._bound: dict[int, tuple[list[Op], list[Op], list[Op]]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
     @property
@@ -263,16 +190,56 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
+    def _sweeps(self, batch: int) -> tuple[list[Op], list[Op], list[Op]]:
+        """The forward sweep, the backward sweep below the last level and :meth:`forward_shared`'s levels, as
+        calls bound once per batch size to the buffers' views (as :mod:`.bound` does for one network): the
+        operations of :meth:`forward`, :meth:`backward` and :meth:`forward_shared` in the same order."""
+        sweeps = self._bound.get(batch)
+        if sweeps is None:
+            A, Z, dA, dZ = self.buffers(batch)
+            s = self.n_sources
+            fwd: list[Op] = []
+            bwd: list[Op] = []
+            shared: list[Op] = []
+            for lv in self.levels:
+                W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
+                fwd.append(partial(np.matmul, W, Z[:, : lv.start], out=A[:, lv.start : lv.stop]))
+                slabs = [partial(act.forward_into or act.apply, A[:, lo:hi], Z[:, lo:hi]) for act, lo, hi in lv.slabs]
+                fwd += slabs
+                if lv.start > s:  # what earlier neurons send (dA is the scratch of the shared pass)
+                    sent, a = dA[:, lv.start : lv.stop], A[:, lv.start : lv.stop]
+                    shared += [partial(np.matmul, W[:, :, s:], Z[:, s : lv.start], out=sent),
+                               partial(np.add, a, sent, out=a)]  # fmt: skip
+                shared += slabs
+            for lv in reversed(self.levels[:-1]):  # ∂L/∂z from all later levels at once, then ∂L/∂a
+                later = self.W[:, lv.stop - s :, lv.start : lv.stop].transpose(0, 2, 1)  # (m, rows of l, later)
+                bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
+                bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+                        for act, lo, hi in lv.slabs]  # fmt: skip
+            bwd.append(partial(np.matmul, dA[:, s:], Z.transpose(0, 2, 1), out=self.dW))  # Σ over the batch
+            self._bound[batch] = sweeps = (fwd, bwd, shared)
+        return sweeps
+
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
         self.last = A, Z, _, _ = self.buffers(XT.shape[2])
         Z[:, : self.n_inputs] = XT
-        s = self.n_sources
-        for lv in self.levels:
-            W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
-            np.matmul(W, Z[:, : lv.start], out=A[:, lv.start : lv.stop])
-            for act, lo, hi in lv.slabs:
-                act.apply(A[:, lo:hi], Z[:, lo:hi])
+        for op in self._sweeps(XT.shape[2])[0]:  # per level: the product, then each slab's σ
+            op()
+        return A, Z
+
+    def forward_shared(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`forward` when every member reads the same examples: ``sources`` (n_sources, chunk) holds
+        their inputs' rows and the biases' (ones). Fills and returns ``A`` and ``Z`` (their rows of inputs
+        and biases are left as they were).
+
+        The inputs' and biases' part of every neuron's ``a`` is one product, for all levels at once and
+        without a copy of the inputs per member; each later level then adds what earlier neurons send it.
+        """
+        A, Z, _, _ = self.buffers(sources.shape[1])
+        np.matmul(self.W[:, :, : self.n_sources], sources, out=A[:, self.n_sources :])  # the same sources for all
+        for op in self._sweeps(sources.shape[1])[2]:  # per level: + what earlier neurons send, then each slab's σ
+            op()
         return A, Z
 
     def outputs(self, values: np.ndarray) -> np.ndarray:
@@ -288,22 +255,40 @@ class _Stack:
         s = self.n_sources
         own = dz_own if da_own is None else None
         last = len(self.levels) - 1
+        if own is not None and self.outputs_last and not any(lv.has_outputs for lv in self.levels[:-1]):
+            lv = self.levels[-1]  # the common case: the loss's own ∂L/∂z is the last level's, and only its
+            rows = slice(lv.start, lv.stop)
+            if lv.identity:  # ∂L/∂a = ∂L/∂z
+                np.copyto(dA[:, rows], own)
+            else:
+                np.copyto(dZ[:, rows], own)
+                for act, lo, hi in lv.slabs:
+                    act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+            for op in self._sweeps(A.shape[2])[1]:
+                op()
+            np.take(self.dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")
+            return
         for i in range(last, -1, -1):
             lv = self.levels[i]
             rows = slice(lv.start, lv.stop)
-            if i == last:
+            if i == last and own is not None and self.outputs_last:  # ∂L/∂z of the outputs is the loss's own
+                if lv.identity:  # and ∂L/∂a = ∂L/∂z
+                    np.copyto(dA[:, rows], own)
+                    continue
+                np.copyto(dZ[:, rows], own)
+            elif i == last:
                 dZ[:, rows] = 0
             else:  # ∂L/∂z = Σ over later neurons j of w_kj ∂L/∂a_j, for all later levels at once
                 later = self.W[:, lv.stop - s :, rows].transpose(0, 2, 1)  # (m, rows of l, later rows)
                 np.matmul(later, dA[:, lv.stop :], out=dZ[:, rows])
-            if own is not None and lv.outputs.any():
+            if own is not None and lv.has_outputs and not (i == last and self.outputs_last):
                 if i == last and isinstance(self.out, slice):
                     dZ[:, self.out] += own
                 else:
                     dZ[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += own[lv.outputs]
             for act, lo, hi in lv.slabs:
                 act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
-            if da_own is not None and lv.outputs.any():
+            if da_own is not None and lv.has_outputs:
                 if i == last and isinstance(self.out, slice):
                     dA[:, self.out] += da_own
                 else:
@@ -402,11 +387,19 @@ class StackedEngine:
         engine's buffers for ``n`` examples, as :meth:`forward`'s are."""
         n = XT.shape[2]
         z, a, _ = self._pass(n)  # the arrays of a pass over n examples (made once, as the chunks' are)
+        shared = XT.shape[0] > 1 and XT.strides[0] == 0  # one data set for all members
         for stack in self.stacks:
             chunk = max(16, elements // (len(stack.members) * stack.n_rows))
+            if shared:  # each member's product of the sources stays on one thread
+                chunk = max(16, min(chunk, ONE_THREAD_PRODUCT // ((stack.n_rows - stack.n_sources) * stack.n_sources)))
+                sources = np.ones((stack.n_sources, n), self.dtype)  # the inputs' rows, then the biases' (1)
+                sources[: stack.n_inputs] = XT[0]
             mine = XT[stack.take]
             for lo in range(0, n, chunk):
-                A, Z = stack.forward(mine[:, :, lo : lo + chunk])
+                if shared:
+                    A, Z = stack.forward_shared(sources[:, lo : lo + chunk])
+                else:
+                    A, Z = stack.forward(mine[:, :, lo : lo + chunk])
                 z[:, stack.take, lo : lo + chunk] = stack.outputs(Z).transpose(1, 0, 2)
                 a[:, stack.take, lo : lo + chunk] = stack.outputs(A).transpose(1, 0, 2)
         return z, a

@@ -24,6 +24,8 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ from ..engines.stacked import all_finite
 from ..exceptions import NonFiniteError
 from ..losses import Loss
 from .config import TrainingConfig
+from .fused import fuse
 from .history import EpochLog, History, RunResult
 from .loop import RESTORE_BEST, fault_error, stop_reason
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
@@ -47,7 +50,9 @@ __all__ = ["Job", "Lockstep", "Curve", "evaluate_stacked", "targets", "transpose
 # Examples per evaluation pass: chosen so that one (members, rows, examples) array of a stack
 # holds about this many numbers (2 MB: the arrays of a pass then stay in cache; on the 2-core
 # reference machine the 40 networks of the `together` benchmark ran forward over the digits' 1,347
-# training images in 17.7 ms with 2^16, 12.3 ms with 2^17, 12.0 ms with 2^18, 12.6 ms with 2^19).
+# training images in 17.7 ms with 2^16, 12.3 ms with 2^17, 12.0 ms with 2^18, 12.6 ms with 2^19, when
+# each member had its copy of them). Data all members share go in chunks that can be smaller still
+# (:data:`~autograd_graph.engines.stacked.ONE_THREAD_PRODUCT`).
 EVALUATION_ELEMENTS = 1 << 18
 
 
@@ -147,6 +152,9 @@ class Lockstep:
         self.classification, self.bar, self.errors = classification, bar, errors
         self.opt = copy.deepcopy(optimizer)
         self.opt.reset(engine.n_weights)
+        n = data.X.shape[1]
+        steps = cfg.epochs * (1 if cfg.batch_size is None else -(-n // min(cfg.batch_size, n)))
+        self.fused = fuse(self.opt, engine.n_weights * steps)  # Adam as one compiled loop, when worth it
         self.w = weights.copy()  # (n_weights,): the union's flat weights, updated in place
         self.kept = self.w.copy()  # the weights before the latest update (their pass was finite)
         self.frozen = np.zeros(0, dtype=np.int64)  # union positions of frozen jobs' weights
@@ -190,11 +198,19 @@ class Lockstep:
         engine, loss, opt = self.engine, self.loss, self.opt
         both, gradient_a = loss.value_and_gradient_z, loss.gradient_a
         Yt = d.Y.transpose(2, 0, 1)  # (outputs, jobs, n): batches come out as the engine lays outputs out
+        shared = d.X.strides[0] == 0 and d.Y.strides[0] == 0  # one data set for all jobs
+        if shared:  # a batch is then rows of one array (a plain take, faster than indexing the broadcast)
+            X_all, Yt_all = d.X[0], np.ascontiguousarray(d.Y[0].T)
         w, kept = self.w, self.kept  # the union's weights, updated in place; those of the last finite pass
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are caught below
+        done = 0  # steps of this epoch not yet added to the active jobs' counts (added before any job stops)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), self._counting(lambda: done):
             for lo in range(0, n, size):
                 batch = orders[:, lo : lo + size]  # (jobs, batch)
-                X, Y = d.X[self.rows, batch], Yt[:, self.rows, batch]  # (jobs, batch, inputs), (outputs, jobs, batch)
+                # (jobs, batch, inputs), (outputs, jobs, batch)
+                if shared:
+                    X, Y = np.take(X_all, batch, axis=0), np.take(Yt_all, batch, axis=1)
+                else:
+                    X, Y = d.X[self.rows, batch], Yt[:, self.rows, batch]
                 engine.load(w)
                 z, a = engine.forward(X)  # (outputs, jobs, batch)
                 k, m, b = z.shape
@@ -207,6 +223,7 @@ class Lockstep:
                 da = None if gradient_a is None else (gradient_a(zz, yy, aa) / b).T.reshape(k, m, b)
                 grad = engine.backward(dz.T.reshape(k, m, b), da)
                 if not math.isfinite(engine.pass_sum() + values.sum() + grad.sum()):
+                    done = self._count(done)
                     for j in self._pass_faults(values.reshape(m, b), grad):
                         self._fault(j, epoch, batch[j], X[j], Y[:, j].T, w, None)
                 np.copyto(kept, w)
@@ -216,13 +233,28 @@ class Lockstep:
                 if self.frozen.size:
                     w[self.frozen] = kept[self.frozen]
                 if not math.isfinite(w.sum()):
+                    done = self._count(done)
                     for j in np.unique(self.owner[~np.isfinite(w)]).tolist():
                         if self.jobs[j].active:
                             self._fault(j, epoch, batch[j], X[j], Y[:, j].T, kept, w)
                     if self.frozen.size:
                         w[self.frozen] = kept[self.frozen]
-                for job in self.jobs:
-                    job.run.steps += job.active
+                done += 1
+
+    def _count(self, steps: int) -> int:
+        """Add ``steps`` updates to every active job's count; returns 0 (none left to add)."""
+        for job in self.jobs:
+            if job.active:
+                job.run.steps += steps
+        return 0
+
+    @contextmanager
+    def _counting(self, left: Callable[[], int]) -> Iterator[None]:
+        """Add the steps ``left()`` gives when the block ends, however it ends (an interrupt included)."""
+        try:
+            yield
+        finally:
+            self._count(left())
 
     def _pass_faults(self, values: np.ndarray, grad: np.ndarray) -> list[int]:
         """The active jobs whose pass (a, z, loss or ∂L/∂w) went non-finite at this step."""

@@ -31,6 +31,7 @@ array([0.95, 2.1 ])
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 import numpy as np
 
@@ -239,6 +240,9 @@ class Adam(Optimizer):
 
     default_learning_rate = 0.001
     state_names = ("m", "s")
+    # the same update as one compiled loop (training.fused.fuse sets it when numba is worth it):
+    # fused(w, g, m, s, β₁, β₂, 1 − β₁, 1 − β₂, 1 − β₁^(t+1), 1 − β₂^(t+1), η, ε)
+    fused: Callable | None = None
 
     def __init__(
         self,
@@ -272,6 +276,11 @@ class Adam(Optimizer):
         if self.m.base is not ms or self.s.base is not ms:  # replaced (remap, or by hand): join them again
             ms = self._moments = np.stack([self.m, self.s])
             self.m, self.s = ms
+        if self.fused is not None and weights.dtype == gradient.dtype == ms.dtype == np.float64:
+            b1, b2, t = self.beta1, self.beta2, self.t + 1
+            self.fused(weights, np.ascontiguousarray(gradient), self.m, self.s, b1, b2, 1 - b1, 1 - b2, 1 - b1**t,
+                       1 - b2**t, eta, self.eps)  # fmt: skip
+            return
         ms *= self._decay  # m *= β₁, s *= β₂
         np.copyto(u, gradient)
         np.multiply(gradient, gradient, out=v)
