@@ -29,6 +29,7 @@ from .data import as_batch
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
+    from .engines.compiled import CompiledEngine
     from .results import Trace
 
 __all__ = ["Predicting", "PREDICT_CHUNK"]
@@ -47,6 +48,7 @@ class Predicting:
         def outputs(self) -> list[Hashable]: ...
 
         def forward(self, X: Any, *, engine: str = "compiled", dtype: Any = None) -> Trace: ...
+        def compile(self) -> CompiledEngine: ...
 
     def predict(self, X: Any, *, dtype: Any = None) -> Any:
         """The outputs for the examples ``X``: ``net.forward(X).output``, in chunks.
@@ -82,6 +84,7 @@ class Predicting:
         else:
             chunks = range(0, batch.shape[0], PREDICT_CHUNK)
             output = np.concatenate([self.forward(batch[lo : lo + PREDICT_CHUNK], dtype=dtype).output for lo in chunks])
+            self.compile().release_buffers()  # the chunks' arrays (engines/buffers.py) back to the system
         if frame and pd is not None:
             return pd.DataFrame(output, index=X.index, columns=list(self.outputs))
         return output

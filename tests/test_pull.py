@@ -1,5 +1,7 @@
 """The sparse backward by sources (engines/pull.py, numba) against the kernels' own backward and the reference."""
 
+import warnings
+
 import numpy as np
 import pytest
 from helpers import assert_engines_agree
@@ -128,3 +130,20 @@ def test_pull_equals_the_reference_on_random_networks(data, loss, batch, seed):
     finally:
         pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY = before
     event("sparse stages by edges" if has_plan else "no sparse stage")
+
+
+def test_a_broken_numba_warns_once_and_leaves_the_kernels(always_pull, monkeypatch):
+    def broken():
+        raise ImportError("Numba needs NumPy 2.2 or less")
+
+    monkeypatch.setattr(pull, "_kernels", broken)
+    monkeypatch.setattr(pull, "USE_NUMBA_FAILED", [])
+    net = mixed_network(7)
+    X, Y = data(net, 4)
+    with pytest.warns(UserWarning, match="numba could not be imported .*NumPy 2.2"):
+        assert net.compile().pull_plan() is None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert ag.Network.from_networkx(net.to_networkx()).compile().pull_plan() is None
+    assert not caught  # said once
+    assert_engines_agree(net, X, Y, "squared_error")

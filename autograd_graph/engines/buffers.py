@@ -9,31 +9,36 @@ machine, where a fresh page costs the most): a 10^7-edge pass took 3.3–7.2 s
 through the public API (2.7–8.5 s of it in the system) against 1.5–1.9 s
 with the same arrays reused; 0.23–0.75 s against 0.15–0.22 s at 10^6 edges.
 
-A :class:`BufferPool` keeps up to :data:`POOL_SIZE` such blocks (a free block
-of another size makes room for a new one). An array it
-hands out is a view of one of them, so the block is referred to by every
-array and view made from it (numpy's ``base`` is the block itself); a block
-is handed out again only when nothing but the pool refers to it, i.e. when
-every trace and gradient that used it, and every view of them, is gone.
-Arrays below :data:`MIN_POOLED_BYTES` come from numpy as usual.
+A :class:`BufferPool` keeps up to :data:`POOL_SIZE` blocks of at least
+:data:`MIN_POOLED_BYTES` (enough for a loop that keeps the last pass's trace
+and gradients while it computes the next; a free block of another size makes
+room for a new one). It hands out an array over a block through an object of
+its own (a numpy array over a ``memoryview``), which every view of that array
+refers to: numpy stops collapsing a view's ``base`` at an array whose own
+base is not an array. When that object is gone, so is every array and view
+over it, and a ``weakref.finalize`` marks the block free. :meth:`release`
+gives every free block back to the system (``ag.evaluate`` does, after its
+chunks).
 
 Examples
 --------
 >>> pool = BufferPool()
 >>> a = pool.empty((1024, 1024), np.dtype(np.float64))  # 8 MiB: from the pool
->>> a.base is pool.empty((1024, 1024), np.dtype(np.float64)).base  # still in use: another block
-False
->>> first = id(a.base)
+>>> v = a[10:]  # a view keeps the block in use ...
 >>> del a
->>> b = pool.zeros((1024, 1024), np.dtype(np.float64))  # the first block is free again: reused, zeroed
->>> id(b.base) == first, float(b.sum())
-(True, 0.0)
+>>> b = pool.zeros((1024, 1024), np.dtype(np.float64))  # ... so this is another block
+>>> bool(np.shares_memory(v, b)), pool.n_blocks
+(False, 2)
+>>> del v
+>>> c = pool.empty((1024, 1024), np.dtype(np.float64))  # the first block is free again: reused
+>>> pool.n_blocks, pool.release(), pool.n_blocks  # release gives back the free blocks (none now)
+(2, 0, 2)
 """
 
 from __future__ import annotations
 
-import sys
 import threading
+import weakref
 
 import numpy as np
 
@@ -41,58 +46,57 @@ __all__ = ["BufferPool", "MIN_POOLED_BYTES", "POOL_SIZE"]
 
 # Smaller arrays come from numpy's allocator (the system keeps their pages) ...
 MIN_POOLED_BYTES = 1 << 22
-# ... and at most this many big blocks are kept per engine: a forward and backward pass's five.
-POOL_SIZE = 6
-
-
-def _references(block: np.ndarray) -> int:
-    return sys.getrefcount(block)
+# ... and at most this many big blocks are kept per engine: a pass's five arrays, and the three of
+# the last backward pass's gradients that a training loop of its own still holds.
+POOL_SIZE = 8
 
 
 class BufferPool:
     """Big blocks of memory for a pass's arrays, reused when free (see the module notes)."""
 
     def __init__(self) -> None:
-        self._blocks: list[np.ndarray] = []
+        # one [block, free] pair per block: its finalizers set `free` in the pair itself, with no lock
+        # and no index (they may run in any thread, even inside `empty`)
+        self._slots: list[list] = []
         self._lock = threading.Lock()
+
+    @property
+    def n_blocks(self) -> int:
+        """How many blocks the pool holds (in use or free)."""
+        return len(self._slots)
 
     def empty(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialised array, as ``np.empty``; from a free block when it is big."""
         dtype = np.dtype(dtype)
         nbytes = int(np.prod(shape)) * dtype.itemsize
-        if nbytes < MIN_POOLED_BYTES or not _COUNTS_REFERENCES:
+        if nbytes < MIN_POOLED_BYTES:
             return np.empty(shape, dtype)
-        with self._lock:  # the check and the new view at once: two threads never get the same block
-            other = -1  # a free block of another size, given back to the system if the pool is full
-            for k, block in enumerate(self._blocks):
-                if _references(block) == _FREE:
-                    if block.nbytes == nbytes:
-                        return block.view(dtype).reshape(shape)
-                    other = k
-            if len(self._blocks) >= POOL_SIZE and other >= 0:
-                del self._blocks[other]
-            if len(self._blocks) < POOL_SIZE:
-                block = np.empty(nbytes, np.uint8)
-                self._blocks.append(block)
-                return block.view(dtype).reshape(shape)
-        return np.empty(shape, dtype)  # the pool is full and in use: an array of its own
+        with self._lock:
+            slot = next((s for s in self._slots if s[1] and s[0].nbytes == nbytes), None)
+            if slot is None and len(self._slots) >= POOL_SIZE:  # full: a free block of another size makes room
+                self._slots = [s for s in self._slots if not s[1]] + [s for s in self._slots if s[1]][1:]
+            if slot is None and len(self._slots) < POOL_SIZE:
+                slot = [np.empty(nbytes, np.uint8), True]
+                self._slots.append(slot)
+            if slot is None:
+                return np.empty(shape, dtype)  # the pool is full and in use: an array of its own
+            slot[1] = False
+        owner = np.frombuffer(memoryview(slot[0]), dtype)  # every view of what is handed out refers to it
+        weakref.finalize(owner, slot.__setitem__, 1, True)
+        return owner.reshape(shape)
 
     def zeros(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """A zeroed array, as ``np.zeros``; from a free block when it is big."""
-        out = self.empty(shape, dtype)
-        if out.base is None:
+        dtype = np.dtype(dtype)
+        if int(np.prod(shape)) * dtype.itemsize < MIN_POOLED_BYTES:
             return np.zeros(shape, dtype)  # numpy's own: its pages come zeroed
+        out = self.empty(shape, dtype)
         out.fill(0)
         return out
 
-
-def _free_count() -> int:
-    """What :func:`_references` says of a block only the pool refers to, inside ``BufferPool.empty``'s loop."""
-    blocks = [np.empty(1, np.uint8)]
-    for _, block in enumerate(blocks):
-        return _references(block)
-    raise AssertionError  # pragma: no cover
-
-
-_COUNTS_REFERENCES = hasattr(sys, "getrefcount")  # CPython; elsewhere nothing is pooled
-_FREE = _free_count() if _COUNTS_REFERENCES else -1
+    def release(self) -> int:
+        """Give every free block back to the system; the number given back."""
+        with self._lock:
+            kept = [s for s in self._slots if not s[1]]
+            released, self._slots = len(self._slots) - len(kept), kept
+        return released

@@ -66,7 +66,8 @@ class Prepared:
                  pull: PullPlan | None = None) -> None:  # fmt: skip
         self.schedule, self.sources = schedule, kernels
         self.w = w.astype(dtype, copy=False)  # (n_weights,); the network's own (never changing) buffer for float64
-        self.kernels = [None if k is None else k.prepare(self.w) for k in kernels]
+        pulled = pull.pulled if pull is not None else [False] * len(kernels)  # those the plan computes
+        self.kernels = [None if k is None or p else k.prepare(self.w) for k, p in zip(kernels, pulled, strict=True)]
         self.pull = pull  # with it, backward pulls the sparse edges by their sources (:mod:`.pull`)
         self.pull_weights = None if pull is None else pull.weights(self.w)
         self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
@@ -135,6 +136,11 @@ class CompiledEngine:
         prepared = Prepared(self.schedule, self.kernels, w, dtype, self.pull_plan())
         self._cache[dtype] = (token, prepared)  # one entry per dtype: the latest version
         return prepared
+
+    def release_buffers(self) -> int:
+        """Give the free blocks the passes keep for their arrays back to the system (:mod:`.buffers`);
+        the number given back. Arrays still referred to are not touched."""
+        return self._buffers.release()
 
     def pull_plan(self) -> PullPlan | None:
         """The plan of the public passes' sparse stages edge by edge (:mod:`.pull`), built on first use;

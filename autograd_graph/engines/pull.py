@@ -33,6 +33,7 @@ sparse edges, there is no plan.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache, partial
 from typing import Any
 
@@ -45,11 +46,14 @@ from .threads import PARTS, parallel, run
 
 __all__ = ["PullPlan", "build_plan", "PULL_MIN_EDGES", "USE_PULL"]
 
-# Networks with fewer sparse edges keep the kernels' backward (numba's first compile costs ~1 s,
-# and at these sizes a pass takes about a millisecond either way).
+# Networks with fewer sparse edges keep the kernels (numba's first compile of the loops costs seconds:
+# 4.4 s for float64 and 1.6 s more for float32 with an empty cache; at these sizes a pass takes about a
+# millisecond either way).
 PULL_MIN_EDGES = 1 << 13
 # Whether the compiled engine pulls by sources when it can (the tests compare both ways).
 USE_PULL = True
+# Why numba could not be imported, once it failed (then no plan is built again, and no warning repeated).
+USE_NUMBA_FAILED: list[str] = []
 
 
 @lru_cache(maxsize=1)
@@ -193,6 +197,12 @@ def _cut(indptr: np.ndarray, lo: int, hi: int) -> tuple[tuple[tuple[int, int], .
 def build_plan(schedule: Schedule, kernels: list) -> PullPlan | None:
     """The schedule's plan when numba is installed and it has enough sparse edges, else None."""
     n_sparse = sum(k.block.positions.size for k in kernels if isinstance(k, SparseKernel))
-    if not USE_PULL or n_sparse < PULL_MIN_EDGES or not available():
+    if not USE_PULL or USE_NUMBA_FAILED or n_sparse < PULL_MIN_EDGES or not available():
+        return None
+    try:
+        _kernels()
+    except ImportError as error:  # numba installed but broken (e.g. too old for this numpy): the kernels run
+        warnings.warn(f"numba could not be imported ({error}); the sparse stages run without it", stacklevel=2)
+        USE_NUMBA_FAILED.append(str(error))
         return None
     return PullPlan(schedule, kernels)

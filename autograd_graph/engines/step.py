@@ -7,7 +7,9 @@ allocating the arrays of a pass and preparing the weights again after every
 update cost more than the arithmetic. :class:`TrainingStep` runs the compiled
 engine's own sweeps (:meth:`~.compiled.CompiledEngine.forward_into`,
 :meth:`~.compiled.CompiledEngine.backward_into`, hence the same numbers as
-``net.backward(net.forward(X), Y)``, bit for bit) over:
+``net.backward(net.forward(X), Y)``, bit for bit, except on networks whose
+public passes take the sparse stages edge by edge, :mod:`.pull`, where they
+agree to rounding) over:
 
 - its own copy of the weights, ``step.w``, which the optimizer updates in
   place; the prepared weights are views of it or are refreshed in place

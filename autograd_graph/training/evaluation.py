@@ -149,6 +149,8 @@ def evaluate(
         y = Y[lo : lo + EVALUATION_CHUNK]
         losses.append(loss_terms(loss, trace.output, y, a, outputs)[0])
         predictions.append(trace.output)
+        del trace  # its arrays are free for the next chunk (engines/buffers.py) ...
+    net.compile().release_buffers()  # ... and given back to the system after the last
     value = float(np.concatenate(losses).mean())
     hit_rate = accuracy(np.concatenate(predictions), Y) if classification else math.nan
     return Evaluation(value, hit_rate)
