@@ -63,6 +63,12 @@ def _serial(work: int) -> bool:
     return work < MIN_PARALLEL_WORK
 
 
+def _dense(kernel: Kernel | None) -> bool:
+    """Whether a stage's kernel is a BLAS product: its activations then stay in the calling thread
+    (see :class:`~.compiled.CompiledEngine`)."""
+    return isinstance(kernel, (ViewKernel, ScatterKernel))
+
+
 def _add_product(M: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
     out += M @ x
 
@@ -118,7 +124,7 @@ def forward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, A: 
         else:
             forward.append(partial(np.copyto, a, bias[:, None]))
         for act, lo, hi in st.groups:
-            if act.forward_into is None or _serial((hi - lo) * batch):  # act.apply without its dispatch
+            if act.forward_into is None or _serial((hi - lo) * batch) or _dense(kernel):  # act.apply, undispatched
                 forward.append(partial(act.forward_into or act.apply, A[lo:hi], Z[lo:hi]))
             else:
                 forward.append(partial(apply_group, act, A, Z, lo, hi))
@@ -135,7 +141,7 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
     stages = list(zip(schedule.stages, kernels, prep.kernels, strict=True))
     for st, kernel, W in reversed(stages):
         for act, lo, hi in st.groups:
-            if act.chain_into is None or _serial((hi - lo) * batch):
+            if act.chain_into is None or _serial((hi - lo) * batch) or _dense(kernel):
                 backward.append(partial(act.chain_into or act.chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi]))
             else:
                 backward.append(partial(chain_group, act, A, Z, dZ, dA, lo, hi))

@@ -46,7 +46,7 @@ from ..topology import IndexedGraph
 from . import bound
 from .bound import Op, apply_group, chain_group
 from .dropout import INPUTS, DropoutMasks
-from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
+from .kernels import EdgeGradients, Kernel, ScatterKernel, SparseKernel, ViewKernel, add_csr_product, kernel_for
 from .schedule import Schedule, build_schedule
 
 __all__ = ["CompiledEngine"]
@@ -117,6 +117,10 @@ class CompiledEngine:
         self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
+        self.added_rows = _added_rows(self.schedule, self.kernels)
+        # dense stages' activations stay in the calling thread: BLAS's own threads spin on the other
+        # cores around their products, and a part handed to a worker then waits for a core
+        self._shared = [not isinstance(k, (ViewKernel, ScatterKernel)) for k in self.kernels]
 
     def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> Prepared:
         """The prepared weights of this weights version (``token``), from the cache when it has them."""
@@ -161,7 +165,10 @@ class CompiledEngine:
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                apply_group(act, A, Z, lo, hi)
+                if self._shared[k]:
+                    apply_group(act, A, Z, lo, hi)
+                else:
+                    act.apply(A[lo:hi], Z[lo:hi])
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -175,7 +182,8 @@ class CompiledEngine:
             raise ShapeError(f"Y has {Y.shape[0]} examples but the trace has {trace.batch_size}")
         losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[sc.output_rows].T, sc.output_activations)
         prep = self._prepared(w, dtype, trace.versions[2])
-        dZ = np.zeros(Z.shape, dtype)  # (n_neurons, batch)
+        dZ = np.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
+        self.clear_added(dZ)
         dA = np.empty_like(A)
         dw = np.empty(sc.n_weights, dtype)
         self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own)
@@ -194,6 +202,7 @@ class CompiledEngine:
                       drop: DropoutMasks | None = None) -> None:  # fmt: skip
         """The reverse sweep: ∂L/∂a and ∂L/∂z of every neuron but inputs and biases (left for later,
         see the module notes) into ``dA`` and ``dZ`` (zero on entry), ∂L/∂w into ``dw``.
+        (Only the rows of :attr:`added_rows` need to be zero: :meth:`clear_added`.)
         ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``; ``drop``, the masks
         of the forward sweep."""
         sc = self.schedule
@@ -204,7 +213,10 @@ class CompiledEngine:
             if drop is not None:
                 drop.backward(k, Z, dZ)
             for act, lo, hi in st.groups:
-                chain_group(act, A, Z, dZ, dA, lo, hi)
+                if self._shared[k]:
+                    chain_group(act, A, Z, dZ, dA, lo, hi)
+                else:
+                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None:
@@ -220,6 +232,11 @@ class CompiledEngine:
             dw[sc.bias_positions] = (dA[sc.n_sources :] @ ones)[self._bias_rows]  # Σ over the batch
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
+
+    def clear_added(self, dZ: np.ndarray) -> None:
+        """Zero the rows of ``dZ`` that a backward sweep adds into (:attr:`added_rows`), before it."""
+        for rows in self.added_rows:
+            dZ[rows] = 0
 
     def forward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray) -> list[Op]:
         """:meth:`forward_into` as calls bound once to these buffers (:func:`.bound.forward_ops`)."""
@@ -248,6 +265,7 @@ class CompiledEngine:
             if done:
                 return
             done = True
+            dZ[:n_sources] = 0  # nothing wrote these rows: backward leaves them to this
             for st, kernel, W in deferred:
                 s0 = st.source_start
                 kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
@@ -256,3 +274,16 @@ class CompiledEngine:
             dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z
 
         return fill
+
+
+def _added_rows(sc: Schedule, kernels: list[Kernel | None]) -> list[slice]:
+    """The rows of ∂L/∂z among the targets that a backward sweep adds into, as slices: all but those
+    a dense kernel writes whole (``sole``: no other stage reads them, they are no outputs), which
+    then need no zeroing on entry."""
+    added = np.ones(len(sc.order) + 1, dtype=bool)
+    added[: sc.n_sources] = added[-1] = False  # the sources' rows wait for their fill; a sentinel
+    for st, kernel in zip(sc.stages, kernels, strict=True):
+        if st.sole and isinstance(kernel, (ViewKernel, ScatterKernel)):
+            added[st.source_start + st.deferred : st.source_stop] = False
+    edges = np.flatnonzero(np.diff(added, prepend=False)).tolist()  # starts and stops of the runs
+    return [slice(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True)]

@@ -96,7 +96,6 @@ class _State(_Pass):
         # the sources, ∂L/∂w and the losses (the engine's backward check reads ∂L/∂w and the loss, not ∂L/∂a
         # or ∂L/∂z); adjacent in the buffer, so one sum checks them all
         self.checked = self.buffer[2 * size + n_sources * batch :]
-        self.targets = dZ[n_sources:]  # the rows of ∂L/∂z a backward sweep adds into
         self.output_dz = dZ[outputs] if isinstance(outputs, slice) else None
         self.backward = engine.backward_ops(prep, A, Z, dA, dZ, self.dw)
 
@@ -195,7 +194,7 @@ class TrainingStep:
         a = s.A[rows].T if s.output_a is None else s.output_a
         losses, dz_own, _ = self.terms(s.output, Y.astype(self.dtype, copy=False), a)
         s.losses[...] = losses
-        s.targets.fill(0)
+        self.engine.clear_added(s.dZ)
         if s.output_dz is None:  # backward_into's first step, then its bound operations
             s.dZ[rows] = dz_own.T
         else:
@@ -213,7 +212,7 @@ class TrainingStep:
         np.copyto(s.output, s.Z[rows].T)
         losses, dz_own, da_own = self.terms(s.output, Y.astype(self.dtype, copy=False), s.A[rows].T)
         s.losses[...] = losses
-        s.targets.fill(0)
+        self.engine.clear_added(s.dZ)
         engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own, drop)
         self.losses = s.losses
         return s.dw if math.isfinite(np.add.reduce(s.checked)) else None
