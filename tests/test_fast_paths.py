@@ -9,6 +9,7 @@ import pytest
 import autograd_graph as ag
 from autograd_graph import indexed, topology
 from autograd_graph.engines import kernels
+from autograd_graph.losses import loss_terms
 
 
 def layered_net(seed: int = 0) -> ag.Network:
@@ -220,3 +221,31 @@ def test_from_networkx_builds_the_same_graph_as_add_edges_from():
         assert list(H.pred[n]) == list(R.pred[n])
         assert all(H.succ[n][v] is H.pred[v][n] for v in H.succ[n])
     assert len({id(d) for _, _, d in H.edges(data=True)}) == G.number_of_edges()
+
+
+ZEROING_NETS = {**NETS, "running example (scatter)": lambda: ag.running_example(seed=0)}
+
+
+@pytest.mark.parametrize("make", ZEROING_NETS.values(), ids=ZEROING_NETS.keys())
+def test_backward_needs_zeros_only_in_the_rows_it_adds_into(make):
+    # ∂L/∂z starts as garbage (NaN) but for engine.added_rows: the sole rows of dense kernels are
+    # written whole before they are read, and the sources' rows when they are filled
+    net = make()
+    X, Y = data(net)
+    engine, want = net.compile(), net.backward(net.forward(X), Y)
+    sc = engine.schedule
+    trace = net.forward(X)
+    A, Z = trace.a.raw, trace.z.array
+    _, dz_own, da_own = loss_terms("squared_error", trace.output, Y, A[sc.output_rows].T,
+                                             sc.output_activations)  # fmt: skip
+    dA, dZ, dw = np.full_like(A, np.nan), np.full_like(A, np.nan), np.full(net.n_weights, np.nan)
+    engine.clear_added(dZ)
+    prep = engine._prepared(net._ready().values, A.dtype, trace.versions[2])
+    engine.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own)
+    np.testing.assert_array_equal(dw, want.weights.flat)
+    np.testing.assert_array_equal(dZ[sc.n_sources :], want.z.array[sc.n_sources :])
+    skipped = np.ones(len(sc.order), bool)
+    for rows in engine.added_rows:
+        skipped[rows] = False
+    if make is layered_net:  # its hidden rows: only the output stage reads them, a dense product
+        assert skipped[sc.n_sources : sc.stages[0].stop].all() and not skipped[sc.output_rows].any()
