@@ -45,10 +45,12 @@ from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from . import bound
 from .bound import Op, apply_group, chain_group, source_rows
+from .buffers import BufferPool
 from .dropout import INPUTS, DropoutMasks
-from .kernels import EdgeGradients, Kernel, ScatterKernel, SparseKernel, ViewKernel, add_csr_product, kernel_for
+from .kernels import EdgeGradients, ScatterKernel, SparseKernel, ViewKernel, add_csr_product, kernel_for
 from .prepared import Prepared
-from .schedule import Schedule, build_schedule
+from .pull import PullPlan, build_plan
+from .schedule import added_rows, build_schedule, inputs_apart
 
 __all__ = ["CompiledEngine", "Prepared"]
 
@@ -78,25 +80,34 @@ class CompiledEngine:
         small = [(k, st.source_start, st.start) for st, k in zip(self.schedule.stages, self.kernels, strict=True)
                  if isinstance(k, SparseKernel) and k.ranges.count == 1]  # fmt: skip
         self._edge_gradients = EdgeGradients(small)  # their ∂L/∂w after the sweep, in a few calls
+        self._pull: PullPlan | None | bool = False  # the public passes' plan (:mod:`.pull`); built on first use
         self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
+        self._buffers = BufferPool()  # the passes' big arrays, reused once nothing refers to them
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
-        self.added_rows = _added_rows(self.schedule, self.kernels)
+        self.added_rows = added_rows(self.schedule)  # the rows of ∂L/∂z a backward sweep adds into
         # dense stages' activations stay in the calling thread: BLAS's own threads spin on the other
         # cores around their products, and a part handed to a worker then waits for a core
         self._shared = [not isinstance(k, (ViewKernel, ScatterKernel)) for k in self.kernels]
         # whether the stages that read inputs are dense products of inputs only: they then read X itself
         # (its transpose, a BLAS operand as good as rows of Z) and the input rows of Z wait to be read
-        self.inputs_apart = inputs_apart(self.schedule, self.kernels)
+        self.inputs_apart = inputs_apart(self.schedule)
 
     def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> Prepared:
         """The prepared weights of this weights version (``token``), from the cache when it has them."""
         hit = self._cache.get(dtype)
         if hit is not None and hit[0] == token:
             return hit[1]
-        prepared = Prepared(self.schedule, self.kernels, w, dtype)
+        prepared = Prepared(self.schedule, self.kernels, w, dtype, self.pull_plan())
         self._cache[dtype] = (token, prepared)  # one entry per dtype: the latest version
         return prepared
+
+    def pull_plan(self) -> PullPlan | None:
+        """The plan of the public passes' sparse stages edge by edge (:mod:`.pull`), built on first use;
+        None when numba is not installed or the network has few sparse edges."""
+        if self._pull is False:
+            self._pull = build_plan(self.schedule, self.kernels)
+        return self._pull  # type: ignore[return-value]
 
     def forward(self, w: np.ndarray, X: Any, dtype: np.dtype, versions: tuple) -> Trace:
         """Every neuron's ``a`` and ``z`` for a batch; ``w`` is the flat weight vector of ``versions``."""
@@ -107,8 +118,8 @@ class CompiledEngine:
             X.flags.writeable = False
         prep = self._prepared(w, dtype, versions[2])
         n_in, n_sources = len(sc.inputs), sc.n_sources
-        A = np.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
-        Z = np.empty_like(A)
+        A = self._buffers.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
+        Z = self._buffers.empty(A.shape, dtype)
         Z[n_in:n_sources] = 1
         self.forward_into(prep, X, A, Z)
         filled = not self.inputs_apart
@@ -141,10 +152,13 @@ class CompiledEngine:
             Z[: X.shape[1]] = X.T
             if drop is not None:
                 drop.forward(INPUTS, Z)
+        pull = prep.pull  # sparse stages target by target (:mod:`.pull`)
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
-            if kernel is not None:
+            if pull is not None and pull.pulled[k]:
+                pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A)
+            elif kernel is not None:
                 kernel.forward(W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)  # type: ignore[arg-type]
             else:
                 a[...] = 0 if bias is None else bias[:, None]
@@ -166,10 +180,10 @@ class CompiledEngine:
             raise ShapeError(f"Y has {Y.shape[0]} examples but the trace has {trace.batch_size}")
         losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[sc.output_rows].T, sc.output_activations)
         prep = self._prepared(w, dtype, trace.versions[2])
-        dZ = np.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
+        dZ = self._buffers.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
         self.clear_added(dZ)
-        dA = np.empty_like(A)
-        dw = np.empty(sc.n_weights, dtype)
+        dA = self._buffers.empty(A.shape, dtype)
+        dw = self._buffers.empty((sc.n_weights,), dtype)
         self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own, X=trace.x)
         fill = self._source_gradients(prep, dA, dZ)
         return Gradients(
@@ -193,10 +207,13 @@ class CompiledEngine:
         xT = None if X is None else self._inputs(X, drop)
         if da_own is None:
             dZ[sc.output_rows] = dz_own.T
+        pull = prep.pull if drop is None else None  # sparse edges by their sources (:mod:`.pull`)
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
         for k, (st, kernel, W) in reversed(stages):
             if drop is not None:
                 drop.backward(k, Z, dZ)
+            if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
+                pull.stage(k, prep.pull_weights, Z, dZ, dA, dw)
             for act, lo, hi in st.groups:
                 if self._shared[k]:
                     chain_group(act, A, Z, dZ, dA, lo, hi)
@@ -204,13 +221,16 @@ class CompiledEngine:
                     act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
-            if kernel is not None:
+            if kernel is not None and not (pull is not None and isinstance(kernel, SparseKernel)):
                 s0, s1 = st.source_start, st.source_stop
                 z_src = source_rows(Z, xT, s0, s1)
                 kernel.backward(W, z_src, dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
         if drop is not None:
             drop.remask(Z)
-        self._edge_gradients(Z, dA, dw)
+        if pull is not None:  # the inputs' edges: their ∂L/∂w now, their ∂L/∂z when read
+            pull.sources(prep.pull_weights, Z, dZ, dA, dw, with_dz=False, with_dw=True)
+        else:
+            self._edge_gradients(Z, dA, dw)
         if sc.bias_positions.size:
             ones = self._ones.get((dA.shape[1], dA.dtype))
             if ones is None:
@@ -246,10 +266,14 @@ class CompiledEngine:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""
         sc = self.schedule
         n_in, n_sources = len(sc.inputs), sc.n_sources
+        pull = prep.pull  # backward pulled the sparse edges (it always does when prep has a plan)
         deferred = [
             (st, kernel, W)
             for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
-            if kernel is not None and W is not None and st.deferred
+            if kernel is not None
+            and W is not None
+            and st.deferred
+            and not (pull is not None and isinstance(kernel, SparseKernel))
         ]
         bias_weights = prep.bias_weights
         done = False
@@ -263,29 +287,10 @@ class CompiledEngine:
             for st, kernel, W in deferred:
                 s0 = st.source_start
                 kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
+            if pull is not None:
+                pull.sources(prep.pull_weights, dZ, dZ, dA, dZ[:0, 0], with_dz=True, with_dw=False)  # z: unread
             if bias_weights.size:  # ∂L/∂z_b += Σ_{j : b→j} w_{b,j} ∂L/∂a_j for every bias neuron b
                 add_csr_product(sc.bias_indptr, sc.bias_targets, bias_weights, dA, dZ[n_in:n_sources], dA.shape[0])
             dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z
 
         return fill
-
-
-def inputs_apart(sc: Schedule, kernels: list[Kernel | None]) -> bool:
-    """Whether every stage that reads input rows reads inputs only, through a dense product."""
-    n_in = len(sc.inputs)
-    readers = [(st, k) for st, k in zip(sc.stages, kernels, strict=True) if k is not None and st.source_start < n_in]
-    return bool(readers) and all(st.source_stop <= n_in and isinstance(k, (ViewKernel, ScatterKernel))
-                                 for st, k in readers)  # fmt: skip
-
-
-def _added_rows(sc: Schedule, kernels: list[Kernel | None]) -> list[slice]:
-    """The rows of ∂L/∂z among the targets that a backward sweep adds into, as slices: all but those
-    a dense kernel writes whole (``sole``: no other stage reads them, they are no outputs), which
-    then need no zeroing on entry."""
-    added = np.ones(len(sc.order) + 1, dtype=bool)
-    added[: sc.n_sources] = added[-1] = False  # the sources' rows wait for their fill; a sentinel
-    for st, kernel in zip(sc.stages, kernels, strict=True):
-        if st.sole and isinstance(kernel, (ViewKernel, ScatterKernel)):
-            added[st.source_start + st.deferred : st.source_stop] = False
-    edges = np.flatnonzero(np.diff(added, prepend=False)).tolist()  # starts and stops of the runs
-    return [slice(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import Kernel
+from .pull import PullPlan
 from .schedule import Schedule
 
 __all__ = ["Prepared"]
@@ -29,10 +30,13 @@ class Prepared:
     buffer, :mod:`.step`): strided views see the change without any work.
     """
 
-    def __init__(self, schedule: Schedule, kernels: list[Kernel | None], w: np.ndarray, dtype: np.dtype) -> None:
+    def __init__(self, schedule: Schedule, kernels: list[Kernel | None], w: np.ndarray, dtype: np.dtype,
+                 pull: PullPlan | None = None) -> None:  # fmt: skip
         self.schedule, self.sources = schedule, kernels
         self.w = w.astype(dtype, copy=False)  # (n_weights,); the network's own (never changing) buffer for float64
         self.kernels = [None if k is None else k.prepare(self.w) for k in kernels]
+        self.pull = pull  # with it, backward pulls the sparse edges by their sources (:mod:`.pull`)
+        self.pull_weights = None if pull is None else pull.weights(self.w)
         self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
         total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
         self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
@@ -50,6 +54,8 @@ class Prepared:
             np.copyto(self.w, w)  # another dtype: the copy the views look at
         for kernel, W in self._stale:
             kernel.refresh(W, self.w)
+        if self.pull is not None and self.pull_weights is not None:
+            self.pull.refresh(self.pull_weights, self.w)
         sc = self.schedule
         np.take(self.w, sc.bias_positions, out=self.bias_weights)
         if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount

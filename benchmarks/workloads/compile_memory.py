@@ -116,14 +116,17 @@ def build(config: Config) -> Report:
 
 
 def _peak(f) -> tuple[int, int]:
-    """Peak and retained bytes allocated (numpy buffers included) while running ``f``."""
+    """Peak bytes allocated (numpy buffers included) while running ``f``, and the bytes still held once
+    what ``f`` returned is dropped."""
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     kept = f()
-    current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = tracemalloc.get_traced_memory()[1]
     del kept
+    gc.collect()
+    current = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
     return peak - base, current - base
 
 
@@ -134,7 +137,9 @@ def memory(config: Config) -> Report:
     rng = np.random.default_rng(config.seed)
     X = rng.standard_normal((64, len(net.inputs)))
     Y = rng.uniform(-1, 1, (64, len(net.outputs)))
-    net.backward(net.forward(X), Y)
+    net.backward(net.forward(X), Y)  # numba's kernels compiled, the caches warm ...
+    net = ag.Network.from_networkx(net.to_networkx())  # ... and a network whose engine has allocated nothing
+    net.compile()
 
     def one_pass():
         net.set_weights(net.weights)  # as in training: the weights changed since the last pass
@@ -164,7 +169,8 @@ def memory(config: Config) -> Report:
     report.lines.append(
         f"the arrays returned (a, z, output, ∂L/∂a, ∂L/∂z, ∂L/∂w, losses): {arrays / 2**20:.1f} MiB; "
         f"peak while computing them: {peak / 2**20:.1f} MiB ({peak / arrays:.2f}×); "
-        f"kept afterwards {kept / 2**20:.1f} MiB"
+        f"held by the network once they are dropped (the pass's blocks of engines/buffers.py, the plan of "
+        f"engines/pull.py): {kept / 2**20:.1f} MiB"
     )
     if (peer := optional("numpy", config, "numpy_peer")) is not None:
         from ..peers.layout import dag_layout

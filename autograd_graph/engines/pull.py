@@ -1,0 +1,198 @@
+"""Big sparse DAGs' passes edge list by edge list, compiled by numba (the optional extra ``numba``).
+
+The sparse kernels (:mod:`.kernels`) run backward stage by stage, by the
+edges *into* a stage: each edge adds ``w ∂L/∂a_j`` into its source's
+``∂L/∂z_i`` and reads ``z_i`` again for ``∂L/∂w = Σ_batch z_i ∂L/∂a_j``. On a
+big random DAG a neuron's edges leave for many stages, so its rows of ``z``
+and ``∂L/∂z`` are read and written once per stage: that traffic bounds the
+pass (``benchmarks/README.md``, "Random DAG, 10^3 to 10^7 edges").
+
+:class:`PullPlan` also keeps every sparse edge by its source row. When the
+reverse sweep reaches a stage, every target of its rows' edges is in a later
+stage, so ``∂L/∂a`` of those targets is known; one loop per source row then
+*pulls* them: ``∂L/∂z_i += Σ_j w_ij ∂L/∂a_j`` and ``∂L/∂w_ij = Σ_batch z_i
+∂L/∂a_j``, reading the source's rows once and each target's row once per
+edge. Forward, one loop per target row sums ``w z`` over its edges (by
+target: no partial sums to add up afterwards). The loops are machine code
+from numba; the backward's sums over the batch use ``reassoc``, so they are
+vectorised in an order fixed for the compiled code (not the one numpy's
+``vecdot`` uses: the numbers agree with the kernels' to rounding, and the
+tests compare them). A stage's rows are cut into ranges of about equal edges
+that the engine's threads run at once, each writing its own rows and edges:
+the numbers do not depend on the number of threads.
+
+Measured at 10^6 edges, batch 64, one thread, interleaved with the kernels'
+passes (medians): forward 1.14× faster, backward 2.27×, the pass 383 → 214
+ms (``benchmarks/README.md``).
+
+Only the public passes (``net.forward``/``net.backward``) use a plan; the
+training step (:mod:`.step`) keeps the kernels. numba is imported the first
+time a pass runs with a plan; without numba, or below :data:`PULL_MIN_EDGES`
+sparse edges, there is no plan.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from typing import Any
+
+import numpy as np
+
+from .jit import available
+from .kernels import SparseKernel
+from .schedule import Schedule, index_dtype
+from .threads import PARTS, parallel, run
+
+__all__ = ["PullPlan", "build_plan", "PULL_MIN_EDGES", "USE_PULL"]
+
+# Networks with fewer sparse edges keep the kernels' backward (numba's first compile costs ~1 s,
+# and at these sizes a pass takes about a millisecond either way).
+PULL_MIN_EDGES = 1 << 13
+# Whether the compiled engine pulls by sources when it can (the tests compare both ways).
+USE_PULL = True
+
+
+@lru_cache(maxsize=1)
+def _kernels() -> Any:
+    """The numba loops, backward and forward (compiled for each dtype on its first call, cached on disk)."""
+    import numba
+
+    @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
+    def pull_rows(lo, hi, indptr, targets, weights, positions, Z, dZ, dA, dw, with_dz, with_dw):  # pragma: no cover
+        batch = Z.shape[1]
+        acc = np.zeros(batch, dZ.dtype)
+        zero = np.zeros(1, dw.dtype)
+        for s in range(lo, hi):
+            z = Z[s]
+            acc[:] = 0
+            for e in range(indptr[s], indptr[s + 1]):
+                x = dA[targets[e]]
+                if with_dw:
+                    d = zero[0]
+                    for b in range(batch):
+                        d += z[b] * x[b]
+                    dw[positions[e]] = d
+                if with_dz:
+                    w = weights[e]
+                    for b in range(batch):
+                        acc[b] += w * x[b]
+            if with_dz:
+                dz = dZ[s]
+                for b in range(batch):
+                    dz[b] += acc[b]
+
+    @numba.njit(nogil=True, boundscheck=False, cache=True)
+    def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A):  # pragma: no cover
+        batch = Z.shape[1]
+        acc = np.zeros(batch, A.dtype)
+        for t in range(lo, hi):
+            acc[:] = bias[t] if with_bias else 0
+            for e in range(indptr[t], indptr[t + 1]):
+                w = weights[e]
+                z = Z[sources[e]]
+                for b in range(batch):
+                    acc[b] += w * z[b]
+            A[t] = acc
+
+    return pull_rows, gather_rows
+
+
+class PullPlan:
+    """Every sparse edge of a schedule by its source row (see the module notes).
+
+    Attributes
+    ----------
+    indptr : ndarray, shape (n_rows + 1,)
+        Row ``i``'s edges are ``indptr[i]:indptr[i + 1]`` ...
+    targets, positions : ndarray
+        ... their target rows and places in the flat weight vector.
+    cuts, in_cuts : list
+        Per stage, its rows cut into ranges of about equal edges (the threads' parts, backward and forward),
+        with their number of edges.
+    """
+
+    def __init__(self, schedule: Schedule, kernels: list) -> None:
+        sources, targets, positions = [], [], []
+        for st, kernel in zip(schedule.stages, kernels, strict=True):
+            if isinstance(kernel, SparseKernel):
+                b = kernel.block
+                sources.append(b.cols.astype(np.int64) + st.source_start)
+                targets.append(b.rows.astype(np.int64) + st.start)
+                positions.append(b.positions.astype(np.int64))
+        n_rows = len(schedule.order)
+        rows, places = index_dtype(n_rows), index_dtype(schedule.n_weights)  # int32 when they fit
+        src, tgt = np.concatenate(sources).astype(rows), np.concatenate(targets).astype(rows)
+        pos = np.concatenate(positions).astype(places)
+        # the blocks' edges are by stage, then source, then target: a stable sort by source keeps the
+        # rest of that order (the backward's), one by target gives each target's edges by source (the forward's)
+        order = np.argsort(src, kind="stable")
+        self.targets, self.positions = tgt[order], pos[order]
+        self.indptr = _row_pointers(src, n_rows)
+        order = np.argsort(tgt, kind="stable")
+        self.in_sources, self.in_positions = src[order], pos[order]
+        self.in_indptr = _row_pointers(tgt, n_rows)
+        del order
+        self.pulled = [isinstance(k, SparseKernel) for k in kernels]  # the stages whose block is in the plan
+        self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
+        self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
+        self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
+
+    def weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The weights in the backward's and the forward's order (prepared once per weights version)."""
+        return w[self.positions], w[self.in_positions]
+
+    def refresh(self, weights: tuple[np.ndarray, np.ndarray], w: np.ndarray) -> None:
+        """:meth:`weights` again, in place, after ``w`` changed in place."""
+        np.take(w, self.positions, out=weights[0])
+        np.take(w, self.in_positions, out=weights[1])
+
+    def forward(self, k: int, weights, bias: np.ndarray, with_bias: bool, Z: np.ndarray, A: np.ndarray) -> None:
+        """``a`` of stage ``k``'s rows: their bias plus ``Σ w z`` over their sparse edges, target by target."""
+        _run(_kernels()[1], self.in_cuts[k], Z.shape[1], (self.in_indptr, self.in_sources, weights[1], bias,
+                                                          with_bias, Z, A))  # fmt: skip
+
+    def stage(self, k: int, weights, Z, dZ, dA, dw) -> None:
+        """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w."""
+        args = (self.indptr, self.targets, weights[0], self.positions, Z, dZ, dA, dw, True, True)
+        _run(_kernels()[0], self.cuts[k], Z.shape[1], args)
+
+    def sources(self, weights, Z, dZ, dA, dw, *, with_dz: bool, with_dw: bool) -> None:
+        """The same for the input and bias rows: their edges' ∂L/∂w, and (when asked) their ∂L/∂z."""
+        args = (self.indptr, self.targets, weights[0], self.positions, Z, dZ, dA, dw, with_dz, with_dw)
+        _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
+
+
+def _run(kernel, cut: tuple[tuple[tuple[int, int], ...], int], batch: int, args: tuple) -> None:
+    """``kernel(lo, hi, *args)`` for every range of rows of ``cut`` (:func:`_cut`), on the engine's threads
+    when the work is big enough."""
+    parts, edges = cut
+    if len(parts) > 1 and parallel(edges * batch):
+        run([partial(kernel, lo, hi, *args) for lo, hi in parts])
+    else:
+        for lo, hi in parts:
+            kernel(lo, hi, *args)
+
+
+def _row_pointers(rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """CSR row pointers of edges sorted by ``rows``."""
+    indptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return indptr
+
+
+def _cut(indptr: np.ndarray, lo: int, hi: int) -> tuple[tuple[tuple[int, int], ...], int]:
+    """Rows ``lo:hi`` cut into at most :data:`PARTS` ranges ``(first, last + 1)`` of about equal edges (none
+    empty), and the number of edges."""
+    ends = indptr[lo : hi + 1]
+    marks = ends[0] + (ends[-1] - ends[0]) * np.arange(1, PARTS) / PARTS
+    inner = lo + np.searchsorted(ends, marks, side="left")
+    cuts = sorted({lo, hi, *np.clip(inner, lo, hi).tolist()})
+    return tuple((a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a), int(ends[-1] - ends[0])
+
+
+def build_plan(schedule: Schedule, kernels: list) -> PullPlan | None:
+    """The schedule's plan when numba is installed and it has enough sparse edges, else None."""
+    n_sparse = sum(k.block.positions.size for k in kernels if isinstance(k, SparseKernel))
+    if not USE_PULL or n_sparse < PULL_MIN_EDGES or not available():
+        return None
+    return PullPlan(schedule, kernels)

@@ -1,0 +1,119 @@
+"""The public passes reuse their big arrays only once nothing refers to them (engines/buffers.py)."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd_graph as ag
+from autograd_graph.engines import buffers
+
+
+@pytest.fixture
+def pool_everything(monkeypatch):
+    """Every array of a pass comes from the pool, however small (the default starts at 4 MiB)."""
+    monkeypatch.setattr(buffers, "MIN_POOLED_BYTES", 1)
+
+
+def network() -> ag.Network:
+    return ag.random_dag(80, "gnp", p=0.1, n_inputs=5, n_outputs=3, seed=3)
+
+
+def data(seed: int, batch: int = 7):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (batch, 5)), rng.uniform(-1, 1, (batch, 3))
+
+
+def fresh(net: ag.Network, X, Y):
+    """The numbers of a pass on a copy of the network (its own engine and arrays)."""
+    twin = ag.Network.from_networkx(net.to_networkx())
+    t = twin.forward(X)
+    g = twin.backward(t, Y)
+    return t.z.array.copy(), g.weights.flat.copy(), g.z.array.copy()
+
+
+def test_a_living_trace_and_its_gradients_are_never_overwritten(pool_everything):
+    net = network()
+    (X1, Y1), (X2, Y2) = data(1), data(2)
+    t1 = net.forward(X1)
+    g1 = net.backward(t1, Y1)  # ∂L/∂z of the inputs is filled only when read: after the next pass
+    t2 = net.forward(X2)
+    g2 = net.backward(t2, Y2)
+    for (z, dw, dz), t, g in [(fresh(net, X1, Y1), t1, g1), (fresh(net, X2, Y2), t2, g2)]:
+        np.testing.assert_array_equal(t.z.array, z)
+        np.testing.assert_array_equal(g.weights.flat, dw)
+        np.testing.assert_array_equal(g.z.array, dz)
+
+
+def test_a_view_keeps_its_block(pool_everything):
+    net = network()
+    X, _ = data(1)
+    z = net.forward(X).z.array[2:]  # the trace is gone, a view of its z is not
+    kept = z.copy()
+    for seed in range(3):
+        net.forward(data(10 + seed)[0])
+    np.testing.assert_array_equal(z, kept)
+
+
+def test_free_blocks_are_reused_with_the_same_numbers(pool_everything):
+    net = network()
+    X, Y = data(4)
+    first = net.forward(X)
+    block = id(first.z.array.base)
+    del first
+    again = net.forward(X)
+    assert id(again.z.array.base) == block  # nothing referred to it: the same memory
+    g = net.backward(again, Y)
+    z, dw, dz = fresh(net, X, Y)
+    np.testing.assert_array_equal(again.z.array, z)
+    np.testing.assert_array_equal(g.weights.flat, dw)
+    np.testing.assert_array_equal(g.z.array, dz)  # zeroed again before the backward sweep added into it
+
+
+def test_a_full_pool_hands_out_arrays_of_their_own(pool_everything, monkeypatch):
+    monkeypatch.setattr(buffers, "POOL_SIZE", 1)
+    pool = buffers.BufferPool()
+    a = pool.empty((4, 4), np.dtype(np.float64))
+    b = pool.zeros((4, 4), np.dtype(np.float32))
+    assert a.base is not None and b.base is None and b.dtype == np.float32 and not b.any()
+
+
+def test_small_arrays_are_numpys_own():
+    pool = buffers.BufferPool()
+    assert pool.empty((10, 10), np.dtype(np.float64)).base is None
+    assert pool.empty((1 << 20,), np.dtype(np.float64)).base is not None  # 8 MiB
+
+
+def test_passes_from_two_threads_on_one_network(pool_everything):
+    net = network()
+    jobs = [data(seed) for seed in range(6)]
+    want = [fresh(net, X, Y)[1] for X, Y in jobs]
+    got: dict[int, np.ndarray] = {}
+    errors = []
+
+    def run(k: int) -> None:
+        try:
+            for _ in range(20):
+                X, Y = jobs[k]
+                got[k] = net.backward(net.forward(X), Y).weights.flat.copy()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for k, w in enumerate(want):
+        np.testing.assert_array_equal(got[k], w)
+
+
+def test_a_full_pool_gives_back_a_free_block_of_another_size(pool_everything, monkeypatch):
+    monkeypatch.setattr(buffers, "POOL_SIZE", 2)
+    pool = buffers.BufferPool()
+    kept = pool.empty((8, 8), np.dtype(np.float64))
+    pool.empty((4, 4), np.dtype(np.float64))  # a second block, free at once
+    new = pool.empty((2, 2), np.dtype(np.float64))  # full: the free 4×4 block makes room
+    assert new.base is not None and new.base.nbytes == 32
+    assert sorted(b.nbytes for b in pool._blocks) == [32, 512] and kept.base is pool._blocks[0]

@@ -1,0 +1,130 @@
+"""The sparse backward by sources (engines/pull.py, numba) against the kernels' own backward and the reference."""
+
+import numpy as np
+import pytest
+from helpers import assert_engines_agree
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from random_dags import LOSSES, data_for, min_outputs, networks
+
+import autograd_graph as ag
+from autograd_graph.engines import pull, schedule, threads
+
+pytest.importorskip("numba", reason="the sparse backward by sources is compiled by numba (pip install -e '.[numba]')")
+
+
+@pytest.fixture
+def always_pull(monkeypatch):
+    """Every network with a sparse edge pulls, however small (the default starts at 8,192 sparse edges)."""
+    monkeypatch.setattr(pull, "PULL_MIN_EDGES", 1)
+
+
+def mixed_network(seed: int) -> ag.Network:
+    """A random DAG (sparse stages) whose outputs also feed a dense layer: sparse and dense blocks, an output
+    with edges out of it, biases, several activations."""
+    net = ag.random_dag(120, "gnp", p=0.06, n_inputs=7, n_outputs=3, activation="tanh", seed=seed)
+    G = net.to_networkx()
+    outputs = list(net.outputs)
+    for k in range(4):
+        G.add_node(("d", k), kind="output", activation="logistic" if k % 2 else "relu")
+        for o in outputs:
+            G.add_edge(o, ("d", k), weight=0.1 * (k + 1) - 0.05 * len(str(o)))
+    for o in outputs:
+        G.nodes[o]["kind"] = "hidden"
+    G.nodes[outputs[0]]["kind"] = "output"  # an output whose z also feeds other neurons
+    return ag.Network.from_networkx(G)
+
+
+def gradients(net: ag.Network, X, Y, loss="squared_error", dtype=None):
+    g = net.backward(net.forward(X, dtype=dtype), Y, loss=loss)
+    return g.weights.flat.copy(), g.z.array.copy(), g.a.array.copy()  # z and a of inputs: the deferred fill
+
+
+def data(net: ag.Network, batch: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (batch, len(net.inputs))), rng.uniform(0, 1, (batch, len(net.outputs)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("batch", [1, 5, 64])
+def test_pull_agrees_with_the_reference_and_with_the_kernels(always_pull, monkeypatch, seed, batch):
+    net = mixed_network(seed)
+    assert net.compile().pull_plan() is not None
+    X, Y = data(net, batch, seed)
+    assert_engines_agree(net, X, Y, "squared_error", tol=1e-12)
+    by_sources = gradients(net, X, Y)
+    monkeypatch.setattr(pull, "USE_PULL", False)
+    kernels = gradients(ag.Network.from_networkx(net.to_networkx()), X, Y)
+    for got, want in zip(by_sources, kernels, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+
+
+def test_pull_with_a_loss_of_its_own_and_float32(always_pull):
+    net = mixed_network(3)
+    X, Y = data(net, 16)
+    Y = np.eye(len(net.outputs))[np.arange(16) % len(net.outputs)]
+    assert_engines_agree(net, X, Y, "softmax_cross_entropy", tol=1e-12)
+    g64 = gradients(net, X, Y, dtype=np.float64)
+    g32 = gradients(net, X, Y, dtype=np.float32)
+    assert g32[0].dtype == np.float32
+    np.testing.assert_allclose(g32[0], g64[0], rtol=1e-3, atol=1e-5)
+
+
+def test_pull_gradients_match_finite_differences(always_pull):
+    net = mixed_network(4)
+    X, Y = data(net, 4)
+    report = ag.check_gradients(net, X, Y)
+    assert report.passed and report.max_error < 1e-6
+    assert len(report.names) == net.n_weights + len(net.inputs)  # every weight and every input
+
+
+def test_pull_numbers_do_not_depend_on_the_threads(always_pull, monkeypatch):
+    monkeypatch.setattr(threads, "MIN_PARALLEL_WORK", 1)  # every stage is shared out
+    net = ag.random_dag(3000, "gnp", p=0.01, n_inputs=20, n_outputs=4, seed=5)
+    X, Y = data(net, 8)
+    with ag.using_threads(1):
+        one = gradients(net, X, Y)
+    with ag.using_threads(2):
+        two = gradients(net, X, Y)
+    assert any(len(parts) > 1 for parts, _ in net.compile().pull_plan().cuts)  # some stages really are cut
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_small_networks_and_no_numba_keep_the_kernels(monkeypatch):
+    net = ag.random_dag(60, "gnp", p=0.1, n_inputs=3, n_outputs=2, seed=0)
+    assert net.compile().pull_plan() is None  # fewer sparse edges than PULL_MIN_EDGES
+    monkeypatch.setattr(pull, "PULL_MIN_EDGES", 1)
+    assert ag.layered([4, 8, 2], seed=0).compile().pull_plan() is None  # no sparse block at all
+    assert ag.Network.from_networkx(net.to_networkx()).compile().pull_plan() is not None
+    monkeypatch.setattr(pull, "available", lambda: False)
+    assert ag.Network.from_networkx(net.to_networkx()).compile().pull_plan() is None
+
+
+def test_training_steps_keep_their_own_sweeps(always_pull):
+    """ag.train's step (engines/step.py) prepares its own weights: the same numbers as the public passes."""
+    net = mixed_network(6)
+    X, Y = data(net, 32)
+    before = net.get_weights()
+    grads = net.backward(net.forward(X), Y)
+    ag.train(net, X, Y, optimizer="sgd", learning_rate=0.1, epochs=1, batch_size=32, shuffle=False, progress=False)
+    np.testing.assert_allclose(net.get_weights(), before - 0.1 * grads.weights.flat, rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), loss=st.sampled_from(LOSSES), batch=st.sampled_from([1, 2, 5]), seed=st.integers(0, 2**16))
+def test_pull_equals_the_reference_on_random_networks(data, loss, batch, seed):
+    logistic = "logistic" if loss == "binary_cross_entropy" else None
+    net = data.draw(networks(max_neurons=24, output_activation=logistic, min_outputs=min_outputs(loss)))
+    X, Y = data_for(net, batch, seed, loss)
+    before = pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY
+    # every network pulls, and every block that is not a full view is sparse (not monkeypatch: hypothesis
+    # runs the body many times in one fixture scope)
+    pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY = 1, 1.01
+    try:
+        net = ag.Network.from_networkx(net.to_networkx())
+        has_plan = net.compile().pull_plan() is not None
+        assert_engines_agree(net, X, Y, loss)
+    finally:
+        pull.PULL_MIN_EDGES, schedule.DENSE_MIN_DENSITY = before
+    event("sparse stages by edges" if has_plan else "no sparse stage")
