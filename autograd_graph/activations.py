@@ -159,7 +159,8 @@ def _copy_chain(a, z, dz, da) -> None:
 
 
 def _relu_chain(a, z, dz, da) -> None:
-    np.multiply(dz, a > 0, out=da)
+    np.greater(a, 0, out=da)  # σ' as 1.0 or 0.0 straight into da: no boolean temporary to cast
+    da *= dz
 
 
 def _logistic_chain(a, z, dz, da) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -199,6 +199,11 @@ class Trace:
     versions : tuple
         ``(network, structure, weights)`` tokens at forward time; the network
         refuses the trace (``StaleTraceError``) once they changed.
+    x : ndarray or None
+        The batch of inputs as the pass read it, ``(batch, n_inputs)`` in
+        its dtype, when the engine keeps it apart from ``z`` (the compiled
+        engine's dense first layers: see ``CompiledEngine.inputs_apart``);
+        else None.
     """
 
     a: NeuronValues
@@ -208,6 +213,7 @@ class Trace:
     inputs: Sequence[Hashable]
     outputs: Sequence[Hashable]
     versions: tuple[object, object, object]
+    x: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.output.flags.writeable = False  # a fresh array of the pass

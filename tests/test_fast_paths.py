@@ -9,6 +9,9 @@ import pytest
 import autograd_graph as ag
 from autograd_graph import indexed, topology
 from autograd_graph.engines import kernels
+from autograd_graph.engines.dropout import DropoutMasks
+from autograd_graph.engines.step import TrainingStep
+from autograd_graph.losses import loss_terms
 
 
 def layered_net(seed: int = 0) -> ag.Network:
@@ -220,3 +223,74 @@ def test_from_networkx_builds_the_same_graph_as_add_edges_from():
         assert list(H.pred[n]) == list(R.pred[n])
         assert all(H.succ[n][v] is H.pred[v][n] for v in H.succ[n])
     assert len({id(d) for _, _, d in H.edges(data=True)}) == G.number_of_edges()
+
+
+ZEROING_NETS = {**NETS, "running example (scatter)": lambda: ag.running_example(seed=0)}
+
+
+@pytest.mark.parametrize("make", ZEROING_NETS.values(), ids=ZEROING_NETS.keys())
+def test_backward_needs_zeros_only_in_the_rows_it_adds_into(make):
+    # ∂L/∂z starts as garbage (NaN) but for engine.added_rows: the sole rows of dense kernels are
+    # written whole before they are read, and the sources' rows when they are filled
+    net = make()
+    X, Y = data(net)
+    engine, want = net.compile(), net.backward(net.forward(X), Y)
+    sc = engine.schedule
+    trace = net.forward(X)
+    A, Z = trace.a.raw, trace.z.array
+    _, dz_own, da_own = loss_terms("squared_error", trace.output, Y, A[sc.output_rows].T,
+                                             sc.output_activations)  # fmt: skip
+    dA, dZ, dw = np.full_like(A, np.nan), np.full_like(A, np.nan), np.full(net.n_weights, np.nan)
+    engine.clear_added(dZ)
+    prep = engine._prepared(net._ready().values, A.dtype, trace.versions[2])
+    engine.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own)
+    np.testing.assert_array_equal(dw, want.weights.flat)
+    np.testing.assert_array_equal(dZ[sc.n_sources :], want.z.array[sc.n_sources :])
+    skipped = np.ones(len(sc.order), bool)
+    for rows in engine.added_rows:
+        skipped[rows] = False
+    if make is layered_net:  # its hidden rows: only the output stage reads them, a dense product
+        assert skipped[sc.n_sources : sc.stages[0].stop].all() and not skipped[sc.output_rows].any()
+
+
+def test_dense_first_layers_read_the_inputs_apart_and_keep_their_own_copy():
+    # a layered net's first stage reads the inputs only, by a dense product: it reads X itself, the
+    # input rows of z are filled when read, and changing the caller's X afterwards changes nothing
+    net = layered_net()
+    X, Y = data(net)
+    assert net.compile().inputs_apart and not sparse_net().compile().inputs_apart
+    want = reference_grads(net, X, Y)
+    X_in = X.copy()
+    trace = net.forward(X_in)
+    X_in[...] = 7.0
+    assert_same_gradients(net.backward(trace, Y), want)
+    np.testing.assert_array_equal(trace.x, X)
+    for k, x in zip(net.inputs, X.T, strict=True):
+        np.testing.assert_array_equal(trace.z[k], x)
+        np.testing.assert_array_equal(trace.a[k], x)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "softmax_cross_entropy"])
+def test_training_steps_reading_the_inputs_apart_match_the_public_passes(loss):
+    net = layered_net()
+    X, Y = data(net)
+    Y = np.eye(2)[[0, 1, 1, 0, 1]] if loss == "softmax_cross_entropy" else Y
+    step = TrainingStep(net.compile(), loss, np.float64, net.weights)
+    for _ in range(2):  # the second step reuses the buffers
+        np.testing.assert_array_equal(step.gradient(X, Y), net.backward(net.forward(X), Y, loss=loss).weights.flat)
+
+
+def test_dropout_of_inputs_reads_the_masked_inputs_not_x():
+    # with inputs dropping, the stages read the masked rows of z, not X: as a pass on the masked batch
+    net = layered_net()
+    X, Y = data(net)
+    engine = net.compile()
+    drop = DropoutMasks(engine.schedule, {("x", 0): 0.5, ("x", 2): 0.25})
+    masks = {("x", 0): np.array([1.0, 0.0, 1.0, 1.0, 0.0]), ("x", 2): np.array([0.0, 1.0, 1.0, 1.0, 1.0])}
+    drop.fix(masks, batch=5)
+    got = TrainingStep(engine, "squared_error", np.float64, net.weights).gradient(X, Y, drop)
+    masked = X.copy()
+    masked[:, 0] *= masks[("x", 0)] / 0.5
+    masked[:, 2] *= masks[("x", 2)] / 0.75
+    want = net.backward(net.forward(masked, engine="reference"), Y).weights.flat
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

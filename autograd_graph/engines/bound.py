@@ -29,7 +29,7 @@ from .kernels import EdgeGradients, Kernel, ScatterKernel, ViewKernel
 from .schedule import Schedule
 from .threads import MIN_PARALLEL_WORK, get_threads, parallel, run
 
-__all__ = ["Op", "forward_ops", "backward_ops", "apply_group", "chain_group", "row_parts"]
+__all__ = ["Op", "forward_ops", "backward_ops", "apply_group", "chain_group", "row_parts", "source_rows"]
 
 Op = Callable[[], object]  # a call bound to its arrays
 
@@ -61,6 +61,12 @@ def chain_group(
 def _serial(work: int) -> bool:
     """Whether work of this size runs in the calling thread whatever the number of threads."""
     return work < MIN_PARALLEL_WORK
+
+
+def _dense(kernel: Kernel | None) -> bool:
+    """Whether a stage's kernel is a BLAS product: its activations then stay in the calling thread
+    (see :class:`~.compiled.CompiledEngine`)."""
+    return isinstance(kernel, (ViewKernel, ScatterKernel))
 
 
 def _add_product(M: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
@@ -104,21 +110,28 @@ def _set_gathered(out: np.ndarray, positions: np.ndarray, values: np.ndarray, ro
     out[positions] = values[rows]
 
 
-def forward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, A: np.ndarray, Z: np.ndarray) -> list[Op]:
+def source_rows(Z: np.ndarray, xT: np.ndarray | None, s0: int, s1: int) -> np.ndarray:
+    """The source rows ``s0:s1`` a kernel reads: of ``Z``, or of ``xT`` (``X.T``) for inputs read apart."""
+    return (Z if xT is None or s0 >= xT.shape[0] else xT)[s0:s1]
+
+
+def forward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, A: np.ndarray, Z: np.ndarray,
+                xT: np.ndarray | None = None) -> list[Op]:  # fmt: skip
     """``forward_into`` (without dropout) as calls bound once to these buffers: the same operations in
-    the same order, without the per-call slicing and dispatch. They expect the inputs in ``Z`` already."""
+    the same order, without the per-call slicing and dispatch. They expect the inputs in ``Z`` already,
+    or in ``xT`` (``X.T`` of a buffer) when given (the engine's ``inputs_apart``)."""
     batch, forward = A.shape[1], []
     for st, kernel, W in zip(schedule.stages, kernels, prep.kernels, strict=True):
         a = A[st.start : st.stop]
         bias = prep.bias[st.start : st.stop] if st.has_bias else None
         if kernel is not None:
-            forward += _kernel_forward(kernel, W, Z[st.source_start : st.source_stop], a, bias)
+            forward += _kernel_forward(kernel, W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)
         elif bias is None:
             forward.append(partial(a.fill, 0))
         else:
             forward.append(partial(np.copyto, a, bias[:, None]))
         for act, lo, hi in st.groups:
-            if act.forward_into is None or _serial((hi - lo) * batch):  # act.apply without its dispatch
+            if act.forward_into is None or _serial((hi - lo) * batch) or _dense(kernel):  # act.apply, undispatched
                 forward.append(partial(act.forward_into or act.apply, A[lo:hi], Z[lo:hi]))
             else:
                 forward.append(partial(apply_group, act, A, Z, lo, hi))
@@ -127,7 +140,7 @@ def forward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, A: 
 
 def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, edge_gradients: EdgeGradients,
              bias_rows: np.ndarray, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
-             dw: np.ndarray) -> list[Op]:  # fmt: skip
+             dw: np.ndarray, xT: np.ndarray | None = None) -> list[Op]:  # fmt: skip
     """``backward_into`` (without dropout or a loss's own ∂L/∂a) as calls bound once to these buffers,
     as :func:`forward_ops`. They expect the loss's own ∂L/∂z in ``dZ`` already."""
     batch = A.shape[1]
@@ -135,14 +148,15 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
     stages = list(zip(schedule.stages, kernels, prep.kernels, strict=True))
     for st, kernel, W in reversed(stages):
         for act, lo, hi in st.groups:
-            if act.chain_into is None or _serial((hi - lo) * batch):
+            if act.chain_into is None or _serial((hi - lo) * batch) or _dense(kernel):
                 backward.append(partial(act.chain_into or act.chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi]))
             else:
                 backward.append(partial(chain_group, act, A, Z, dZ, dA, lo, hi))
         if kernel is not None:
             s0, s1 = st.source_start, st.source_stop
-            backward += _kernel_backward(kernel, W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred,
-                                            st.sole)  # fmt: skip
+            z_src = source_rows(Z, xT, s0, s1)
+            backward += _kernel_backward(kernel, W, z_src, dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred,
+                                         st.sole)  # fmt: skip
     if edge_gradients.positions.size:
         backward.append(partial(edge_gradients, Z, dA, dw))
     sc = schedule

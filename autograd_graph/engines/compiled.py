@@ -44,57 +44,15 @@ from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from . import bound
-from .bound import Op, apply_group, chain_group
+from .bound import Op, apply_group, chain_group, source_rows
 from .buffers import BufferPool
 from .dropout import INPUTS, DropoutMasks
-from .kernels import EdgeGradients, Kernel, SparseKernel, add_csr_product, kernel_for
+from .kernels import EdgeGradients, ScatterKernel, SparseKernel, ViewKernel, add_csr_product, kernel_for
+from .prepared import Prepared
 from .pull import PullPlan, build_plan
-from .schedule import Schedule, build_schedule
+from .schedule import added_rows, build_schedule, inputs_apart
 
-__all__ = ["CompiledEngine"]
-
-
-class Prepared:
-    """What a pass needs from the weights, in one dtype; built once per weights version.
-
-    :meth:`refresh` rebuilds it in place, in the same buffers, after the
-    weights it was prepared from changed in place (a training step's own
-    buffer, :mod:`.step`): strided views see the change without any work.
-    """
-
-    def __init__(self, schedule: Schedule, kernels: list[Kernel | None], w: np.ndarray, dtype: np.dtype,
-                 pull: PullPlan | None = None) -> None:  # fmt: skip
-        self.schedule, self.sources = schedule, kernels
-        self.w = w.astype(dtype, copy=False)  # (n_weights,); the network's own (never changing) buffer for float64
-        pulled = pull.pulled if pull is not None else [False] * len(kernels)  # those the plan computes
-        self.kernels = [None if k is None or p else k.prepare(self.w) for k, p in zip(kernels, pulled, strict=True)]
-        self.pull = pull  # with it, backward pulls the sparse edges by their sources (:mod:`.pull`)
-        self.pull_weights = None if pull is None else pull.weights(self.w)
-        self.bias_weights = self.w[schedule.bias_positions]  # in the order of schedule.bias_targets
-        total = np.bincount(schedule.bias_targets, weights=self.bias_weights, minlength=len(schedule.order))
-        self.bias = total.astype(dtype, copy=False)  # (n_neurons,): Σ of bias weights into each row
-        # what refresh does: the kernels whose prepared form is not a view, and the rows of the biases
-        self._stale = [
-            (k, W) for k, W in zip(kernels, self.kernels, strict=True) if W is not None and k is not None and k.copies
-        ]
-        targets = schedule.bias_targets
-        contiguous = targets.size and np.array_equal(targets, np.arange(targets[0], targets[0] + targets.size))
-        self._bias_rows = slice(int(targets[0]), int(targets[0]) + targets.size) if contiguous else targets
-
-    def refresh(self, w: np.ndarray, one_bias_per_row: bool) -> None:
-        """Prepare again from ``w``, the weights this was prepared from, changed in place since."""
-        if self.w is not w:
-            np.copyto(self.w, w)  # another dtype: the copy the views look at
-        for kernel, W in self._stale:
-            kernel.refresh(W, self.w)
-        if self.pull is not None and self.pull_weights is not None:
-            self.pull.refresh(self.pull_weights, self.w)
-        sc = self.schedule
-        np.take(self.w, sc.bias_positions, out=self.bias_weights)
-        if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount
-            self.bias[self._bias_rows] = self.bias_weights
-        else:
-            self.bias[...] = np.bincount(sc.bias_targets, weights=self.bias_weights, minlength=self.bias.size)
+__all__ = ["CompiledEngine", "Prepared"]
 
 
 class CompiledEngine:
@@ -127,6 +85,13 @@ class CompiledEngine:
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
         self._buffers = BufferPool()  # the passes' big arrays, reused once nothing refers to them
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
+        self.added_rows = added_rows(self.schedule)  # the rows of ∂L/∂z a backward sweep adds into
+        # dense stages' activations stay in the calling thread: BLAS's own threads spin on the other
+        # cores around their products, and a part handed to a worker then waits for a core
+        self._shared = [not isinstance(k, (ViewKernel, ScatterKernel)) for k in self.kernels]
+        # whether the stages that read inputs are dense products of inputs only: they then read X itself
+        # (its transpose, a BLAS operand as good as rows of Z) and the input rows of Z wait to be read
+        self.inputs_apart = inputs_apart(self.schedule)
 
     def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> Prepared:
         """The prepared weights of this weights version (``token``), from the cache when it has them."""
@@ -153,28 +118,45 @@ class CompiledEngine:
         """Every neuron's ``a`` and ``z`` for a batch; ``w`` is the flat weight vector of ``versions``."""
         sc = self.schedule
         X = as_batch(X, sc.inputs, dtype=dtype)  # (batch, n_inputs)
+        if self.inputs_apart:  # the trace's own copy (a plain one, not a transposition): the pass reads it
+            X = np.array(X, dtype, order="C")
+            X.flags.writeable = False
         prep = self._prepared(w, dtype, versions[2])
-        n_sources = sc.n_sources
+        n_in, n_sources = len(sc.inputs), sc.n_sources
         A = self._buffers.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
         Z = self._buffers.empty(A.shape, dtype)
-        Z[len(sc.inputs) : n_sources] = 1
+        Z[n_in:n_sources] = 1
         self.forward_into(prep, X, A, Z)
+        filled = not self.inputs_apart
+
+        def inputs_z() -> None:  # z = x of the inputs, when not filled by the sweep: when trace.z is first read
+            nonlocal filled
+            if not filled:
+                filled = True
+                Z[:n_in] = X.T
 
         def sources_a() -> None:  # a = z for inputs and biases; filled when trace.a is first read
+            inputs_z()
             A[:n_sources] = Z[:n_sources]
 
         output = np.ascontiguousarray(Z[sc.output_rows].T)  # (batch, n_outputs)
-        a_values = NeuronValues(sc.order, sc.rows, A, "a", sources_a)
-        return Trace(a_values, NeuronValues(sc.order, sc.rows, Z, "z"), output, self.kind, sc.inputs, sc.outputs,
-                     versions)  # fmt: skip
+        a_values, z_values = (
+            NeuronValues(sc.order, sc.rows, A, "a", sources_a),
+            NeuronValues(sc.order, sc.rows, Z, "z", inputs_z),
+        )
+        return Trace(a_values, z_values, output, self.kind, sc.inputs, sc.outputs, versions, X)
 
     def forward_into(self, prep: Prepared, X: np.ndarray, A: np.ndarray, Z: np.ndarray,
                      drop: DropoutMasks | None = None) -> None:  # fmt: skip
         """The forward sweep into ``A`` and ``Z`` (``(n_neurons, batch)``, the bias rows of ``Z`` set to 1);
-        with ``drop``, its masks applied to ``z`` (:mod:`.dropout`)."""
-        Z[: X.shape[1]] = X.T
-        if drop is not None:
-            drop.forward(INPUTS, Z)
+        with ``drop``, its masks applied to ``z`` (:mod:`.dropout`). With :attr:`inputs_apart` (and no
+        dropout of inputs) the input rows of ``Z`` are left as they are: the stages read ``X``, which
+        must then be C-contiguous in the pass's dtype, and backward needs it too."""
+        xT = self._inputs(X, drop)
+        if xT is None:
+            Z[: X.shape[1]] = X.T
+            if drop is not None:
+                drop.forward(INPUTS, Z)
         pull = prep.pull  # sparse stages target by target (:mod:`.pull`)
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
@@ -182,28 +164,32 @@ class CompiledEngine:
             if pull is not None and pull.pulled[k]:
                 pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A)
             elif kernel is not None:
-                kernel.forward(W, Z[st.source_start : st.source_stop], a, bias)  # type: ignore[arg-type]
+                kernel.forward(W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)  # type: ignore[arg-type]
             else:
                 a[...] = 0 if bias is None else bias[:, None]
             for act, lo, hi in st.groups:
-                apply_group(act, A, Z, lo, hi)
+                if self._shared[k]:
+                    apply_group(act, A, Z, lo, hi)
+                else:
+                    act.apply(A[lo:hi], Z[lo:hi])
             if drop is not None:
                 drop.forward(k, Z)
 
     def backward(self, w: np.ndarray, trace: Trace, Y: Any, loss: str | Loss) -> Gradients:
         """Reverse sweep over the stages: ∂L/∂a, ∂L/∂z of every neuron, ∂L/∂w of every edge."""
         sc = self.schedule
-        A, Z = trace.a.raw, trace.z.array  # the rows of targets are all backward reads of A
+        A, Z = trace.a.raw, trace.z.raw  # the rows of targets are all backward reads of A and Z (or trace.x)
         dtype = A.dtype
         Y = as_batch(Y, sc.outputs, dtype=dtype, what="Y")
         if Y.shape[0] != trace.batch_size:
             raise ShapeError(f"Y has {Y.shape[0]} examples but the trace has {trace.batch_size}")
         losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[sc.output_rows].T, sc.output_activations)
         prep = self._prepared(w, dtype, trace.versions[2])
-        dZ = self._buffers.zeros(Z.shape, dtype)  # (n_neurons, batch)
+        dZ = self._buffers.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
+        self.clear_added(dZ)
         dA = self._buffers.empty(A.shape, dtype)
         dw = self._buffers.empty((sc.n_weights,), dtype)
-        self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own)
+        self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own, X=trace.x)
         fill = self._source_gradients(prep, dA, dZ)
         return Gradients(
             float(losses.mean()),
@@ -216,12 +202,14 @@ class CompiledEngine:
 
     def backward_into(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
                       dw: np.ndarray, dz_own: np.ndarray, da_own: np.ndarray | None,
-                      drop: DropoutMasks | None = None) -> None:  # fmt: skip
+                      drop: DropoutMasks | None = None, X: np.ndarray | None = None) -> None:  # fmt: skip
         """The reverse sweep: ∂L/∂a and ∂L/∂z of every neuron but inputs and biases (left for later,
         see the module notes) into ``dA`` and ``dZ`` (zero on entry), ∂L/∂w into ``dw``.
+        (Only the rows of :attr:`added_rows` need to be zero: :meth:`clear_added`.)
         ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``; ``drop``, the masks
-        of the forward sweep."""
+        of the forward sweep; ``X``, the inputs it read (see :meth:`forward_into`)."""
         sc = self.schedule
+        xT = None if X is None else self._inputs(X, drop)
         if da_own is None:
             dZ[sc.output_rows] = dz_own.T
         pull = prep.pull if drop is None else None  # sparse edges by their sources (:mod:`.pull`)
@@ -232,12 +220,16 @@ class CompiledEngine:
             if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
                 pull.stage(k, prep.pull_weights, Z, dZ, dA, dw)
             for act, lo, hi in st.groups:
-                chain_group(act, A, Z, dZ, dA, lo, hi)
+                if self._shared[k]:
+                    chain_group(act, A, Z, dZ, dA, lo, hi)
+                else:
+                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None and not (pull is not None and isinstance(kernel, SparseKernel)):
                 s0, s1 = st.source_start, st.source_stop
-                kernel.backward(W, Z[s0:s1], dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
+                z_src = source_rows(Z, xT, s0, s1)
+                kernel.backward(W, z_src, dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
         if drop is not None:
             drop.remask(Z)
         if pull is not None:  # the inputs' edges: their ∂L/∂w now, their ∂L/∂z when read
@@ -252,15 +244,28 @@ class CompiledEngine:
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
 
-    def forward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray) -> list[Op]:
-        """:meth:`forward_into` as calls bound once to these buffers (:func:`.bound.forward_ops`)."""
-        return bound.forward_ops(self.schedule, self.kernels, prep, A, Z)
+    def _inputs(self, X: np.ndarray, drop: DropoutMasks | None) -> np.ndarray | None:
+        """``X.T``, the input rows the stages read, when they read them apart; None: from ``Z``."""
+        if not self.inputs_apart or (drop is not None and INPUTS in drop.stages):
+            return None
+        return X.T
+
+    def clear_added(self, dZ: np.ndarray) -> None:
+        """Zero the rows of ``dZ`` that a backward sweep adds into (:attr:`added_rows`), before it."""
+        for rows in self.added_rows:
+            dZ[rows] = 0
+
+    def forward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, X: np.ndarray | None = None) -> list[Op]:
+        """:meth:`forward_into` as calls bound once to these buffers (:func:`.bound.forward_ops`); ``X``, the
+        buffer the inputs will be in when the stages read them apart (:attr:`inputs_apart`)."""
+        return bound.forward_ops(self.schedule, self.kernels, prep, A, Z, None if X is None else self._inputs(X, None))
 
     def backward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
-                     dw: np.ndarray) -> list[Op]:  # fmt: skip
-        """:meth:`backward_into` as calls bound once to these buffers (:func:`.bound.backward_ops`)."""
+                     dw: np.ndarray, X: np.ndarray | None = None) -> list[Op]:  # fmt: skip
+        """:meth:`backward_into` as calls bound once to these buffers (:func:`.bound.backward_ops`), ``X`` as
+        in :meth:`forward_ops`."""
         return bound.backward_ops(self.schedule, self.kernels, prep, self._edge_gradients, self._bias_rows,
-                                  A, Z, dA, dZ, dw)  # fmt: skip
+                                  A, Z, dA, dZ, dw, None if X is None else self._inputs(X, None))  # fmt: skip
 
     def _source_gradients(self, prep: Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
         """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""
@@ -283,6 +288,7 @@ class CompiledEngine:
             if done:
                 return
             done = True
+            dZ[:n_sources] = 0  # nothing wrote these rows: backward leaves them to this
             for st, kernel, W in deferred:
                 s0 = st.source_start
                 kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])

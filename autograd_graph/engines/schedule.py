@@ -41,7 +41,17 @@ import numpy as np
 from ..activations import Activation
 from ..topology import IndexedGraph
 
-__all__ = ["Schedule", "Stage", "Block", "build_schedule", "dense_block", "sparse_block", "DENSE_MIN_DENSITY"]
+__all__ = [
+    "Schedule",
+    "Stage",
+    "Block",
+    "build_schedule",
+    "dense_block",
+    "sparse_block",
+    "DENSE_MIN_DENSITY",
+    "added_rows",
+    "inputs_apart",
+]
 
 # The density (edges ÷ the stage's targets × source span) from which a stage takes a dense
 # kernel: the median crossover over block shapes and batch sizes measured by
@@ -249,3 +259,28 @@ def build_schedule(graph: IndexedGraph) -> Schedule:
         graph, order, rows, node_rows, inputs, outputs, n_biases, tuple(stages), output_rows,
         output_activations, b_dst.astype(index), bias_indptr, b_pos,  # type: ignore[arg-type]
     )  # fmt: skip
+
+
+def _dense(st: Stage) -> bool:
+    return st.block is not None and st.block.kind in ("view", "scatter")  # one BLAS product per direction
+
+
+def inputs_apart(sc: Schedule) -> bool:
+    """Whether every stage that reads input rows reads inputs only, through a dense product (the
+    compiled engine then hands those stages ``X`` itself)."""
+    n_in = len(sc.inputs)
+    readers = [st for st in sc.stages if st.block is not None and st.source_start < n_in]
+    return bool(readers) and all(st.source_stop <= n_in and _dense(st) for st in readers)
+
+
+def added_rows(sc: Schedule) -> list[slice]:
+    """The rows of ∂L/∂z among the targets that a backward sweep adds into, as slices: all but those
+    a dense product writes whole (``sole``: no other stage reads them, they are no outputs), which
+    need no zeroing before it."""
+    added = np.ones(len(sc.order) + 1, dtype=bool)
+    added[: sc.n_sources] = added[-1] = False  # the sources' rows wait for their fill; a sentinel
+    for st in sc.stages:
+        if st.sole and _dense(st):
+            added[st.source_start + st.deferred : st.source_stop] = False
+    edges = np.flatnonzero(np.diff(added, prepend=False)).tolist()  # starts and stops of the runs
+    return [slice(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True)]

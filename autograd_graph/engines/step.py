@@ -65,15 +65,20 @@ class _Pass:
         self.A, self.Z = A, Z
         Z[len(sc.inputs) : sc.n_sources] = 1  # bias neurons output 1
         self.inputs = Z[: len(sc.inputs)]
+        # the inputs' own buffer when the stages read them apart (engine.inputs_apart): copied, not transposed
+        self.X = np.empty((A.shape[1], len(sc.inputs)), A.dtype) if engine.inputs_apart else None
         self.output = np.empty((A.shape[1], len(sc.outputs)), A.dtype)  # C order, as trace.output: the loss sums alike
         contiguous = isinstance(outputs, slice)  # else: copies, made per call
         self.output_z = Z[outputs].T if contiguous else None
         self.output_a = A[outputs].T if contiguous else None
-        self.forward = engine.forward_ops(prep, A, Z)
+        self.forward = engine.forward_ops(prep, A, Z, self.X)
 
     def run(self, X: np.ndarray, rows: slice | np.ndarray) -> None:
         """The forward sweep of ``X`` (what ``forward_into`` does), its outputs into :attr:`output`."""
-        self.inputs[...] = X.T
+        if self.X is None:
+            self.inputs[...] = X.T
+        else:
+            np.copyto(self.X, X)
         for op in self.forward:
             op()
         np.copyto(self.output, self.Z[rows].T if self.output_z is None else self.output_z)
@@ -98,9 +103,8 @@ class _State(_Pass):
         # the sources, ∂L/∂w and the losses (the engine's backward check reads ∂L/∂w and the loss, not ∂L/∂a
         # or ∂L/∂z); adjacent in the buffer, so one sum checks them all
         self.checked = self.buffer[2 * size + n_sources * batch :]
-        self.targets = dZ[n_sources:]  # the rows of ∂L/∂z a backward sweep adds into
         self.output_dz = dZ[outputs] if isinstance(outputs, slice) else None
-        self.backward = engine.backward_ops(prep, A, Z, dA, dZ, self.dw)
+        self.backward = engine.backward_ops(prep, A, Z, dA, dZ, self.dw, self.X)
 
 
 class TrainingStep:
@@ -197,7 +201,7 @@ class TrainingStep:
         a = s.A[rows].T if s.output_a is None else s.output_a
         losses, dz_own, _ = self.terms(s.output, Y.astype(self.dtype, copy=False), a)
         s.losses[...] = losses
-        s.targets.fill(0)
+        self.engine.clear_added(s.dZ)
         if s.output_dz is None:  # backward_into's first step, then its bound operations
             s.dZ[rows] = dz_own.T
         else:
@@ -210,12 +214,15 @@ class TrainingStep:
     def _gradient(self, s: _State, X: np.ndarray, Y: np.ndarray, drop: DropoutMasks | None) -> np.ndarray | None:
         """:meth:`gradient` through the engine's sweeps, for dropout and for losses with their own ∂L/∂a."""
         engine, prep = self.engine, self.prepared
+        if s.X is not None:  # the inputs' buffer, as gradient's bound sweeps read it: the same numbers
+            np.copyto(s.X, X)
+            X = s.X
         engine.forward_into(prep, X, s.A, s.Z, drop)
         rows = self._outputs
         np.copyto(s.output, s.Z[rows].T)
         losses, dz_own, da_own = self.terms(s.output, Y.astype(self.dtype, copy=False), s.A[rows].T)
         s.losses[...] = losses
-        s.targets.fill(0)
-        engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own, drop)
+        self.engine.clear_added(s.dZ)
+        engine.backward_into(prep, s.A, s.Z, s.dA, s.dZ, s.dw, dz_own, da_own, drop, X)
         self.losses = s.losses
         return s.dw if math.isfinite(np.add.reduce(s.checked)) else None
