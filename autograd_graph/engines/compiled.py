@@ -103,8 +103,7 @@ class CompiledEngine:
         return prepared
 
     def release_buffers(self) -> int:
-        """Give the free blocks the passes keep for their arrays back to the system (:mod:`.buffers`);
-        the number given back. Arrays still referred to are not touched."""
+        """Give the passes' free blocks (:mod:`.buffers`) back to the system; how many. Blocks in use stay."""
         return self._buffers.release()
 
     def pull_plan(self) -> PullPlan | None:
