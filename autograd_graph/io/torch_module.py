@@ -29,7 +29,14 @@ and no buffers: the plan's index arrays follow the weight's device
 module pickles and ``torch.save``/``torch.load`` round-trip it. On the
 ``meta`` device the sparse products, which PyTorch has no meta kernels for,
 become empty tensors of their shapes, so shapes and memory show without
-computing. ``torch.compile`` runs the pass as PyTorch's own kernels
+computing. On the CPU, a network whose sparse stages the engine runs edge
+by edge (:mod:`autograd_graph.engines.pull`: numba installed, 8,192 sparse
+edges or more) and that has no activation of its own is run by the engine
+itself, on the weight's and the batch's memory (no copy): PyTorch's CSR
+products were 2.3–2.6× slower than it at 10^4 and 10^6 edges
+(``benchmarks/README.md``, "The PyTorch export"); the numbers agree with
+PyTorch's kernels to rounding (tests/test_torch_export.py).
+``torch.compile`` runs the pass as PyTorch's own kernels
 (Inductor does not compile sparse CSR tensors, see :func:`_run`) and compiles
 the code around it. The pass is differentiable once (no double backward).
 """
@@ -40,12 +47,14 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from torch.autograd.function import once_differentiable
 
 from ..activations import get_activation
 from ..engines.schedule import Schedule
 from ..exceptions import ShapeError, UnsupportedActivationError
+from ..losses import Loss
 from .torch_plan import StagePlan, TorchPlan
 
 if TYPE_CHECKING:
@@ -107,11 +116,38 @@ def _view_matrix(w: Any, st: StagePlan) -> Any:
     return w.as_strided(st.shape, (row_stride, col_stride), w.storage_offset() + base)
 
 
+# Whether CPU passes of networks the engine runs edge by edge go to the engine (the tests compare both).
+ENGINE_ON_CPU = True
+
+# The loss whose batch-mean gradient of the outputs is the one PyTorch hands backward (given as the
+# targets y): ℓ = n Σ_o y_o z_o per example, so ∂L/∂z = n y / n = y.
+_OUTPUT_GRADIENT = Loss(
+    "the gradient of the outputs",
+    value=lambda z, y, a: z.shape[0] * np.einsum("bo,bo->b", y, z),
+    gradient_z=lambda z, y, a: y * z.shape[0],
+)
+
+
+def _engine(module: GraphModule, w: Any) -> Any:
+    """The compiled engine when it runs this pass (see the module notes), else None."""
+    if not ENGINE_ON_CPU or module._extra or w.device.type != "cpu" or w.dtype not in (torch.float32, torch.float64):
+        return None
+    engine = module.network.compile()
+    return engine if engine.pull_plan() is not None else None
+
+
 class _Pass(torch.autograd.Function):
     """The network's forward pass and its backward pass, over the plan (see the module notes)."""
 
     @staticmethod
     def forward(ctx: Any, w: Any, X: Any, module: GraphModule) -> Any:
+        ctx.module, ctx.trace = module, None
+        engine = _engine(module, w)
+        if engine is not None:  # the engine's own passes, on the tensors' memory
+            w_np = w.detach().numpy()
+            ctx.trace = engine.forward(w_np, X.detach().numpy(), w_np.dtype, (None, None, object()))
+            ctx.engine, ctx.w_np = engine, w_np
+            return torch.from_numpy(ctx.trace.output.copy())  # the trace's is read-only
         plan, ix = module.plan, module._indices(w.device)
         functions, ni, ns, batch = module._functions, plan.n_inputs, plan.n_sources, X.shape[0]
         Z = X.new_empty(plan.n_rows, batch)  # z of every row: (rows, batch); bias neurons are rows of ones
@@ -137,7 +173,6 @@ class _Pass(torch.autograd.Function):
                     z.copy_(functions[name](a))
                 else:
                     z[lo:hi] = functions[name](a[lo:hi])
-        ctx.module = module
         ctx.save_for_backward(w, Z, A)
         return Z.index_select(0, ix["output_rows"]).T.contiguous()  # (batch, n_outputs)
 
@@ -145,6 +180,13 @@ class _Pass(torch.autograd.Function):
     @once_differentiable
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None]:
         module = ctx.module
+        if ctx.trace is not None:
+            g = ctx.engine.backward(ctx.w_np, ctx.trace, grad.detach().contiguous().numpy(), _OUTPUT_GRADIENT)
+            x_grad = None  # ∂L/∂x: the inputs' rows, the first ones, filled only when asked for
+            if ctx.needs_input_grad[1]:
+                x_grad = torch.from_numpy(np.ascontiguousarray(g.z.array[: module.n_inputs].T))
+            dw = g.weights.flat if g.weights.flat.flags.writeable else g.weights.flat.copy()  # optimizers write it
+            return torch.from_numpy(dw), x_grad, None
         w, Z, A = ctx.saved_tensors
         plan, ix = module.plan, module._indices(w.device)
         ns = plan.n_sources
