@@ -32,7 +32,8 @@ def to_torch(net: Network, *, dtype: Any = None, activations: Mapping[str, Calla
     The module runs the engine's schedule (see
     :mod:`~autograd_graph.io.torch_module`): sparse generations as sparse CSR
     products, dense ones as dense products, so its time and memory grow with
-    the edges. It pickles (``torch.save``/``torch.load(..., weights_only=False)``,
+    the edges (on the CPU, a big sparse network is run by the engine's own
+    passes edge by edge when numba is installed). It pickles (``torch.save``/``torch.load(..., weights_only=False)``,
     ``torch.multiprocessing.spawn``), moves with ``.to(device)`` (its
     ``state_dict()`` is ``{"weight": ...}``), trains under
     ``DistributedDataParallel`` and runs under ``torch.compile`` (which leaves
