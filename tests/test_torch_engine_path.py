@@ -91,3 +91,27 @@ def test_torchs_kernels_where_the_engine_does_not_run(always_pull):
 def test_the_default_threshold_keeps_small_networks_on_torch():
     module = ag.to_torch(sparse_dag(6))  # fewer sparse edges than PULL_MIN_EDGES
     assert torch_module._engine(module, module.weight) is None
+
+
+def test_a_weight_changed_in_place_before_backward_is_an_error(always_pull):
+    module = ag.to_torch(sparse_dag(7))
+    assert torch_module._engine(module, module.weight) is not None
+    out = module(torch.ones(3, 6))
+    with torch.no_grad():
+        module.weight.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
+
+def test_one_input_a_batch_of_one_and_an_empty_batch(always_pull, monkeypatch):
+    net = ag.random_dag(150, "gnp", p=0.06, n_inputs=1, n_outputs=2, seed=8)
+    module = ag.to_torch(net)
+    for batch in (1, 0):
+        X, Y = np.full((batch, 1), 0.3), np.zeros((batch, 2))
+        monkeypatch.setattr(torch_module, "ENGINE_ON_CPU", True)
+        by_engine = run(module, X, Y)
+        monkeypatch.setattr(torch_module, "ENGINE_ON_CPU", False)
+        by_torch = run(module, X, Y)
+        for got, want in zip(by_engine, by_torch, strict=True):
+            assert got.shape == want.shape and got.flags.writeable
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)

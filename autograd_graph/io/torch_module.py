@@ -142,11 +142,12 @@ class _Pass(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, w: Any, X: Any, module: GraphModule) -> Any:
         ctx.module, ctx.trace = module, None
-        engine = _engine(module, w)
+        engine = _engine(module, w) if X.shape[0] else None
         if engine is not None:  # the engine's own passes, on the tensors' memory
             w_np = w.detach().numpy()
             ctx.trace = engine.forward(w_np, X.detach().numpy(), w_np.dtype, (None, None, object()))
             ctx.engine, ctx.w_np = engine, w_np
+            ctx.save_for_backward(w)  # torch's check that w did not change in place before backward
             return torch.from_numpy(ctx.trace.output.copy())  # the trace's is read-only
         plan, ix = module.plan, module._indices(w.device)
         functions, ni, ns, batch = module._functions, plan.n_inputs, plan.n_sources, X.shape[0]
@@ -181,10 +182,11 @@ class _Pass(torch.autograd.Function):
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None]:
         module = ctx.module
         if ctx.trace is not None:
+            _ = ctx.saved_tensors  # raises if w was changed in place since the forward pass
             g = ctx.engine.backward(ctx.w_np, ctx.trace, grad.detach().contiguous().numpy(), _OUTPUT_GRADIENT)
-            x_grad = None  # ∂L/∂x: the inputs' rows, the first ones, filled only when asked for
+            x_grad = None  # ∂L/∂x: the inputs' rows, the first ones, filled only when asked for (a copy)
             if ctx.needs_input_grad[1]:
-                x_grad = torch.from_numpy(np.ascontiguousarray(g.z.array[: module.n_inputs].T))
+                x_grad = torch.from_numpy(np.array(g.z.array[: module.n_inputs].T, order="C"))
             dw = g.weights.flat if g.weights.flat.flags.writeable else g.weights.flat.copy()  # optimizers write it
             return torch.from_numpy(dw), x_grad, None
         w, Z, A = ctx.saved_tensors
