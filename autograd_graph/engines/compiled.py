@@ -225,7 +225,7 @@ class CompiledEngine:
                     act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
-            if kernel is not None and not (pull is not None and isinstance(kernel, SparseKernel)):
+            if kernel is not None and W is not None:  # W is None for the stages the plan pulls
                 s0, s1 = st.source_start, st.source_stop
                 z_src = source_rows(Z, xT, s0, s1)
                 kernel.backward(W, z_src, dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred, st.sole)
@@ -274,10 +274,7 @@ class CompiledEngine:
         deferred = [
             (st, kernel, W)
             for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
-            if kernel is not None
-            and W is not None
-            and st.deferred
-            and not (pull is not None and isinstance(kernel, SparseKernel))
+            if kernel is not None and W is not None and st.deferred  # W is None for the stages the plan pulls
         ]
         bias_weights = prep.bias_weights
         done = False

@@ -135,7 +135,6 @@ class PullPlan:
         order = np.argsort(tgt, kind="stable")
         self.in_sources, self.in_positions = src[order], pos[order]
         self.in_indptr = _row_pointers(tgt, n_rows)
-        del order
         self.pulled = [isinstance(k, SparseKernel) for k in kernels]  # the stages whose block is in the plan
         self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
         self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
