@@ -84,7 +84,6 @@ class CompiledEngine:
         self._cache: dict[np.dtype, tuple[Any, Prepared]] = {}
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
         self._buffers = BufferPool()  # the passes' big arrays, reused once nothing refers to them
-        self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}  # (batch, dtype) -> ones: Σ over the batch by BLAS
         self.added_rows = added_rows(self.schedule)  # the rows of ∂L/∂z a backward sweep adds into
         # dense stages' activations stay in the calling thread: BLAS's own threads spin on the other
         # cores around their products, and a part handed to a worker then waits for a core
@@ -160,17 +159,18 @@ class CompiledEngine:
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
-            if pull is not None and pull.pulled[k]:
-                pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A)
-            elif kernel is not None:
-                kernel.forward(W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)  # type: ignore[arg-type]
+            if pull is not None and pull.pulled[k]:  # the activations too, range by range
+                pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups)
             else:
-                a[...] = 0 if bias is None else bias[:, None]
-            for act, lo, hi in st.groups:
-                if self._shared[k]:
-                    apply_group(act, A, Z, lo, hi)
+                if kernel is not None:
+                    kernel.forward(W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)  # type: ignore[arg-type]
                 else:
-                    act.apply(A[lo:hi], Z[lo:hi])
+                    a[...] = 0 if bias is None else bias[:, None]
+                for act, lo, hi in st.groups:
+                    if self._shared[k]:
+                        apply_group(act, A, Z, lo, hi)
+                    else:
+                        act.apply(A[lo:hi], Z[lo:hi])
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -185,7 +185,7 @@ class CompiledEngine:
         losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[sc.output_rows].T, sc.output_activations)
         prep = self._prepared(w, dtype, trace.versions[2])
         dZ = self._buffers.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
-        self.clear_added(dZ)
+        self.clear_added(dZ, prep.pull)
         dA = self._buffers.empty(A.shape, dtype)
         dw = self._buffers.empty((sc.n_weights,), dtype)
         self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own, X=trace.x)
@@ -217,12 +217,13 @@ class CompiledEngine:
             if drop is not None:
                 drop.backward(k, Z, dZ)
             if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
-                pull.stage(k, prep.pull_weights, Z, dZ, dA, dw)
-            for act, lo, hi in st.groups:
-                if self._shared[k]:
-                    chain_group(act, A, Z, dZ, dA, lo, hi)
-                else:
-                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+                pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, st.groups)  # and the chain, range by range
+            else:
+                for act, lo, hi in st.groups:
+                    if self._shared[k]:
+                        chain_group(act, A, Z, dZ, dA, lo, hi)
+                    else:
+                        act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None and W is not None:  # W is None for the stages the plan pulls
@@ -236,10 +237,9 @@ class CompiledEngine:
         else:
             self._edge_gradients(Z, dA, dw)
         if sc.bias_positions.size:
-            ones = self._ones.get((dA.shape[1], dA.dtype))
-            if ones is None:
-                ones = self._ones[dA.shape[1], dA.dtype] = np.ones(dA.shape[1], dA.dtype)
-            dw[sc.bias_positions] = (dA[sc.n_sources :] @ ones)[self._bias_rows]  # Σ over the batch
+            # Σ over the batch; not a product with ones: OpenBLAS's threads spin for a while after one, on the
+            # core the next pass's threads need (10^6 edges, two threads ÷ one: 1.01 with it, 0.70 without)
+            dw[sc.bias_positions] = np.add.reduce(dA[sc.n_sources :], axis=1)[self._bias_rows]
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
 
@@ -249,9 +249,10 @@ class CompiledEngine:
             return None
         return X.T
 
-    def clear_added(self, dZ: np.ndarray) -> None:
-        """Zero the rows of ``dZ`` that a backward sweep adds into (:attr:`added_rows`), before it."""
-        for rows in self.added_rows:
+    def clear_added(self, dZ: np.ndarray, pull: PullPlan | None = None) -> None:
+        """Zero the rows of ``dZ`` that a backward sweep adds into (:attr:`added_rows`; with a pull plan,
+        fewer: ``pull.added``), before it."""
+        for rows in self.added_rows if pull is None else pull.added:
             dZ[rows] = 0
 
     def forward_ops(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, X: np.ndarray | None = None) -> list[Op]:

@@ -34,17 +34,23 @@ sparse edges, there is no plan.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .jit import available
 from .kernels import SparseKernel
-from .schedule import Schedule, index_dtype
+from .schedule import Schedule, added_rows, index_dtype
 from .threads import PARTS, parallel, run
 
+if TYPE_CHECKING:
+    from ..activations import Activation
+
 __all__ = ["PullPlan", "build_plan", "PULL_MIN_EDGES", "USE_PULL"]
+
+Groups = Sequence[tuple["Activation", int, int]]  # a stage's activations, each with its rows lo:hi
 
 # Networks with fewer sparse edges keep the kernels (numba's first compile of the loops costs seconds:
 # 4.4 s for float64 and 1.6 s more for float32 with an empty cache; at these sizes a pass takes about a
@@ -62,7 +68,7 @@ def _kernels() -> Any:
     import numba
 
     @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
-    def pull_rows(lo, hi, indptr, targets, weights, positions, Z, dZ, dA, dw, with_dz, with_dw):  # pragma: no cover
+    def pull_rows(lo, hi, indptr, targets, weights, positions, fresh, Z, dZ, dA, dw, with_dz, with_dw):  # noqa: E501  # pragma: no cover
         batch = Z.shape[1]
         acc = np.zeros(batch, dZ.dtype)
         zero = np.zeros(1, dw.dtype)
@@ -82,8 +88,11 @@ def _kernels() -> Any:
                         acc[b] += w * x[b]
             if with_dz:
                 dz = dZ[s]
-                for b in range(batch):
-                    dz[b] += acc[b]
+                if fresh[s]:  # nothing else writes this row: no zeroing before the sweep
+                    dz[:] = acc
+                else:
+                    for b in range(batch):
+                        dz[b] += acc[b]
 
     @numba.njit(nogil=True, boundscheck=False, cache=True)
     def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A):  # pragma: no cover
@@ -113,6 +122,10 @@ class PullPlan:
     cuts, in_cuts : list
         Per stage, its rows cut into ranges of about equal edges (the threads' parts, backward and forward),
         with their number of edges.
+    fresh : ndarray of uint8, shape (n_rows,)
+        1 for the rows of ∂L/∂z that only the plan writes (it sets them, instead of adding into them) ...
+    added : list of slice
+        ... and the rows a backward sweep adds into all the same, which must be zero before it.
     """
 
     def __init__(self, schedule: Schedule, kernels: list) -> None:
@@ -139,6 +152,8 @@ class PullPlan:
         self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
         self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
         self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
+        self.fresh = _fresh(schedule, kernels)
+        self.added = _slices(_added_mask(schedule) & ~self.fresh.view(bool))
 
     def weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The weights in the backward's and the forward's order (prepared once per weights version)."""
@@ -149,31 +164,88 @@ class PullPlan:
         np.take(w, self.positions, out=weights[0])
         np.take(w, self.in_positions, out=weights[1])
 
-    def forward(self, k: int, weights, bias: np.ndarray, with_bias: bool, Z: np.ndarray, A: np.ndarray) -> None:
-        """``a`` of stage ``k``'s rows: their bias plus ``Σ w z`` over their sparse edges, target by target."""
-        _run(_kernels()[1], self.in_cuts[k], Z.shape[1], (self.in_indptr, self.in_sources, weights[1], bias,
-                                                          with_bias, Z, A))  # fmt: skip
+    def forward(self, k: int, weights, bias: np.ndarray, with_bias: bool, Z: np.ndarray, A: np.ndarray,
+                groups: Groups) -> None:  # fmt: skip
+        """``a`` of stage ``k``'s rows: their bias plus ``Σ w z`` over their sparse edges, target by target;
+        then their ``z = σ(a)`` (``groups``: the stage's activations and their rows), range by range."""
+        args = (self.in_indptr, self.in_sources, weights[1], bias, with_bias, Z, A)
+        _run(_kernels()[1], self.in_cuts[k], Z.shape[1], args, partial(_activate, groups, A, Z))
 
-    def stage(self, k: int, weights, Z, dZ, dA, dw) -> None:
-        """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w."""
-        args = (self.indptr, self.targets, weights[0], self.positions, Z, dZ, dA, dw, True, True)
-        _run(_kernels()[0], self.cuts[k], Z.shape[1], args)
+    def stage(self, k: int, weights, A, Z, dZ, dA, dw, groups: Groups) -> None:
+        """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w; then the
+        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range."""
+        args = (self.indptr, self.targets, weights[0], self.positions, self.fresh, Z, dZ, dA, dw, True, True)
+        _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, groups, A, Z, dZ, dA))
 
     def sources(self, weights, Z, dZ, dA, dw, *, with_dz: bool, with_dw: bool) -> None:
         """The same for the input and bias rows: their edges' ∂L/∂w, and (when asked) their ∂L/∂z."""
-        args = (self.indptr, self.targets, weights[0], self.positions, Z, dZ, dA, dw, with_dz, with_dw)
+        args = (self.indptr, self.targets, weights[0], self.positions, self.fresh, Z, dZ, dA, dw, with_dz, with_dw)
         _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
 
 
-def _run(kernel, cut: tuple[tuple[tuple[int, int], ...], int], batch: int, args: tuple) -> None:
-    """``kernel(lo, hi, *args)`` for every range of rows of ``cut`` (:func:`_cut`), on the engine's threads
-    when the work is big enough."""
+def _run(kernel, cut: tuple[tuple[tuple[int, int], ...], int], batch: int, args: tuple,
+         then: Callable[[int, int], None] | None = None) -> None:  # fmt: skip
+    """``kernel(lo, hi, *args)``, then ``then(lo, hi)``, for every range of rows of ``cut`` (:func:`_cut`),
+    on the engine's threads when the work is big enough.
+
+    The activations run in the same task as the loop that wrote their rows: one hand-over per stage and
+    direction instead of two, and each thread reads rows still in its cache.
+    """
     parts, edges = cut
+    tasks = [partial(_part, kernel, lo, hi, args, then) for lo, hi in parts]
     if len(parts) > 1 and parallel(edges * batch):
-        run([partial(kernel, lo, hi, *args) for lo, hi in parts])
+        run(tasks)
     else:
-        for lo, hi in parts:
-            kernel(lo, hi, *args)
+        for task in tasks:
+            task()
+
+
+def _part(kernel, lo: int, hi: int, args: tuple, then: Callable[[int, int], None] | None) -> None:
+    kernel(lo, hi, *args)
+    if then is not None:
+        then(lo, hi)
+
+
+def _activate(groups: Groups, A: np.ndarray, Z: np.ndarray, lo: int, hi: int) -> None:
+    """``z = σ(a)`` of the rows ``lo:hi``, each row by its group's activation."""
+    for act, g0, g1 in groups:
+        r0, r1 = max(lo, g0), min(hi, g1)
+        if r0 < r1:
+            act.apply(A[r0:r1], Z[r0:r1])
+
+
+def _chain(groups: Groups, A, Z, dZ, dA, lo: int, hi: int) -> None:
+    """``∂L/∂a = ∂L/∂z σ'(a)`` of the rows ``lo:hi``, as :func:`_activate`."""
+    for act, g0, g1 in groups:
+        r0, r1 = max(lo, g0), min(hi, g1)
+        if r0 < r1:
+            act.chain(A[r0:r1], Z[r0:r1], dZ[r0:r1], dA[r0:r1])
+
+
+def _fresh(schedule: Schedule, kernels: list) -> np.ndarray:
+    """Per row, 1 where only the plan writes ∂L/∂z in a backward sweep (:meth:`PullPlan.stage` then sets
+    the row instead of adding into it): no input, bias or output, no source of a stage the plan does not pull."""
+    fresh = np.ones(len(schedule.order), np.uint8)
+    fresh[: schedule.n_sources] = 0
+    fresh[schedule.output_rows] = 0
+    for st, kernel in zip(schedule.stages, kernels, strict=True):
+        if kernel is not None and not isinstance(kernel, SparseKernel):
+            fresh[st.source_start : st.source_stop] = 0
+    return fresh
+
+
+def _added_mask(schedule: Schedule) -> np.ndarray:
+    """:func:`.schedule.added_rows` as a mask of rows."""
+    mask = np.zeros(len(schedule.order), bool)
+    for rows in added_rows(schedule):
+        mask[rows] = True
+    return mask
+
+
+def _slices(mask: np.ndarray) -> list[slice]:
+    """The runs of True of ``mask``, as slices."""
+    edges = np.flatnonzero(np.diff(mask, prepend=False, append=False)).tolist()
+    return [slice(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _row_pointers(rows: np.ndarray, n_rows: int) -> np.ndarray:

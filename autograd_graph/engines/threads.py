@@ -39,7 +39,7 @@ from ..exceptions import InvalidThreadsError
 __all__ = ["get_threads", "set_threads", "using_threads", "run", "parallel", "PARTS", "MIN_PARALLEL_WORK"]
 
 # Multiply-adds (edges × batch, or elements) from which a kernel call is split among the threads.
-MIN_PARALLEL_WORK = 1 << 16
+MIN_PARALLEL_WORK = 1 << 18
 # How many parts a big sparse block is cut into when it is compiled (the threads share them out;
 # at least 2, so that the split is exercised on any machine, at most 8).
 PARTS = max(2, min(8, os.cpu_count() or 1))
