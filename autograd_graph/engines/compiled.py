@@ -217,7 +217,7 @@ class CompiledEngine:
             if drop is not None:
                 drop.backward(k, Z, dZ)
             if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
-                pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, st.groups)  # and the chain, range by range
+                pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw)  # and their chain, range by range
             else:
                 for act, lo, hi in st.groups:
                     if self._shared[k]:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..activations import ACTIVATIONS
 from .jit import available
 from .kernels import SparseKernel
 from .schedule import Schedule, added_rows, index_dtype
@@ -58,6 +59,11 @@ Groups = Sequence[tuple["Activation", int, int]]  # a stage's activations, each 
 PULL_MIN_EDGES = 1 << 13
 # Whether the compiled engine pulls by sources when it can (the tests compare both ways).
 USE_PULL = True
+# The flags of a row in PullPlan.rows: FRESH, and the activation whose σ' the loop applies itself (the
+# activations used most; each code's formula is the same as its chain_into in the activation table, and
+# tests/test_pull.py checks that they agree); 0: the activation's chain_into runs after the loop.
+IDENTITY, TANH, LOGISTIC, RELU, FRESH = 1, 2, 3, 4, 8
+CHAINS = {"identity": IDENTITY, "tanh": TANH, "logistic": LOGISTIC, "relu": RELU}
 # Why numba could not be imported, once it failed (then no plan is built again, and no warning repeated).
 USE_NUMBA_FAILED: list[str] = []
 
@@ -68,10 +74,10 @@ def _kernels() -> Any:
     import numba
 
     @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
-    def pull_rows(lo, hi, indptr, targets, weights, positions, fresh, Z, dZ, dA, dw, with_dz, with_dw):  # noqa: E501  # pragma: no cover
+    def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, with_dz, with_dw):  # noqa: E501  # pragma: no cover
         batch = Z.shape[1]
         acc = np.zeros(batch, dZ.dtype)
-        zero = np.zeros(1, dw.dtype)
+        zero, one = np.zeros(1, dw.dtype), np.ones(1, dA.dtype)
         for s in range(lo, hi):
             z = Z[s]
             acc[:] = 0
@@ -87,12 +93,27 @@ def _kernels() -> Any:
                     for b in range(batch):
                         acc[b] += w * x[b]
             if with_dz:
-                dz = dZ[s]
-                if fresh[s]:  # nothing else writes this row: no zeroing before the sweep
+                dz, code = dZ[s], rows[s]
+                if code & FRESH:  # nothing else writes this row: no zeroing before the sweep
                     dz[:] = acc
                 else:
                     for b in range(batch):
                         dz[b] += acc[b]
+                code &= ~FRESH
+                if code:  # ∂L/∂a = ∂L/∂z σ'(a), as the activation table's chain_into computes it
+                    da, u = dA[s], one[0]
+                    if code == IDENTITY:
+                        da[:] = dz
+                    elif code == TANH:
+                        for b in range(batch):
+                            da[b] = (u - z[b] * z[b]) * dz[b]
+                    elif code == LOGISTIC:
+                        for b in range(batch):
+                            da[b] = (u - z[b]) * z[b] * dz[b]
+                    else:  # RELU
+                        a = A[s]
+                        for b in range(batch):
+                            da[b] = (u if a[b] > 0 else u - u) * dz[b]
 
     @numba.njit(nogil=True, boundscheck=False, cache=True)
     def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A):  # pragma: no cover
@@ -122,10 +143,13 @@ class PullPlan:
     cuts, in_cuts : list
         Per stage, its rows cut into ranges of about equal edges (the threads' parts, backward and forward),
         with their number of edges.
-    fresh : ndarray of uint8, shape (n_rows,)
-        1 for the rows of ∂L/∂z that only the plan writes (it sets them, instead of adding into them) ...
+    rows : ndarray of uint8, shape (n_rows,)
+        Per row, :data:`FRESH` when only the plan writes its ∂L/∂z (it sets the row instead of adding into
+        it), and the code of the activation whose σ' the loop applies (:data:`CHAINS`) ...
     added : list of slice
-        ... and the rows a backward sweep adds into all the same, which must be zero before it.
+        ... the rows a backward sweep adds into all the same, which must be zero before it ...
+    unchained : list of tuple
+        ... and per stage, the activation groups whose ``chain_into`` runs after the loop.
     """
 
     def __init__(self, schedule: Schedule, kernels: list) -> None:
@@ -152,8 +176,19 @@ class PullPlan:
         self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
         self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
         self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
-        self.fresh = _fresh(schedule, kernels)
-        self.added = _slices(_added_mask(schedule) & ~self.fresh.view(bool))
+        fresh = _fresh(schedule, kernels)
+        self.added = _slices(_added_mask(schedule) & ~fresh)
+        self.rows = np.where(fresh, FRESH, 0).astype(np.uint8)
+        self.unchained: list[tuple] = []  # per stage, the activations whose chain_into runs after the loop
+        for st in schedule.stages:
+            rest = []
+            for act, lo, hi in st.groups:
+                code = CHAINS.get(act.name, 0) if ACTIVATIONS.get(act.name) is act else 0
+                if code:
+                    self.rows[lo:hi] |= code
+                else:
+                    rest.append((act, lo, hi))
+            self.unchained.append(tuple(rest))
 
     def weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The weights in the backward's and the forward's order (prepared once per weights version)."""
@@ -171,15 +206,16 @@ class PullPlan:
         args = (self.in_indptr, self.in_sources, weights[1], bias, with_bias, Z, A)
         _run(_kernels()[1], self.in_cuts[k], Z.shape[1], args, partial(_activate, groups, A, Z))
 
-    def stage(self, k: int, weights, A, Z, dZ, dA, dw, groups: Groups) -> None:
+    def stage(self, k: int, weights, A, Z, dZ, dA, dw) -> None:
         """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w; then the
-        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range."""
-        args = (self.indptr, self.targets, weights[0], self.positions, self.fresh, Z, dZ, dA, dw, True, True)
-        _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, groups, A, Z, dZ, dA))
+        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range (in the loop for the activations of :data:`CHAINS`)."""
+        args = (self.indptr, self.targets, weights[0], self.positions, self.rows, A, Z, dZ, dA, dw, True, True)
+        rest = self.unchained[k]
+        _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, rest, A, Z, dZ, dA) if rest else None)
 
     def sources(self, weights, Z, dZ, dA, dw, *, with_dz: bool, with_dw: bool) -> None:
         """The same for the input and bias rows: their edges' ∂L/∂w, and (when asked) their ∂L/∂z."""
-        args = (self.indptr, self.targets, weights[0], self.positions, self.fresh, Z, dZ, dA, dw, with_dz, with_dw)
+        args = (self.indptr, self.targets, weights[0], self.positions, self.rows, Z, Z, dZ, dA, dw, with_dz, with_dw)
         _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
 
 
@@ -192,12 +228,10 @@ def _run(kernel, cut: tuple[tuple[tuple[int, int], ...], int], batch: int, args:
     direction instead of two, and each thread reads rows still in its cache.
     """
     parts, edges = cut
-    tasks = [partial(_part, kernel, lo, hi, args, then) for lo, hi in parts]
     if len(parts) > 1 and parallel(edges * batch):
-        run(tasks)
-    else:
-        for task in tasks:
-            task()
+        run([partial(_part, kernel, lo, hi, args, then) for lo, hi in parts])
+    else:  # the same numbers as range by range: every row is computed alone
+        _part(kernel, parts[0][0], parts[-1][1], args, then)
 
 
 def _part(kernel, lo: int, hi: int, args: tuple, then: Callable[[int, int], None] | None) -> None:
@@ -223,14 +257,14 @@ def _chain(groups: Groups, A, Z, dZ, dA, lo: int, hi: int) -> None:
 
 
 def _fresh(schedule: Schedule, kernels: list) -> np.ndarray:
-    """Per row, 1 where only the plan writes ∂L/∂z in a backward sweep (:meth:`PullPlan.stage` then sets
+    """Per row, True where only the plan writes ∂L/∂z in a backward sweep (:meth:`PullPlan.stage` then sets
     the row instead of adding into it): no input, bias or output, no source of a stage the plan does not pull."""
-    fresh = np.ones(len(schedule.order), np.uint8)
-    fresh[: schedule.n_sources] = 0
-    fresh[schedule.output_rows] = 0
+    fresh = np.ones(len(schedule.order), bool)
+    fresh[: schedule.n_sources] = False
+    fresh[schedule.output_rows] = False
     for st, kernel in zip(schedule.stages, kernels, strict=True):
         if kernel is not None and not isinstance(kernel, SparseKernel):
-            fresh[st.source_start : st.source_stop] = 0
+            fresh[st.source_start : st.source_stop] = False
     return fresh
 
 
