@@ -59,76 +59,16 @@ Groups = Sequence[tuple["Activation", int, int]]  # a stage's activations, each 
 PULL_MIN_EDGES = 1 << 13
 # Whether the compiled engine pulls by sources when it can (the tests compare both ways).
 USE_PULL = True
-# The flags of a row in PullPlan.rows: FRESH, and the activation whose σ' the loop applies itself (the
-# activations used most; each code's formula is the same as its chain_into in the activation table, and
-# tests/test_pull.py checks that they agree); 0: the activation's chain_into runs after the loop.
-IDENTITY, TANH, LOGISTIC, RELU, FRESH = 1, 2, 3, 4, 8
-CHAINS = {"identity": IDENTITY, "tanh": TANH, "logistic": LOGISTIC, "relu": RELU}
 # Why numba could not be imported, once it failed (then no plan is built again, and no warning repeated).
 USE_NUMBA_FAILED: list[str] = []
 
 
 @lru_cache(maxsize=1)
 def _kernels() -> Any:
-    """The numba loops, backward and forward (compiled for each dtype on its first call, cached on disk)."""
-    import numba
+    """The numba loops, backward and forward (:mod:`.pull_loops`: imported, hence numba, on first use)."""
+    from . import pull_loops
 
-    @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
-    def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, with_dz, with_dw):  # noqa: E501  # pragma: no cover
-        batch = Z.shape[1]
-        acc = np.zeros(batch, dZ.dtype)
-        zero, one = np.zeros(1, dw.dtype), np.ones(1, dA.dtype)
-        for s in range(lo, hi):
-            z = Z[s]
-            acc[:] = 0
-            for e in range(indptr[s], indptr[s + 1]):
-                x = dA[targets[e]]
-                if with_dw:
-                    d = zero[0]
-                    for b in range(batch):
-                        d += z[b] * x[b]
-                    dw[positions[e]] = d
-                if with_dz:
-                    w = weights[e]
-                    for b in range(batch):
-                        acc[b] += w * x[b]
-            if with_dz:
-                dz, code = dZ[s], rows[s]
-                if code & FRESH:  # nothing else writes this row: no zeroing before the sweep
-                    dz[:] = acc
-                else:
-                    for b in range(batch):
-                        dz[b] += acc[b]
-                code &= ~FRESH
-                if code:  # ∂L/∂a = ∂L/∂z σ'(a), as the activation table's chain_into computes it
-                    da, u = dA[s], one[0]
-                    if code == IDENTITY:
-                        da[:] = dz
-                    elif code == TANH:
-                        for b in range(batch):
-                            da[b] = (u - z[b] * z[b]) * dz[b]
-                    elif code == LOGISTIC:
-                        for b in range(batch):
-                            da[b] = (u - z[b]) * z[b] * dz[b]
-                    else:  # RELU
-                        a = A[s]
-                        for b in range(batch):
-                            da[b] = (u if a[b] > 0 else u - u) * dz[b]
-
-    @numba.njit(nogil=True, boundscheck=False, cache=True)
-    def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A):  # pragma: no cover
-        batch = Z.shape[1]
-        acc = np.zeros(batch, A.dtype)
-        for t in range(lo, hi):
-            acc[:] = bias[t] if with_bias else 0
-            for e in range(indptr[t], indptr[t + 1]):
-                w = weights[e]
-                z = Z[sources[e]]
-                for b in range(batch):
-                    acc[b] += w * z[b]
-            A[t] = acc
-
-    return pull_rows, gather_rows
+    return pull_loops.pull_rows, pull_loops.gather_rows
 
 
 class PullPlan:
@@ -144,8 +84,8 @@ class PullPlan:
         Per stage, its rows cut into ranges of about equal edges (the threads' parts, backward and forward),
         with their number of edges.
     rows : ndarray of uint8, shape (n_rows,)
-        Per row, :data:`FRESH` when only the plan writes its ∂L/∂z (it sets the row instead of adding into
-        it), and the code of the activation whose σ' the loop applies (:data:`CHAINS`) ...
+        Per row, ``FRESH`` when only the plan writes its ∂L/∂z (it sets the row instead of adding into
+        it), and the code of the activation whose σ' the loop applies (:mod:`.pull_loops`) ...
     added : list of slice
         ... the rows a backward sweep adds into all the same, which must be zero before it ...
     unchained : list of tuple
@@ -178,6 +118,8 @@ class PullPlan:
         self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
         fresh = _fresh(schedule, kernels)
         self.added = _slices(_added_mask(schedule) & ~fresh)
+        from .pull_loops import CHAINS, FRESH
+
         self.rows = np.where(fresh, FRESH, 0).astype(np.uint8)
         self.unchained: list[tuple] = []  # per stage, the activations whose chain_into runs after the loop
         for st in schedule.stages:
@@ -208,7 +150,7 @@ class PullPlan:
 
     def stage(self, k: int, weights, A, Z, dZ, dA, dw) -> None:
         """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w; then the
-        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range (in the loop for the activations of :data:`CHAINS`)."""
+        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range (in the loop for those of :data:`.pull_loops.CHAINS`)."""
         args = (self.indptr, self.targets, weights[0], self.positions, self.rows, A, Z, dZ, dA, dw, True, True)
         rest = self.unchained[k]
         _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, rest, A, Z, dZ, dA) if rest else None)
