@@ -19,7 +19,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-__all__ = ["pull_rows", "gather_rows", "prefetch", "CHAINS", "FRESH", "AHEAD"]
+__all__ = ["pull_rows", "gather_rows", "prefetch", "prefetch_write", "CHAINS", "FRESH", "AHEAD"]
 
 # The flags of a row in PullPlan.rows: FRESH, and the activation whose σ' the loop applies itself (the
 # activations used most; each code's formula is the same as its chain_into in the activation table, and
@@ -30,9 +30,8 @@ CHAINS = {"identity": IDENTITY, "tanh": TANH, "logistic": LOGISTIC, "relu": RELU
 AHEAD = 4
 
 
-@intrinsic
-def prefetch(typingctx, M, i, j):  # pragma: no cover - runs as machine code
-    """Fetch the cache line of ``M[i, j]`` (read, kept in every level of the data cache)."""
+def _prefetch_codegen(write: int):
+    """The code of a prefetch of ``M[index]``: LLVM's ``llvm.prefetch`` (``write``: 0 to read, 1 to write)."""
 
     def codegen(context, builder, sig, args):
         ary = context.make_array(sig.args[0])(context, builder, args[0])
@@ -42,10 +41,22 @@ def prefetch(typingctx, M, i, j):  # pragma: no cover - runs as machine code
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [pointer.type, i32, i32, i32])
         fn = builder.module.declare_intrinsic("llvm.prefetch", [pointer.type], fnty)
-        builder.call(fn, [pointer, i32(0), i32(3), i32(1)])
+        builder.call(fn, [pointer, i32(write), i32(3), i32(1)])  # kept in every level of the data cache
         return context.get_dummy_value()
 
-    return types.void(M, i, j), codegen
+    return codegen
+
+
+@intrinsic
+def prefetch(typingctx, M, i, j):  # pragma: no cover - runs as machine code
+    """Fetch the cache line of ``M[i, j]`` to read it."""
+    return types.void(M, i, j), _prefetch_codegen(0)
+
+
+@intrinsic
+def prefetch_write(typingctx, v, i):  # pragma: no cover - runs as machine code
+    """Fetch the cache line of ``v[i]`` to write it."""
+    return types.void(v, i), _prefetch_codegen(1)
 
 
 @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
@@ -63,6 +74,8 @@ def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, d
             if e + AHEAD < end:  # the row a few edges on, while this one is summed
                 for b in range(0, batch, line):
                     prefetch(dA, targets[e + AHEAD], b)
+                if with_dw:
+                    prefetch_write(dw, positions[e + AHEAD])
             x = dA[targets[e]]
             if with_dw:
                 d = zero[0]
