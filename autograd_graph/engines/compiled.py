@@ -212,12 +212,13 @@ class CompiledEngine:
         if da_own is None:
             dZ[sc.output_rows] = dz_own.T
         pull = prep.pull if drop is None else None  # sparse edges by their sources (:mod:`.pull`)
+        sums = None if pull is None else self._buffers.empty((len(sc.order),), dA.dtype)  # rows' Σ_batch ∂L/∂a
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
         for k, (st, kernel, W) in reversed(stages):
             if drop is not None:
                 drop.backward(k, Z, dZ)
             if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
-                pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw)  # and their chain, range by range
+                pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, sums)  # and their chain, range by range
             else:
                 for act, lo, hi in st.groups:
                     if self._shared[k]:
@@ -236,10 +237,10 @@ class CompiledEngine:
             pull.sources(prep.pull_weights, Z, dZ, dA, dw, with_dz=False, with_dw=True)
         else:
             self._edge_gradients(Z, dA, dw)
-        if sc.bias_positions.size:
-            # Σ over the batch; not a product with ones: OpenBLAS's threads spin for a while after one, on the
-            # core the next pass's threads need (10^6 edges, two threads ÷ one: 1.01 with it, 0.70 without)
-            dw[sc.bias_positions] = np.add.reduce(dA[sc.n_sources :], axis=1)[self._bias_rows]
+        if sc.bias_positions.size:  # Σ over the batch; not a product with ones: OpenBLAS's threads spin after
+            # one, on the core the next pass's threads need (10^6 edges, 2 threads ÷ 1: 1.01 with it, 0.70 without)
+            sums = np.add.reduce(dA[sc.n_sources :], axis=1) if pull is None else pull.bias_sums(sums, dA)
+            dw[sc.bias_positions] = sums[self._bias_rows]
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
 

@@ -116,6 +116,7 @@ class PullPlan:
         self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
         self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
         self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
+        self.output_rows, self.n_sources = schedule.output_rows, schedule.n_sources
         fresh = _fresh(schedule, kernels)
         self.added = _slices(_added_mask(schedule) & ~fresh)
         from .pull_loops import CHAINS, FRESH
@@ -148,17 +149,25 @@ class PullPlan:
         args = (self.in_indptr, self.in_sources, weights[1], bias, with_bias, Z, A)
         _run(_kernels()[1], self.in_cuts[k], Z.shape[1], args, partial(_activate, groups, A, Z))
 
-    def stage(self, k: int, weights, A, Z, dZ, dA, dw) -> None:
+    def stage(self, k: int, weights, A, Z, dZ, dA, dw, sums) -> None:
         """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w; then the
-        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range (in the loop for those of :data:`.pull_loops.CHAINS`)."""
-        args = (self.indptr, self.targets, weights[0], self.positions, self.rows, A, Z, dZ, dA, dw, True, True)
+        rows' ``∂L/∂a = ∂L/∂z σ'(a)``, range by range (in the loop for those of :data:`.pull_loops.CHAINS`),
+        and their sums over the batch into ``sums`` (for the bias weights' ∂L/∂w: :meth:`bias_sums`)."""
+        args = (self.indptr, self.targets, weights[0], self.positions, self.rows, A, Z, dZ, dA, dw, sums, True, True)
         rest = self.unchained[k]
-        _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, rest, A, Z, dZ, dA) if rest else None)
+        _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, rest, A, Z, dZ, dA, sums) if rest else None)
 
     def sources(self, weights, Z, dZ, dA, dw, *, with_dz: bool, with_dw: bool) -> None:
         """The same for the input and bias rows: their edges' ∂L/∂w, and (when asked) their ∂L/∂z."""
-        args = (self.indptr, self.targets, weights[0], self.positions, self.rows, Z, Z, dZ, dA, dw, with_dz, with_dw)
+        args = (self.indptr, self.targets, weights[0], self.positions, self.rows, Z, Z, dZ, dA, dw, dw[:0], with_dz,
+                with_dw)  # fmt: skip
         _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
+
+    def bias_sums(self, sums: np.ndarray, dA: np.ndarray) -> np.ndarray:
+        """Σ over the batch of ∂L/∂a of every row after the sources, from the sweep's ``sums`` (the output rows'
+        again: a loss's own ∂L/∂a is added to them after their chain)."""
+        sums[self.output_rows] = np.add.reduce(dA[self.output_rows], axis=1)
+        return sums[self.n_sources :]
 
 
 def _run(kernel, cut: tuple[tuple[tuple[int, int], ...], int], batch: int, args: tuple,
@@ -190,12 +199,13 @@ def _activate(groups: Groups, A: np.ndarray, Z: np.ndarray, lo: int, hi: int) ->
             act.apply(A[r0:r1], Z[r0:r1])
 
 
-def _chain(groups: Groups, A, Z, dZ, dA, lo: int, hi: int) -> None:
-    """``∂L/∂a = ∂L/∂z σ'(a)`` of the rows ``lo:hi``, as :func:`_activate`."""
+def _chain(groups: Groups, A, Z, dZ, dA, sums, lo: int, hi: int) -> None:
+    """``∂L/∂a = ∂L/∂z σ'(a)`` of the rows ``lo:hi``, as :func:`_activate`, and their sums over the batch."""
     for act, g0, g1 in groups:
         r0, r1 = max(lo, g0), min(hi, g1)
         if r0 < r1:
             act.chain(A[r0:r1], Z[r0:r1], dZ[r0:r1], dA[r0:r1])
+            np.add.reduce(dA[r0:r1], axis=1, out=sums[r0:r1])
 
 
 def _fresh(schedule: Schedule, kernels: list) -> np.ndarray:

@@ -60,9 +60,10 @@ def prefetch_write(typingctx, v, i):  # pragma: no cover - runs as machine code
 
 
 @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
-def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, with_dz, with_dw):  # noqa: E501  # pragma: no cover
+def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, sums, with_dz, with_dw):  # noqa: E501  # pragma: no cover
     """For the source rows ``lo:hi``: ``∂L/∂w`` of their edges (``with_dw``), ``∂L/∂z`` from their targets'
-    ``∂L/∂a`` (``with_dz``), then their ``∂L/∂a`` when ``rows`` holds their activation's code."""
+    ``∂L/∂a`` (``with_dz``), then, when ``rows`` holds their activation's code, their ``∂L/∂a`` and its sum
+    over the batch (into ``sums``)."""
     batch = Z.shape[1]
     acc = np.zeros(batch, dZ.dtype)
     zero, one = np.zeros(1, dw.dtype), np.ones(1, dA.dtype)
@@ -108,6 +109,10 @@ def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, d
                     a = A[s]
                     for b in range(batch):
                         da[b] = (u if a[b] > 0 else u - u) * dz[b]
+                total = u - u
+                for b in range(batch):
+                    total += da[b]
+                sums[s] = total
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
