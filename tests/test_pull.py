@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from random_dags import LOSSES, data_for, min_outputs, networks
 
 import autograd_graph as ag
-from autograd_graph.engines import pull, schedule, threads
+from autograd_graph.engines import pull, pull_loops, schedule, threads
+from autograd_graph.engines.dropout import DropoutMasks
+from autograd_graph.engines.step import TrainingStep
 
 pytest.importorskip("numba", reason="the sparse backward by sources is compiled by numba (pip install -e '.[numba]')")
 
@@ -103,14 +105,46 @@ def test_small_networks_and_no_numba_keep_the_kernels(monkeypatch):
     assert ag.Network.from_networkx(net.to_networkx()).compile().pull_plan() is None
 
 
-def test_training_steps_keep_their_own_sweeps(always_pull):
-    """ag.train's step (engines/step.py) prepares its own weights: the same numbers as the public passes."""
+def test_training_steps_take_the_plan_too(always_pull, monkeypatch):
+    """ag.train's step (engines/step.py) runs the plan's sweeps: the public passes' numbers, bit for bit; with
+    dropout it keeps the kernels, as a step on a network without a plan does."""
     net = mixed_network(6)
     X, Y = data(net, 32)
+    step = TrainingStep(net.compile(), "squared_error", np.float64, net.weights)
+    assert step.prepared.pull is not None
+    for _ in range(2):  # the second step reuses the buffers
+        np.testing.assert_array_equal(step.gradient(X, Y), net.backward(net.forward(X), Y).weights.flat)
+    rates = {n: 0.5 for n in net.neurons if net.kind(n) == "hidden"}
+
+    def masks(engine):  # the same masks for both engines (their schedules are the same)
+        return DropoutMasks(engine.schedule, rates).draw(np.random.default_rng(0), 32, np.float64)
+
+    with_plan = step.gradient(X, Y, masks(net.compile())).copy()
+    monkeypatch.setattr(pull, "USE_PULL", False)
+    plain = ag.Network.from_networkx(net.to_networkx())
+    kernels = TrainingStep(plain.compile(), "squared_error", np.float64, plain.weights)
+    assert kernels.prepared.pull is None
+    np.testing.assert_array_equal(with_plan, kernels.gradient(X, Y, masks(plain.compile())))
     before = net.get_weights()
     grads = net.backward(net.forward(X), Y)
     ag.train(net, X, Y, optimizer="sgd", learning_rate=0.1, epochs=1, batch_size=32, shuffle=False, progress=False)
-    np.testing.assert_allclose(net.get_weights(), before - 0.1 * grads.weights.flat, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(net.get_weights(), before - 0.1 * grads.weights.flat)
+
+
+@pytest.mark.parametrize("activation", [*pull_loops.CHAINS, "softplus", "elu"])
+def test_the_loops_chain_rule_is_the_activation_tables(always_pull, monkeypatch, activation):
+    """σ' applied in the backward loop (identity, tanh, logistic, relu) or after it (the others), and the bias
+    sums over the batch: the kernels' numbers to rounding."""
+    net = ag.random_dag(150, "gnp", p=0.05, n_inputs=6, n_outputs=3, activation=activation, seed=8)
+    plan = net.compile().pull_plan()
+    fused = activation in pull_loops.CHAINS
+    assert all(not rest for rest in plan.unchained) == fused
+    X, Y = data(net, 7)
+    by_sources = gradients(net, X, Y)
+    monkeypatch.setattr(pull, "USE_PULL", False)
+    kernels = gradients(ag.Network.from_networkx(net.to_networkx()), X, Y)
+    for got, want in zip(by_sources, kernels, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
