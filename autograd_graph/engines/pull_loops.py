@@ -19,15 +19,13 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-__all__ = ["pull_rows", "gather_rows", "prefetch", "prefetch_write", "CHAINS", "FRESH", "AHEAD"]
+__all__ = ["pull_rows", "gather_rows", "prefetch", "prefetch_write", "CHAINS", "FRESH"]
 
 # The flags of a row in PullPlan.rows: FRESH, and the activation whose σ' the loop applies itself (the
 # activations used most; each code's formula is the same as its chain_into in the activation table, and
 # tests/test_pull.py checks that they agree); 0: the activation's chain_into runs after the loop.
 IDENTITY, TANH, LOGISTIC, RELU, FRESH = 1, 2, 3, 4, 8
 CHAINS = {"identity": IDENTITY, "tanh": TANH, "logistic": LOGISTIC, "relu": RELU}
-# How many edges ahead the loops ask for a row (4 and 8 measured the same; 2 less well).
-AHEAD = 4
 
 
 def _prefetch_codegen(write: int):
@@ -60,7 +58,7 @@ def prefetch_write(typingctx, v, i):  # pragma: no cover - runs as machine code
 
 
 @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
-def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, sums, with_dz, with_dw):  # noqa: E501  # pragma: no cover
+def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, sums, with_dz, with_dw, ahead):  # noqa: E501  # pragma: no cover
     """For the source rows ``lo:hi``: ``∂L/∂w`` of their edges (``with_dw``), ``∂L/∂z`` from their targets'
     ``∂L/∂a`` (``with_dz``), then, when ``rows`` holds their activation's code, their ``∂L/∂a`` and its sum
     over the batch (into ``sums``)."""
@@ -72,11 +70,11 @@ def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, d
         z = Z[s]
         acc[:] = 0
         for e in range(indptr[s], indptr[s + 1]):
-            if e + AHEAD < end:  # the row a few edges on, while this one is summed
+            if ahead and e + ahead < end:  # the row a few edges on, while this one is summed
                 for b in range(0, batch, line):
-                    prefetch(dA, targets[e + AHEAD], b)
+                    prefetch(dA, targets[e + ahead], b)
                 if with_dw:
-                    prefetch_write(dw, positions[e + AHEAD])
+                    prefetch_write(dw, positions[e + ahead])
             x = dA[targets[e]]
             if with_dw:
                 d = zero[0]
@@ -116,7 +114,7 @@ def pull_rows(lo, hi, indptr, targets, weights, positions, rows, A, Z, dZ, dA, d
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A):  # pragma: no cover
+def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A, ahead):  # pragma: no cover
     """``a`` of the target rows ``lo:hi``: their bias (``with_bias``) plus ``Σ w z`` over their edges."""
     batch = Z.shape[1]
     acc = np.zeros(batch, A.dtype)
@@ -124,9 +122,9 @@ def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A):  # pra
     for t in range(lo, hi):
         acc[:] = bias[t] if with_bias else 0
         for e in range(indptr[t], indptr[t + 1]):
-            if e + AHEAD < end:
+            if ahead and e + ahead < end:
                 for b in range(0, batch, line):
-                    prefetch(Z, sources[e + AHEAD], b)
+                    prefetch(Z, sources[e + ahead], b)
             w = weights[e]
             z = Z[sources[e]]
             for b in range(batch):
