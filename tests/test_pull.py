@@ -181,3 +181,15 @@ def test_a_broken_numba_warns_once_and_leaves_the_kernels(always_pull, monkeypat
         assert ag.Network.from_networkx(net.to_networkx()).compile().pull_plan() is None
     assert not caught  # said once
     assert_engines_agree(net, X, Y, "squared_error")
+
+
+def test_the_prefetch_changes_no_number(always_pull, monkeypatch):
+    """The loops' prefetch (on when a pass's arrays outgrow the caches) is a hint: the same numbers, bit for bit."""
+    net = mixed_network(9)
+    X, Y = data(net, 16)
+    monkeypatch.setattr(pull, "PREFETCH_MIN_BYTES", 1 << 60)
+    without = gradients(net, X, Y)
+    monkeypatch.setattr(pull, "PREFETCH_MIN_BYTES", 0)
+    assert pull._ahead(np.zeros((1, 1))) == pull.AHEAD
+    for a, b in zip(gradients(net, X, Y), without, strict=True):
+        np.testing.assert_array_equal(a, b)
