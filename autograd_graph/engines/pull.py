@@ -21,14 +21,23 @@ tests compare them). A stage's rows are cut into ranges of about equal edges
 that the engine's threads run at once, each writing its own rows and edges:
 the numbers do not depend on the number of threads.
 
-Measured at 10^6 edges, batch 64, one thread, interleaved with the kernels'
-passes (medians): forward 1.14× faster, backward 2.27×, the pass 383 → 214
-ms (``benchmarks/README.md``).
+Each range's activations run in the task that computed its rows, right
+after the loop (``z = σ(a)`` forward, ``∂L/∂a = ∂L/∂z σ'(a)`` backward): one
+hand-over between threads per stage and direction, rows still in the cache.
+Backward, the loop itself applies σ' of the activations used most
+(:data:`.pull_loops.CHAINS`) and sums each row's ``∂L/∂a`` over the batch
+(the bias weights' ∂L/∂w); a row of ∂L/∂z that only the plan writes is set,
+not added into, so it needs no zeroing before the sweep.
 
-Only the public passes (``net.forward``/``net.backward``) use a plan; the
-training step (:mod:`.step`) keeps the kernels. numba is imported the first
-time a pass runs with a plan; without numba, or below :data:`PULL_MIN_EDGES`
-sparse edges, there is no plan.
+Measured at 10^6 edges, batch 64, one thread, interleaved with the kernels'
+passes (medians), when the plan came: forward 1.14× faster, backward 2.27×,
+the pass 383 → 214 ms; the changes since (the paragraph above, the prefetch
+of :mod:`.pull_loops`) took it to about 105 ms (``benchmarks/README.md``).
+
+The public passes (``net.forward``/``net.backward``) and the training step
+(:mod:`.step`) use a plan. numba is imported the first time a pass runs with
+a plan; without numba, or below :data:`PULL_MIN_EDGES` sparse edges, there
+is no plan.
 """
 
 from __future__ import annotations
