@@ -237,9 +237,10 @@ class CompiledEngine:
             pull.sources(prep.pull_weights, Z, dZ, dA, dw, with_dz=False, with_dw=True)
         else:
             self._edge_gradients(Z, dA, dw)
-        if sc.bias_positions.size:  # Σ over the batch; not a product with ones: OpenBLAS's threads spin after
-            # one, on the core the next pass's threads need (10^6 edges, 2 threads ÷ 1: 1.01 with it, 0.70 without)
-            sums = np.add.reduce(dA[sc.n_sources :], axis=1) if pull is None else pull.bias_sums(sums, dA)
+        if sc.bias_positions.size:  # Σ over the batch, not a product with ones (benchmarks/README.md: OpenBLAS spin)
+            sums = (
+                np.add.reduce(dA[sc.n_sources :], axis=1) if pull is None or sums is None else pull.bias_sums(sums, dA)
+            )
             dw[sc.bias_positions] = sums[self._bias_rows]
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
