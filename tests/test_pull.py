@@ -193,3 +193,22 @@ def test_the_prefetch_changes_no_number(always_pull, monkeypatch):
     assert pull._ahead(np.zeros((1, 1))) == pull.AHEAD
     for a, b in zip(gradients(net, X, Y), without, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_backward_in_one_call_is_the_stage_by_stage_one(always_pull, monkeypatch):
+    """pull_sweep (every stage in one call, the threads claiming parts) against the plan's stage-by-stage
+    backward: bit for bit, on one thread and on two (every pass shared out)."""
+    net = ag.random_dag(2000, "gnp", p=0.01, n_inputs=12, n_outputs=4, activation="relu", seed=11)
+    plan = net.compile().pull_plan()
+    assert plan.one_sweep and not mixed_network(0).compile().pull_plan().one_sweep  # a dense stage: stage by stage
+    X, Y = data(net, 8)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_WORK", 1)
+    swept = {}
+    for n in (1, 2):
+        with ag.using_threads(n):
+            swept[n] = gradients(net, X, Y)
+    monkeypatch.setattr(pull.PullPlan, "sweep", lambda self, *args: False)
+    by_stage = gradients(net, X, Y)
+    for n in (1, 2):
+        for a, b in zip(swept[n], by_stage, strict=True):
+            np.testing.assert_array_equal(a, b)

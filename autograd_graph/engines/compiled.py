@@ -213,12 +213,14 @@ class CompiledEngine:
             dZ[sc.output_rows] = dz_own.T
         pull = prep.pull if drop is None else None  # sparse edges by their sources (:mod:`.pull`)
         sums = None if pull is None else self._buffers.empty((len(sc.order),), dA.dtype)  # rows' Σ_batch ∂L/∂a
+        swept = pull is not None and da_own is None and pull.sweep(prep.pull_weights, A, Z, dZ, dA, dw, sums)
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
         for k, (st, kernel, W) in reversed(stages):
             if drop is not None:
                 drop.backward(k, Z, dZ)
             if pull is not None:  # every target of these rows' sparse edges is in a later stage: done
-                pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, sums)  # and their chain, range by range
+                if not swept:  # else done at once (pull.sweep); then the stage's chain, range by range
+                    pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, sums)
             else:
                 for act, lo, hi in st.groups:
                     if self._shared[k]:
@@ -238,10 +240,8 @@ class CompiledEngine:
         else:
             self._edge_gradients(Z, dA, dw)
         if sc.bias_positions.size:  # Σ over the batch, not a product with ones (benchmarks/README.md: OpenBLAS spin)
-            sums = (
-                np.add.reduce(dA[sc.n_sources :], axis=1) if pull is None or sums is None else pull.bias_sums(sums, dA)
-            )
-            dw[sc.bias_positions] = sums[self._bias_rows]
+            by_row = pull.bias_sums(sums, dA) if pull else np.add.reduce(dA[sc.n_sources :], axis=1)
+            dw[sc.bias_positions] = by_row[self._bias_rows]
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T
 

@@ -53,7 +53,7 @@ from ..activations import ACTIVATIONS
 from .jit import available
 from .kernels import SparseKernel
 from .schedule import Schedule, added_rows, index_dtype
-from .threads import PARTS, parallel, run
+from .threads import PARTS, get_threads, parallel, run, start
 
 if TYPE_CHECKING:
     from ..activations import Activation
@@ -74,6 +74,8 @@ USE_PULL = True
 # at 10^5 (4.9 MiB); 1.08× at 10^4 (0.5 MiB) and 1.17× on the `sparse` benchmark's network (0.7 MiB).
 AHEAD = 4
 PREFETCH_MIN_BYTES = 4 << 20
+# The parts of a stage in the one-call backward sweep (claimed by the threads one by one).
+SWEEP_PARTS = 8
 # Why numba could not be imported, once it failed (then no plan is built again, and no warning repeated).
 USE_NUMBA_FAILED: list[str] = []
 
@@ -83,7 +85,7 @@ def _kernels() -> Any:
     """The numba loops, backward and forward (:mod:`.pull_loops`: imported, hence numba, on first use)."""
     from . import pull_loops
 
-    return pull_loops.pull_rows, pull_loops.gather_rows
+    return pull_loops.pull_rows, pull_loops.gather_rows, pull_loops.pull_sweep
 
 
 class PullPlan:
@@ -131,6 +133,12 @@ class PullPlan:
         self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
         self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
         self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
+        # the backward sweep in one call (pull_loops.pull_sweep): each stage in up to SWEEP_PARTS parts
+        parts = [_cut(self.indptr, st.start, st.stop, SWEEP_PARTS)[0] for st in schedule.stages]
+        self.part_ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
+        self.part_lo, self.part_hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
+        self.sweep_order = np.arange(len(parts) - 1, -1, -1, dtype=np.int64)
+        self.sweep_work = int(self.indptr[-1]) // max(1, len(parts))  # edges per stage: a pass on threads when big
         self.output_rows, self.n_sources = schedule.output_rows, schedule.n_sources
         fresh = _fresh(schedule, kernels)
         self.added = _slices(_added_mask(schedule) & ~fresh)
@@ -147,6 +155,10 @@ class PullPlan:
                 else:
                     rest.append((act, lo, hi))
             self.unchained.append(tuple(rest))
+        # one call does the whole backward when every stage's work is the plan's loops (no kernel, no chain_into)
+        self.one_sweep = all(p or k is None for p, k in zip(self.pulled, kernels, strict=True)) and not any(
+            self.unchained
+        )
 
     def weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The weights in the backward's and the forward's order (prepared once per weights version)."""
@@ -173,15 +185,32 @@ class PullPlan:
         rest = self.unchained[k]
         _run(_kernels()[0], self.cuts[k], Z.shape[1], args, partial(_chain, rest, A, Z, dZ, dA, sums) if rest else None)
 
+    def sweep(self, weights, A, Z, dZ, dA, dw, sums) -> bool:
+        """Every stage's :meth:`stage`, in one call of :func:`.pull_loops.pull_sweep` on every thread (no hand-over
+        between stages: the threads claim each stage's parts as they come); False, doing nothing, unless
+        :attr:`one_sweep`. The numbers are :meth:`stage`'s, bit for bit."""
+        if not self.one_sweep:
+            return False
+        counters = np.zeros((2, len(self.part_ptr) - 1), np.int64)  # claimed, done: per pass
+        args = (self.sweep_order, self.part_ptr, self.part_lo, self.part_hi, counters[0], counters[1], self.indptr,
+                self.targets, weights[0], self.positions, self.rows, A, Z, dZ, dA, dw, sums, _ahead(Z))  # fmt: skip
+        sweep = _kernels()[2]
+        if parallel(self.sweep_work * Z.shape[1]):
+            start([partial(sweep, *args)] * (get_threads() - 1))  # they end with the sweep: not waited for
+        sweep(*args)
+        return True
+
     def sources(self, weights, Z, dZ, dA, dw, *, with_dz: bool, with_dw: bool) -> None:
         """The same for the input and bias rows: their edges' ∂L/∂w, and (when asked) their ∂L/∂z."""
         args = (self.indptr, self.targets, weights[0], self.positions, self.rows, Z, Z, dZ, dA, dw, dw[:0], with_dz,
                 with_dw, _ahead(Z))  # fmt: skip
         _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
 
-    def bias_sums(self, sums: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    def bias_sums(self, sums: np.ndarray | None, dA: np.ndarray) -> np.ndarray:
         """Σ over the batch of ∂L/∂a of every row after the sources, from the sweep's ``sums`` (the output rows'
         again: a loss's own ∂L/∂a is added to them after their chain)."""
+        if sums is None:  # no sweep wrote them
+            return np.add.reduce(dA[self.n_sources :], axis=1)
         sums[self.output_rows] = np.add.reduce(dA[self.output_rows], axis=1)
         return sums[self.n_sources :]
 
@@ -263,11 +292,11 @@ def _row_pointers(rows: np.ndarray, n_rows: int) -> np.ndarray:
     return indptr
 
 
-def _cut(indptr: np.ndarray, lo: int, hi: int) -> tuple[tuple[tuple[int, int], ...], int]:
-    """Rows ``lo:hi`` cut into at most :data:`PARTS` ranges ``(first, last + 1)`` of about equal edges (none
+def _cut(indptr: np.ndarray, lo: int, hi: int, parts: int = PARTS) -> tuple[tuple[tuple[int, int], ...], int]:
+    """Rows ``lo:hi`` cut into at most ``parts`` ranges ``(first, last + 1)`` of about equal edges (none
     empty), and the number of edges."""
     ends = indptr[lo : hi + 1]
-    marks = ends[0] + (ends[-1] - ends[0]) * np.arange(1, PARTS) / PARTS
+    marks = ends[0] + (ends[-1] - ends[0]) * np.arange(1, parts) / parts
     inner = lo + np.searchsorted(ends, marks, side="left")
     cuts = sorted({lo, hi, *np.clip(inner, lo, hi).tolist()})
     return tuple((a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a), int(ends[-1] - ends[0])

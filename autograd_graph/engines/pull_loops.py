@@ -19,7 +19,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-__all__ = ["pull_rows", "gather_rows", "prefetch", "prefetch_write", "CHAINS", "FRESH"]
+__all__ = ["pull_rows", "gather_rows", "pull_sweep", "prefetch", "prefetch_write", "CHAINS", "FRESH"]
 
 # The flags of a row in PullPlan.rows: FRESH, and the activation whose σ' the loop applies itself (the
 # activations used most; each code's formula is the same as its chain_into in the activation table, and
@@ -55,6 +55,42 @@ def prefetch(typingctx, M, i, j):  # pragma: no cover - runs as machine code
 def prefetch_write(typingctx, v, i):  # pragma: no cover - runs as machine code
     """Fetch the cache line of ``v[i]`` to write it."""
     return types.void(v, i), _prefetch_codegen(1)
+
+
+@intrinsic
+def load_acquire(typingctx, v, i):  # pragma: no cover - runs as machine code
+    """``v[i]`` read atomically (acquire): what another thread wrote before its release is visible after."""
+
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        item = cgutils.get_item_pointer(context, builder, sig.args[0], ary, [args[1]])
+        return builder.load_atomic(item, "acquire", sig.args[0].dtype.bitwidth // 8)
+
+    return v.dtype(v, types.intp), codegen
+
+
+@intrinsic
+def fetch_add(typingctx, v, i, x):  # pragma: no cover - runs as machine code
+    """``v[i] += x`` atomically; the value before."""
+
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        item = cgutils.get_item_pointer(context, builder, sig.args[0], ary, [args[1]])
+        return builder.atomic_rmw("add", item, args[2], "seq_cst")
+
+    return v.dtype(v, types.intp, v.dtype), codegen
+
+
+@intrinsic
+def pause(typingctx):  # pragma: no cover - runs as machine code
+    """The processor's spin-wait hint (x86 ``pause``)."""
+
+    def codegen(context, builder, sig, args):
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause")
+        builder.call(fn, [])
+        return context.get_dummy_value()
+
+    return types.void(), codegen
 
 
 @numba.njit(nogil=True, boundscheck=False, fastmath={"reassoc"}, cache=True)
@@ -130,3 +166,54 @@ def gather_rows(lo, hi, indptr, sources, weights, bias, with_bias, Z, A, ahead):
             for b in range(batch):
                 acc[b] += w * z[b]
         A[t] = acc
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def pull_sweep(
+    stages,
+    part_ptr,
+    part_lo,
+    part_hi,
+    claimed,
+    done,
+    indptr,
+    targets,
+    weights,
+    positions,
+    rows,
+    A,
+    Z,
+    dZ,
+    dA,
+    dw,
+    sums,
+    ahead,
+):  # pragma: no cover - fmt: skip
+    """:func:`pull_rows` of every part of every stage, stage after stage (``stages``: their order), on as many
+    threads as call it at once: each thread claims the parts of a stage one by one (``claimed``) and counts
+    those it finished (``done``); a stage starts once the one before is done. A thread that comes late
+    finds the stages claimed and leaves; every caller returns once the last stage is done."""
+    previous = -1
+    for j in range(stages.size):
+        k = stages[j]
+        n = part_ptr[k + 1] - part_ptr[k]
+        if load_acquire(claimed, k) < n:
+            if previous >= 0:
+                wait_done(done, previous, part_ptr[previous + 1] - part_ptr[previous])
+            while True:
+                p = fetch_add(claimed, k, 1)
+                if p >= n:
+                    break
+                q = part_ptr[k] + p
+                pull_rows(part_lo[q], part_hi[q], indptr, targets, weights, positions, rows, A, Z, dZ, dA, dw, sums,
+                          True, True, ahead)  # fmt: skip
+                fetch_add(done, k, 1)
+        previous = k
+    wait_done(done, previous, part_ptr[previous + 1] - part_ptr[previous])
+
+
+@numba.njit(nogil=True, cache=True)
+def wait_done(done, k, n):  # pragma: no cover
+    """Spin until ``done[k]`` reaches ``n``."""
+    while load_acquire(done, k) < n:
+        pause()

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from .._checks import whole_number
 from ..exceptions import InvalidThreadsError
 
-__all__ = ["get_threads", "set_threads", "using_threads", "run", "parallel", "PARTS", "MIN_PARALLEL_WORK"]
+__all__ = ["get_threads", "set_threads", "using_threads", "run", "start", "parallel", "PARTS", "MIN_PARALLEL_WORK"]
 
 # Multiply-adds (edges × batch, or elements) from which a kernel call is split among the threads.
 MIN_PARALLEL_WORK = 1 << 18
@@ -126,3 +126,12 @@ def run(tasks: Sequence[Callable[[], None]]) -> None:
             error = error or exc
     if error is not None:
         raise error
+
+
+def start(tasks: Sequence[Callable[[], None]]) -> None:
+    """Start each task on the pool and return at once: the caller learns of their end by other means (the tasks
+    of :meth:`.pull.PullPlan.sweep` end with the work they share with the calling thread)."""
+    if tasks:
+        pool = _workers()
+        for task in tasks:
+            pool.submit(task)
