@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from random_dags import LOSSES, data_for, min_outputs, networks
 
 import autograd_graph as ag
-from autograd_graph.engines import pull, pull_loops, schedule, threads
+from autograd_graph.engines import buffers, pull, pull_loops, schedule, threads
 from autograd_graph.engines.dropout import DropoutMasks
 from autograd_graph.engines.step import TrainingStep
 
@@ -212,3 +212,89 @@ def test_the_backward_in_one_call_is_the_stage_by_stage_one(always_pull, monkeyp
     for n in (1, 2):
         for a, b in zip(swept[n], by_stage, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.fixture
+def stale_buffers(monkeypatch):
+    """Every array a pass takes from its pool starts as NaN: a row the sweeps should write and do not shows."""
+    real = buffers.BufferPool.empty
+
+    def empty(self, shape, dtype):
+        out = real(self, shape, dtype)
+        out[...] = np.nan
+        return out
+
+    monkeypatch.setattr(buffers.BufferPool, "empty", empty)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("loss", ["squared_error", "softmax_cross_entropy"])
+def test_no_row_is_left_stale(always_pull, stale_buffers, monkeypatch, seed, loss):
+    """Rows set rather than added into (the plan's fresh rows), the bias sums and the lazy fill of the sources,
+    on pool arrays full of NaN; a loss with its own ∂L/∂a (softmax cross-entropy) too."""
+    net = mixed_network(seed)
+    X, Y = data(net, 9, seed)
+    if loss == "softmax_cross_entropy":
+        Y = np.eye(len(net.outputs))[np.arange(9) % len(net.outputs)]
+    for _ in range(2):  # the second pass takes the first's arrays again
+        by_sources = gradients(net, X, Y, loss)
+        assert all(np.isfinite(g).all() for g in by_sources)
+    monkeypatch.setattr(pull, "USE_PULL", False)
+    kernels = gradients(ag.Network.from_networkx(net.to_networkx()), X, Y, loss)
+    for got, want in zip(by_sources, kernels, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_an_activation_registered_over_a_built_in_keeps_its_own_chain_rule(always_pull, monkeypatch):
+    """The loops apply the built-in σ' only to the built-in activations, not to one registered in their place."""
+    before = ag.ACTIVATIONS["relu"]
+    monkeypatch.setitem(ag.ACTIVATIONS, "relu", before)  # restored after the test
+    ag.register_activation("relu", lambda a: np.where(a > 0, a, 0.1 * a), lambda a, z: np.where(a > 0, 1.0, 0.1),
+                           overwrite=True)  # fmt: skip
+    net = ag.random_dag(150, "gnp", p=0.05, n_inputs=6, n_outputs=3, activation="relu", seed=8)
+    assert any(net.compile().pull_plan().unchained)  # the user's relu: chain_into after the loop
+    X, Y = data(net, 7)
+    assert_engines_agree(net, X, Y, "squared_error", tol=1e-12)
+
+
+def test_the_prefetch_changes_no_number_in_float32_and_across_parts(always_pull, monkeypatch):
+    monkeypatch.setattr(threads, "MIN_PARALLEL_WORK", 1)
+    net = ag.random_dag(3000, "gnp", p=0.01, n_inputs=20, n_outputs=4, seed=5)
+    X, Y = data(net, 17)  # rows of 17 float32: a cache line and a bit
+    monkeypatch.setattr(pull, "PREFETCH_MIN_BYTES", 1 << 60)
+    without = gradients(net, X, Y, dtype=np.float32)
+    monkeypatch.setattr(pull, "PREFETCH_MIN_BYTES", 0)
+    with ag.using_threads(2):
+        for a, b in zip(gradients(net, X, Y, dtype=np.float32), without, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_forward_sweep_that_fails_leaves_no_worker_behind(always_pull, monkeypatch):
+    """An activation raising in the middle of a forward shared with a worker (pull.ForwardSweep): the error
+    comes out, the worker leaves, and the next passes are right."""
+    monkeypatch.setattr(threads, "MIN_PARALLEL_WORK", 1)
+    monkeypatch.setattr(pull_loops, "PATIENCE", 10_000_000)
+    net = ag.random_dag(3000, "gnp", p=0.01, n_inputs=20, n_outputs=4, seed=5)
+    X, Y = data(net, 8)
+    with ag.using_threads(2):
+        want = gradients(net, X, Y)
+        real, calls = pull._activate, []
+
+        def failing(*args):  # the activations of the fifth stage fail
+            calls.append(1)
+            if len(calls) == 5:
+                raise FloatingPointError("a stage failed")
+            real(*args)
+
+        monkeypatch.setattr(pull, "_activate", failing)
+        with pytest.raises(FloatingPointError, match="a stage failed"):
+            net.forward(X)
+        monkeypatch.undo()
+        done = []
+        threads.run([lambda: done.append(0), lambda: done.append(1)])  # the worker has left the failed pass
+        assert sorted(done) == [0, 1]
+        monkeypatch.setattr(pull, "PULL_MIN_EDGES", 1)
+        monkeypatch.setattr(threads, "MIN_PARALLEL_WORK", 1)
+        for _ in range(3):
+            for a, b in zip(gradients(net, X, Y), want, strict=True):
+                np.testing.assert_array_equal(a, b)

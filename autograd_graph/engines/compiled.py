@@ -12,8 +12,8 @@ place here:
   on 64→16→10 prepared them twice per step without it);
 - *fused in-place kernels*: activations and their chain rule write into the
   rows of ``Z`` and ``∂L/∂a`` through the activation table's ``forward_into``
-  and ``chain_into`` forms, without temporaries; big stages share them (and
-  the sparse kernels) out among the engine's threads (:mod:`.threads`);
+  and ``chain_into`` forms (a pull plan's loops apply the common σ' themselves:
+  :mod:`.pull`), without temporaries; big stages run on the threads (:mod:`.threads`);
 - *deferred source gradients*: ``∂L/∂z`` of input and bias neurons is needed by
   no weight, so backward leaves it for later: it is computed the first time
   ``grads.a`` or ``grads.z`` is read (half of a wide input layer's backward
@@ -85,8 +85,7 @@ class CompiledEngine:
         self._bias_rows = self.schedule.bias_targets - self.schedule.n_sources  # each bias edge's row among targets
         self._buffers = BufferPool()  # the passes' big arrays, reused once nothing refers to them
         self.added_rows = added_rows(self.schedule)  # the rows of ∂L/∂z a backward sweep adds into
-        # dense stages' activations stay in the calling thread: BLAS's own threads spin on the other
-        # cores around their products, and a part handed to a worker then waits for a core
+        # dense stages' activations stay in the calling thread (BLAS's threads spin around their products)
         self._shared = [not isinstance(k, (ViewKernel, ScatterKernel)) for k in self.kernels]
         # whether the stages that read inputs are dense products of inputs only: they then read X itself
         # (its transpose, a BLAS operand as good as rows of Z) and the input rows of Z wait to be read
@@ -155,12 +154,13 @@ class CompiledEngine:
             Z[: X.shape[1]] = X.T
             if drop is not None:
                 drop.forward(INPUTS, Z)
-        pull = prep.pull  # sparse stages target by target (:mod:`.pull`)
+        pull = prep.pull  # sparse stages target by target (:mod:`.pull`), on all threads at once when it can
+        sweep = pull.start_forward(prep.pull_weights, prep.bias, Z, A) if pull is not None and drop is None else None
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             a = A[st.start : st.stop]
             bias = prep.bias[st.start : st.stop] if st.has_bias else None
-            if pull is not None and pull.pulled[k]:  # the activations too, range by range
-                pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups)
+            if pull is not None and (pull.pulled[k] or sweep is not None):  # the activations too
+                pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups, sweep)
             else:
                 if kernel is not None:
                     kernel.forward(W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)  # type: ignore[arg-type]
@@ -202,16 +202,16 @@ class CompiledEngine:
     def backward_into(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
                       dw: np.ndarray, dz_own: np.ndarray, da_own: np.ndarray | None,
                       drop: DropoutMasks | None = None, X: np.ndarray | None = None) -> None:  # fmt: skip
-        """The reverse sweep: ∂L/∂a and ∂L/∂z of every neuron but inputs and biases (left for later,
-        see the module notes) into ``dA`` and ``dZ`` (zero on entry), ∂L/∂w into ``dw``.
-        (Only the rows of :attr:`added_rows` need to be zero: :meth:`clear_added`.)
-        ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``; ``drop``, the masks
-        of the forward sweep; ``X``, the inputs it read (see :meth:`forward_into`)."""
+        """The reverse sweep: ∂L/∂a and ∂L/∂z of every neuron but inputs and biases (left for later, see the
+        module notes) into ``dA`` and ``dZ`` (zero on entry, or only their rows :meth:`clear_added` zeroes),
+        ∂L/∂w into ``dw``. ``dz_own`` and ``da_own`` are the loss's own terms, ``(batch, n_outputs)``;
+        ``drop``, the masks of the forward sweep (then ``prep`` has no pull plan); ``X``, the inputs it read."""
         sc = self.schedule
         xT = None if X is None else self._inputs(X, drop)
         if da_own is None:
             dZ[sc.output_rows] = dz_own.T
-        pull = prep.pull if drop is None else None  # sparse edges by their sources (:mod:`.pull`)
+        assert drop is None or prep.pull is None, "dropout: the kernels' Prepared (see engines/step.py)"
+        pull = prep.pull  # sparse edges by their sources (:mod:`.pull`)
         sums = None if pull is None else self._buffers.empty((len(sc.order),), dA.dtype)  # rows' Σ_batch ∂L/∂a
         swept = pull is not None and da_own is None and pull.sweep(prep.pull_weights, A, Z, dZ, dA, dw, sums)
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))

@@ -76,6 +76,9 @@ AHEAD = 4
 PREFETCH_MIN_BYTES = 4 << 20
 # The parts of a stage in the one-call backward sweep (claimed by the threads one by one).
 SWEEP_PARTS = 8
+# The built-in activations' chain rules, as the package defines them: an activation registered later under
+# one of their names (overwrite=True) has its own, which the loops must not replace by the built-in σ'.
+_BUILT_IN_CHAINS = {name: act.chain_into for name, act in ACTIVATIONS.items() if act.chain_into is not None}
 # Why numba could not be imported, once it failed (then no plan is built again, and no warning repeated).
 USE_NUMBA_FAILED: list[str] = []
 
@@ -138,6 +141,10 @@ class PullPlan:
         self.part_ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
         self.part_lo, self.part_hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
         self.sweep_order = np.arange(len(parts) - 1, -1, -1, dtype=np.int64)
+        parts = [_cut(self.in_indptr, st.start, st.stop, SWEEP_PARTS)[0] for st in schedule.stages]  # forward's
+        self.in_part_ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
+        self.in_part_lo, self.in_part_hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
+        self.in_sweep_order = np.arange(len(parts), dtype=np.int64)  # every stage: those without edges get their bias
         self.sweep_work = int(self.indptr[-1]) // max(1, len(parts))  # edges per stage: a pass on threads when big
         self.output_rows, self.n_sources = schedule.output_rows, schedule.n_sources
         fresh = _fresh(schedule, kernels)
@@ -149,7 +156,7 @@ class PullPlan:
         for st in schedule.stages:
             rest = []
             for act, lo, hi in st.groups:
-                code = CHAINS.get(act.name, 0) if ACTIVATIONS.get(act.name) is act else 0
+                code = CHAINS.get(act.name, 0) if act.chain_into is _BUILT_IN_CHAINS.get(act.name) else 0
                 if code:
                     self.rows[lo:hi] |= code
                 else:
@@ -170,11 +177,22 @@ class PullPlan:
         np.take(w, self.in_positions, out=weights[1])
 
     def forward(self, k: int, weights, bias: np.ndarray, with_bias: bool, Z: np.ndarray, A: np.ndarray,
-                groups: Groups) -> None:  # fmt: skip
+                groups: Groups, sweep: ForwardSweep | None = None) -> None:  # fmt: skip
         """``a`` of stage ``k``'s rows: their bias plus ``Σ w z`` over their sparse edges, target by target;
-        then their ``z = σ(a)`` (``groups``: the stage's activations and their rows), range by range."""
+        then their ``z = σ(a)`` (``groups``: the stage's activations and their rows), range by range. With
+        ``sweep`` (:meth:`start_forward`), with the workers it started; the activations then all here."""
+        if sweep is not None:
+            sweep.stage(k, groups)
+            return
         args = (self.in_indptr, self.in_sources, weights[1], bias, with_bias, Z, A, _ahead(Z))
         _run(_kernels()[1], self.in_cuts[k], Z.shape[1], args, partial(_activate, groups, A, Z))
+
+    def start_forward(self, weights, bias: np.ndarray, Z: np.ndarray, A: np.ndarray) -> ForwardSweep | None:
+        """The workers of a forward sweep started (:class:`ForwardSweep`), when every stage is the plan's (or
+        has no edges) and the pass is big enough for the threads; else None: :meth:`forward` stage by stage."""
+        if not self.one_sweep or not parallel(self.sweep_work * Z.shape[1]):
+            return None
+        return ForwardSweep(self, weights, bias, Z, A)
 
     def stage(self, k: int, weights, A, Z, dZ, dA, dw, sums) -> None:
         """∂L/∂z of stage ``k``'s rows from their sparse edges' targets, and those edges' ∂L/∂w; then the
@@ -213,6 +231,34 @@ class PullPlan:
             return np.add.reduce(dA[self.n_sources :], axis=1)
         sums[self.output_rows] = np.add.reduce(dA[self.output_rows], axis=1)
         return sums[self.n_sources :]
+
+
+class ForwardSweep:
+    """A forward pass's stages gathered by the calling thread and the workers at once (``gather_sweep``: one
+    call on each worker for the whole pass, no hand-over per stage). The calling thread claims parts too, waits
+    for the stage's parts to be done, applies the stage's activations (numpy's, in the calling thread) and marks
+    it ready: the workers gather the next stage from then on. The numbers are :meth:`PullPlan.forward`'s."""
+
+    def __init__(self, plan: PullPlan, weights, bias: np.ndarray, Z: np.ndarray, A: np.ndarray) -> None:
+        from . import pull_loops
+
+        self.loops = pull_loops
+        n = len(plan.in_part_ptr) - 1
+        self.ready = np.zeros(n, np.int64)
+        counters = np.zeros((2, n), np.int64)  # claimed, done
+        self.shared = (plan.in_part_ptr, plan.in_part_lo, plan.in_part_hi, counters[0], counters[1], plan.in_indptr,
+                       plan.in_sources, weights[1], bias, Z, A, _ahead(Z))  # fmt: skip
+        self.done, self.ptr = counters[1], plan.in_part_ptr
+        worker = partial(pull_loops.gather_sweep, plan.in_sweep_order, self.ready, *self.shared)
+        start([worker] * (get_threads() - 1))  # they end with the pass's last stage: not waited for
+
+    def stage(self, k: int, groups: Groups) -> None:
+        """Stage ``k``: its parts gathered (with the workers), then its activations; then ready."""
+        self.loops.gather_claims(k, *self.shared)
+        self.loops.wait_done(self.done, k, self.ptr[k + 1] - self.ptr[k])
+        A, Z = self.shared[-2], self.shared[-3]
+        _activate(groups, A, Z, 0, A.shape[0])
+        self.ready[k] = 1
 
 
 def _ahead(Z: np.ndarray) -> int:
@@ -261,7 +307,7 @@ def _chain(groups: Groups, A, Z, dZ, dA, sums, lo: int, hi: int) -> None:
 
 def _fresh(schedule: Schedule, kernels: list) -> np.ndarray:
     """Per row, True where only the plan writes ∂L/∂z in a backward sweep (:meth:`PullPlan.stage` then sets
-    the row instead of adding into it): no input, bias or output, no source of a stage the plan does not pull."""
+    the row instead of adding into it): no input, bias or output, no source of a stage with a dense kernel."""
     fresh = np.ones(len(schedule.order), bool)
     fresh[: schedule.n_sources] = False
     fresh[schedule.output_rows] = False

@@ -19,12 +19,26 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-__all__ = ["pull_rows", "gather_rows", "pull_sweep", "prefetch", "prefetch_write", "CHAINS", "FRESH"]
+__all__ = [
+    "pull_rows",
+    "gather_rows",
+    "pull_sweep",
+    "gather_claims",
+    "gather_sweep",
+    "wait_done",
+    "prefetch",
+    "prefetch_write",
+    "CHAINS",
+    "FRESH",
+]
 
 # The flags of a row in PullPlan.rows: FRESH, and the activation whose σ' the loop applies itself (the
 # activations used most; each code's formula is the same as its chain_into in the activation table, and
 # tests/test_pull.py checks that they agree); 0: the activation's chain_into runs after the loop.
 IDENTITY, TANH, LOGISTIC, RELU, FRESH = 1, 2, 3, 4, 8
+# How long a worker of a forward sweep waits for a stage to be ready, in cycles (about 10 ms at 2-3 GHz; a
+# stage's activations at 10^7 edges take about 2 ms).
+PATIENCE = 25_000_000
 CHAINS = {"identity": IDENTITY, "tanh": TANH, "logistic": LOGISTIC, "relu": RELU}
 
 
@@ -79,6 +93,19 @@ def fetch_add(typingctx, v, i, x):  # pragma: no cover - runs as machine code
         return builder.atomic_rmw("add", item, args[2], "seq_cst")
 
     return v.dtype(v, types.intp, v.dtype), codegen
+
+
+@intrinsic
+def cycles(typingctx):  # pragma: no cover - runs as machine code
+    """The processor's cycle counter (LLVM's ``readcyclecounter``: the time-stamp counter on x86)."""
+
+    def codegen(context, builder, sig, args):
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), []), "llvm.readcyclecounter"
+        )
+        return builder.call(fn, [])
+
+    return types.int64(), codegen
 
 
 @intrinsic
@@ -217,3 +244,36 @@ def wait_done(done, k, n):  # pragma: no cover
     """Spin until ``done[k]`` reaches ``n``."""
     while load_acquire(done, k) < n:
         pause()
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def gather_claims(k, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z, A, ahead):  # noqa: E501  # pragma: no cover
+    """:func:`gather_rows` of the parts of stage ``k`` this thread claims (``claimed``, counted in ``done``)."""
+    n = part_ptr[k + 1] - part_ptr[k]
+    while True:
+        p = fetch_add(claimed, k, 1)
+        if p >= n:
+            return
+        q = part_ptr[k] + p
+        gather_rows(part_lo[q], part_hi[q], indptr, sources, weights, bias, True, Z, A, ahead)
+        fetch_add(done, k, 1)
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def gather_sweep(
+    stages, ready, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z, A, ahead
+):  # pragma: no cover - fmt: skip
+    """A worker's share of a forward sweep: the parts it claims of each stage of ``stages`` (in order), each
+    once the stage before it is ``ready`` (its activations applied by the calling thread). It stops waiting
+    after :data:`PATIENCE` cycles: the calling thread claims whatever is left, so leaving is always safe."""
+    for j in range(stages.size):
+        k = stages[j]
+        if load_acquire(claimed, k) >= part_ptr[k + 1] - part_ptr[k]:
+            continue  # a worker come late: claimed already
+        if k > 0:
+            since = cycles()
+            while load_acquire(ready, k - 1) == 0:
+                pause()
+                if cycles() - since > PATIENCE:
+                    return  # the calling thread is busy elsewhere (or its pass failed): it does the rest alone
+        gather_claims(k, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z, A, ahead)

@@ -63,7 +63,8 @@ __all__ = ["TrainingStep"]
 
 class _Pass:
     """The arrays of a forward sweep at one batch size, and the engine's sweep bound to them
-    (:meth:`~.compiled.CompiledEngine.forward_ops`): what evaluation needs."""
+    (:meth:`~.compiled.CompiledEngine.forward_ops`; None with a pull plan: ``forward_into`` runs):
+    what evaluation needs."""
 
     def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, A: np.ndarray,
                  Z: np.ndarray) -> None:  # fmt: skip
@@ -95,7 +96,8 @@ class _Pass:
 
 class _State(_Pass):
     """The arrays of a step at one batch size, in one buffer (see the module notes), and the
-    engine's sweeps bound to them (:meth:`~.compiled.CompiledEngine.backward_ops` too)."""
+    engine's sweeps bound to them (:meth:`~.compiled.CompiledEngine.backward_ops` too; None with a
+    pull plan)."""
 
     def __init__(self, engine: CompiledEngine, prep: Prepared, outputs: slice | np.ndarray, batch: int,
                  dtype: np.dtype) -> None:  # fmt: skip
