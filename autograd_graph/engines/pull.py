@@ -74,8 +74,10 @@ USE_PULL = True
 # at 10^5 (4.9 MiB); 1.08× at 10^4 (0.5 MiB) and 1.17× on the `sparse` benchmark's network (0.7 MiB).
 AHEAD = 4
 PREFETCH_MIN_BYTES = 4 << 20
-# The parts of a stage in the one-call backward sweep (claimed by the threads one by one).
+# The parts of a stage in the sweeps (claimed by the threads one by one), and the multiply-adds (edges × batch)
+# from which a sweep runs on the threads: they then hand over once a pass, not once a stage.
 SWEEP_PARTS = 8
+SWEEP_MIN_WORK = 1 << 22
 # The built-in activations' chain rules, as the package defines them: an activation registered later under
 # one of their names (overwrite=True) has its own, which the loops must not replace by the built-in σ'.
 _BUILT_IN_CHAINS = {name: act.chain_into for name, act in ACTIVATIONS.items() if act.chain_into is not None}
@@ -145,7 +147,7 @@ class PullPlan:
         self.in_part_ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
         self.in_part_lo, self.in_part_hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
         self.in_sweep_order = np.arange(len(parts), dtype=np.int64)  # every stage: those without edges get their bias
-        self.sweep_work = int(self.indptr[-1]) // max(1, len(parts))  # edges per stage: a pass on threads when big
+        self.sweep_edges = int(self.indptr[-1])  # a sweep runs on the threads when edges × batch ≥ SWEEP_MIN_WORK
         self.output_rows, self.n_sources = schedule.output_rows, schedule.n_sources
         fresh = _fresh(schedule, kernels)
         self.added = _slices(_added_mask(schedule) & ~fresh)
@@ -190,7 +192,7 @@ class PullPlan:
     def start_forward(self, weights, bias: np.ndarray, Z: np.ndarray, A: np.ndarray) -> ForwardSweep | None:
         """The workers of a forward sweep started (:class:`ForwardSweep`), when every stage is the plan's (or
         has no edges) and the pass is big enough for the threads; else None: :meth:`forward` stage by stage."""
-        if not self.one_sweep or not parallel(self.sweep_work * Z.shape[1]):
+        if not self.one_sweep or not _shared_out(self.sweep_edges * Z.shape[1]):
             return None
         return ForwardSweep(self, weights, bias, Z, A)
 
@@ -213,7 +215,7 @@ class PullPlan:
         args = (self.sweep_order, self.part_ptr, self.part_lo, self.part_hi, counters[0], counters[1], self.indptr,
                 self.targets, weights[0], self.positions, self.rows, A, Z, dZ, dA, dw, sums, _ahead(Z))  # fmt: skip
         sweep = _kernels()[2]
-        if parallel(self.sweep_work * Z.shape[1]):
+        if _shared_out(self.sweep_edges * Z.shape[1]):
             start([partial(sweep, *args)] * (get_threads() - 1))  # they end with the sweep: not waited for
         sweep(*args)
         return True
@@ -259,6 +261,11 @@ class ForwardSweep:
         A, Z = self.shared[-2], self.shared[-3]
         _activate(groups, A, Z, 0, A.shape[0])
         self.ready[k] = 1
+
+
+def _shared_out(work: int) -> bool:
+    """Whether a sweep of this many multiply-adds is worth the workers (a hand-over once a pass)."""
+    return get_threads() > 1 and work >= SWEEP_MIN_WORK
 
 
 def _ahead(Z: np.ndarray) -> int:
