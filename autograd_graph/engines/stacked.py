@@ -63,7 +63,7 @@ import numpy as np
 from ..activations import ACTIVATIONS, Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
-from .stack_plan import plan_levels, profile, stack_members
+from .stack_plan import plan_levels, profile, split_gradient, stack_members
 
 __all__ = ["StackedEngine", "stack_members", "all_finite", "ONE_THREAD_PRODUCT"]
 
@@ -169,7 +169,7 @@ class _Stack:
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
         self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
-        self._bound: dict[int, tuple[list[Op], list[Op], list[Op]]] = {}
+        self._bound: dict[int, tuple[list[Op], list[Op], list[Op], list[Op]]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
     @property
@@ -190,10 +190,11 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
-    def _sweeps(self, batch: int) -> tuple[list[Op], list[Op], list[Op]]:
-        """The forward sweep, the backward sweep below the last level and :meth:`forward_shared`'s levels, as
-        calls bound once per batch size to the buffers' views (as :mod:`.bound` does for one network): the
-        operations of :meth:`forward`, :meth:`backward` and :meth:`forward_shared` in the same order."""
+    def _sweeps(self, batch: int) -> tuple[list[Op], list[Op], list[Op], list[Op]]:
+        """The forward sweep, the backward sweep below the last level (∂L/∂W included), :meth:`forward_shared`'s
+        levels and the ∂L/∂W products alone, as calls bound once per batch size to the buffers' views (as
+        :mod:`.bound` does for one network): the operations of :meth:`forward`, :meth:`backward` and
+        :meth:`forward_shared` in the same order."""
         sweeps = self._bound.get(batch)
         if sweeps is None:
             A, Z, dA, dZ = self.buffers(batch)
@@ -216,9 +217,20 @@ class _Stack:
                 bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
                 bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
                         for act, lo, hi in lv.slabs]  # fmt: skip
-            bwd.append(partial(np.matmul, dA[:, s:], Z.transpose(0, 2, 1), out=self.dW))  # Σ over the batch
-            self._bound[batch] = sweeps = (fwd, bwd, shared)
+            self._bound[batch] = sweeps = (fwd, bwd + self._gradient_ops(batch), shared, self._gradient_ops(batch))
         return sweeps
+
+    def _gradient_ops(self, batch: int) -> list[Op]:
+        """∂L/∂W = Σ over the batch of ∂L/∂a ⊗ z: one product over the whole block, or one per level over
+        the rows it reads when that is cheaper (:func:`~.stack_plan.split_gradient`; the rest of the
+        block, which no edge reads, is then left as it was)."""
+        _, Z, dA, _ = self.buffers(batch)
+        s, ZT = self.n_sources, Z.transpose(0, 2, 1)
+        spans = [(lv.start, lv.stop) for lv in self.levels]
+        if not split_gradient(spans, s, len(self.members), batch):
+            return [partial(np.matmul, dA[:, s:], ZT, out=self.dW)]
+        dW = self.dW
+        return [partial(np.matmul, dA[:, lo:hi], ZT[:, :, :lo], out=dW[:, lo - s : hi - s, :lo]) for lo, hi in spans]
 
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
@@ -293,8 +305,9 @@ class _Stack:
                     dA[:, self.out] += da_own
                 else:
                     dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
-        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1), out=self.dW)  # (m, targets, rows): Σ over the batch
-        np.take(dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
+        for op in self._sweeps(A.shape[2])[3]:  # ∂L/∂W (m, targets, rows): Σ over the batch
+            op()
+        np.take(self.dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
 
 
 class StackedEngine:
