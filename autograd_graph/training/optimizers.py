@@ -282,9 +282,9 @@ class Adam(Optimizer):
                        1 - b2**t, eta, self.eps)  # fmt: skip
             return
         ms *= self._decay  # m *= β₁, s *= β₂
-        np.copyto(u, gradient)
+        np.multiply(gradient, self._complement[0, 0], out=u)  # (1 − β₁) g
         np.multiply(gradient, gradient, out=v)
-        work *= self._complement  # (1 − β₁) g, (1 − β₂) g²
+        v *= self._complement[1, 0]  # (1 − β₂) g²
         ms += work
         correction = self._correction
         correction[0, 0] = 1 - self.beta1 ** (self.t + 1)
