@@ -417,3 +417,22 @@ def test_gradient_per_level_or_over_the_whole_block_equals_each_member_alone(mon
         else:
             expected = net.backward(trace, Y[j], loss="binary_cross_entropy").weights.flat
         np.testing.assert_allclose(engine.member_weights(grad, j), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_weights_scattered_by_mask_or_by_index_fill_the_same_blocks():
+    """Dense layers (long runs of neighbouring places) load by a boolean mask, a random DAG by the index."""
+    dense = [ag.layered([16, 12, 3], seed=s) for s in range(3)]
+    dag = [ag.random_dag(30, "gnp", p=0.3, n_inputs=16, n_outputs=3, seed=s) for s in range(3)]
+    for nets, masked in ((dense, True), (dag, False)):
+        engine = StackedEngine([net.indexed() for net in nets])
+        w = engine.union_weights([net.weights for net in nets])
+        engine.load(w)
+        for stack in engine.stacks:
+            assert (stack.w_mask is not None) == masked
+            expected = np.zeros_like(stack.W)
+            expected.reshape(-1)[stack.w_index] = w[stack.lo : stack.hi]
+            np.testing.assert_array_equal(stack.W, expected)
+        X = np.random.default_rng(0).normal(size=(3, 4, 16))
+        z, _ = engine.forward(X)
+        for j, net in enumerate(nets):
+            np.testing.assert_allclose(z[:, j].T, net.forward(X[j]).output, rtol=1e-13, atol=1e-14)
