@@ -289,8 +289,12 @@ class Adam(Optimizer):
         correction = self._correction
         correction[0, 0] = 1 - self.beta1 ** (self.t + 1)
         correction[1, 0] = 1 - self.beta2 ** (self.t + 1)
-        np.divide(ms, correction, out=work)  # m̂, ŝ
-        u *= eta
+        if correction[0, 0] == 1.0:  # β₁^(t+1) is below half an ulp of 1 (t ≥ 350 at β₁ = 0.9): m̂ = m / 1 = m
+            np.multiply(self.m, eta, out=u)
+            np.divide(self.s, correction[1, 0], out=v)  # ŝ
+        else:
+            np.divide(ms, correction, out=work)  # m̂, ŝ
+            u *= eta
         np.sqrt(v, out=v)
         v += self.eps
         u /= v
