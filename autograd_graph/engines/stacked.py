@@ -215,7 +215,7 @@ class _Stack:
                 bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
                 bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
                         for act, lo, hi in lv.slabs]  # fmt: skip
-            self._bound[batch] = sweeps = (fwd, bwd + self._gradient_ops(batch), shared, self._gradient_ops(batch))
+            self._bound[batch] = sweeps = (fwd, bwd + (grads := self._gradient_ops(batch)), shared, grads)
         return sweeps
 
     def _gradient_ops(self, batch: int) -> list[Op]:
