@@ -392,3 +392,47 @@ def test_an_output_that_feeds_another_trains_together_as_alone():
     # and the common case with outputs that are not the identity: all in the last level, σ' applied there
     nets = [ag.layered([2, 4, 2], output_activation="tanh", seed=s) for s in (2, 3)]
     assert_same(*both(nets, X, Y, [0, 1], epochs=4, batch_size=6, optimizer="adam", learning_rate=0.05))
+
+
+@pytest.mark.parametrize("split", [True, False])
+@pytest.mark.parametrize("own", ["z", "a"])
+def test_gradient_per_level_or_over_the_whole_block_equals_each_member_alone(monkeypatch, split, own):
+    """∂L/∂W as one product per level or one over the whole block (both backward paths: the loss's own ∂L/∂z
+    of the outputs, and its ∂L/∂a), against each member alone."""
+    import autograd_graph.engines.stacked as stacked
+
+    monkeypatch.setattr(stacked, "split_gradient", lambda *args: split)
+    nets = zoo(output="logistic")
+    engine = StackedEngine([net.indexed() for net in nets])
+    engine.load(engine.union_weights([n.weights for n in nets]))
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(5, 6, 2)), rng.uniform(size=(5, 6, 1))
+    z, a = (v.copy() for v in engine.forward(X))
+    delta = (z - Y.transpose(2, 0, 1)) / 6  # ∂L/∂a of the binary cross-entropy, or used as ∂L/∂z
+    grad = engine.backward(delta, None) if own == "z" else engine.backward(np.zeros_like(delta), delta)
+    for j, net in enumerate(nets):
+        trace = net.forward(X[j])
+        if own == "z":  # the squared error against z − 3 delta, averaged over 6 examples: ∂L/∂z = 2 · 3 delta / 6
+            expected = net.backward(trace, trace.output - 3 * delta[:, j].T).weights.flat
+        else:
+            expected = net.backward(trace, Y[j], loss="binary_cross_entropy").weights.flat
+        np.testing.assert_allclose(engine.member_weights(grad, j), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_weights_scattered_by_mask_or_by_index_fill_the_same_blocks():
+    """Dense layers (long runs of neighbouring places) load by a boolean mask, a random DAG by the index."""
+    dense = [ag.layered([16, 12, 3], seed=s) for s in range(3)]
+    dag = [ag.random_dag(30, "gnp", p=0.3, n_inputs=16, n_outputs=3, seed=s) for s in range(3)]
+    for nets, masked in ((dense, True), (dag, False)):
+        engine = StackedEngine([net.indexed() for net in nets])
+        w = engine.union_weights([net.weights for net in nets])
+        engine.load(w)
+        for stack in engine.stacks:
+            assert (stack.w_mask is not None) == masked
+            expected = np.zeros_like(stack.W)
+            expected.reshape(-1)[stack.w_index] = w[stack.lo : stack.hi]
+            np.testing.assert_array_equal(stack.W, expected)
+        X = np.random.default_rng(0).normal(size=(3, 4, 16))
+        z, _ = engine.forward(X)
+        for j, net in enumerate(nets):
+            np.testing.assert_allclose(z[:, j].T, net.forward(X[j]).output, rtol=1e-13, atol=1e-14)

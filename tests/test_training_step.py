@@ -113,6 +113,24 @@ def test_step_into_makes_the_update_of_step_bit_for_bit(make):
     assert a.t == b.t == 5
 
 
+def test_adam_step_into_past_the_point_where_its_first_correction_is_one_is_step_bit_for_bit():
+    """From t ≈ 350 at β₁ = 0.9, 1 − β₁^(t+1) rounds to 1 and step_into skips the division m / 1."""
+    assert 1 - 0.9**340 < 1.0 and 1 - 0.9**400 == 1.0
+    rng = np.random.default_rng(1)
+    a, b = Adam(0.01), Adam(0.01)
+    a.reset(20)
+    b.reset(20)
+    w_a = rng.standard_normal(20)
+    w_b = w_a.copy()
+    for _ in range(400):
+        g = rng.standard_normal(20) * 10.0 ** rng.integers(-6, 3, 20)
+        w_a = a.step(w_a, g)
+        b.step_into(w_b, g)
+    np.testing.assert_array_equal(w_b, w_a)
+    np.testing.assert_array_equal(b.m, a.m)
+    np.testing.assert_array_equal(b.s, a.s)
+
+
 def test_a_custom_optimizer_gets_step_into_from_its_update():
     class Halve(Optimizer):
         def _update(self, weights, gradient, eta):

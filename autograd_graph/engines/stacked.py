@@ -63,15 +63,14 @@ import numpy as np
 from ..activations import ACTIVATIONS, Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
-from .stack_plan import plan_levels, profile, stack_members
+from .stack_plan import plan_levels, profile, scatter_mask, split_gradient, stack_members
 
 __all__ = ["StackedEngine", "stack_members", "all_finite", "ONE_THREAD_PRODUCT"]
 
 Op = Callable[[], object]  # a call bound to its arrays
 
-# Multiply-adds of one matrix product above which OpenBLAS splits it over threads: on the 2-core
-# reference machine a (36, 65) @ (65, 112) product took 6 µs, (36, 65) @ (65, 128) 14 µs, and with
-# the other core busy a pass of big products took 10 to 30 times as long. Chunks keep below it.
+# Multiply-adds of a matrix product above which OpenBLAS splits it over threads (2-core reference machine: (36, 65)
+# @ (65, 112) 6 µs, @ (65, 128) 14 µs; with the other core busy big products 10-30× as long). Chunks keep below.
 ONE_THREAD_PRODUCT = 1 << 18
 _IDENTITY = ACTIVATIONS["identity"]  # the built-in one (a function registered later under its name is another)
 
@@ -142,7 +141,7 @@ class _Stack:
         order = np.argsort(self.w_index, kind="stable")  # a sorted scatter into W
         self.w_index, owner, edge = self.w_index[order], owner[order], edge[order]
         self.lo, self.hi = first_weight, first_weight + self.w_index.size
-        self.n_weights = self.w_index.size
+        self.n_weights, self.w_mask = self.w_index.size, scatter_mask(self.w_index, m * height * row)  # mask or None
         self.positions = []  # per member: the union position of each of its weights, in net.edges order
         for k, j in enumerate(members):
             mine = np.flatnonzero(owner == k)
@@ -169,7 +168,7 @@ class _Stack:
         self.W = np.zeros((m, height, row), dtype)  # (members, targets, rows)
         self.dW = np.empty_like(self.W)  # ∂L/∂W of a backward sweep (made once: it is as big as W)
         self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
-        self._bound: dict[int, tuple[list[Op], list[Op], list[Op]]] = {}
+        self._bound: dict[int, tuple[list[Op], list[Op], list[Op], list[Op]]] = {}
         self.last: tuple[np.ndarray, ...] = ()  # the buffers of the last forward pass
 
     @property
@@ -178,7 +177,7 @@ class _Stack:
         return len(self.members) * sum((lv.stop - lv.start) * lv.start for lv in self.levels)
 
     def load(self, w: np.ndarray) -> None:
-        self.W.reshape(-1)[self.w_index] = w[self.lo : self.hi]
+        self.W.reshape(-1)[self.w_index if self.w_mask is None else self.w_mask] = w[self.lo : self.hi]
 
     def buffers(self, batch: int) -> tuple[np.ndarray, ...]:
         """``A``, ``Z``, ``∂L/∂a``, ``∂L/∂z`` for a batch size, made once and reused."""
@@ -190,10 +189,10 @@ class _Stack:
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
-    def _sweeps(self, batch: int) -> tuple[list[Op], list[Op], list[Op]]:
-        """The forward sweep, the backward sweep below the last level and :meth:`forward_shared`'s levels, as
-        calls bound once per batch size to the buffers' views (as :mod:`.bound` does for one network): the
-        operations of :meth:`forward`, :meth:`backward` and :meth:`forward_shared` in the same order."""
+    def _sweeps(self, batch: int) -> tuple[list[Op], list[Op], list[Op], list[Op]]:
+        """The forward sweep, the backward sweep below the last level (∂L/∂W included), :meth:`forward_shared`'s
+        levels and the ∂L/∂W products alone: :meth:`forward`'s, :meth:`backward`'s and :meth:`forward_shared`'s
+        operations in order, as calls bound once per batch size to the buffers' views (as :mod:`.bound` does)."""
         sweeps = self._bound.get(batch)
         if sweeps is None:
             A, Z, dA, dZ = self.buffers(batch)
@@ -216,9 +215,17 @@ class _Stack:
                 bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
                 bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
                         for act, lo, hi in lv.slabs]  # fmt: skip
-            bwd.append(partial(np.matmul, dA[:, s:], Z.transpose(0, 2, 1), out=self.dW))  # Σ over the batch
-            self._bound[batch] = sweeps = (fwd, bwd, shared)
+            self._bound[batch] = sweeps = (fwd, bwd + (grads := self._gradient_ops(batch)), shared, grads)
         return sweeps
+
+    def _gradient_ops(self, batch: int) -> list[Op]:
+        """∂L/∂W = Σ over the batch of ∂L/∂a ⊗ z: one product over the whole block, or one per level over the
+        rows it reads when cheaper (:func:`~.stack_plan.split_gradient`; the rest of the block is not read)."""
+        _, Z, dA, _ = self.buffers(batch)
+        s, ZT, dW, spans = self.n_sources, Z.transpose(0, 2, 1), self.dW, [(lv.start, lv.stop) for lv in self.levels]
+        if not split_gradient(spans, s, len(self.members), batch):
+            return [partial(np.matmul, dA[:, s:], ZT, out=dW)]
+        return [partial(np.matmul, dA[:, lo:hi], ZT[:, :, :lo], out=dW[:, lo - s : hi - s, :lo]) for lo, hi in spans]
 
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
@@ -293,8 +300,9 @@ class _Stack:
                     dA[:, self.out] += da_own
                 else:
                     dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
-        dW = np.matmul(dA[:, s:], Z.transpose(0, 2, 1), out=self.dW)  # (m, targets, rows): Σ over the batch
-        np.take(dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
+        for op in self._sweeps(A.shape[2])[3]:  # ∂L/∂W (m, targets, rows): Σ over the batch
+            op()
+        np.take(self.dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
 
 
 class StackedEngine:
@@ -417,9 +425,8 @@ class StackedEngine:
         return grad
 
     def pass_sum(self) -> float:
-        """The sum of every ``a`` and ``z`` of the last forward pass's neurons: finite when all of them are
-        (unless the sum overflows; :meth:`finite_members` then decides). The rows of inputs (training
-        data is finite) and biases (1) are left out."""
+        """The sum of every ``a`` and ``z`` of the last forward pass's neurons: finite when all are (unless it
+        overflows: :meth:`finite_members` decides). The rows of inputs (finite data) and biases (1) are left out."""
         return sum(float(s.last[0][:, s.n_sources :].sum()) + float(s.last[1][:, s.n_sources :].sum())
                    for s in self.stacks)  # fmt: skip
 
@@ -435,8 +442,7 @@ class StackedEngine:
 
 
 def all_finite(array: np.ndarray) -> bool:
-    """Whether every value is finite: one pass (a sum is finite only if all its terms are, unless it
-    overflows, and then the elementwise test decides)."""
+    """Whether every value is finite: one sum (finite only if all its terms are, unless it overflows: then each)."""
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(array.sum()):
             return True

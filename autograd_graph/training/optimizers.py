@@ -282,15 +282,19 @@ class Adam(Optimizer):
                        1 - b2**t, eta, self.eps)  # fmt: skip
             return
         ms *= self._decay  # m *= β₁, s *= β₂
-        np.copyto(u, gradient)
+        np.multiply(gradient, self._complement[0, 0], out=u)  # (1 − β₁) g
         np.multiply(gradient, gradient, out=v)
-        work *= self._complement  # (1 − β₁) g, (1 − β₂) g²
+        v *= self._complement[1, 0]  # (1 − β₂) g²
         ms += work
         correction = self._correction
         correction[0, 0] = 1 - self.beta1 ** (self.t + 1)
         correction[1, 0] = 1 - self.beta2 ** (self.t + 1)
-        np.divide(ms, correction, out=work)  # m̂, ŝ
-        u *= eta
+        if correction[0, 0] == 1.0:  # β₁^(t+1) is below half an ulp of 1 (t ≥ 350 at β₁ = 0.9): m̂ = m / 1 = m
+            np.multiply(self.m, eta, out=u)
+            np.divide(self.s, correction[1, 0], out=v)  # ŝ
+        else:
+            np.divide(ms, correction, out=work)  # m̂, ŝ
+            u *= eta
         np.sqrt(v, out=v)
         v += self.eps
         u /= v
