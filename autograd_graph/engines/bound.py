@@ -162,6 +162,6 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
     sc = schedule
     if sc.bias_positions.size:
         sums = np.empty(dA.shape[0] - sc.n_sources, dA.dtype)
-        backward.append(partial(np.add.reduce, dA[sc.n_sources :], axis=1, out=sums))  # as CompiledEngine.backward
+        backward.append(partial(np.matmul, dA[sc.n_sources :], np.ones(batch, dA.dtype), out=sums))
         backward.append(partial(_set_gathered, dw, sc.bias_positions, sums, bias_rows))
     return backward

@@ -212,7 +212,7 @@ class CompiledEngine:
             dZ[sc.output_rows] = dz_own.T
         assert drop is None or prep.pull is None, "dropout: the kernels' Prepared (see engines/step.py)"
         pull = prep.pull  # sparse edges by their sources (:mod:`.pull`)
-        sums = None if pull is None else self._buffers.empty((len(sc.order),), dA.dtype)  # rows' Σ_batch ∂L/∂a
+        sums = self._buffers.empty((len(sc.order),), dA.dtype)  # rows' Σ_batch ∂L/∂a, when the plan's loops sum them
         swept = pull is not None and da_own is None and pull.sweep(prep.pull_weights, A, Z, dZ, dA, dw, sums)
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
         for k, (st, kernel, W) in reversed(stages):
@@ -239,8 +239,8 @@ class CompiledEngine:
             pull.sources(prep.pull_weights, Z, dZ, dA, dw, with_dz=False, with_dw=True)
         else:
             self._edge_gradients(Z, dA, dw)
-        if sc.bias_positions.size:  # Σ over the batch, not a product with ones (benchmarks/README.md: OpenBLAS spin)
-            by_row = pull.bias_sums(sums, dA) if pull else np.add.reduce(dA[sc.n_sources :], axis=1)
+        if sc.bias_positions.size:  # Σ over the batch: the plan's loops summed the rows, else a product with ones
+            by_row = pull.bias_sums(sums, dA) if pull else dA[sc.n_sources :] @ np.ones(dA.shape[1], dA.dtype)
             dw[sc.bias_positions] = by_row[self._bias_rows]
         if da_own is not None:
             dZ[sc.output_rows] += dz_own.T

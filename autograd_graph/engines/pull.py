@@ -226,11 +226,9 @@ class PullPlan:
                 with_dw, _ahead(Z))  # fmt: skip
         _run(_kernels()[0], self.source_cuts, Z.shape[1], args)
 
-    def bias_sums(self, sums: np.ndarray | None, dA: np.ndarray) -> np.ndarray:
+    def bias_sums(self, sums: np.ndarray, dA: np.ndarray) -> np.ndarray:
         """Σ over the batch of ∂L/∂a of every row after the sources, from the sweep's ``sums`` (the output rows'
         again: a loss's own ∂L/∂a is added to them after their chain)."""
-        if sums is None:  # no sweep wrote them
-            return np.add.reduce(dA[self.n_sources :], axis=1)
         sums[self.output_rows] = np.add.reduce(dA[self.output_rows], axis=1)
         return sums[self.n_sources :]
 
