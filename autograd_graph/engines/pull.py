@@ -29,13 +29,23 @@ Backward, the loop itself applies σ' of the activations used most
 (the bias weights' ∂L/∂w); a row of ∂L/∂z that only the plan writes is set,
 not added into, so it needs no zeroing before the sweep.
 
+When every stage is the plan's (no dense stage, only those activations) and
+a pass is big enough, each sweep is one numba call on each thread
+(:meth:`PullPlan.sweep`, :class:`ForwardSweep`): the threads claim a stage's
+parts with atomic counters and start it once the stage before is done, so
+they hand over once a pass instead of once a stage (waking a worker costs
+tens of microseconds). Forward, the calling thread applies each stage's
+activations (numpy's) and marks it ready for the workers.
+
 Measured at 10^6 edges, batch 64, one thread, interleaved with the kernels'
 passes (medians), when the plan came: forward 1.14× faster, backward 2.27×,
-the pass 383 → 214 ms; the changes since (the paragraph above, the prefetch
-of :mod:`.pull_loops`) took it to about 105 ms (``benchmarks/README.md``).
+the pass 383 → 214 ms; with the changes since (the paragraph above, the
+prefetch of :mod:`.pull_loops`, the sweeps in one call) a pass took 151 ms on
+one thread and 77 ms on two (best rounds, ``benchmarks/README.md``, "Both
+cores on a big DAG").
 
 The public passes (``net.forward``/``net.backward``) and the training step
-(:mod:`.step`) use a plan. numba is imported the first time a pass runs with
+(:mod:`.step`; not a step with dropout) use a plan. numba is imported the first time a pass runs with
 a plan; without numba, or below :data:`PULL_MIN_EDGES` sparse edges, there
 is no plan.
 """
