@@ -258,17 +258,16 @@ class ForwardSweep:
         counters = np.zeros((2, n), np.int64)  # claimed, done
         self.shared = (plan.in_part_ptr, plan.in_part_lo, plan.in_part_hi, counters[0], counters[1], plan.in_indptr,
                        plan.in_sources, weights[1], bias, Z, A, _ahead(Z))  # fmt: skip
-        self.done, self.ptr = counters[1], plan.in_part_ptr
+        self.done, self.ptr, self.A, self.Z = counters[1], plan.in_part_ptr, A, Z
         worker = partial(pull_loops.gather_sweep, plan.in_sweep_order, self.ready, *self.shared)
         start([worker] * (get_threads() - 1))  # they end with the pass's last stage: not waited for
 
     def stage(self, k: int, groups: Groups) -> None:
-        """Stage ``k``: its parts gathered (with the workers), then its activations; then ready."""
-        self.loops.gather_claims(k, *self.shared)
+        """Stage ``k``: the stage before marked ready, then its parts gathered (with the workers), then its
+        activations (marked ready by the next stage's call, or by nobody after the last)."""
+        self.loops.gather_claims(k, True, self.ready, *self.shared)
         self.loops.wait_done(self.done, k, self.ptr[k + 1] - self.ptr[k])
-        A, Z = self.shared[-2], self.shared[-3]
-        _activate(groups, A, Z, 0, A.shape[0])
-        self.ready[k] = 1
+        _activate(groups, self.A, self.Z, 0, self.A.shape[0])
 
 
 def _shared_out(work: int) -> bool:

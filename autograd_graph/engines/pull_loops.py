@@ -84,6 +84,19 @@ def load_acquire(typingctx, v, i):  # pragma: no cover - runs as machine code
 
 
 @intrinsic
+def store_release(typingctx, v, i, x):  # pragma: no cover - runs as machine code
+    """``v[i] = x`` atomically (release): every write before it is visible to a thread that reads it (acquire)."""
+
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        item = cgutils.get_item_pointer(context, builder, sig.args[0], ary, [args[1]])
+        builder.store_atomic(args[2], item, "release", sig.args[0].dtype.bitwidth // 8)
+        return context.get_dummy_value()
+
+    return types.void(v, types.intp, v.dtype), codegen
+
+
+@intrinsic
 def fetch_add(typingctx, v, i, x):  # pragma: no cover - runs as machine code
     """``v[i] += x`` atomically; the value before."""
 
@@ -247,8 +260,14 @@ def wait_done(done, k, n):  # pragma: no cover
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def gather_claims(k, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z, A, ahead):  # noqa: E501  # pragma: no cover
-    """:func:`gather_rows` of the parts of stage ``k`` this thread claims (``claimed``, counted in ``done``)."""
+def gather_claims(
+    k, mark, ready, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z, A, ahead
+):  # pragma: no cover - fmt: skip
+    """:func:`gather_rows` of the parts of stage ``k`` this thread claims (``claimed``, counted in ``done``);
+    with ``mark``, first the stage before marked ``ready`` (the calling thread's: it has applied that stage's
+    activations, and the release makes them visible to the workers that read the mark)."""
+    if mark and k > 0:
+        store_release(ready, k - 1, 1)
     n = part_ptr[k + 1] - part_ptr[k]
     while True:
         p = fetch_add(claimed, k, 1)
@@ -276,4 +295,5 @@ def gather_sweep(
                 pause()
                 if cycles() - since > PATIENCE:
                     return  # the calling thread is busy elsewhere (or its pass failed): it does the rest alone
-        gather_claims(k, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z, A, ahead)
+        gather_claims(k, False, ready, part_ptr, part_lo, part_hi, claimed, done, indptr, sources, weights, bias, Z,
+                      A, ahead)  # fmt: skip
