@@ -148,15 +148,12 @@ class PullPlan:
         self.cuts = [_cut(self.indptr, st.start, st.stop) for st in schedule.stages]
         self.in_cuts = [_cut(self.in_indptr, st.start, st.stop) for st in schedule.stages]
         self.source_cuts = _cut(self.indptr, 0, schedule.n_sources)
-        # the backward sweep in one call (pull_loops.pull_sweep): each stage in up to SWEEP_PARTS parts
-        parts = [_cut(self.indptr, st.start, st.stop, SWEEP_PARTS)[0] for st in schedule.stages]
-        self.part_ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
-        self.part_lo, self.part_hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
-        self.sweep_order = np.arange(len(parts) - 1, -1, -1, dtype=np.int64)
-        parts = [_cut(self.in_indptr, st.start, st.stop, SWEEP_PARTS)[0] for st in schedule.stages]  # forward's
-        self.in_part_ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
-        self.in_part_lo, self.in_part_hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
-        self.in_sweep_order = np.arange(len(parts), dtype=np.int64)  # every stage: those without edges get their bias
+        # the sweeps in one call (pull_loops.pull_sweep, gather_sweep): each stage in up to SWEEP_PARTS parts
+        self.part_ptr, self.part_lo, self.part_hi = _sweep_parts(self.indptr, schedule)
+        self.in_part_ptr, self.in_part_lo, self.in_part_hi = _sweep_parts(self.in_indptr, schedule)
+        n_stages = len(schedule.stages)
+        self.sweep_order = np.arange(n_stages - 1, -1, -1, dtype=np.int64)  # backward: the last stage first
+        self.in_sweep_order = np.arange(n_stages, dtype=np.int64)  # forward: every stage (edgeless: its bias)
         self.sweep_edges = int(self.indptr[-1])  # a sweep runs on the threads when edges × batch ≥ SWEEP_MIN_WORK
         self.output_rows, self.n_sources = schedule.output_rows, schedule.n_sources
         fresh = _fresh(schedule, kernels)
@@ -317,6 +314,15 @@ def _chain(groups: Groups, A, Z, dZ, dA, sums, lo: int, hi: int) -> None:
         if r0 < r1:
             act.chain(A[r0:r1], Z[r0:r1], dZ[r0:r1], dA[r0:r1])
             np.add.reduce(dA[r0:r1], axis=1, out=sums[r0:r1])
+
+
+def _sweep_parts(indptr: np.ndarray, schedule: Schedule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every stage's rows cut into up to :data:`SWEEP_PARTS` parts (:func:`_cut`), flat: stage ``k``'s parts
+    are ``ptr[k]:ptr[k + 1]``, part ``q`` the rows ``lo[q]:hi[q]``."""
+    parts = [_cut(indptr, st.start, st.stop, SWEEP_PARTS)[0] for st in schedule.stages]
+    ptr = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
+    lo, hi = (np.array([r[i] for p in parts for r in p], np.int64) for i in (0, 1))
+    return ptr, lo, hi
 
 
 def _fresh(schedule: Schedule, kernels: list) -> np.ndarray:

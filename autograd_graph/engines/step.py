@@ -83,14 +83,15 @@ class _Pass:
 
     def run(self, X: np.ndarray, rows: slice | np.ndarray) -> None:
         """The forward sweep of ``X`` (what ``forward_into`` does), its outputs into :attr:`output`."""
-        if self.X is None:
-            self.inputs[...] = X.T
-        else:
+        if self.X is not None:
             np.copyto(self.X, X)
-        if self.forward is None:
+        if self.forward is None:  # with a pull plan: forward_into, which fills the input rows itself
             self.engine.forward_into(self.prep, X if self.X is None else self.X, self.A, self.Z)
-        for op in self.forward or ():
-            op()
+        else:
+            if self.X is None:
+                self.inputs[...] = X.T
+            for op in self.forward:
+                op()
         np.copyto(self.output, self.Z[rows].T if self.output_z is None else self.output_z)
 
 
