@@ -9,13 +9,18 @@ times *in the same round*, which is steadier than the ratio of two medians.
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Contender", "Result", "Target", "measure", "format_table"]
+__all__ = ["Contender", "Result", "Target", "measure", "format_table", "MIN_SAMPLE"]
+
+# a round of a contender lasts at least this long (seconds): a faster one runs several times in a row
+MIN_SAMPLE = 0.02
+MAX_CALLS = 1000
 
 
 @dataclass
@@ -55,19 +60,34 @@ class Target:
     met: bool | None  # None: could not be measured in this run
 
 
-def measure(contenders: Sequence[Contender], rounds: int, *, warmup: int = 1) -> dict[str, Result]:
-    """Run every contender ``warmup`` times untimed, then ``rounds`` interleaved timed rounds."""
+def measure(
+    contenders: Sequence[Contender], rounds: int, *, warmup: int = 1, min_sample: float = MIN_SAMPLE
+) -> dict[str, Result]:
+    """Run every contender ``warmup`` times untimed, then ``rounds`` interleaved timed rounds.
+
+    A contender whose untimed run took less than ``min_sample`` seconds is run that many times in a row
+    in each round, enough to last about that long, and the round's time is their mean (as ``timeit`` and
+    ``pyperf`` do): a single call of a millisecond is mostly what happened just before it (a
+    ``gc.collect`` that evicted the caches, another library's threads still spinning after its call),
+    not the call's own cost. Without a warm-up every contender runs once a round.
+    """
+    calls = {c.name: 1 for c in contenders}
     for c in contenders:
-        for _ in range(warmup):
+        for i in range(warmup):
+            start = time.perf_counter()
             c.run()
+            if i == warmup - 1:
+                calls[c.name] = min(MAX_CALLS, max(1, math.ceil(min_sample / (time.perf_counter() - start))))
     times: dict[str, list[float]] = {c.name: [] for c in contenders}
     for r in range(rounds):
         k = r % len(contenders)
         for c in [*contenders[k:], *contenders[:k]]:
+            n = calls[c.name]
             gc.collect()
             start = time.perf_counter()
-            c.run()
-            times[c.name].append((time.perf_counter() - start) * c.scale)
+            for _ in range(n):
+                c.run()
+            times[c.name].append((time.perf_counter() - start) / n * c.scale)
     return {c.name: Result(c.name, np.array(times[c.name]), c.note) for c in contenders}
 
 

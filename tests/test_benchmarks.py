@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import autograd_graph as ag
+from benchmarks import harness
 from benchmarks.generators import layered, random_dag, random_dag_arrays
 from benchmarks.harness import Contender, format_table, measure, paired_ratio
 from benchmarks.peers.layout import dag_layout, dense_layers, flat_from_layers
@@ -67,12 +68,32 @@ def test_harness_rotates_scales_and_pairs_rounds():
         [Contender("a", lambda: calls.append("a")), Contender("b", lambda: calls.append("b"), "half the data", 2.0)],
         rounds=3,
         warmup=1,
+        min_sample=0,
     )
     assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]  # warm-up, then rotating rounds
     assert len(results["a"].times) == len(results["b"].times) == 3
     assert paired_ratio(results, "a", "a") == 1.0
     table = format_table(results, ["a"])
     assert "half the data" in table and table.splitlines()[0].split()[:2] == ["contender", "median"]
+
+
+def test_harness_repeats_a_fast_contender_and_times_one_call(monkeypatch):
+    clock = [0.0]  # a clock the contenders move: 1 ms a fast call, 30 ms a slow one
+    monkeypatch.setattr(harness.time, "perf_counter", lambda: clock[0])
+    calls = {"fast": 0, "slow": 0}
+
+    def run(name, seconds):
+        def go():
+            calls[name] += 1
+            clock[0] += seconds
+
+        return go
+
+    results = measure([Contender("fast", run("fast", 1e-3)), Contender("slow", run("slow", 0.03))], rounds=2,
+                      min_sample=0.02)  # fmt: skip
+    assert calls == {"fast": 1 + 2 * 20, "slow": 1 + 2}  # 20 calls a round make 20 ms; the slow one once
+    np.testing.assert_allclose(results["fast"].times, [1e-3, 1e-3])  # a round's time is one call's
+    np.testing.assert_allclose(results["slow"].times, [0.03, 0.03])
 
 
 def test_useful_flops_of_the_mlp():
