@@ -157,11 +157,11 @@ class CompiledEngine:
         pull = prep.pull  # sparse stages target by target (:mod:`.pull`), on all threads at once when it can
         sweep = pull.start_forward(prep.pull_weights, prep.bias, Z, A) if pull is not None and drop is None else None
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
-            a = A[st.start : st.stop]
-            bias = prep.bias[st.start : st.stop] if st.has_bias else None
             if pull is not None and (pull.pulled[k] or sweep is not None):  # the activations too
                 pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups, sweep)
             else:
+                a = A[st.start : st.stop]
+                bias = prep.bias[st.start : st.stop] if st.has_bias else None
                 if kernel is not None:
                     kernel.forward(W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)  # type: ignore[arg-type]
                 else:

@@ -194,7 +194,13 @@ class PullPlan:
             sweep.stage(k, groups)
             return
         args = (self.in_indptr, self.in_sources, weights[1], bias, with_bias, Z, A, _ahead(Z))
-        _run(_kernels()[1], self.in_cuts[k], Z.shape[1], args, partial(_activate, groups, A, Z))
+        parts, edges = self.in_cuts[k]
+        if len(parts) > 1 and parallel(edges * Z.shape[1]):
+            _run(_kernels()[1], self.in_cuts[k], Z.shape[1], args, partial(_activate, groups, A, Z))
+        else:  # as _run, without its frames: a small DAG's pass is mostly calls (9% at 10^4 edges)
+            _kernels()[1](parts[0][0], parts[-1][1], *args)
+            for act, lo, hi in groups:  # the stage's rows, all computed
+                act.apply(A[lo:hi], Z[lo:hi])
 
     def start_forward(self, weights, bias: np.ndarray, Z: np.ndarray, A: np.ndarray) -> ForwardSweep | None:
         """The workers of a forward sweep started (:class:`ForwardSweep`), when every stage is the plan's (or
