@@ -7,6 +7,7 @@ import pytest
 
 import autograd_graph as ag
 from autograd_graph.engines import buffers
+from autograd_graph.engines.step import TrainingStep
 
 
 @pytest.fixture
@@ -76,14 +77,42 @@ def test_a_full_pool_hands_out_arrays_of_their_own(pool_everything, monkeypatch)
     a = pool.empty((4, 4), np.dtype(np.float64))
     b = pool.zeros((4, 4), np.dtype(np.float32))
     assert pool.n_blocks == 1 and a.flags.writeable
-    assert b.base is None and b.dtype == np.float32 and not b.any()
+    assert not np.shares_memory(a, b) and b.dtype == np.float32 and not b.any()
+    del a
+    assert pool.empty((4, 4), np.dtype(np.float64)).base is not b.base  # b never was the pool's block
 
 
-def test_small_arrays_are_numpys_own():
+def test_small_arrays_are_not_pooled():
     pool = buffers.BufferPool()
-    assert pool.empty((10, 10), np.dtype(np.float64)).base is None
+    pool.empty((10, 10), np.dtype(np.float64))
+    assert pool.n_blocks == 0
     pool.empty((1 << 20,), np.dtype(np.float64))  # 8 MiB
     assert pool.n_blocks == 1
+
+
+@pytest.mark.parametrize("shape", [(3,), (7, 5), (1 << 20,)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int8])
+def test_every_array_starts_at_a_cache_line(shape, dtype):
+    pool = buffers.BufferPool()
+    for array in (pool.empty(shape, np.dtype(dtype)), pool.zeros(shape, np.dtype(dtype)),
+                  buffers.aligned_empty(shape, dtype), buffers.aligned_zeros(shape, dtype)):  # fmt: skip
+        assert array.ctypes.data % buffers.ALIGNMENT == 0
+        assert array.shape == shape and array.dtype == dtype and array.flags.c_contiguous and array.flags.writeable
+    assert not pool.zeros(shape, np.dtype(dtype)).any() and not buffers.aligned_zeros(shape, dtype).any()
+
+
+def test_a_pass_and_a_training_step_keep_their_rows_at_cache_lines():
+    net = ag.random_dag(400, "gnp", p=0.05, n_inputs=5, n_outputs=3, seed=3)
+    X, Y = data(1, batch=64)
+    trace = net.forward(X)
+    grads = net.backward(trace, Y)
+    for rows in (trace.a.raw, trace.z.raw, grads.a.raw, grads.z.raw):
+        assert rows.ctypes.data % buffers.ALIGNMENT == 0 and rows.strides[0] % buffers.ALIGNMENT == 0
+    step = TrainingStep(net.compile(), "squared_error", np.float64, net.weights)
+    np.testing.assert_array_equal(step.gradient(X, Y), grads.weights.flat)  # its own buffer, the same numbers
+    state = step._state(64)
+    for rows in (state.A, state.Z, state.dA, state.dZ):
+        assert rows.ctypes.data % buffers.ALIGNMENT == 0 and rows.strides[0] % buffers.ALIGNMENT == 0
 
 
 def test_passes_from_two_threads_on_one_network(pool_everything):

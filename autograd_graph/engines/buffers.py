@@ -20,6 +20,14 @@ over it, and a ``weakref.finalize`` marks the block free. :meth:`release`
 gives every free block back to the system (``ag.evaluate`` does, after its
 chunks).
 
+Every array it hands out starts at a multiple of :data:`ALIGNMENT` bytes (a
+cache line; :func:`aligned_empty`), numpy's own at 16 bytes past one as often
+as not: a row of 64 float64 then spans 8 cache lines rather than 9, and one
+of 64 float32 4 rather than 5. The edge-by-edge loops (:mod:`.pull_loops`)
+read a random row per edge; measured on the benchmark machine, rows aligned
+÷ 16 bytes off: 0.86 backward and 0.90 forward at 10^6 rows of float64, 0.77
+and 0.86 of float32, 0.81 backward at 10^5 rows of float32.
+
 Examples
 --------
 >>> pool = BufferPool()
@@ -42,7 +50,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["BufferPool", "MIN_POOLED_BYTES", "POOL_SIZE"]
+__all__ = ["BufferPool", "ALIGNMENT", "MIN_POOLED_BYTES", "POOL_SIZE", "aligned_empty", "aligned_zeros"]
 
 # Smaller arrays come from numpy's allocator (the system keeps their pages) ...
 MIN_POOLED_BYTES = 1 << 22
@@ -50,6 +58,29 @@ MIN_POOLED_BYTES = 1 << 22
 # with them), and what a loop of its own still holds of the last pass, or a pass in the other dtype (with 8,
 # passes at 10^7 edges alternating float64 and float32 took fresh pages again: 3.4 s median against 1.3 s best).
 POOL_SIZE = 12
+# where every array of the pool starts: a multiple of a cache line (see the module notes)
+ALIGNMENT = 64
+
+
+def aligned_empty(shape: int | tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
+    """An uninitialised C-order array, as ``np.empty``, whose data starts at a multiple of :data:`ALIGNMENT` bytes.
+
+    >>> x = aligned_empty((3, 5), np.float32)
+    >>> x.shape, x.dtype, x.ctypes.data % ALIGNMENT, x.flags.c_contiguous
+    ((3, 5), dtype('float32'), 0, True)
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    raw = np.empty(nbytes + ALIGNMENT, np.uint8)
+    start = -raw.ctypes.data % ALIGNMENT
+    return raw[start : start + nbytes].view(dtype).reshape(shape)
+
+
+def aligned_zeros(shape: int | tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
+    """:func:`aligned_empty`, zeroed (as ``np.zeros``)."""
+    out = aligned_empty(shape, dtype)
+    out.fill(0)
+    return out
 
 
 class BufferPool:
@@ -71,16 +102,16 @@ class BufferPool:
         dtype = np.dtype(dtype)
         nbytes = int(np.prod(shape)) * dtype.itemsize
         if nbytes < MIN_POOLED_BYTES:
-            return np.empty(shape, dtype)
+            return aligned_empty(shape, dtype)
         with self._lock:
             slot = next((s for s in self._slots if s[1] and s[0].nbytes == nbytes), None)
             if slot is None and len(self._slots) >= POOL_SIZE:  # full: a free block of another size makes room
                 self._slots = [s for s in self._slots if not s[1]] + [s for s in self._slots if s[1]][1:]
             if slot is None and len(self._slots) < POOL_SIZE:
-                slot = [np.empty(nbytes, np.uint8), True]
+                slot = [aligned_empty(nbytes, np.uint8), True]
                 self._slots.append(slot)
             if slot is None:
-                return np.empty(shape, dtype)  # the pool is full and in use: an array of its own
+                return aligned_empty(shape, dtype)  # the pool is full and in use: an array of its own
             slot[1] = False
         owner = np.frombuffer(memoryview(slot[0]), dtype)  # every view of what is handed out refers to it
         weakref.finalize(owner, slot.__setitem__, 1, True)
@@ -90,7 +121,7 @@ class BufferPool:
         """A zeroed array, as ``np.zeros``; from a free block when it is big."""
         dtype = np.dtype(dtype)
         if int(np.prod(shape)) * dtype.itemsize < MIN_POOLED_BYTES:
-            return np.zeros(shape, dtype)  # numpy's own: its pages come zeroed
+            return aligned_zeros(shape, dtype)
         out = self.empty(shape, dtype)
         out.fill(0)
         return out

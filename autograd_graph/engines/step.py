@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from ..losses import Loss, get_loss, terms_function
+from .buffers import aligned_empty, aligned_zeros
 from .compiled import CompiledEngine, Prepared
 from .dropout import DropoutMasks
 
@@ -105,7 +106,7 @@ class _State(_Pass):
         sc = engine.schedule
         n_neurons, n_sources, n_weights = len(sc.order), sc.n_sources, sc.n_weights
         size = n_neurons * batch
-        self.buffer = np.zeros(4 * size + n_weights + batch, dtype)
+        self.buffer = aligned_zeros(4 * size + n_weights + batch, dtype)  # rows at cache lines (see .buffers)
         dA, dZ, A, Z = (self.buffer[k * size : (k + 1) * size].reshape(n_neurons, batch) for k in range(4))
         super().__init__(engine, prep, outputs, A, Z)
         self.dA, self.dZ = dA, dZ
@@ -179,7 +180,7 @@ class TrainingStep:
         state = self._states.get(batch) or self._passes.get(batch)
         if state is None:
             sc = self.engine.schedule
-            A, Z = (np.empty((len(sc.order), batch), self.dtype) for _ in range(2))
+            A, Z = (aligned_empty((len(sc.order), batch), self.dtype) for _ in range(2))
             state = self._passes[batch] = _Pass(self.engine, self.prepared, self._outputs, A, Z)
         return state
 
