@@ -96,6 +96,13 @@ def test_harness_repeats_a_fast_contender_and_times_one_call(monkeypatch):
     np.testing.assert_allclose(results["slow"].times, [0.03, 0.03])
 
 
+def test_harness_copes_with_a_clock_that_does_not_move(monkeypatch):
+    monkeypatch.setattr(harness.time, "perf_counter", lambda: 0.0)
+    calls = []
+    results = measure([Contender("instant", lambda: calls.append(1))], rounds=2)
+    assert len(calls) == 1 + 2 * harness.MAX_CALLS and list(results["instant"].times) == [0.0, 0.0]
+
+
 def test_useful_flops_of_the_mlp():
     # forward and ∂L/∂W: one multiply-add per weight and example each; ∂L/∂z of hidden layers only
     assert useful_flops([2, 3, 1], batch=4) == 2 * 4 * (2 * (6 + 3) + 3)
