@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Contender", "Result", "Target", "measure", "format_table", "MIN_SAMPLE"]
+__all__ = ["Contender", "Result", "Target", "measure", "format_table", "MIN_SAMPLE", "PRIME_BELOW"]
 
-# a round of a contender lasts at least this long (seconds): a faster one runs several times in a row
+# a contender faster than this (seconds) runs once untimed before each round's timing ...
+PRIME_BELOW = 1.0
+# ... and a round of a contender lasts at least this long: a faster one runs several times in a row (at most
+# MAX_CALLS)
 MIN_SAMPLE = 0.02
 MAX_CALLS = 1000
 
@@ -61,35 +64,52 @@ class Target:
 
 
 def measure(
-    contenders: Sequence[Contender], rounds: int, *, warmup: int = 1, min_sample: float = MIN_SAMPLE
+    contenders: Sequence[Contender],
+    rounds: int,
+    *,
+    warmup: int = 1,
+    min_sample: float = MIN_SAMPLE,
+    prime_below: float = PRIME_BELOW,
 ) -> dict[str, Result]:
     """Run every contender ``warmup`` times untimed, then ``rounds`` interleaved timed rounds.
 
-    A contender whose untimed run took less than ``min_sample`` seconds is run that many times in a row
-    in each round, enough to last about that long, and the round's time is their mean (as ``timeit`` and
-    ``pyperf`` do): a single call of a millisecond is mostly what happened just before it (a
-    ``gc.collect`` that evicted the caches, another library's threads still spinning after its call),
-    not the call's own cost. Without a warm-up every contender runs once a round.
+    A contender whose untimed run took less than ``prime_below`` seconds runs once more untimed just
+    before each round's timing (and once more after the warm-up, which times it again: a first call may
+    have compiled), so every timed call finds warm caches, however long its peers: ``gc.collect`` before
+    each round walks every object and evicts them. One that took less than ``min_sample`` seconds then
+    runs enough times in a row to last about that long, and the round's time is their mean (as ``timeit``
+    and ``pyperf`` do): a single call of a millisecond is mostly what happened just before it (another
+    library's threads still spinning after its call, say), not the call's own cost. Without a warm-up
+    every contender runs once a round, as it comes.
     """
-    calls = {c.name: 1 for c in contenders}
+    calls, primed = {c.name: 1 for c in contenders}, set()
     for c in contenders:
-        for i in range(warmup):
-            start = time.perf_counter()
-            c.run()
-            if i == warmup - 1:
-                took = max(time.perf_counter() - start, 1e-9)  # a clock that did not move: as fast as it gets
-                calls[c.name] = min(MAX_CALLS, max(1, math.ceil(min_sample / took)))
+        took = None
+        for _ in range(warmup):
+            took = _time(c.run)
+        if took is not None and took < prime_below:
+            primed.add(c.name)
+            took = max(_time(c.run), 1e-9)  # a clock that did not move: as fast as it gets
+            calls[c.name] = min(MAX_CALLS, max(1, math.ceil(min_sample / took)))
     times: dict[str, list[float]] = {c.name: [] for c in contenders}
     for r in range(rounds):
         k = r % len(contenders)
         for c in [*contenders[k:], *contenders[:k]]:
             n = calls[c.name]
             gc.collect()
+            if c.name in primed:
+                c.run()
             start = time.perf_counter()
             for _ in range(n):
                 c.run()
             times[c.name].append((time.perf_counter() - start) / n * c.scale)
     return {c.name: Result(c.name, np.array(times[c.name]), c.note) for c in contenders}
+
+
+def _time(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 def paired_ratio(results: dict[str, Result], name: str, baseline: str) -> float:

@@ -69,6 +69,7 @@ def test_harness_rotates_scales_and_pairs_rounds():
         rounds=3,
         warmup=1,
         min_sample=0,
+        prime_below=0,
     )
     assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]  # warm-up, then rotating rounds
     assert len(results["a"].times) == len(results["b"].times) == 3
@@ -77,10 +78,10 @@ def test_harness_rotates_scales_and_pairs_rounds():
     assert "half the data" in table and table.splitlines()[0].split()[:2] == ["contender", "median"]
 
 
-def test_harness_repeats_a_fast_contender_and_times_one_call(monkeypatch):
-    clock = [0.0]  # a clock the contenders move: 1 ms a fast call, 30 ms a slow one
+def test_harness_primes_repeats_and_times_one_call(monkeypatch):
+    clock = [0.0]  # a clock the contenders move: 1 ms a fast call, 30 ms a slow one, 2 s a long one
     monkeypatch.setattr(harness.time, "perf_counter", lambda: clock[0])
-    calls = {"fast": 0, "slow": 0}
+    calls = {"fast": 0, "slow": 0, "long": 0}
 
     def run(name, seconds):
         def go():
@@ -89,18 +90,21 @@ def test_harness_repeats_a_fast_contender_and_times_one_call(monkeypatch):
 
         return go
 
-    results = measure([Contender("fast", run("fast", 1e-3)), Contender("slow", run("slow", 0.03))], rounds=2,
-                      min_sample=0.02)  # fmt: skip
-    assert calls == {"fast": 1 + 2 * 20, "slow": 1 + 2}  # 20 calls a round make 20 ms; the slow one once
+    contenders = [Contender(name, run(name, t)) for name, t in [("fast", 1e-3), ("slow", 0.03), ("long", 2.0)]]
+    results = measure(contenders, rounds=2, min_sample=0.02, prime_below=1.0)
+    # warm-up, a second call that sets the count, then per round one untimed call and the timed ones: 20 calls
+    # make 20 ms; the slow one is timed once a round; the long one is not primed
+    assert calls == {"fast": 2 + 2 * (1 + 20), "slow": 2 + 2 * (1 + 1), "long": 1 + 2}
     np.testing.assert_allclose(results["fast"].times, [1e-3, 1e-3])  # a round's time is one call's
     np.testing.assert_allclose(results["slow"].times, [0.03, 0.03])
+    np.testing.assert_allclose(results["long"].times, [2.0, 2.0])
 
 
 def test_harness_copes_with_a_clock_that_does_not_move(monkeypatch):
     monkeypatch.setattr(harness.time, "perf_counter", lambda: 0.0)
     calls = []
     results = measure([Contender("instant", lambda: calls.append(1))], rounds=2)
-    assert len(calls) == 1 + 2 * harness.MAX_CALLS and list(results["instant"].times) == [0.0, 0.0]
+    assert len(calls) == 2 + 2 * (1 + harness.MAX_CALLS) and list(results["instant"].times) == [0.0, 0.0]
 
 
 def test_useful_flops_of_the_mlp():
