@@ -174,3 +174,26 @@ def test_evaluate_gives_its_chunks_arrays_back(pool_everything, monkeypatch):
     assert net.compile().release_buffers() == 0  # evaluate gave them back already
     monkeypatch.setattr(buffers, "MIN_POOLED_BYTES", 1 << 40)  # nothing pooled: numpy's own arrays
     assert ag.evaluate(ag.Network.from_networkx(net.to_networkx()), X, Y).loss == result.loss
+
+
+def test_the_free_blocks_of_all_pools_are_bounded(monkeypatch):
+    """A program that runs passes over many networks holds at most MAX_FREE_BYTES of free blocks between
+    them: a pool that makes a block gives back those of the pools used longest ago, never one in use."""
+    f64 = np.dtype(np.float64)
+    block = (1 << 16,)  # 512 KiB
+    monkeypatch.setattr(buffers, "MAX_FREE_BYTES", 1 << 19)  # one such block
+    busy, oldest, older = buffers.BufferPool(), buffers.BufferPool(), buffers.BufferPool()
+    kept = busy.empty(block, f64)  # in use
+    kept[:] = 7.0
+    for pool in (oldest, older):
+        pool.empty(block, f64)  # freed at once: a free block each
+    assert (oldest.free_bytes, older.free_bytes, busy.free_bytes) == (1 << 19, 1 << 19, 0)
+    new = buffers.BufferPool()
+    a = new.empty(block, f64)  # a new block, and two free ones elsewhere: the oldest pool's goes
+    assert (oldest.n_blocks, older.n_blocks, busy.n_blocks) == (0, 1, 1) and np.all(kept == 7.0)
+    del a
+    again = new.empty(block, f64)  # its own free block again: no new block, nothing given back
+    assert older.n_blocks == 1 and new.n_blocks == 1
+    del again, kept  # three free blocks now: older's, busy's and new's
+    assert buffers.BufferPool().empty(block, f64).shape == block
+    assert (older.n_blocks, busy.n_blocks, new.n_blocks) == (0, 0, 1)  # by age, until one block is free

@@ -23,9 +23,11 @@ chunks).
 Each engine keeps its own blocks while its network lives: after passes whose
 arrays are 256 KiB to 4 MiB, up to 12 blocks under 4 MiB each (48 MiB); 3.8
 MB for 64→16→10 after a forward of 1,797 rows, 22 MB for 784→512→512→10
-after passes at batches 256 and 100 in both dtypes. A program that keeps many
-networks and runs their passes itself can give the blocks back with
-``net.compile().release_buffers()``.
+after passes at batches 256 and 100 in both dtypes. The free blocks of all
+pools together are kept to :data:`MAX_FREE_BYTES`: a pool that makes a new
+block gives back the free blocks of the pools used longest ago beyond that,
+so a program that runs passes over many networks holds about that much at
+most between them (one pass's blocks more: those it just freed). ``net.compile().release_buffers()`` gives one network's back.
 
 Every array it hands out of :data:`ALIGNED_MIN_BYTES` or more starts at a
 multiple of :data:`ALIGNMENT` bytes (a cache line; :func:`aligned_empty`),
@@ -55,6 +57,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import weakref
@@ -65,6 +68,7 @@ __all__ = [
     "BufferPool",
     "ALIGNMENT",
     "ALIGNED_MIN_BYTES",
+    "MAX_FREE_BYTES",
     "MIN_POOLED_BYTES",
     "POOL_SIZE",
     "aligned_empty",
@@ -79,6 +83,9 @@ MIN_POOLED_BYTES = 1 << 18
 # with them), and what a loop of its own still holds of the last pass, or a pass in the other dtype (with 8,
 # passes at 10^7 edges alternating float64 and float32 took fresh pages again: 3.4 s median against 1.3 s best).
 POOL_SIZE = 12
+# the free blocks of all pools together, at most (see the module notes): a pass at 10^6 edges and batch 64
+# allocates 203 MiB; 150 networks 64→16→10 after a forward of 1,797 rows each held 570 MB without it
+MAX_FREE_BYTES = 1 << 28
 # where every array of the pool starts: a multiple of a cache line (see the module notes) ...
 ALIGNMENT = 64
 # ... from this size up (smaller ones are numpy's own: aligning one costs more than a pass reading it gains)
@@ -124,11 +131,24 @@ class BufferPool:
         # and no index (they may run in any thread, even inside `empty`)
         self._slots: list[list] = []
         self._lock = threading.Lock()
+        self._used = next(_TICKS)  # when a pass last asked for a block: the pools used longest ago give theirs first
+        with _POOLS_LOCK:
+            _POOLS.add(self)
 
     @property
     def n_blocks(self) -> int:
         """How many blocks the pool holds (in use or free)."""
         return len(self._slots)
+
+    @property
+    def last_used(self) -> int:
+        """When a pass last asked it for a big array: a tick of one counter for all pools."""
+        return self._used
+
+    @property
+    def free_bytes(self) -> int:
+        """The bytes of the blocks it holds that nothing uses."""
+        return sum(s[0].nbytes for s in list(self._slots) if s[1])
 
     def empty(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialised array, as ``np.empty``; from a free block when it is big."""
@@ -136,16 +156,20 @@ class BufferPool:
         nbytes = _nbytes(shape, dtype)
         if nbytes < MIN_POOLED_BYTES:
             return aligned_empty(shape, dtype)
+        made = False
         with self._lock:
+            self._used = next(_TICKS)
             slot = next((s for s in self._slots if s[1] and s[0].nbytes == nbytes), None)
             if slot is None and len(self._slots) >= POOL_SIZE:  # full: a free block of another size makes room
                 self._slots = [s for s in self._slots if not s[1]] + [s for s in self._slots if s[1]][1:]
             if slot is None and len(self._slots) < POOL_SIZE:
-                slot = [aligned_empty(nbytes, np.uint8), True]
+                slot, made = [aligned_empty(nbytes, np.uint8), True], True
                 self._slots.append(slot)
             if slot is None:
                 return aligned_empty(shape, dtype)  # the pool is full and in use: an array of its own
             slot[1] = False
+        if made:  # after this pool's lock: trimming takes the others'
+            _trim(self)
         owner = np.frombuffer(memoryview(slot[0]), dtype)  # every view of what is handed out refers to it
         weakref.finalize(owner, slot.__setitem__, 1, True)
         return owner.reshape(shape)
@@ -165,3 +189,22 @@ class BufferPool:
             kept = [s for s in self._slots if not s[1]]
             released, self._slots = len(self._slots) - len(kept), kept
         return released
+
+
+_POOLS: weakref.WeakSet[BufferPool] = weakref.WeakSet()  # every living pool, for _trim
+_POOLS_LOCK = threading.Lock()
+_TICKS = itertools.count()
+
+
+def _trim(active: BufferPool) -> None:
+    """Give back the free blocks of the pools used longest ago (``active`` excepted) until all pools' free
+    blocks take at most :data:`MAX_FREE_BYTES`."""
+    with _POOLS_LOCK:
+        others = [p for p in _POOLS if p is not active]
+    free = active.free_bytes + sum(p.free_bytes for p in others)
+    for pool in sorted(others, key=lambda p: p.last_used):
+        if free <= MAX_FREE_BYTES:
+            return
+        given = pool.free_bytes
+        pool.release()
+        free -= given
