@@ -27,7 +27,8 @@ after passes at batches 256 and 100 in both dtypes. The free blocks of all
 pools together are kept to :data:`MAX_FREE_BYTES`: a pool that makes a new
 block gives back the free blocks of the pools used longest ago beyond that,
 so a program that runs passes over many networks holds about that much at
-most between them (one pass's blocks more: those it just freed). ``net.compile().release_buffers()`` gives one network's back.
+most between them (one pass's blocks more: those it just freed).
+``net.compile().release_buffers()`` gives one network's back.
 
 Every array it hands out of :data:`ALIGNED_MIN_BYTES` or more starts at a
 multiple of :data:`ALIGNMENT` bytes (a cache line; :func:`aligned_empty`),
@@ -35,10 +36,11 @@ numpy's own 16 or 48 bytes past one: a row of 64 float64 then spans 8 cache
 lines rather than 9, and one of 64 float32 4 rather than 5 (rows start at
 cache lines when the batch times the item size is a multiple of 64). Smaller
 arrays are numpy's own: aligning costs about 2 µs an array, a sixth of a
-pass of the running example at batch 1. The edge-by-edge loops (:mod:`.pull_loops`)
-read a random row per edge; measured on the benchmark machine, rows aligned
-÷ 16 bytes off: 0.86 backward and 0.90 forward at 10^6 rows of float64, 0.77
-and 0.86 of float32, 0.81 backward at 10^5 rows of float32.
+pass of the running example at batch 1. The edge-by-edge loops
+(:mod:`.pull_loops`) read a random row per edge; measured on the benchmark
+machine, rows aligned ÷ 16 bytes off: 0.86 backward and 0.90 forward at 10^6
+rows of float64, 0.77 and 0.86 of float32, 0.81 backward at 10^5 rows of
+float32.
 
 Examples
 --------
