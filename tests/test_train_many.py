@@ -338,25 +338,43 @@ def test_adam_as_one_compiled_loop_is_the_numpy_update_bit_for_bit():
     assert fuse(fused, math.inf) and fused.fused is not None and plain.fused is None
     w_plain = rng.normal(size=1000)
     w_fused = w_plain.copy()
-    for _ in range(30):
+    for t in range(400):  # past t = 350, where numpy's form stops dividing m by 1 − β₁^(t+1)
         g = rng.normal(size=1000) * rng.choice([1e-6, 1.0, 1e3], size=1000)
+        if t % 50 == 7:  # non-finite and signed-zero gradients: IEEE's numbers in both (numba's error model too)
+            g[:5] = [np.inf, -np.inf, np.nan, 0.0, -0.0]
         plain.step_into(w_plain, g)
         fused.step_into(w_fused, g)
     np.testing.assert_array_equal(w_fused, w_plain)
     np.testing.assert_array_equal(fused.m, plain.m)
     np.testing.assert_array_equal(fused.s, plain.s)
-    assert fused.t == plain.t == 30
+    assert fused.t == plain.t == 400 and np.isnan(w_fused[:3]).all() and np.isfinite(w_fused[5:]).all()
 
 
-def test_the_compiled_adam_only_when_worth_it():
+def test_the_compiled_adam_only_when_worth_it(monkeypatch):
     from autograd_graph.training import fused
 
-    opt, sgd = ag.Adam(0.01), ag.SGD(0.1)
-    opt.reset(10)
+    def adam():
+        opt = ag.Adam(0.01)
+        opt.reset(10)
+        return opt
+
+    sgd = ag.SGD(0.1)
     sgd.reset(10)
     assert not fused.fuse(sgd, math.inf)  # only Adam has one
-    if "numba" not in sys.modules:  # its import costs more than a small training saves
-        assert not fused.fuse(opt, fused.FUSED_WORTH / 2) and opt.fused is None
+    monkeypatch.setattr(fused, "_kernel", [])  # not loaded yet in this process
+    numba = sys.modules.get("numba")
+    with monkeypatch.context() as m:
+        m.delitem(sys.modules, "numba", raising=False)  # as in a new process: numba's import would cost too
+        opt = adam()
+        assert not fused.fuse(opt, fused.FUSED_WORTH / 2) and opt.fused is None and not fused._kernel
+    if numba is None or fused.adam_kernel() is None:
+        return
+    monkeypatch.setattr(fused, "_kernel", [])
+    opt = adam()
+    assert not fused.fuse(opt, fused.FUSED_WORTH_IMPORTED / 2) and opt.fused is None  # its loading would cost more
+    assert fused.fuse(opt, fused.FUSED_WORTH_IMPORTED * 2) and opt.fused is not None  # worth it: loaded now
+    small = adam()
+    assert fused.fuse(small, 1) and small.fused is opt.fused  # once loaded, it costs nothing: always
 
 
 def test_training_together_with_the_compiled_adam_equals_training_alone(monkeypatch):

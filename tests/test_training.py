@@ -344,3 +344,25 @@ def test_restarts_reseed_the_networks_generator_through_initialize():
     again.initialize(result.runs[-1].init_seed)
     again.connect(1, 9)
     assert net.get_weight(1, 9) == again.get_weight(1, 9)
+
+
+def test_ag_train_takes_the_compiled_adam_when_worth_it_with_the_same_numbers(monkeypatch):
+    pytest.importorskip("numba", reason="numba is not installed (the extra 'numba')")
+    from autograd_graph.training import fused, loop
+
+    rng = np.random.default_rng(5)
+    X, Y = rng.uniform(-1, 1, (60, 3)), rng.uniform(-1, 1, (60, 2))
+    results, taken = [], []
+    real_fuse = fused.fuse
+    monkeypatch.setattr(loop, "fuse", lambda opt, n: taken.append(real_fuse(opt, n)) or taken[-1])
+    for compiled in (True, False):
+        if not compiled:  # as without numba
+            monkeypatch.setattr(fused, "adam_kernel", lambda: None)
+        monkeypatch.setattr(fused, "FUSED_WORTH", 0)
+        net = ag.layered([3, 6, 2], activation="tanh", seed=1)
+        ag.train(
+            net, X, Y, epochs=4, batch_size=8, optimizer="adam", learning_rate=0.05, restarts=2, seed=0, progress=False
+        )
+        results.append(net.get_weights())
+    assert taken == [True, True, False, False]  # each run fuses its own copy of the optimizer (restarts=2)
+    np.testing.assert_array_equal(results[0], results[1])  # bit for bit

@@ -35,6 +35,7 @@ from ..losses import Loss, check_compatible, get_loss
 from .checkpoints import Checkpoints, check_folder
 from .config import TrainingConfig
 from .evaluation import EVALUATION_CHUNK, Evaluation, accuracy, is_classification, targets
+from .fused import fuse
 from .history import EpochLog, History, RunResult, TrainingResult
 from .nonfinite import Fault, backward_fault, forward_fault, update_fault
 from .optimizers import Optimizer, get_optimizer
@@ -319,6 +320,8 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
     start = time.perf_counter()
     opt = copy.deepcopy(s.optimizer)
     opt.reset(net.n_weights)
+    n = len(s.data.X)
+    fuse(opt, net.n_weights * cfg.epochs * (1 if cfg.batch_size is None else -(-n // min(cfg.batch_size, n))))
     alignment = StateAlignment(net)  # the structure the optimizer's state belongs to
     rng = np.random.default_rng(seq)
     s.drop_rng = np.random.default_rng(seq.spawn(1)[0])  # its own stream: the shuffles stay as without dropout
