@@ -212,7 +212,7 @@ class CompiledEngine:
             dZ[sc.output_rows] = dz_own.T
         assert drop is None or prep.pull is None, "dropout: the kernels' Prepared (see engines/step.py)"
         pull = prep.pull  # sparse edges by their sources (:mod:`.pull`)
-        sums = self._buffers.empty((len(sc.order),), dA.dtype)  # rows' Σ_batch ∂L/∂a, when the plan's loops sum them
+        sums = self._buffers.empty((len(sc.order) if pull else 0,), dA.dtype)  # rows' Σ_batch ∂L/∂a (plan's loops)
         swept = pull is not None and da_own is None and pull.sweep(prep.pull_weights, A, Z, dZ, dA, dw, sums)
         stages = list(enumerate(zip(sc.stages, self.kernels, prep.kernels, strict=True)))
         for k, (st, kernel, W) in reversed(stages):

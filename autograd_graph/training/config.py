@@ -125,3 +125,7 @@ class TrainingConfig:
     regularize_biases: bool = False
     dropout: float | Mapping[Hashable, float] = 0.0
     clip_norm: float | None = None
+
+    def updates(self, n: int) -> int:
+        """The updates a run makes over ``n`` training examples: the epochs times the batches of one."""
+        return self.epochs * (1 if self.batch_size is None else -(-n // min(self.batch_size, n)))

@@ -152,9 +152,7 @@ class Lockstep:
         self.classification, self.bar, self.errors = classification, bar, errors
         self.opt = copy.deepcopy(optimizer)
         self.opt.reset(engine.n_weights)
-        n = data.X.shape[1]
-        steps = cfg.epochs * (1 if cfg.batch_size is None else -(-n // min(cfg.batch_size, n)))
-        self.fused = fuse(self.opt, engine.n_weights * steps)  # Adam as one compiled loop, when worth it
+        self.fused = fuse(self.opt, engine.n_weights * cfg.updates(data.X.shape[1]))  # Adam compiled, when worth it
         self.w = weights.copy()  # (n_weights,): the union's flat weights, updated in place
         self.kept = self.w.copy()  # the weights before the latest update (their pass was finite)
         self.frozen = np.zeros(0, dtype=np.int64)  # union positions of frozen jobs' weights

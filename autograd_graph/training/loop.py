@@ -320,8 +320,7 @@ def _run(s: _Session, run: RunResult, seq: np.random.SeedSequence) -> None:
     start = time.perf_counter()
     opt = copy.deepcopy(s.optimizer)
     opt.reset(net.n_weights)
-    n = len(s.data.X)
-    fuse(opt, net.n_weights * cfg.epochs * (1 if cfg.batch_size is None else -(-n // min(cfg.batch_size, n))))
+    fuse(opt, net.n_weights * cfg.updates(len(s.data.X)))  # Adam as one compiled loop, when worth it
     alignment = StateAlignment(net)  # the structure the optimizer's state belongs to
     rng = np.random.default_rng(seq)
     s.drop_rng = np.random.default_rng(seq.spawn(1)[0])  # its own stream: the shuffles stay as without dropout
