@@ -13,7 +13,9 @@ same numbers bit for bit. At batch 32 on 64→16→10 the per-call slicing and
 dispatch cost about as much as the arithmetic.
 
 The group functions (an activation over some rows, shared out among the
-engine's threads when big) are the engine's own, used by both.
+engine's threads when big) are the engine's own, used by both, and so are
+a dense stage's: its bias and activations in the calling thread, in one
+compiled loop where :mod:`.epilogue` has one.
 """
 
 from __future__ import annotations
@@ -25,11 +27,22 @@ from typing import Any
 import numpy as np
 
 from ..activations import Activation
+from .epilogue import loops_for
 from .kernels import EdgeGradients, Kernel, ScatterKernel, ViewKernel
-from .schedule import Schedule
+from .schedule import Schedule, Stage
 from .threads import MIN_PARALLEL_WORK, get_threads, parallel, run
 
-__all__ = ["Op", "forward_ops", "backward_ops", "apply_group", "chain_group", "row_parts", "source_rows"]
+__all__ = [
+    "Op",
+    "forward_ops",
+    "backward_ops",
+    "apply_group",
+    "chain_group",
+    "dense_forward",
+    "dense_chain",
+    "row_parts",
+    "source_rows",
+]
 
 Op = Callable[[], object]  # a call bound to its arrays
 
@@ -56,6 +69,29 @@ def chain_group(
         run([partial(act.chain, A[r], Z[r], dZ[r], dA[r]) for r in row_parts(lo, hi)])
     else:
         act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+
+
+def dense_forward(st: Stage, kernel: Kernel, W: Any, z_src: np.ndarray, A: np.ndarray, Z: np.ndarray,
+                  bias: np.ndarray | None) -> None:  # fmt: skip
+    """A dense stage's forward (``bias``: its rows of the prepared bias, or None): the product, then each
+    group's σ in the calling thread, with the bias added in the same compiled loop where it has one."""
+    a = A[st.start : st.stop]
+    loops = None if bias is None else loops_for(st.groups, a.size, A.dtype)
+    kernel.forward(W, z_src, a, None if loops else bias)
+    if loops is None:
+        for act, lo, hi in st.groups:
+            act.apply(A[lo:hi], Z[lo:hi])
+        return
+    for (_, lo, hi), loop in zip(st.groups, loops, strict=True):
+        loop.forward(A[lo:hi], bias[lo - st.start : hi - st.start], Z[lo:hi])  # type: ignore[index]
+
+
+def dense_chain(act: Activation, A: np.ndarray, Z: np.ndarray, dZ: np.ndarray, dA: np.ndarray, lo: int,
+                hi: int) -> None:  # fmt: skip
+    """``∂L/∂a = ∂L/∂z · σ'(a)`` for the rows ``lo:hi`` of a dense stage, in the calling thread: in one
+    compiled loop where the activation has one (:mod:`.epilogue`)."""
+    loops = loops_for(((act, lo, hi),), (hi - lo) * A.shape[1], A.dtype)
+    (act.chain if loops is None else loops[0].chain)(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
 
 
 def _serial(work: int) -> bool:
@@ -124,12 +160,18 @@ def forward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, A: 
     for st, kernel, W in zip(schedule.stages, kernels, prep.kernels, strict=True):
         a = A[st.start : st.stop]
         bias = prep.bias[st.start : st.stop] if st.has_bias else None
-        if kernel is not None:
-            forward += _kernel_forward(kernel, W, source_rows(Z, xT, st.source_start, st.source_stop), a, bias)
+        loops = loops_for(st.groups, a.size, A.dtype) if _dense(kernel) and bias is not None else None
+        if kernel is not None:  # with loops, they add the bias (as dense_forward)
+            z_src = source_rows(Z, xT, st.source_start, st.source_stop)
+            forward += _kernel_forward(kernel, W, z_src, a, None if loops else bias)
         elif bias is None:
             forward.append(partial(a.fill, 0))
         else:
             forward.append(partial(np.copyto, a, bias[:, None]))
+        if loops is not None:
+            forward += [partial(loop.forward, A[lo:hi], bias[lo - st.start : hi - st.start], Z[lo:hi])  # type: ignore[index]
+                        for (_, lo, hi), loop in zip(st.groups, loops, strict=True)]  # fmt: skip
+            continue
         for act, lo, hi in st.groups:
             if act.forward_into is None or _serial((hi - lo) * batch) or _dense(kernel):  # act.apply, undispatched
                 forward.append(partial(act.forward_into or act.apply, A[lo:hi], Z[lo:hi]))
@@ -148,7 +190,10 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
     stages = list(zip(schedule.stages, kernels, prep.kernels, strict=True))
     for st, kernel, W in reversed(stages):
         for act, lo, hi in st.groups:
-            if act.chain_into is None or _serial((hi - lo) * batch) or _dense(kernel):
+            loops = loops_for(((act, lo, hi),), (hi - lo) * batch, A.dtype) if _dense(kernel) else None
+            if loops is not None:
+                backward.append(partial(loops[0].chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi]))
+            elif act.chain_into is None or _serial((hi - lo) * batch) or _dense(kernel):
                 backward.append(partial(act.chain_into or act.chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi]))
             else:
                 backward.append(partial(chain_group, act, A, Z, dZ, dA, lo, hi))

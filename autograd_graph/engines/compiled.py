@@ -44,7 +44,7 @@ from ..losses import Loss, get_loss, loss_terms
 from ..results import EdgeValues, EngineKind, Gradients, NeuronValues, Trace
 from ..topology import IndexedGraph
 from . import bound
-from .bound import Op, apply_group, chain_group, source_rows
+from .bound import Op, apply_group, chain_group, dense_chain, dense_forward, source_rows
 from .buffers import BufferPool
 from .dropout import INPUTS, DropoutMasks
 from .kernels import EdgeGradients, ScatterKernel, SparseKernel, ViewKernel, add_csr_product, kernel_for
@@ -159,6 +159,9 @@ class CompiledEngine:
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             if pull is not None and (pull.pulled[k] or sweep is not None):  # the activations too
                 pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups, sweep)
+            elif kernel is not None and not self._shared[k]:  # a product, then bias and σ (calling thread)
+                bias = prep.bias[st.start : st.stop] if st.has_bias else None
+                dense_forward(st, kernel, W, source_rows(Z, xT, st.source_start, st.source_stop), A, Z, bias)
             else:
                 a = A[st.start : st.stop]
                 bias = prep.bias[st.start : st.stop] if st.has_bias else None
@@ -167,10 +170,7 @@ class CompiledEngine:
                 else:
                     a[...] = 0 if bias is None else bias[:, None]
                 for act, lo, hi in st.groups:
-                    if self._shared[k]:
-                        apply_group(act, A, Z, lo, hi)
-                    else:
-                        act.apply(A[lo:hi], Z[lo:hi])
+                    apply_group(act, A, Z, lo, hi)
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -223,10 +223,7 @@ class CompiledEngine:
                     pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, sums)
             else:
                 for act, lo, hi in st.groups:
-                    if self._shared[k]:
-                        chain_group(act, A, Z, dZ, dA, lo, hi)
-                    else:
-                        act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
+                    (chain_group if self._shared[k] else dense_chain)(act, A, Z, dZ, dA, lo, hi)
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None and W is not None:  # W is None for the stages the plan pulls
