@@ -88,6 +88,7 @@ LOOPS: dict[Activation, tuple[Callable, Callable]] = {
     ACTIVATIONS["identity"]: (_identity_forward, _identity_chain),
 }
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_TYPES = tuple(d.type for d in _DTYPES)  # compared by identity: cheaper than dtypes
 _compiled: dict[Activation, Loops] = {}  # once loaded; empty before (or without numba)
 _state: list[bool] = []  # [whether the loops could be loaded], once tried
 
@@ -145,8 +146,14 @@ def loops_for(groups: Sequence[tuple[Activation, int, int]], elements: int, dtyp
     list of Loops or None
         None: the stage takes the numpy forms.
     """
-    if dtype not in _DTYPES or any(act not in LOOPS for act, _, _ in groups):
+    if not _compiled and (elements < LOAD_FROM or any(act not in LOOPS for act, _, _ in groups) or not _load()):
+        return None  # (the first test is all a small stage pays before they are loaded)
+    if dtype.type not in _TYPES:
         return None
-    if not _compiled and (elements < LOAD_FROM or not _load()):
-        return None
-    return [_compiled[act] for act, _, _ in groups]
+    found = []
+    for act, _, _ in groups:
+        loops = _compiled.get(act)
+        if loops is None:
+            return None
+        found.append(loops)
+    return found
