@@ -41,6 +41,7 @@ from .exceptions import (
     DuplicateNeuronError,
     InvalidEdgeError,
     NetworkStructureError,  # fmt: skip
+    NotLayeredError,
     UnknownEdgeError,
     UnknownNeuronError,
 )
@@ -333,11 +334,24 @@ class NetworkStructure(EdgeConstraints, Predicting):
 
     def is_layered(self) -> bool:
         """Whether the network splits into layers with every edge going to the next one."""
-        return topology.is_layered(self._graph)
+        return not isinstance(self._layer_numbers(), NotLayeredError)
 
     def layers(self) -> list[list[Hashable]]:
         """The layers, from layer 1 (the inputs); raises :class:`NotLayeredError` naming an edge that breaks them."""
-        return topology.layers(self._graph)
+        numbers = self._layer_numbers()
+        if isinstance(numbers, NotLayeredError):
+            raise NotLayeredError(str(numbers), numbers.edge)
+        return topology.grouped_layers(numbers)
+
+    def _layer_numbers(self) -> dict[Hashable, int] | NotLayeredError:
+        """:func:`topology.layer_numbers` of this structure (or why it has none), worked out once: a sparse
+        training's first update asks three times, each a search over every edge in Python."""
+        if "layers" not in self._built:
+            try:
+                self._built["layers"] = topology.layer_numbers(self._graph)
+            except NotLayeredError as error:
+                self._built["layers"] = error
+        return self._built["layers"]
 
     def validate(self) -> None:
         """Check that the network can be evaluated; see :func:`topology.check_evaluable` (errors and warning)."""

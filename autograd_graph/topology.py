@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -40,6 +40,7 @@ from .exceptions import CycleError, IncompleteNetworkError, NotLayeredError, Unr
 from .indexed import IndexedGraph, generation_array, index_graph, reachable
 
 __all__ = [
+    "grouped_layers",
     "IndexedGraph",
     "index_graph",
     "generation_array",
@@ -256,7 +257,11 @@ def layers(G: nx.DiGraph) -> list[list[Hashable]]:
     >>> layers(G)
     [['x', 'b'], ['h'], ['y']]
     """
-    numbers = layer_numbers(G)
+    return grouped_layers(layer_numbers(G))
+
+
+def grouped_layers(numbers: Mapping[Hashable, int]) -> list[list[Hashable]]:
+    """:func:`layer_numbers`' result as lists of neurons, layer 1 first, each in the mapping's order."""
     result: list[list[Hashable]] = [[] for _ in range(max(numbers.values(), default=0))]
     for node, number in numbers.items():
         result[number - 1].append(node)

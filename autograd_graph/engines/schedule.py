@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..activations import Activation
+from ..ordering import lex_order
 from ..topology import IndexedGraph
 
 __all__ = [
@@ -168,9 +169,9 @@ def sparse_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shap
 
 
 def _sorted_by(major: np.ndarray, minor: np.ndarray, n_minor: int) -> np.ndarray:
-    """``np.lexsort((minor, major))`` for pairs that are all different and ``0 ≤ minor < n_minor``:
-    one sort of ``major · n_minor + minor`` (unique keys: any sort gives this order), several times faster."""
-    return np.argsort(major.astype(np.int64) * n_minor + minor)
+    """``np.lexsort((minor, major))`` for pairs with ``0 ≤ minor < n_minor``: numpy's radix sort, 16 bits at a
+    time (:mod:`autograd_graph.ordering`; a comparison sort of ``major · n_minor + minor`` took 5 times as long)."""
+    return lex_order(major, minor, n_minor)
 
 
 def _row_order(graph: IndexedGraph) -> tuple[np.ndarray, list[tuple[int, int, tuple]]]:
