@@ -47,6 +47,7 @@ from . import bound
 from .bound import Op, apply_group, chain_group, dense_chain, dense_forward, source_rows
 from .buffers import BufferPool
 from .dropout import INPUTS, DropoutMasks
+from .epilogue import LOOPS
 from .kernels import EdgeGradients, ScatterKernel, SparseKernel, ViewKernel, add_csr_product, kernel_for
 from .prepared import Prepared
 from .pull import PullPlan, build_plan
@@ -87,6 +88,8 @@ class CompiledEngine:
         self.added_rows = added_rows(self.schedule)  # the rows of ∂L/∂z a backward sweep adds into
         # dense stages' activations stay in the calling thread (BLAS's threads spin around their products)
         self._shared = [not isinstance(k, (ViewKernel, ScatterKernel)) for k in self.kernels]
+        self._looped = [not shared and all(act in LOOPS for act, _, _ in st.groups)  # bias and σ: :mod:`.epilogue`
+                        for shared, st in zip(self._shared, self.schedule.stages, strict=True)]  # fmt: skip
         # whether the stages that read inputs are dense products of inputs only: they then read X itself
         # (its transpose, a BLAS operand as good as rows of Z) and the input rows of Z wait to be read
         self.inputs_apart = inputs_apart(self.schedule)
@@ -159,7 +162,7 @@ class CompiledEngine:
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             if pull is not None and (pull.pulled[k] or sweep is not None):  # the activations too
                 pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups, sweep)
-            elif kernel is not None and not self._shared[k]:  # a product, then bias and σ (calling thread)
+            elif self._looped[k]:  # a product, then bias and σ in one loop once loaded (calling thread)
                 bias = prep.bias[st.start : st.stop] if st.has_bias else None
                 dense_forward(st, kernel, W, source_rows(Z, xT, st.source_start, st.source_stop), A, Z, bias)
             else:
@@ -170,7 +173,10 @@ class CompiledEngine:
                 else:
                     a[...] = 0 if bias is None else bias[:, None]
                 for act, lo, hi in st.groups:
-                    apply_group(act, A, Z, lo, hi)
+                    if self._shared[k]:
+                        apply_group(act, A, Z, lo, hi)
+                    else:
+                        act.apply(A[lo:hi], Z[lo:hi])
             if drop is not None:
                 drop.forward(k, Z)
 
@@ -223,7 +229,10 @@ class CompiledEngine:
                     pull.stage(k, prep.pull_weights, A, Z, dZ, dA, dw, sums)
             else:
                 for act, lo, hi in st.groups:
-                    (chain_group if self._shared[k] else dense_chain)(act, A, Z, dZ, dA, lo, hi)
+                    if self._shared[k] or self._looped[k]:
+                        (chain_group if self._shared[k] else dense_chain)(act, A, Z, dZ, dA, lo, hi)
+                    else:
+                        act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and st.output_rows.size:
                 dA[st.output_rows] += da_own.T[st.output_columns]
             if kernel is not None and W is not None:  # W is None for the stages the plan pulls
@@ -244,13 +253,10 @@ class CompiledEngine:
 
     def _inputs(self, X: np.ndarray, drop: DropoutMasks | None) -> np.ndarray | None:
         """``X.T``, the input rows the stages read, when they read them apart; None: from ``Z``."""
-        if not self.inputs_apart or (drop is not None and INPUTS in drop.stages):
-            return None
-        return X.T
+        return X.T if self.inputs_apart and (drop is None or INPUTS not in drop.stages) else None
 
     def clear_added(self, dZ: np.ndarray, pull: PullPlan | None = None) -> None:
-        """Zero the rows of ``dZ`` that a backward sweep adds into (:attr:`added_rows`; with a pull plan,
-        fewer: ``pull.added``), before it."""
+        """Zero the rows of ``dZ`` a backward sweep adds into, before it (:attr:`added_rows`, or ``pull.added``)."""
         for rows in self.added_rows if pull is None else pull.added:
             dZ[rows] = 0
 
@@ -271,11 +277,8 @@ class CompiledEngine:
         sc = self.schedule
         n_in, n_sources = len(sc.inputs), sc.n_sources
         pull = prep.pull  # backward pulled the sparse edges (it always does when prep has a plan)
-        deferred = [
-            (st, kernel, W)
-            for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
-            if kernel is not None and W is not None and st.deferred  # W is None for the stages the plan pulls
-        ]
+        deferred = [(st, kernel, W) for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
+                    if kernel is not None and W is not None and st.deferred]  # fmt: skip
         bias_weights = prep.bias_weights
         done = False
 
