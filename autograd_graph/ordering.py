@@ -5,7 +5,7 @@ sort (``kind="stable"``), in time linear in their number; wider integers
 take a comparison sort. Node, row and generation numbers are small
 non-negative integers, so :func:`stable_order` sorts them 16 bits at a time
 (least significant first, each pass stable): one pass below 65,536, two
-below 2^32, numpy's own sort above. Measured on the reference machine, on
+below 2^32, numpy's own sort above. Measured on the fifth session's machine (AMD EPYC), on
 10^5 numbers below 1,000: 1.2 ms against 6.2 ms for ``np.argsort(...,
 kind="stable")`` of int64 (3.4 ms against 8.1 ms for numbers below 2^31).
 
