@@ -16,13 +16,15 @@ Examples
 [3, 1, 4, 0, 2]
 >>> lex_order(np.array([1, 0, 1, 0]), np.array([0, 1, 1, 0]), 2).tolist()  # by major, then minor
 [3, 1, 0, 2]
+>>> first_of_each(np.array([5, 2, 5, 7, 2])).tolist()
+[True, True, False, True, False]
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["stable_order", "lex_order"]
+__all__ = ["stable_order", "lex_order", "first_of_each"]
 
 _DIGIT = 1 << 16
 
@@ -47,3 +49,15 @@ def lex_order(major: np.ndarray, minor: np.ndarray, n_minor: int) -> np.ndarray:
         return stable_order(major)
     first = stable_order(minor, n_minor)
     return first[stable_order(major[first])]
+
+
+def first_of_each(values: np.ndarray, bound: int | None = None) -> np.ndarray:
+    """Where each value first occurs (a boolean mask) among non-negative integers below ``bound``: what
+    ``np.unique(values, return_index=True)`` gives as indices, without its comparison sort."""
+    order = stable_order(values, bound)
+    ordered = values[order]
+    head = np.ones(values.size, dtype=bool)
+    head[1:] = ordered[1:] != ordered[:-1]  # the first of each run: the earliest, the order being stable
+    first = np.zeros(values.size, dtype=bool)
+    first[order[head]] = True
+    return first

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import autograd_graph as ag
-from autograd_graph.ordering import lex_order, stable_order
+from autograd_graph.ordering import first_of_each, lex_order, stable_order
 
 BOUNDS = [1, 2, 255, 1 << 16, (1 << 16) + 1, 1 << 32, (1 << 32) + 5, 1 << 62]
 
@@ -48,3 +48,10 @@ def test_the_layers_are_worked_out_again_after_a_change():
         assert caught.value.edge is not None
     net.rewire(remove=[(inputs[0], net.outputs[0])])
     assert net.is_layered()
+
+
+@given(arrays(np.int64, st.integers(0, 300), elements=st.integers(0, 40)), st.sampled_from([41, 1 << 20, 1 << 40]))
+def test_first_of_each_is_numpys_unique_return_index(values, bound):
+    values = values * (bound // 41)
+    _, first = np.unique(values, return_index=True)
+    np.testing.assert_array_equal(np.flatnonzero(first_of_each(values, bound)), np.sort(first))

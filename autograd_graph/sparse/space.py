@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exceptions import TrainingError
+from ..ordering import first_of_each
 from ..rewiring import PairSet
 from .edges import _layer_numbers, kind_masks
 
@@ -137,8 +138,7 @@ class GrowthSpace:
             s, t = S[rng.integers(0, S.size, m)], T[rng.integers(0, T.size, m)]
             codes = (s * self.n + t)[self.allowed(g, s, t)]
             codes = codes[~present.contains(codes)]
-            _, first = np.unique(codes, return_index=True)
-            codes = codes[np.sort(first)]
+            codes = codes[first_of_each(codes, self.n * self.n)]  # each pair once, in the order drawn
             chosen = np.concatenate([chosen, codes[~np.isin(codes, chosen)]])[:k]
         return chosen
 
