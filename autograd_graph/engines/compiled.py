@@ -162,7 +162,7 @@ class CompiledEngine:
         for k, (st, kernel, W) in enumerate(zip(self.schedule.stages, self.kernels, prep.kernels, strict=True)):
             if pull is not None and (pull.pulled[k] or sweep is not None):  # the activations too
                 pull.forward(k, prep.pull_weights, prep.bias, st.has_bias, Z, A, st.groups, sweep)
-            elif self._looped[k]:  # a product, then bias and σ in one loop once loaded (calling thread)
+            elif self._looped[k] and kernel is not None:  # a product, then bias and σ in one loop (calling thread)
                 bias = prep.bias[st.start : st.stop] if st.has_bias else None
                 dense_forward(st, kernel, W, source_rows(Z, xT, st.source_start, st.source_stop), A, Z, bias)
             else:
