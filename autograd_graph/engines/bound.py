@@ -123,8 +123,9 @@ def _kernel_forward(kernel: Kernel, W: Any, z_src: np.ndarray, a: np.ndarray, bi
 
 def _kernel_backward(kernel: Kernel, W: Any, z_src: np.ndarray, dz_src: np.ndarray, da: np.ndarray, dw: np.ndarray,
                      skip: int, sole: bool) -> list[Op]:  # fmt: skip
-    """``kernel.backward(...)``, bound; a view kernel's products as it makes them (with the view of ``dw``)."""
-    if not isinstance(kernel, ViewKernel):
+    """``kernel.backward(...)``, bound; a dense kernel's products as it makes them (a view kernel's into its
+    view of ``dw``, a scatter kernel's into a block of its own, then gathered into ``dw``)."""
+    if not isinstance(kernel, (ViewKernel, ScatterKernel)):
         return [partial(kernel.backward, W, z_src, dz_src, da, dw, skip, sole)]
     ops: list[Op] = []
     if skip < W.shape[1]:  # _Dense._sources
@@ -132,6 +133,10 @@ def _kernel_backward(kernel: Kernel, W: Any, z_src: np.ndarray, dz_src: np.ndarr
             ops.append(partial(np.matmul, W[:, skip:].T, da, out=dz_src[skip:]))
         else:
             ops.append(partial(_add_product, W[:, skip:].T, da, dz_src[skip:]))
+    if isinstance(kernel, ScatterKernel):  # ScatterKernel.backward's ∂L/∂W: the product, its edges' entries
+        D = np.empty(kernel.block.shape, da.dtype)
+        gather = partial(_set_gathered, dw, kernel.block.positions, D.reshape(-1), kernel.flat_index)
+        return [*ops, partial(np.matmul, da, z_src.T, out=D), gather]
     D, block = kernel.of(dw), kernel.block
     if block.col_stride == 1:
         ops.append(partial(np.matmul, da, z_src.T, out=D))

@@ -2,8 +2,7 @@
 
 The state of a pass is two arrays ``A`` and ``Z`` of shape
 ``(n_neurons, batch)``, rows in schedule order; forward and backward loop over
-stages, never over neurons or examples. Three things keep it fast, each in one
-place here:
+stages, never over neurons or examples. Four things keep it fast:
 
 - *prepared weights* (:class:`Prepared`): what a pass needs from the weights
   (each kernel's matrix or sparse data, the bias vector, in the pass's dtype)
@@ -17,8 +16,8 @@ place here:
 - *deferred source gradients*: ``∂L/∂z`` of input and bias neurons is needed by
   no weight, so backward leaves it for later: it is computed the first time
   ``grads.a`` or ``grads.z`` is read (half of a wide input layer's backward
-  work, e.g. 784→16→10). The weights it reads cannot change meanwhile: a
-  network replaces its weight buffer on every change (:mod:`autograd_graph.weights`).
+  work, e.g. 784→16→10), from the weights of that pass;
+- *bound sweeps* for small networks' public passes (:mod:`.small`).
 
 Examples
 --------
@@ -52,6 +51,7 @@ from .kernels import EdgeGradients, ScatterKernel, SparseKernel, ViewKernel, add
 from .prepared import Prepared
 from .pull import PullPlan, build_plan
 from .schedule import added_rows, build_schedule, inputs_apart
+from .small import BoundPasses
 
 __all__ = ["CompiledEngine", "Prepared"]
 
@@ -93,6 +93,7 @@ class CompiledEngine:
         # whether the stages that read inputs are dense products of inputs only: they then read X itself
         # (its transpose, a BLAS operand as good as rows of Z) and the input rows of Z wait to be read
         self.inputs_apart = inputs_apart(self.schedule)
+        self.bound_passes = BoundPasses(self)  # a small network's public passes: sweeps bound once (:mod:`.small`)
 
     def _prepared(self, w: np.ndarray, dtype: np.dtype, token: Any) -> Prepared:
         """The prepared weights of this weights version (``token``), from the cache when it has them."""
@@ -104,7 +105,9 @@ class CompiledEngine:
         return prepared
 
     def release_buffers(self) -> int:
-        """Give the passes' free blocks (:mod:`.buffers`) back to the system; how many. Blocks in use stay."""
+        """Give the passes' free blocks (:mod:`.buffers`) back to the system, and drop the bound passes' arrays
+        (:mod:`.small`); how many blocks. Blocks in use stay."""
+        self.bound_passes.release()
         return self._buffers.release()
 
     def pull_plan(self) -> PullPlan | None:
@@ -121,12 +124,12 @@ class CompiledEngine:
         if self.inputs_apart:  # the trace's own copy (a plain one, not a transposition): the pass reads it
             X = np.array(X, dtype, order="C")
             X.flags.writeable = False
-        prep = self._prepared(w, dtype, versions[2])
         n_in, n_sources = len(sc.inputs), sc.n_sources
         A = self._buffers.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
         Z = self._buffers.empty(A.shape, dtype)
         Z[n_in:n_sources] = 1
-        self.forward_into(prep, X, A, Z)
+        if not self.bound_passes.forward(w, versions[2], X, A, Z):
+            self.forward_into(self._prepared(w, dtype, versions[2]), X, A, Z)
         filled = not self.inputs_apart
 
         def inputs_z() -> None:  # z = x of the inputs, when not filled by the sweep: when trace.z is first read
@@ -140,10 +143,8 @@ class CompiledEngine:
             A[:n_sources] = Z[:n_sources]
 
         output = np.ascontiguousarray(Z[sc.output_rows].T)  # (batch, n_outputs)
-        a_values, z_values = (
-            NeuronValues(sc.order, sc.rows, A, "a", sources_a),
-            NeuronValues(sc.order, sc.rows, Z, "z", inputs_z),
-        )
+        a_values = NeuronValues(sc.order, sc.rows, A, "a", sources_a)
+        z_values = NeuronValues(sc.order, sc.rows, Z, "z", inputs_z)
         return Trace(a_values, z_values, output, self.kind, sc.inputs, sc.outputs, versions, X)
 
     def forward_into(self, prep: Prepared, X: np.ndarray, A: np.ndarray, Z: np.ndarray,
@@ -189,21 +190,18 @@ class CompiledEngine:
         if Y.shape[0] != trace.batch_size:
             raise ShapeError(f"Y has {Y.shape[0]} examples but the trace has {trace.batch_size}")
         losses, dz_own, da_own = loss_terms(loss, trace.output, Y, A[sc.output_rows].T, sc.output_activations)
-        prep = self._prepared(w, dtype, trace.versions[2])
         dZ = self._buffers.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
-        self.clear_added(dZ, prep.pull)
         dA = self._buffers.empty(A.shape, dtype)
         dw = self._buffers.empty((sc.n_weights,), dtype)
-        self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own, X=trace.x)
-        fill = self._source_gradients(prep, dA, dZ)
-        return Gradients(
-            float(losses.mean()),
-            losses,
-            NeuronValues(sc.order, sc.rows, dA, "∂L/∂a", fill),
-            NeuronValues(sc.order, sc.rows, dZ, "∂L/∂z", fill),
-            EdgeValues(self.graph.positions, dw, "∂L/∂w"),
-            get_loss(loss),
-        )
+        token = trace.versions[2]
+        if da_own is not None or not self.bound_passes.backward(w, token, A, Z, trace.x, dz_own, dA, dZ, dw):
+            prep = self._prepared(w, dtype, token)
+            self.clear_added(dZ, prep.pull)
+            self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own, X=trace.x)
+        fill = self._source_gradients(w, dtype, token, dA, dZ)
+        da, dz = (NeuronValues(sc.order, sc.rows, x, name, fill) for x, name in ((dA, "∂L/∂a"), (dZ, "∂L/∂z")))
+        dw_values = EdgeValues(self.graph.positions, dw, "∂L/∂w")
+        return Gradients(float(losses.mean()), losses, da, dz, dw_values, get_loss(loss))
 
     def backward_into(self, prep: Prepared, A: np.ndarray, Z: np.ndarray, dA: np.ndarray, dZ: np.ndarray,
                       dw: np.ndarray, dz_own: np.ndarray, da_own: np.ndarray | None,
@@ -272,14 +270,12 @@ class CompiledEngine:
         return bound.backward_ops(self.schedule, self.kernels, prep, self._edge_gradients, self._bias_rows,
                                   A, Z, dA, dZ, dw, None if X is None else self._inputs(X, None))  # fmt: skip
 
-    def _source_gradients(self, prep: Prepared, dA: np.ndarray, dZ: np.ndarray) -> Callable[[], None]:
-        """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes)."""
+    def _source_gradients(self, w: np.ndarray, dtype: np.dtype, token: Any, dA: np.ndarray,
+                          dZ: np.ndarray) -> Callable[[], None]:  # fmt: skip
+        """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes), with the
+        prepared weights of ``w`` (version ``token``)."""
         sc = self.schedule
         n_in, n_sources = len(sc.inputs), sc.n_sources
-        pull = prep.pull  # backward pulled the sparse edges (it always does when prep has a plan)
-        deferred = [(st, kernel, W) for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
-                    if kernel is not None and W is not None and st.deferred]  # fmt: skip
-        bias_weights = prep.bias_weights
         done = False
 
         def fill() -> None:
@@ -287,6 +283,10 @@ class CompiledEngine:
             if done:
                 return
             done = True
+            prep = self._prepared(w, dtype, token)
+            pull, bias_weights = prep.pull, prep.bias_weights  # backward pulled the sparse edges when it has a plan
+            deferred = [(st, kernel, W) for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
+                        if kernel is not None and W is not None and st.deferred]  # fmt: skip
             dZ[:n_sources] = 0  # nothing wrote these rows: backward leaves them to this
             for st, kernel, W in deferred:
                 s0 = st.source_start

@@ -1,0 +1,140 @@
+"""Small networks' public passes through sweeps bound once (engines/small.py) give the numbers of the
+engine's sweeps bit for bit: traces, gradients (the deferred rows of inputs and biases too), after the
+weights change, in both dtypes, with the arrays taken by another thread, and they keep few arrays."""
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from random_dags import LOSSES, data_for, min_outputs, networks
+from test_fast_paths import data
+from test_training_step import ALL_NETS, mixed_net
+
+import autograd_graph as ag
+from autograd_graph.engines import small
+
+
+def passes(net: ag.Network, X, Y, loss: str = "squared_error", dtype=np.float64):
+    """Every number of a forward and backward pass, read through the public API."""
+    trace = net.forward(X, dtype=dtype)
+    grads = net.backward(trace, Y, loss=loss)
+    return [trace.output, trace.a.array, trace.z.array, grads.weights.flat, grads.a.array, grads.z.array,
+            grads.losses, np.array(grads.loss)]  # fmt: skip
+
+
+def both_ways(monkeypatch, net, X, Y, loss="squared_error", dtype=np.float64):
+    """The passes through the bound sweeps, and through the engine's sweeps."""
+    bound = passes(net, X, Y, loss, dtype)
+    monkeypatch.setattr(small, "USE_BOUND_PASSES", False)
+    swept = passes(net, X, Y, loss, dtype)
+    monkeypatch.setattr(small, "USE_BOUND_PASSES", True)
+    return bound, swept
+
+
+def assert_same(bound, swept):
+    for b, s in zip(bound, swept, strict=True):
+        assert b.dtype == s.dtype
+        np.testing.assert_array_equal(b, s)
+
+
+@pytest.mark.parametrize("make", ALL_NETS.values(), ids=ALL_NETS.keys())
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("batch", [1, 7])
+def test_bound_passes_are_the_sweeps_bit_for_bit(monkeypatch, make, dtype, batch):
+    net = make()
+    X, Y = data(net, batch)
+    assert_same(*both_ways(monkeypatch, net, X, Y, dtype=dtype))
+    engine = net.compile()
+    assert engine.pull_plan() is None or engine.bound_passes.n_bound == 0  # a plan keeps the sweeps
+    if engine.pull_plan() is None:
+        assert engine.bound_passes.n_bound == 1  # and the bound arrays were used
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from(LOSSES), st.sampled_from([np.float64, np.float32]), st.integers(1, 6))
+def test_bound_passes_on_random_dags(data, loss, dtype, batch):
+    net = data.draw(networks(min_outputs=min_outputs(loss), output_activation="logistic"
+                             if loss == "binary_cross_entropy" else None))  # fmt: skip
+    X, Y = data_for(net, batch, seed=batch, loss=loss)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert_same(*both_ways(monkeypatch, net, X, Y, loss, dtype))
+
+
+def test_new_weights_are_prepared_again_in_both_dtypes(monkeypatch):
+    net = mixed_net()  # a scatter block, biases into one neuron, outputs apart
+    X, Y = data(net, 4)
+    rng = np.random.default_rng(1)
+    for k in range(6):  # the weights change between passes, the dtypes alternate
+        dtype = (np.float64, np.float32)[k % 2]
+        assert_same(*both_ways(monkeypatch, net, X, Y, dtype=dtype))
+        net.set_weights(net.weights + rng.uniform(-0.5, 0.5, net.n_weights))
+    assert net.compile().bound_passes.n_bound == 2
+
+
+def test_deferred_rows_are_of_the_weights_of_their_pass(monkeypatch):
+    """∂L/∂z of inputs and biases, read after the weights changed, is that of the pass's weights."""
+    net = ag.running_example(seed=0)
+    X, Y = np.array([[0.5], [-1.0]]), np.array([[0.2], [0.1]])
+    grads = net.backward(net.forward(X), Y)
+    net.set_weights(net.weights * 2)
+    net.forward(X)  # the bound arrays and prepared weights are those of the new weights now
+    late = grads.z.array
+    monkeypatch.setattr(small, "USE_BOUND_PASSES", False)
+    net.set_weights(net.weights / 2)
+    np.testing.assert_array_equal(late, net.backward(net.forward(X), Y).z.array)
+
+
+def test_a_pass_while_another_thread_has_the_arrays_takes_the_sweeps(monkeypatch):
+    net = ag.running_example(seed=0)
+    X, Y = np.array([[0.5], [-1.0]]), np.array([[0.2], [0.1]])
+    want = passes(net, X, Y)
+    bound = net.compile().bound_passes
+    with bound._lock:  # as if another thread were in a pass
+        assert_same(passes(net, X, Y), want)
+
+
+def test_passes_from_threads_at_once_agree():
+    net = ag.layered([4, 8, 3], seed=0)
+    X, Y = data(net, 5)
+    want = passes(net, X, Y)
+    results, errors = [], []
+    start = threading.Barrier(3)
+
+    def work():
+        start.wait()  # at once: the bound arrays are contended
+        try:
+            for _ in range(40):
+                results.append(passes(net, X, Y))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 120
+    for got in results:
+        assert_same(got, want)
+
+
+def test_few_arrays_are_kept_and_release_drops_them():
+    net = ag.layered([3, 4, 2], seed=0)
+    for batch in range(1, 2 * small.MAX_BOUND + 1):
+        net.forward(np.ones((batch, 3)))
+    engine = net.compile()
+    assert engine.bound_passes.n_bound == small.MAX_BOUND
+    engine.release_buffers()
+    assert engine.bound_passes.n_bound == 0
+
+
+def test_big_networks_keep_the_sweeps():
+    net = ag.layered([4, 300, 2], seed=0)
+    X = np.ones((small.SMALL_BYTES // (8 * 306) + 1, 4))  # (n_neurons, batch) float64 just over SMALL_BYTES
+    net.forward(X)
+    assert net.compile().bound_passes.n_bound == 0
+    net.forward(X[:10])
+    assert net.compile().bound_passes.n_bound == 1
