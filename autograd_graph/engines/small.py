@@ -112,12 +112,11 @@ class BoundPasses:
 
     def _prepare(self, w: np.ndarray, token: Any, dtype: np.dtype) -> Prepared:
         """The prepared weights of version ``token`` in ``dtype``: made once, then prepared again in place."""
-        if self._token != token or self._w is None:
-            if self._w is None or self._w.shape != w.shape:
-                self._w = np.array(w, dtype=np.float64)
-            else:
-                np.copyto(self._w, w)
-            self._token = token
+        if self._w is None:  # the prepared weights of every dtype read this array: it is never replaced
+            self._w = np.array(w, dtype=np.float64)
+        elif self._token != token:
+            np.copyto(self._w, w)
+        self._token = token
         hit = self._prepared.get(dtype)
         if hit is None:
             prep = Prepared(self.engine.schedule, self.engine.kernels, self._w, dtype)
