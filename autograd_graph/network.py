@@ -226,8 +226,8 @@ class Network(NetworkStructure):
         ``loss`` is squared error ``ℓ = Σ_k (y_k − z_k)²`` unless named
         (:mod:`autograd_graph.losses`).
         """
-        self.check_trace(trace)
-        with self._lock:
+        with self._lock:  # the trace checked against the weights the pass then reads (set_weights takes the lock)
+            self.check_trace(trace)
             runner, w = self._engine(trace.engine), self._weights.values
         return runner.backward(w, trace, Y, loss)
 

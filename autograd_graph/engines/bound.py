@@ -20,6 +20,7 @@ compiled loop where :mod:`.epilogue` has one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -122,9 +123,9 @@ def _kernel_forward(kernel: Kernel, W: Any, z_src: np.ndarray, a: np.ndarray, bi
 
 
 def _kernel_backward(kernel: Kernel, W: Any, z_src: np.ndarray, dz_src: np.ndarray, da: np.ndarray, dw: np.ndarray,
-                     skip: int, sole: bool) -> list[Op]:  # fmt: skip
+                     skip: int, sole: bool, scratch: np.ndarray) -> list[Op]:  # fmt: skip
     """``kernel.backward(...)``, bound; a dense kernel's products as it makes them (a view kernel's into its
-    view of ``dw``, a scatter kernel's into a block of its own, then gathered into ``dw``)."""
+    view of ``dw``, a scatter kernel's into ``scratch``, shared by the stages, then gathered into ``dw``)."""
     if not isinstance(kernel, (ViewKernel, ScatterKernel)):
         return [partial(kernel.backward, W, z_src, dz_src, da, dw, skip, sole)]
     ops: list[Op] = []
@@ -134,7 +135,7 @@ def _kernel_backward(kernel: Kernel, W: Any, z_src: np.ndarray, dz_src: np.ndarr
         else:
             ops.append(partial(_add_product, W[:, skip:].T, da, dz_src[skip:]))
     if isinstance(kernel, ScatterKernel):  # ScatterKernel.backward's ∂L/∂W: the product, its edges' entries
-        D = np.empty(kernel.block.shape, da.dtype)
+        D = scratch[: math.prod(kernel.block.shape)].reshape(kernel.block.shape)
         gather = partial(_set_gathered, dw, kernel.block.positions, D.reshape(-1), kernel.flat_index)
         return [*ops, partial(np.matmul, da, z_src.T, out=D), gather]
     D, block = kernel.of(dw), kernel.block
@@ -193,6 +194,8 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
     batch = A.shape[1]
     backward: list[Op] = []
     stages = list(zip(schedule.stages, kernels, prep.kernels, strict=True))
+    blocks = [math.prod(k.block.shape) for k in kernels if isinstance(k, ScatterKernel)]
+    scratch = np.empty(max(blocks, default=0), dA.dtype)  # the scatter stages' ∂L/∂W products, one after another
     for st, kernel, W in reversed(stages):
         for act, lo, hi in st.groups:
             loops = loops_for(((act, lo, hi),), (hi - lo) * batch, A.dtype) if _dense(kernel) else None
@@ -206,7 +209,7 @@ def backward_ops(schedule: Schedule, kernels: list[Kernel | None], prep: Any, ed
             s0, s1 = st.source_start, st.source_stop
             z_src = source_rows(Z, xT, s0, s1)
             backward += _kernel_backward(kernel, W, z_src, dZ[s0:s1], dA[st.start : st.stop], dw, st.deferred,
-                                         st.sole)  # fmt: skip
+                                         st.sole, scratch)  # fmt: skip
     if edge_gradients.positions.size:
         backward.append(partial(edge_gradients, Z, dA, dw))
     sc = schedule

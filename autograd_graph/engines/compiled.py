@@ -193,12 +193,12 @@ class CompiledEngine:
         dZ = self._buffers.empty(Z.shape, dtype)  # (n_neurons, batch): the sources' rows are zeroed when filled
         dA = self._buffers.empty(A.shape, dtype)
         dw = self._buffers.empty((sc.n_weights,), dtype)
-        token = trace.versions[2]
+        token, prep = trace.versions[2], None
         if da_own is not None or not self.bound_passes.backward(w, token, A, Z, trace.x, dz_own, dA, dZ, dw):
             prep = self._prepared(w, dtype, token)
             self.clear_added(dZ, prep.pull)
             self.backward_into(prep, A, Z, dA, dZ, dw, dz_own, da_own, X=trace.x)
-        fill = self._source_gradients(w, dtype, token, dA, dZ)
+        fill = self._source_gradients(prep, w, dtype, token, dA, dZ)
         da, dz = (NeuronValues(sc.order, sc.rows, x, name, fill) for x, name in ((dA, "∂L/∂a"), (dZ, "∂L/∂z")))
         dw_values = EdgeValues(self.graph.positions, dw, "∂L/∂w")
         return Gradients(float(losses.mean()), losses, da, dz, dw_values, get_loss(loss))
@@ -270,10 +270,10 @@ class CompiledEngine:
         return bound.backward_ops(self.schedule, self.kernels, prep, self._edge_gradients, self._bias_rows,
                                   A, Z, dA, dZ, dw, None if X is None else self._inputs(X, None))  # fmt: skip
 
-    def _source_gradients(self, w: np.ndarray, dtype: np.dtype, token: Any, dA: np.ndarray,
+    def _source_gradients(self, prep: Prepared | None, w: np.ndarray, dtype: np.dtype, token: Any, dA: np.ndarray,
                           dZ: np.ndarray) -> Callable[[], None]:  # fmt: skip
-        """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes), with the
-        prepared weights of ``w`` (version ``token``)."""
+        """A function that fills ∂L/∂z (= ∂L/∂a) of the input and bias rows, once (see the module notes), with
+        ``prep``, or (after the bound passes, which have their own) the prepared weights of ``w`` (``token``)."""
         sc = self.schedule
         n_in, n_sources = len(sc.inputs), sc.n_sources
         done = False
@@ -283,16 +283,16 @@ class CompiledEngine:
             if done:
                 return
             done = True
-            prep = self._prepared(w, dtype, token)
-            pull, bias_weights = prep.pull, prep.bias_weights  # backward pulled the sparse edges when it has a plan
-            deferred = [(st, kernel, W) for st, kernel, W in zip(sc.stages, self.kernels, prep.kernels, strict=True)
+            p = prep or self._prepared(w, dtype, token)  # after the bound passes, whose own are prepared in place
+            pull, bias_weights = p.pull, p.bias_weights  # backward pulled the sparse edges when it has a plan
+            deferred = [(st, kernel, W) for st, kernel, W in zip(sc.stages, self.kernels, p.kernels, strict=True)
                         if kernel is not None and W is not None and st.deferred]  # fmt: skip
             dZ[:n_sources] = 0  # nothing wrote these rows: backward leaves them to this
             for st, kernel, W in deferred:
                 s0 = st.source_start
                 kernel.backward_sources(W, dZ[s0 : s0 + st.deferred], dA[st.start : st.stop])
             if pull is not None:
-                pull.sources(prep.pull_weights, dZ, dZ, dA, dZ[:0, 0], with_dz=True, with_dw=False)  # z: unread
+                pull.sources(p.pull_weights, dZ, dZ, dA, dZ[:0, 0], with_dz=True, with_dw=False)  # z: unread
             if bias_weights.size:  # ∂L/∂z_b += Σ_{j : b→j} w_{b,j} ∂L/∂a_j for every bias neuron b
                 add_csr_product(sc.bias_indptr, sc.bias_targets, bias_weights, dA, dZ[n_in:n_sources], dA.shape[0])
             dA[:n_sources] = dZ[:n_sources]  # inputs and biases: a = z

@@ -59,7 +59,7 @@ class Prepared:
             self.pull.refresh(self.pull_weights, self.w)
         sc = self.schedule
         np.take(self.w, sc.bias_positions, out=self.bias_weights)
-        if one_bias_per_row:  # the sum of one weight is the weight: the same numbers as bincount
-            self.bias[self._bias_rows] = self.bias_weights
+        if one_bias_per_row:  # the sum of one weight is 0 + the weight: bincount's numbers (a bias of −0 gives +0)
+            self.bias[self._bias_rows] = self.bias_weights + 0.0
         else:
             self.bias[...] = np.bincount(sc.bias_targets, weights=self.bias_weights, minlength=self.bias.size)

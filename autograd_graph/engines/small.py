@@ -11,7 +11,8 @@ own and the sweeps bound to them, over its own copy of the weights, prepared
 again in place when the network's weights change (as a training step's). A
 pass copies its inputs into those arrays and its results out into the
 arrays the engine hands to the trace or gradients: a few copies of arrays
-of at most :data:`SMALL_BYTES`. The operations are the sweeps' own, in the
+of at most :data:`SMALL_BYTES` (the ``(n_neurons, batch)`` arrays, and the
+weights: a network of many weights and few neurons keeps the sweeps). The operations are the sweeps' own, in the
 same order, so the numbers are the same, bit for bit (the tests compare both
 ways).
 
@@ -42,6 +43,7 @@ True
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -54,8 +56,9 @@ __all__ = ["BoundPasses", "SMALL_BYTES", "MAX_BOUND", "USE_BOUND_PASSES"]
 # Whether small networks' public passes take the bound sweeps (the tests compare both ways)
 USE_BOUND_PASSES = True
 
-# The (n_neurons, batch) arrays of a pass up to this size take the bound sweeps (about 1 µs to copy one this
-# big, against 1.5–3 µs a stage for the sweeps to slice and dispatch)
+# Passes whose (n_neurons, batch) arrays, and whose weights, take at most this many bytes take the bound sweeps
+# (a few µs to copy an array this big, against 1.5–3 µs a stage for the sweeps to slice and dispatch; at 256 KiB
+# the copies cost what binding saves on a 10^3-edge DAG)
 SMALL_BYTES = 1 << 17
 # Batch sizes (and dtypes) whose arrays are kept at once, the latest used: a training's public passes use two
 # (its batch and the last, shorter one), an evaluation in chunks two more
@@ -86,8 +89,9 @@ class BoundPasses:
     """
 
     def __init__(self, engine: Any) -> None:
-        self.engine = engine
+        self._engine = weakref.ref(engine)  # the engine holds this: no reference cycle
         sc = engine.schedule
+        self._weight_bytes = sc.n_weights * 8  # of the float64 copy; a float32 pass's are half
         self._one_bias_per_row = bool(np.all(np.diff(np.sort(sc.bias_targets)) > 0))
         self._lock = threading.Lock()
         self._w: np.ndarray | None = None  # the weights the prepared ones are of (float64, a copy) ...
@@ -101,16 +105,19 @@ class BoundPasses:
         return len(self._bound)
 
     def release(self) -> int:
-        """Drop the bound arrays; how many sets."""
+        """Drop the bound arrays, the weights' copy and the prepared weights; how many sets of arrays."""
         with self._lock:
             count = len(self._bound)
             self._bound.clear()
+            self._prepared.clear()
+            self._w, self._token = None, None
             return count
 
-    def _usable(self, A: np.ndarray) -> bool:
-        return USE_BOUND_PASSES and A.nbytes <= SMALL_BYTES and self.engine.pull_plan() is None
+    def _usable(self, engine: Any, A: np.ndarray) -> bool:
+        small = A.nbytes <= SMALL_BYTES and self._weight_bytes <= SMALL_BYTES
+        return USE_BOUND_PASSES and small and engine.pull_plan() is None
 
-    def _prepare(self, w: np.ndarray, token: Any, dtype: np.dtype) -> Prepared:
+    def _prepare(self, engine: Any, w: np.ndarray, token: Any, dtype: np.dtype) -> Prepared:
         """The prepared weights of version ``token`` in ``dtype``: made once, then prepared again in place."""
         if self._w is None:  # the prepared weights of every dtype read this array: it is never replaced
             self._w = np.array(w, dtype=np.float64)
@@ -119,7 +126,7 @@ class BoundPasses:
         self._token = token
         hit = self._prepared.get(dtype)
         if hit is None:
-            prep = Prepared(self.engine.schedule, self.engine.kernels, self._w, dtype)
+            prep = Prepared(engine.schedule, engine.kernels, self._w, dtype)
         else:
             prep = hit[1]
             if hit[0] != token:
@@ -127,12 +134,12 @@ class BoundPasses:
         self._prepared[dtype] = (token, prep)
         return prep
 
-    def _arrays(self, w: np.ndarray, token: Any, batch: int, dtype: np.dtype) -> _Bound:
-        prep = self._prepare(w, token, dtype)
+    def _arrays(self, engine: Any, w: np.ndarray, token: Any, batch: int, dtype: np.dtype) -> _Bound:
+        prep = self._prepare(engine, w, token, dtype)
         key = (batch, dtype)
         bound = self._bound.get(key)
         if bound is None:
-            bound = self._bound[key] = _Bound(self.engine, prep, batch, dtype)
+            bound = self._bound[key] = _Bound(engine, prep, batch, dtype)
             if len(self._bound) > MAX_BOUND:
                 self._bound.popitem(last=False)
         else:
@@ -143,10 +150,11 @@ class BoundPasses:
         """The forward sweep of ``X`` (what ``forward_into`` does) with the weights ``w`` of version ``token``,
         into ``A`` and ``Z``; False (nothing done) when the network is not small enough, or another thread
         has the arrays."""
-        if not self._usable(A) or not self._lock.acquire(blocking=False):
+        engine = self._engine()
+        if engine is None or not self._usable(engine, A) or not self._lock.acquire(blocking=False):
             return False
         try:
-            b = self._arrays(w, token, A.shape[1], A.dtype)
+            b = self._arrays(engine, w, token, A.shape[1], A.dtype)
             if b.X is not None:
                 np.copyto(b.X, X)
             else:
@@ -164,11 +172,11 @@ class BoundPasses:
         """The reverse sweep of a trace's ``A``, ``Z`` and inputs ``X`` (what ``backward_into`` does, the loss's
         ∂L/∂z ``dz_own`` given) into ``dA``, ``dZ`` and ``dw`` (the rows of inputs and biases left, as it leaves them);
         False (nothing done) as for :meth:`forward`."""
-        if not self._usable(A) or not self._lock.acquire(blocking=False):
+        engine = self._engine()
+        if engine is None or not self._usable(engine, A) or not self._lock.acquire(blocking=False):
             return False
         try:
-            engine = self.engine
-            b = self._arrays(w, token, A.shape[1], A.dtype)
+            b = self._arrays(engine, w, token, A.shape[1], A.dtype)
             np.copyto(b.A, A)
             np.copyto(b.Z, Z)
             if b.X is not None:  # the stages read the inputs apart: a trace of this engine keeps them
