@@ -16,6 +16,7 @@ from test_training_step import ALL_NETS, mixed_net
 
 import autograd_graph as ag
 from autograd_graph.engines import small
+from autograd_graph.engines.step import TrainingStep
 
 
 def passes(net: ag.Network, X, Y, loss: str = "squared_error", dtype=np.float64):
@@ -230,3 +231,22 @@ def test_passes_while_another_thread_sets_the_weights_read_the_weights_of_their_
     changing.join()
     assert not errors
     assert checked and all(checked)
+
+
+@pytest.mark.parametrize("make", ALL_NETS.values(), ids=ALL_NETS.keys())
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_training_step_is_the_sweeps_bit_for_bit(monkeypatch, make, dtype):
+    """The training step's bound sweeps (a scatter stage's products made by bound.py, not by its kernel) against
+    the engine's sweeps (the public passes without the bound arrays), after updates in place."""
+    monkeypatch.setattr(small, "USE_BOUND_PASSES", False)
+    net = make()
+    X, Y = data(net, 6)
+    step = TrainingStep(net.compile(), "squared_error", dtype, net.weights)
+    for k in range(3):
+        dw = step.gradient(X, Y)
+        want = net.backward(net.forward(X, dtype=dtype), Y).weights.flat
+        np.testing.assert_array_equal(bits(dw), bits(want))
+        step.w -= 0.3 * dw
+        step.w[-1] += 0.1 * (k + 1)
+        step.refresh()
+        net.set_weights(step.w)
