@@ -127,8 +127,8 @@ class CompiledEngine:
         n_in, n_sources = len(sc.inputs), sc.n_sources
         A = self._buffers.empty((len(sc.order), X.shape[0]), dtype)  # (n_neurons, batch)
         Z = self._buffers.empty(A.shape, dtype)
-        Z[n_in:n_sources] = 1
-        if not self.bound_passes.forward(w, versions[2], X, A, Z):
+        if not self.bound_passes.forward(w, versions[2], X, A, Z):  # the bias rows of Z are 1 in its copy too
+            Z[n_in:n_sources] = 1
             self.forward_into(self._prepared(w, dtype, versions[2]), X, A, Z)
         filled = not self.inputs_apart
 

@@ -49,7 +49,7 @@ class Prepared:
         contiguous = targets.size and np.array_equal(targets, np.arange(targets[0], targets[0] + targets.size))
         self._bias_rows = slice(int(targets[0]), int(targets[0]) + targets.size) if contiguous else targets
 
-    def refresh(self, w: np.ndarray, one_bias_per_row: bool) -> None:
+    def refresh(self, w: np.ndarray) -> None:
         """Prepare again from ``w``, the weights this was prepared from, changed in place since."""
         if self.w is not w:
             np.copyto(self.w, w)  # another dtype: the copy the views look at
@@ -59,7 +59,7 @@ class Prepared:
             self.pull.refresh(self.pull_weights, self.w)
         sc = self.schedule
         np.take(self.w, sc.bias_positions, out=self.bias_weights)
-        if one_bias_per_row:  # the sum of one weight is 0 + the weight: bincount's numbers (a bias of −0 gives +0)
+        if sc.one_bias_per_row:  # the sum of one weight is 0 + the weight: bincount's numbers (a bias of −0 gives +0)
             self.bias[self._bias_rows] = self.bias_weights + 0.0
         else:
             self.bias[...] = np.bincount(sc.bias_targets, weights=self.bias_weights, minlength=self.bias.size)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -139,6 +140,11 @@ class Schedule:
     @property
     def n_weights(self) -> int:
         return self.graph.src.size
+
+    @cached_property
+    def one_bias_per_row(self) -> bool:
+        """Whether no row has two bias edges (then a row's bias is its one weight: ``Prepared.refresh``)."""
+        return bool(np.all(np.diff(np.sort(self.bias_targets)) > 0))
 
 
 def dense_block(rows: np.ndarray, cols: np.ndarray, positions: np.ndarray, shape: tuple[int, int]) -> Block:

@@ -90,9 +90,7 @@ class BoundPasses:
 
     def __init__(self, engine: Any) -> None:
         self._engine = weakref.ref(engine)  # the engine holds this: no reference cycle
-        sc = engine.schedule
-        self._weight_bytes = sc.n_weights * 8  # of the float64 copy; a float32 pass's are half
-        self._one_bias_per_row = bool(np.all(np.diff(np.sort(sc.bias_targets)) > 0))
+        self._weight_bytes = engine.schedule.n_weights * 8  # of the float64 copy; a float32 pass's are half
         self._lock = threading.Lock()
         self._w: np.ndarray | None = None  # the weights the prepared ones are of (float64, a copy) ...
         self._token: Any = None  # ... and their version
@@ -130,7 +128,7 @@ class BoundPasses:
         else:
             prep = hit[1]
             if hit[0] != token:
-                prep.refresh(self._w, self._one_bias_per_row)
+                prep.refresh(self._w)
         self._prepared[dtype] = (token, prep)
         return prep
 

@@ -148,7 +148,6 @@ class TrainingStep:
         self.w = np.array(w, dtype=np.float64)
         self.prepared = Prepared(sc, engine.kernels, self.w, self.dtype, engine.pull_plan())
         self._kernels_prepared: Prepared | None = None  # with a plan, the kernels' for dropout (built when used)
-        self._one_bias_per_row = bool(np.all(np.diff(np.sort(sc.bias_targets)) > 0))
         rows = sc.output_rows
         contiguous = rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
         self._outputs = slice(int(rows[0]), int(rows[0]) + rows.size) if contiguous else rows
@@ -167,7 +166,7 @@ class TrainingStep:
         """Call after changing :attr:`w` in place: the prepared weights follow it."""
         for prep in (self.prepared, self._kernels_prepared):
             if prep is not None:
-                prep.refresh(self.w, self._one_bias_per_row)
+                prep.refresh(self.w)
 
     def _state(self, batch: int) -> _State:
         state = self._states.get(batch)
