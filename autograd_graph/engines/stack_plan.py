@@ -19,6 +19,7 @@ from ..topology import IndexedGraph
 
 __all__ = [
     "stack_members",
+    "Level",
     "profile",
     "plan_levels",
     "split_gradient",
@@ -48,6 +49,19 @@ MULTIPLY_ADD_COST = 8e-5
 # 30 two-level networks of `together`, 34 a run, 36-46 against 57-73 µs; the random DAGs, 2.3 a run,
 # 99-110 against 13 µs).
 MASK_RUN = 16
+
+
+@dataclass
+class Level:
+    """One level of a stack (:mod:`.stacked`): target rows ``[start, stop)``, which read rows ``[0, start)``."""
+
+    start: int
+    stop: int
+    slabs: list[tuple[Activation, int, int]]  # (σ, first row, last row + 1)
+    at: tuple[np.ndarray, np.ndarray]  # (row, member) of each output neuron in this level ...
+    own: tuple[np.ndarray, np.ndarray]  # ... and its (output, member) in a loss's (outputs, members, batch) terms
+    has_outputs: bool  # any of them
+    identity: bool  # one slab, of the identity
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,13 @@
 The disjoint union of several networks is one DAG; this module compiles it
 for :func:`~autograd_graph.train_many`, where every member sees its own batch
 of the same data. The members are *stacked*: each one's neurons get rows of a
-common layout, and a pass keeps ``A`` and ``Z`` as ``(members, rows, batch)``
+common layout, and a pass keeps ``A`` and ``Z`` as ``(rows, members, batch)``
 arrays, so every generation of all the members is one batched matrix product
-(``numpy.matmul`` over the members' axis), whatever each member's wiring.
+(``numpy.matmul`` over the members' axis, each member's ``(rows, batch)``
+matrix a strided view), whatever each member's wiring. A slab of rows is then
+one contiguous block for all the members, on which numpy 2.4's elementwise
+functions run 1.2–5× as fast as on ``(members, rows, batch)`` views (``1 − z²``
+of 30 members' 16 rows of 32 examples: 9 against 46 µs on the reference machine).
 
 The layout of a stack of members with at most ``L`` generations:
 
@@ -55,7 +59,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -63,7 +66,7 @@ import numpy as np
 from ..activations import ACTIVATIONS, Activation
 from ..exceptions import ShapeError
 from ..topology import IndexedGraph
-from .stack_plan import plan_levels, profile, scatter_mask, split_gradient, stack_members
+from .stack_plan import Level, plan_levels, profile, scatter_mask, split_gradient, stack_members
 
 __all__ = ["StackedEngine", "stack_members", "all_finite", "ONE_THREAD_PRODUCT"]
 
@@ -73,18 +76,6 @@ Op = Callable[[], object]  # a call bound to its arrays
 # @ (65, 112) 6 µs, @ (65, 128) 14 µs; with the other core busy big products 10-30× as long). Chunks keep below.
 ONE_THREAD_PRODUCT = 1 << 18
 _IDENTITY = ACTIVATIONS["identity"]  # the built-in one (a function registered later under its name is another)
-
-
-@dataclass
-class _Level:
-    """One level of a stack: target rows ``[start, stop)``, which read rows ``[0, start)``."""
-
-    start: int
-    stop: int
-    slabs: list[tuple[Activation, int, int]]  # (σ, first row, last row + 1)
-    outputs: np.ndarray  # bool (members, outputs): the output neurons in this level
-    has_outputs: bool  # any of them
-    identity: bool  # one slab, of the identity
 
 
 class _Stack:
@@ -155,13 +146,14 @@ class _Stack:
         # the common case: every member's outputs are the same block of rows (the last level's)
         self.out: slice | tuple = slice(first_out, same[-1] + 1 if same.size else first_out)
         if not (self.output_rows == same).all():
-            self.out = (self.output_members, self.output_rows)
+            self.out = (self.output_rows, self.output_members)
         self.levels = []
         for lv, (start, stop) in enumerate(bounds):
             slabs = [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]]
-            here = (self.output_rows >= start) & (self.output_rows < stop)
+            member, column = np.nonzero((self.output_rows >= start) & (self.output_rows < stop))
             identity = len(slabs) == 1 and slabs[0][0] is _IDENTITY
-            self.levels.append(_Level(start, stop, slabs, here, bool(here.any()), identity))
+            self.levels.append(Level(start, stop, slabs, (self.output_rows[member, column], member), (column, member),
+                                      bool(member.size), identity))  # fmt: skip
         # the last level holds exactly every member's outputs, in order (the common case)
         self.outputs_last = isinstance(self.out, slice) and (self.out.start, self.out.stop) == bounds[-1]
         self.dtype = dtype
@@ -180,12 +172,12 @@ class _Stack:
         self.W.reshape(-1)[self.w_index if self.w_mask is None else self.w_mask] = w[self.lo : self.hi]
 
     def buffers(self, batch: int) -> tuple[np.ndarray, ...]:
-        """``A``, ``Z``, ``∂L/∂a``, ``∂L/∂z`` for a batch size, made once and reused."""
+        """``A``, ``Z``, ``∂L/∂a``, ``∂L/∂z`` for a batch size, (rows, members, batch), made once and reused."""
         buffers = self._buffers.get(batch)
         if buffers is None:
-            shape = (len(self.members), self.n_rows, batch)  # (members, rows, batch)
+            shape = (self.n_rows, len(self.members), batch)  # (rows, members, batch)
             A, Z, dA, dZ = (np.zeros(shape, self.dtype) for _ in range(4))
-            Z[:, self.n_inputs : self.n_sources] = 1
+            Z[self.n_inputs : self.n_sources] = 1
             buffers = self._buffers[batch] = (A, Z, dA, dZ)
         return buffers
 
@@ -196,24 +188,25 @@ class _Stack:
         sweeps = self._bound.get(batch)
         if sweeps is None:
             A, Z, dA, dZ = self.buffers(batch)
+            mA, mZ, mdA, mdZ = (x.transpose(1, 0, 2) for x in (A, Z, dA, dZ))  # (members, rows, batch) views
             s = self.n_sources
             fwd: list[Op] = []
             bwd: list[Op] = []
             shared: list[Op] = []
             for lv in self.levels:
                 W = self.W[:, lv.start - s : lv.stop - s, : lv.start]  # (m, rows of l, rows before l)
-                fwd.append(partial(np.matmul, W, Z[:, : lv.start], out=A[:, lv.start : lv.stop]))
-                slabs = [partial(act.forward_into or act.apply, A[:, lo:hi], Z[:, lo:hi]) for act, lo, hi in lv.slabs]
+                fwd.append(partial(np.matmul, W, mZ[:, : lv.start], out=mA[:, lv.start : lv.stop]))
+                slabs = [partial(act.forward_into or act.apply, A[lo:hi], Z[lo:hi]) for act, lo, hi in lv.slabs]
                 fwd += slabs
                 if lv.start > s:  # what earlier neurons send (dA is the scratch of the shared pass)
-                    sent, a = dA[:, lv.start : lv.stop], A[:, lv.start : lv.stop]
-                    shared += [partial(np.matmul, W[:, :, s:], Z[:, s : lv.start], out=sent),
+                    sent, a = mdA[:, lv.start : lv.stop], mA[:, lv.start : lv.stop]
+                    shared += [partial(np.matmul, W[:, :, s:], mZ[:, s : lv.start], out=sent),
                                partial(np.add, a, sent, out=a)]  # fmt: skip
                 shared += slabs
             for lv in reversed(self.levels[:-1]):  # ∂L/∂z from all later levels at once, then ∂L/∂a
                 later = self.W[:, lv.stop - s :, lv.start : lv.stop].transpose(0, 2, 1)  # (m, rows of l, later)
-                bwd.append(partial(np.matmul, later, dA[:, lv.stop :], out=dZ[:, lv.start : lv.stop]))
-                bwd += [partial(act.chain_into or act.chain, A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+                bwd.append(partial(np.matmul, later, mdA[:, lv.stop :], out=mdZ[:, lv.start : lv.stop]))
+                bwd += [partial(act.chain_into or act.chain, A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
                         for act, lo, hi in lv.slabs]  # fmt: skip
             self._bound[batch] = sweeps = (fwd, bwd + (grads := self._gradient_ops(batch)), shared, grads)
         return sweeps
@@ -222,15 +215,16 @@ class _Stack:
         """∂L/∂W = Σ over the batch of ∂L/∂a ⊗ z: one product over the whole block, or one per level over the
         rows it reads when cheaper (:func:`~.stack_plan.split_gradient`; the rest of the block is not read)."""
         _, Z, dA, _ = self.buffers(batch)
-        s, ZT, dW, spans = self.n_sources, Z.transpose(0, 2, 1), self.dW, [(lv.start, lv.stop) for lv in self.levels]
+        s, dW, spans = self.n_sources, self.dW, [(lv.start, lv.stop) for lv in self.levels]
+        ZT, mdA = Z.transpose(1, 2, 0), dA.transpose(1, 0, 2)  # (members, batch, rows), (members, rows, batch)
         if not split_gradient(spans, s, len(self.members), batch):
-            return [partial(np.matmul, dA[:, s:], ZT, out=dW)]
-        return [partial(np.matmul, dA[:, lo:hi], ZT[:, :, :lo], out=dW[:, lo - s : hi - s, :lo]) for lo, hi in spans]
+            return [partial(np.matmul, mdA[:, s:], ZT, out=dW)]
+        return [partial(np.matmul, mdA[:, lo:hi], ZT[:, :, :lo], out=dW[:, lo - s : hi - s, :lo]) for lo, hi in spans]
 
     def forward(self, XT: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z``."""
+        """``XT``: (members of the stack, inputs, batch); fills and returns ``A`` and ``Z`` (rows, members, batch)."""
         self.last = A, Z, _, _ = self.buffers(XT.shape[2])
-        Z[:, : self.n_inputs] = XT
+        Z[: self.n_inputs] = XT.transpose(1, 0, 2)
         for op in self._sweeps(XT.shape[2])[0]:  # per level: the product, then each slab's σ
             op()
         return A, Z
@@ -244,19 +238,20 @@ class _Stack:
         without a copy of the inputs per member; each later level then adds what earlier neurons send it.
         """
         A, Z, _, _ = self.buffers(sources.shape[1])
-        np.matmul(self.W[:, :, : self.n_sources], sources, out=A[:, self.n_sources :])  # the same sources for all
+        s = self.n_sources
+        np.matmul(self.W[:, :, :s], sources, out=A[s:].transpose(1, 0, 2))  # the same sources for all
         for op in self._sweeps(sources.shape[1])[2]:  # per level: + what earlier neurons send, then each slab's σ
             op()
         return A, Z
 
     def outputs(self, values: np.ndarray) -> np.ndarray:
-        """The output neurons' rows of ``A`` or ``Z``: (members, outputs, batch)."""
-        return values[:, self.out] if isinstance(self.out, slice) else values[self.out]
+        """The output neurons' rows of ``A`` or ``Z``: (outputs, members, batch)."""
+        return values[self.out] if isinstance(self.out, slice) else values[self.out].transpose(1, 0, 2)
 
     def backward(self, dz_own: np.ndarray | None, da_own: np.ndarray | None, grad: np.ndarray) -> None:
         """The reverse sweep after :meth:`forward`; writes ∂L/∂w of the stack's edges into ``grad``.
 
-        ``dz_own`` and ``da_own``: the loss's own ∂L/∂z (or ∂L/∂a) of the outputs, (members, outputs, batch).
+        ``dz_own`` and ``da_own``: the loss's own ∂L/∂z (or ∂L/∂a) of the outputs, (outputs, members, batch).
         """
         A, Z, dA, dZ = self.last
         s = self.n_sources
@@ -266,40 +261,41 @@ class _Stack:
             lv = self.levels[-1]  # the common case: the loss's own ∂L/∂z is the last level's, and only its
             rows = slice(lv.start, lv.stop)
             if lv.identity:  # ∂L/∂a = ∂L/∂z
-                np.copyto(dA[:, rows], own)
+                np.copyto(dA[rows], own)
             else:
-                np.copyto(dZ[:, rows], own)
+                np.copyto(dZ[rows], own)
                 for act, lo, hi in lv.slabs:
-                    act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+                    act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             for op in self._sweeps(A.shape[2])[1]:
                 op()
             np.take(self.dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")
             return
+        mdA, mdZ = dA.transpose(1, 0, 2), dZ.transpose(1, 0, 2)  # (members, rows, batch) views
         for i in range(last, -1, -1):
             lv = self.levels[i]
             rows = slice(lv.start, lv.stop)
             if i == last and own is not None and self.outputs_last:  # ∂L/∂z of the outputs is the loss's own
                 if lv.identity:  # and ∂L/∂a = ∂L/∂z
-                    np.copyto(dA[:, rows], own)
+                    np.copyto(dA[rows], own)
                     continue
-                np.copyto(dZ[:, rows], own)
+                np.copyto(dZ[rows], own)
             elif i == last:
-                dZ[:, rows] = 0
+                dZ[rows] = 0
             else:  # ∂L/∂z = Σ over later neurons j of w_kj ∂L/∂a_j, for all later levels at once
                 later = self.W[:, lv.stop - s :, rows].transpose(0, 2, 1)  # (m, rows of l, later rows)
-                np.matmul(later, dA[:, lv.stop :], out=dZ[:, rows])
+                np.matmul(later, mdA[:, lv.stop :], out=mdZ[:, rows])
             if own is not None and lv.has_outputs and not (i == last and self.outputs_last):
                 if i == last and isinstance(self.out, slice):
-                    dZ[:, self.out] += own
+                    dZ[self.out] += own
                 else:
-                    dZ[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += own[lv.outputs]
+                    dZ[lv.at] += own[lv.own]
             for act, lo, hi in lv.slabs:
-                act.chain(A[:, lo:hi], Z[:, lo:hi], dZ[:, lo:hi], dA[:, lo:hi])
+                act.chain(A[lo:hi], Z[lo:hi], dZ[lo:hi], dA[lo:hi])
             if da_own is not None and lv.has_outputs:
                 if i == last and isinstance(self.out, slice):
-                    dA[:, self.out] += da_own
+                    dA[self.out] += da_own
                 else:
-                    dA[self.output_members[lv.outputs], self.output_rows[lv.outputs]] += da_own[lv.outputs]
+                    dA[lv.at] += da_own[lv.own]
         for op in self._sweeps(A.shape[2])[3]:  # ∂L/∂W (m, targets, rows): Σ over the batch
             op()
         np.take(self.dW.reshape(-1), self.w_index, out=grad[self.lo : self.hi], mode="clip")  # (valid indices)
@@ -373,8 +369,8 @@ class StackedEngine:
         z, a, _ = self._pass(X.shape[1])
         for stack in self.stacks:
             A, Z = stack.forward(X[stack.take].transpose(0, 2, 1))
-            z[:, stack.take] = stack.outputs(Z).transpose(1, 0, 2)
-            a[:, stack.take] = stack.outputs(A).transpose(1, 0, 2)
+            z[:, stack.take] = stack.outputs(Z)
+            a[:, stack.take] = stack.outputs(A)
         return z, a
 
     def _pass(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -387,7 +383,7 @@ class StackedEngine:
         return arrays
 
     def outputs(self, XT: np.ndarray, elements: int) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`forward` over many examples in chunks, each stack's chunk sized so its ``(members, rows,
+        """:meth:`forward` over many examples in chunks, each stack's chunk sized so its ``(rows, members,
         chunk)`` arrays hold about ``elements`` numbers (and stay in cache).
 
         ``XT`` holds the inputs as (members, inputs, n) (:func:`~autograd_graph.training.lockstep.transposed`:
@@ -408,8 +404,8 @@ class StackedEngine:
                     A, Z = stack.forward_shared(sources[:, lo : lo + chunk])
                 else:
                     A, Z = stack.forward(mine[:, :, lo : lo + chunk])
-                z[:, stack.take, lo : lo + chunk] = stack.outputs(Z).transpose(1, 0, 2)
-                a[:, stack.take, lo : lo + chunk] = stack.outputs(A).transpose(1, 0, 2)
+                z[:, stack.take, lo : lo + chunk] = stack.outputs(Z)
+                a[:, stack.take, lo : lo + chunk] = stack.outputs(A)
         return z, a
 
     def backward(self, dz_own: np.ndarray, da_own: np.ndarray | None) -> np.ndarray:
@@ -419,15 +415,15 @@ class StackedEngine:
         """
         grad = self._pass(dz_own.shape[2])[2]
         for stack in self.stacks:
-            dz = None if da_own is not None else dz_own[:, stack.take].transpose(1, 0, 2)
-            da = None if da_own is None else da_own[:, stack.take].transpose(1, 0, 2)
+            dz = None if da_own is not None else dz_own[:, stack.take]
+            da = None if da_own is None else da_own[:, stack.take]
             stack.backward(dz, da, grad)
         return grad
 
     def pass_sum(self) -> float:
         """The sum of every ``a`` and ``z`` of the last forward pass's neurons: finite when all are (unless it
         overflows: :meth:`finite_members` decides). The rows of inputs (finite data) and biases (1) are left out."""
-        return sum(float(s.last[0][:, s.n_sources :].sum()) + float(s.last[1][:, s.n_sources :].sum())
+        return sum(float(s.last[0][s.n_sources :].sum()) + float(s.last[1][s.n_sources :].sum())
                    for s in self.stacks)  # fmt: skip
 
     def finite_members(self) -> np.ndarray | None:
@@ -437,7 +433,7 @@ class StackedEngine:
         ok = np.ones(self.n_members, dtype=bool)
         for stack in self.stacks:
             A, Z = stack.last[0], stack.last[1]
-            ok[stack.take] = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(Z).all(axis=(1, 2))
+            ok[stack.take] = np.isfinite(A).all(axis=(0, 2)) & np.isfinite(Z).all(axis=(0, 2))
         return ok
 
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Job", "Lockstep", "Curve", "evaluate_stacked", "targets", "transposed", "EVALUATION_ELEMENTS"]
 
-# Examples per evaluation pass: chosen so that one (members, rows, examples) array of a stack
+# Examples per evaluation pass: chosen so that one (rows, members, examples) array of a stack
 # holds about this many numbers (2 MB: the arrays of a pass then stay in cache; on the 2-core
 # reference machine the 40 networks of the `together` benchmark ran forward over the digits' 1,347
 # training images in 17.7 ms with 2^16, 12.3 ms with 2^17, 12.0 ms with 2^18, 12.6 ms with 2^19, when
