@@ -146,7 +146,7 @@ class _Stack:
         # the common case: every member's outputs are the same block of rows (the last level's)
         self.out: slice | tuple = slice(first_out, same[-1] + 1 if same.size else first_out)
         if not (self.output_rows == same).all():
-            self.out = (self.output_rows, self.output_members)
+            self.out = (self.output_rows.T, self.output_members.T)  # values[out]: (outputs, members, batch)
         self.levels = []
         for lv, (start, stop) in enumerate(bounds):
             slabs = [(act, starts[lv, act], starts[lv, act] + n) for act, n in levels[lv]]
@@ -246,7 +246,7 @@ class _Stack:
 
     def outputs(self, values: np.ndarray) -> np.ndarray:
         """The output neurons' rows of ``A`` or ``Z``: (outputs, members, batch)."""
-        return values[self.out] if isinstance(self.out, slice) else values[self.out].transpose(1, 0, 2)
+        return values[self.out]
 
     def backward(self, dz_own: np.ndarray | None, da_own: np.ndarray | None, grad: np.ndarray) -> None:
         """The reverse sweep after :meth:`forward`; writes ∂L/∂w of the stack's edges into ``grad``.
@@ -285,7 +285,7 @@ class _Stack:
                 later = self.W[:, lv.stop - s :, rows].transpose(0, 2, 1)  # (m, rows of l, later rows)
                 np.matmul(later, mdA[:, lv.stop :], out=mdZ[:, rows])
             if own is not None and lv.has_outputs and not (i == last and self.outputs_last):
-                if i == last and isinstance(self.out, slice):
+                if i == last and isinstance(self.out, slice):  # rows of earlier levels: rewritten there
                     dZ[self.out] += own
                 else:
                     dZ[lv.at] += own[lv.own]
