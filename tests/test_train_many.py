@@ -412,6 +412,29 @@ def test_an_output_that_feeds_another_trains_together_as_alone():
     assert_same(*both(nets, X, Y, [0, 1], epochs=4, batch_size=6, optimizer="adam", learning_rate=0.05))
 
 
+@pytest.mark.parametrize("loss", ["squared_error", "binary_cross_entropy"])
+def test_outputs_in_neighbouring_rows_of_two_levels_train_together_as_alone(loss):
+    """The outputs' rows are one slice that spans two levels (o0 feeds o1): the last level's own terms are
+    added over the whole slice, and the earlier level's rows are written again when the sweep reaches them."""
+
+    def chain(seed):
+        net = ag.Network(seed=seed)
+        net.add_input("x1"), net.add_input("x2"), net.add_bias("b")
+        net.add_output("o0", activation="logistic"), net.add_output("o1", activation="logistic")
+        for source, target in [("x1", "o0"), ("x2", "o0"), ("b", "o0"), ("o0", "o1"), ("x2", "o1"), ("b", "o1")]:
+            net.connect(source, target)
+        net.initialize(seed)
+        return net
+
+    nets = [chain(s) for s in range(3)]
+    stack = StackedEngine([net.indexed() for net in nets]).stacks[0]
+    assert isinstance(stack.out, slice) and not stack.outputs_last and len(stack.levels) == 2  # the case meant
+    X = np.random.default_rng(0).uniform(-1, 1, size=(41, 2))
+    Y = (X > 0).astype(float)
+    assert_same(*both(nets, X, Y, [0, 1, 2], loss=loss, epochs=5, batch_size=6, optimizer="adam",
+                      learning_rate=0.05))  # fmt: skip
+
+
 @pytest.mark.parametrize("split", [True, False])
 @pytest.mark.parametrize("own", ["z", "a"])
 def test_gradient_per_level_or_over_the_whole_block_equals_each_member_alone(monkeypatch, split, own):
