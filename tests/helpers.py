@@ -1,11 +1,13 @@
 """Checks shared by several test files."""
 
+import threading
+
 import numpy as np
 import pytest
 
 import autograd_graph as ag
 
-__all__ = ["assert_engines_agree", "graph_state"]
+__all__ = ["assert_engines_agree", "graph_state", "run_in_threads"]
 
 
 def assert_engines_agree(net, X, Y, loss, tol=1e-10):
@@ -31,3 +33,24 @@ def graph_state(net: ag.Network) -> tuple:
     """Everything that defines ``net``: neurons with their attributes, edges and weights, in order."""
     G = net.to_networkx()
     return list(G.nodes(data=True)), net.edges, net.get_weights().tolist(), net.n_weights
+
+
+def run_in_threads(*targets, at_once: bool = False) -> list[Exception]:
+    """Call each of ``targets`` in a thread of its own, all started before any is joined (``at_once``: each waits
+    until all have started); the exceptions they raised."""
+    start, errors = threading.Barrier(len(targets)), []
+
+    def run(target):
+        if at_once:
+            start.wait()
+        try:
+            target()
+        except Exception as error:  # pragma: no cover - reported to the caller
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

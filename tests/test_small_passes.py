@@ -8,6 +8,7 @@ import weakref
 
 import numpy as np
 import pytest
+from helpers import run_in_threads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_dags import LOSSES, data_for, min_outputs, networks
@@ -111,22 +112,13 @@ def test_passes_from_threads_at_once_agree():
     net = ag.layered([4, 8, 3], seed=0)
     X, Y = data(net, 5)
     want = passes(net, X, Y)
-    results, errors = [], []
-    start = threading.Barrier(3)
+    results = []
 
     def work():
-        start.wait()  # at once: the bound arrays are contended
-        try:
-            for _ in range(40):
-                results.append(passes(net, X, Y))
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+        for _ in range(40):
+            results.append(passes(net, X, Y))
 
-    threads = [threading.Thread(target=work) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_in_threads(work, work, work, at_once=True)  # at once: the bound arrays are contended
     assert not errors
     assert len(results) == 120
     for got in results:
@@ -200,7 +192,7 @@ def test_passes_while_another_thread_sets_the_weights_read_the_weights_of_their_
     for w in weights:
         net.set_weights(w)
         want.append(passes(net, X, Y))
-    done, errors, checked = threading.Event(), [], []
+    done, checked = threading.Event(), []
 
     def setter():
         k = 0
@@ -209,24 +201,17 @@ def test_passes_while_another_thread_sets_the_weights_read_the_weights_of_their_
             k += 1
 
     def worker():
-        try:
-            for _ in range(200):
-                try:
-                    got = passes(net, X, Y)
-                except ag.StaleTraceError:
-                    continue
-                match = [all(np.array_equal(bits(g), bits(e)) for g, e in zip(got, w, strict=True)) for w in want]
-                checked.append(any(match))
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+        for _ in range(200):
+            try:
+                got = passes(net, X, Y)
+            except ag.StaleTraceError:
+                continue
+            match = [all(np.array_equal(bits(g), bits(e)) for g, e in zip(got, w, strict=True)) for w in want]
+            checked.append(any(match))
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
     changing = threading.Thread(target=setter)
     changing.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_in_threads(worker, worker)
     done.set()
     changing.join()
     assert not errors

@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+from helpers import run_in_threads
 
 import autograd_graph as ag
 
@@ -29,21 +30,7 @@ def test_first_reads_from_two_threads_keep_every_weight_where_it_was_put():
     X = np.ones((2, N))
     for _ in range(20):
         net = out_of_order_network()
-        start = threading.Barrier(2)
-        errors = []
-
-        def run(net=net, start=start, errors=errors):
-            start.wait()
-            try:
-                net.forward(X)
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = run_in_threads(*[lambda net=net: net.forward(X)] * 2, at_once=True)
         assert not errors
         weights = dict(zip(net.edges, net.weights.tolist(), strict=True))
         assert all(weights[("x", i), ("h", j)] == i * N + j for i in range(N) for j in range(N))
